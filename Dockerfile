@@ -1,0 +1,35 @@
+# p2p-digest: one image for every role (api, worker, scheduler).
+# TypeScript runs through tsx at run time (tsx is a production dependency), so there is no build
+# stage: the image holds the sources and the production node_modules.
+FROM node:20-bookworm-slim
+
+# The service binds 127.0.0.1 by default; in a container it must listen on all interfaces.
+# NODE_ENV is left to the deployment: with NODE_ENV=production, APP_SECRET and ADMIN_TOKEN are required.
+ENV HOST=0.0.0.0 \
+    PORT=3000
+
+WORKDIR /app
+
+# Dependencies first, so this layer is cached until package*.json change.
+# --ignore-scripts: the project runs no install scripts (see "allowScripts" in package.json);
+# esbuild and msgpackr-extract find their prebuilt platform packages without them.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+    && npm cache clean --force
+
+COPY bin/ bin/
+COPY src/ src/
+COPY migrations/ migrations/
+COPY templates/ templates/
+
+# var/ holds the mail outbox (.eml files) when SMTP_URL is unset; it must be writable.
+RUN mkdir -p var && chown node:node var
+
+USER node
+
+EXPOSE 3000
+
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+CMD ["node", "bin/p2p-digest.mjs", "start", "--demo"]

@@ -1,0 +1,148 @@
+import { readFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { createContainer, prepareDatabase, type Container } from '../container.js';
+import { AppError } from '../errors/app-errors.js';
+import { createLogger } from '../logging/logger.js';
+import { importPartnersCsv } from '../partners/partner-import.js';
+import { ROLES, startApi, startScheduler, startWorker, type Role, type RunningRole } from '../roles/roles.js';
+import { seedDemo } from '../seed/demo-seed.js';
+import { storeDevSecrets, withStoredDevSecrets } from './dev-secrets.js';
+
+/** Reads the configuration or stops with one message naming every bad variable. */
+async function configure(): Promise<{ config: Config; log: Logger }> {
+  let config: Config;
+  try {
+    config = loadConfig(await withStoredDevSecrets(process.env));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  if (config.generatedSecrets.length) {
+    await storeDevSecrets(config);
+    log.warn(
+      { generated: config.generatedSecrets, storedIn: 'var/dev-secrets.json', adminToken: config.generatedSecrets.includes('ADMIN_TOKEN') ? config.adminToken : undefined },
+      'development secrets generated; set APP_SECRET and ADMIN_TOKEN for anything but a local try-out',
+    );
+  }
+  return { config, log };
+}
+
+async function withContainer<T>(fn: (c: Container) => Promise<T>): Promise<T> {
+  const { config, log } = await configure();
+  await prepareDatabase(config, log);
+  const container = await createContainer(config, log);
+  try {
+    return await fn(container);
+  } finally {
+    await container.close();
+  }
+}
+
+function parseRoles(value: string): Role[] {
+  const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length || roles.length === 0) throw new InvalidArgumentError(`roles are ${ROLES.join(', ')} (comma-separated)`);
+  return roles as Role[];
+}
+
+const program = new Command('p2p-digest').description('Income in your inbox: opportunities matched to IT partners, by email.');
+
+program
+  .command('start')
+  .description('run the service (all roles unless --role says otherwise); applies migrations first')
+  .option('--role <roles>', `comma-separated roles: ${ROLES.join(', ')}`, parseRoles, [...ROLES])
+  .option('--demo', 'seed demo partners and opportunities when there are none yet')
+  .action(async (options: { role: Role[]; demo?: boolean }) => {
+    const { config, log } = await configure();
+    await prepareDatabase(config, log);
+    const container = await createContainer(config, log);
+    if (options.demo) {
+      const result = await seedDemo(container);
+      if (result.seeded) log.info({ partners: result.partners, opportunities: result.opportunities.length }, 'demo data seeded');
+    }
+    const running: RunningRole[] = [];
+    if (options.role.includes('worker')) running.push(startWorker(container));
+    if (options.role.includes('scheduler')) running.push(startScheduler(container));
+    if (options.role.includes('api')) {
+      const api = await startApi(container);
+      running.push(api);
+      log.info(
+        { url: config.publicBaseUrl, mail: container.mailer.mode === 'outbox' ? `${config.publicBaseUrl}/dev/outbox` : 'smtp' },
+        'p2p-digest is up: forms at /join and /submit, API docs at /docs',
+      );
+    }
+    log.info({ roles: options.role }, 'started');
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      await Promise.all(running.map((r) => r.stop()));
+      await container.close();
+      process.exit(0);
+    };
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, (s) => void stop(s));
+  });
+
+program
+  .command('migrate')
+  .description('create the database if missing, apply migrations and sync the skill taxonomy')
+  .action(async () => {
+    const { config, log } = await configure();
+    await prepareDatabase(config, log);
+    log.info('database is up to date');
+  });
+
+program
+  .command('seed')
+  .description('seed data')
+  .requiredOption('--demo', 'about 60 demo partners and a handful of matched opportunities')
+  .action(async () => {
+    await withContainer(async (c) => {
+      const result = await seedDemo(c);
+      if (!result.seeded) {
+        console.log('Demo data is already there; nothing to do.');
+        return;
+      }
+      console.log(`Seeded ${result.partners} demo partners and ${result.opportunities.length} opportunities:`);
+      for (const o of result.opportunities) console.log(`  ${o.id}  ${String(o.matches).padStart(3)} matches  ${o.title}`);
+    });
+  });
+
+const partners = program.command('partners').description('partner administration');
+partners
+  .command('import')
+  .argument('<file>', 'CSV file with a header row (company, contact_name, email, regions, skills, …)')
+  .description('import partners from CSV; importing the same file twice changes nothing')
+  .action(async (file: string) => {
+    const csv = await readFile(file).catch(() => {
+      console.error(`Cannot read ${file}`);
+      process.exit(66); // EX_NOINPUT
+    });
+    await withContainer(async (c) => {
+      let report;
+      try {
+        report = await importPartnersCsv(csv, c.partners);
+      } catch (error) {
+        if (error instanceof AppError) {
+          console.error(`${file}: ${error.message}`);
+          process.exitCode = 65; // EX_DATAERR
+          return;
+        }
+        throw error;
+      }
+      console.log(`${file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected`);
+      for (const r of report.rejected) {
+        console.log(`  line ${r.line}${r.email ? ` (${r.email})` : ''}: ${r.reasons.join('; ')}`);
+      }
+      if (report.rejected.length) process.exitCode = 65;
+    });
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,98 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { createDatabase, ensureDatabaseExists, type Database } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createPages } from './http/pages.js';
+import { createRateLimits } from './http/rate-limits.js';
+import { createLinkSigner } from './links/link-tokens.js';
+import { createLinks } from './links/links.js';
+import { createMailService } from './mail/mail.service.js';
+import { loadMailTemplates } from './mail/mail-templates.js';
+import { createMailer } from './mail/mailer.js';
+import { createOpportunityService } from './opportunities/opportunity.service.js';
+import { createApiKeyService } from './partners/api-key.service.js';
+import { createPartnerService } from './partners/partner.service.js';
+import { createQueues } from './queue/queues.js';
+import { redisOptionsFromUrl } from './queue/redis-connection.js';
+import { loadTaxonomyFile } from './skills/load-taxonomy.js';
+import { loadSkillCatalogue, syncTaxonomy } from './skills/skills.repository.js';
+
+/**
+ * Creates the database if needed, applies migrations and syncs the skill taxonomy. Every role
+ * runs it at start; the migrator's lock and the taxonomy's advisory lock make that safe.
+ */
+export async function prepareDatabase(config: Pick<Config, 'databaseUrl'>, log: Logger): Promise<void> {
+  if (await ensureDatabaseExists(config.databaseUrl)) log.info('database created');
+  const db = createDatabase(config.databaseUrl, 1);
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    await syncTaxonomy(db, await loadTaxonomyFile());
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * The composition root: every long-lived object, built once from the config and handed to the
+ * factories that use it. Nothing in `src/` reaches for a module-level singleton instead.
+ */
+export async function createContainer(config: Config, log: Logger) {
+  const db: Database = createDatabase(config.databaseUrl);
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
+  const queueSettings = { connection: redisOptionsFromUrl(config.redisUrl), prefix: config.queuePrefix };
+  const queues = createQueues(queueSettings);
+  const catalogue = await loadSkillCatalogue(db);
+  const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
+  const links = createLinks(config.publicBaseUrl, signer);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir, from: config.mailFrom });
+  const templates = await loadMailTemplates();
+
+  const partners = createPartnerService({ db, catalogue });
+  const opportunities = createOpportunityService({
+    db,
+    catalogue,
+    moderation: config.moderation,
+    defaultLifetimeDays: config.opportunityDefaultDays,
+  });
+  const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
+  const mail = createMailService({
+    db,
+    mailer,
+    templates,
+    links,
+    catalogue,
+    operator: config.operatorAddress,
+    messageIdDomain: new URL(config.publicBaseUrl).hostname,
+    log,
+  });
+
+  return {
+    config,
+    log,
+    db,
+    redis,
+    queues,
+    queueSettings,
+    catalogue,
+    signer,
+    links,
+    mailer,
+    mail,
+    partners,
+    opportunities,
+    apiKeys,
+    pages: createPages(config.env === 'production'),
+    rateLimits: createRateLimits(redis, config.queuePrefix, config.submitRatePerHour),
+    async close() {
+      await queues.close();
+      mailer.close();
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+export type Container = Awaited<ReturnType<typeof createContainer>>;

@@ -1,0 +1,145 @@
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import type { Links } from '../links/links.js';
+import { findOpportunityById } from '../opportunities/opportunity.repository.js';
+import { findPartnerById } from '../partners/partner.repository.js';
+import { regionLabel } from '../regions/regions.js';
+import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import { isSuppressed } from '../suppressions/suppression.repository.js';
+import type { MailJob } from './mail-jobs.js';
+import type { MailTemplates, NoticeView } from './mail-templates.js';
+import type { Mailer } from './mailer.js';
+
+export interface MailServiceDeps {
+  db: Database;
+  mailer: Mailer;
+  templates: MailTemplates;
+  links: Links;
+  catalogue: SkillCatalogue;
+  /** Postal address or operator line shown in every footer. */
+  operator: string;
+  /** Domain for deterministic Message-IDs. */
+  messageIdDomain: string;
+  log: Logger;
+}
+
+export type MailOutcome = 'sent' | 'suppressed' | 'obsolete';
+
+interface Draft {
+  to: string;
+  view: Omit<NoticeView, 'footer'> & { footerReason: string };
+}
+
+/**
+ * Renders and sends one email job. It re-reads Postgres first: a job for a partner who has
+ * confirmed meanwhile, or an opportunity that moved on, sends nothing ('obsolete').
+ */
+export function createMailService(deps: MailServiceDeps) {
+  const { db, links, catalogue } = deps;
+
+  async function draft(job: MailJob): Promise<Draft | undefined> {
+    switch (job.kind) {
+      case 'partner-confirm': {
+        const partner = await findPartnerById(db, job.partnerId);
+        if (!partner || partner.status !== 'pending') return undefined;
+        return {
+          to: partner.email,
+          view: {
+            subject: 'Confirm your p2p-digest sign-up',
+            preheader: `One click and ${partner.company} starts receiving matching opportunities.`,
+            heading: `Welcome, ${partner.contactName}`,
+            paragraphs: [
+              `Thanks for signing up ${partner.company}. Please confirm this address so we can send you opportunities that fit your skills.`,
+              'The link opens a page with a button; nothing changes until you press it. If you did not sign up, ignore this email and nothing will be sent again.',
+            ],
+            details: [
+              { label: 'Skills', value: catalogue.labels(partner.skillIds).join(', ') },
+              { label: 'Regions', value: partner.regions.map(regionLabel).join(', ') },
+            ],
+            action: { label: 'Confirm my sign-up', url: links.confirmPartner(partner.id) },
+            footerReason: 'You receive this because someone signed up for p2p-digest with this address.',
+          },
+        };
+      }
+      case 'opportunity-confirm': {
+        const o = await findOpportunityById(db, job.opportunityId);
+        if (!o || o.status !== 'pending_verification') return undefined;
+        return {
+          to: o.submitterEmail,
+          view: {
+            subject: `Confirm your opportunity: ${o.title}`,
+            preheader: 'Confirm your email and we start finding partners for it.',
+            heading: 'Please confirm your opportunity',
+            paragraphs: [
+              `Hello ${o.submitterName}, we received "${o.title}". Confirm that this is your email address and we will match it with partners who have the skills.`,
+              'If you did not submit this, ignore this email: the opportunity is never shown to anyone.',
+            ],
+            details: opportunityDetails(o.requiredSkillIds, o.regions, o.remote),
+            action: { label: 'Confirm and publish', url: links.confirmOpportunity(o.id) },
+            footerReason: 'You receive this because this address was given when submitting an opportunity to p2p-digest.',
+          },
+        };
+      }
+      case 'opportunity-receipt': {
+        const o = await findOpportunityById(db, job.opportunityId);
+        if (!o) return undefined;
+        const moderated = o.status === 'pending_review';
+        return {
+          to: o.submitterEmail,
+          view: {
+            subject: `Received: ${o.title}`,
+            preheader: moderated ? 'It is waiting for a quick review.' : 'We are matching it with partners now.',
+            heading: 'We received your opportunity',
+            paragraphs: [
+              `Hello ${o.submitterName}, "${o.title}" is ${moderated ? 'waiting for a quick review by our team, then it goes to matching partners' : 'published and being matched with partners who have the skills'}.`,
+              'The status page shows how many partners match. You can close or withdraw the opportunity there at any time.',
+            ],
+            details: opportunityDetails(o.requiredSkillIds, o.regions, o.remote),
+            action: { label: 'See the status', url: links.opportunityStatus(o.id, o.expiresAt) },
+            footerReason: 'You receive this because you submitted an opportunity to p2p-digest.',
+          },
+        };
+      }
+    }
+  }
+
+  function opportunityDetails(skillIds: number[], regions: string[], remote: boolean) {
+    return [
+      { label: 'Skills needed', value: catalogue.labels(skillIds).join(', ') },
+      { label: 'Where', value: [...regions.map(regionLabel), ...(remote ? ['remote welcome'] : [])].join(', ') },
+    ];
+  }
+
+  return {
+    async send(job: MailJob, jobId: string): Promise<MailOutcome> {
+      const d = await draft(job);
+      if (!d) return 'obsolete';
+      if (await isSuppressed(db, d.to)) {
+        deps.log.info({ kind: job.kind }, 'mail not sent: address suppressed');
+        return 'suppressed';
+      }
+      const unsubscribeUrl = links.unsubscribe(d.to);
+      const { footerReason, ...view } = d.view;
+      const rendered = deps.templates.notice({ ...view, footer: { reason: footerReason, unsubscribeUrl, operator: deps.operator } });
+      await deps.mailer.send({
+        to: d.to,
+        subject: d.view.subject,
+        html: rendered.html,
+        text: rendered.text,
+        // The same job always carries the same Message-ID, so a retry after a lost "250 OK"
+        // is recognisable as the same message.
+        messageId: `<${job.kind}.${jobId}@${deps.messageIdDomain}>`,
+        headers: {
+          'List-Unsubscribe': `<${unsubscribeUrl}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'Auto-Submitted': 'auto-generated',
+          'X-Auto-Response-Suppress': 'All',
+        },
+      });
+      deps.log.info({ kind: job.kind, jobId }, 'mail sent');
+      return 'sent';
+    },
+  };
+}
+
+export type MailService = ReturnType<typeof createMailService>;

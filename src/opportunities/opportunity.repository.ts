@@ -1,0 +1,114 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { OpportunityStatus } from './opportunity.schemas.js';
+
+export interface OpportunityRow {
+  id: string;
+  title: string;
+  description: string;
+  requiredSkillIds: number[];
+  niceSkillIds: number[];
+  regions: string[];
+  remote: boolean;
+  budgetMin: number | null;
+  budgetMax: number | null;
+  currency: string | null;
+  startDate: string | null;
+  expiresAt: Date;
+  anonymous: boolean;
+  status: OpportunityStatus;
+  source: 'form' | 'api' | 'email' | 'demo';
+  submitterName: string;
+  submitterCompany: string;
+  submitterEmail: string;
+  submitterPartnerId: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  createdAt: Date;
+  publishedAt: Date | null;
+  matchedAt: Date | null;
+  closedAt: Date | null;
+}
+
+export type NewOpportunity = Omit<
+  OpportunityRow,
+  'id' | 'createdAt' | 'publishedAt' | 'matchedAt' | 'closedAt'
+> & { publishedAt: Date | null; verifiedAt: Date | null };
+
+const columns = [
+  'id',
+  'title',
+  'description',
+  'requiredSkillIds',
+  'niceSkillIds',
+  'regions',
+  'remote',
+  'budgetMin',
+  'budgetMax',
+  'currency',
+  'startDate',
+  'expiresAt',
+  'anonymous',
+  'status',
+  'source',
+  'submitterName',
+  'submitterCompany',
+  'submitterEmail',
+  'submitterPartnerId',
+  'idempotencyKey',
+  'requestHash',
+  'createdAt',
+  'publishedAt',
+  'matchedAt',
+  'closedAt',
+] as const;
+
+/**
+ * Inserts an opportunity. With an idempotency key that is already taken, nothing is inserted and
+ * undefined is returned: the caller then reads the earlier one.
+ */
+export async function insertOpportunity(db: Executor, values: NewOpportunity): Promise<OpportunityRow | undefined> {
+  const row = await db
+    .insertInto('opportunities')
+    .values(values)
+    .onConflict((oc) => oc.column('idempotencyKey').doNothing())
+    .returning(columns)
+    .executeTakeFirst();
+  return row as OpportunityRow | undefined;
+}
+
+export async function findOpportunityById(db: Executor, id: string, lock = false): Promise<OpportunityRow | undefined> {
+  let q = db.selectFrom('opportunities').select(columns).where('id', '=', id);
+  if (lock) q = q.forUpdate();
+  return (await q.executeTakeFirst()) as OpportunityRow | undefined;
+}
+
+export async function findOpportunityByIdempotencyKey(db: Executor, key: string): Promise<OpportunityRow | undefined> {
+  return (await db.selectFrom('opportunities').select(columns).where('idempotencyKey', '=', key).executeTakeFirst()) as
+    | OpportunityRow
+    | undefined;
+}
+
+export async function setOpportunityStatus(
+  db: Executor,
+  id: string,
+  status: OpportunityStatus,
+  stamps: { verifiedAt?: Date; publishedAt?: Date; closedAt?: Date } = {},
+): Promise<void> {
+  await db
+    .updateTable('opportunities')
+    .set({ status, ...stamps, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Pending-review opportunities, oldest first, for the moderator. */
+export async function listAwaitingReview(db: Executor, limit = 100): Promise<OpportunityRow[]> {
+  return (await db
+    .selectFrom('opportunities')
+    .select(columns)
+    .where('status', '=', 'pending_review')
+    .orderBy('createdAt')
+    .limit(limit)
+    .execute()) as OpportunityRow[];
+}

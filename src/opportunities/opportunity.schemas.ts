@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { REGION_SLUGS } from '../regions/regions.js';
+
+const isoDate = z.iso.date('must be a date (YYYY-MM-DD)');
+
+/**
+ * One schema for every way in: the JSON API parses a body with it, the web form converts its
+ * fields to this shape first and then parses with it too, so both give the same answers.
+ */
+export const opportunityInputSchema = z
+  .object({
+    title: z.string().trim().min(5, 'needs at least 5 characters').max(200),
+    description: z.string().trim().min(20, 'needs at least 20 characters').max(10_000),
+    /** Slugs, labels or synonyms from the skill taxonomy. */
+    requiredSkills: z.array(z.string().trim().min(1)).min(1, 'name at least one required skill').max(20),
+    niceToHaveSkills: z.array(z.string().trim().min(1)).max(20).default([]),
+    regions: z.array(z.enum(REGION_SLUGS)).max(REGION_SLUGS.length).default([]),
+    remote: z.boolean().default(false),
+    budgetMin: z.number().int('must be a whole number').min(0).max(100_000_000).optional(),
+    budgetMax: z.number().int('must be a whole number').min(0).max(100_000_000).optional(),
+    currency: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as EUR')
+      .optional(),
+    startDate: isoDate.optional(),
+    expiresAt: z.iso.datetime({ offset: true, message: 'must be a date-time such as 2026-12-31T17:00:00Z' }).or(isoDate).optional(),
+    anonymous: z.boolean().default(false),
+    submitter: z.object({
+      name: z.string().trim().min(1, 'is required').max(200),
+      company: z.string().trim().min(1, 'is required').max(200),
+      email: z.email('must be an email address').max(254),
+    }),
+  })
+  .superRefine((o, ctx) => {
+    if (!o.remote && o.regions.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['regions'], message: 'choose at least one region, or allow remote work' });
+    }
+    if (o.budgetMin !== undefined && o.budgetMax !== undefined && o.budgetMin > o.budgetMax) {
+      ctx.addIssue({ code: 'custom', path: ['budgetMax'], message: 'must not be below the minimum budget' });
+    }
+    if ((o.budgetMin !== undefined || o.budgetMax !== undefined) && !o.currency) {
+      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'is required with a budget' });
+    }
+  });
+
+export type OpportunityInput = z.infer<typeof opportunityInputSchema>;
+
+export const OPPORTUNITY_STATUSES = [
+  'pending_verification',
+  'pending_review',
+  'published',
+  'closed',
+  'withdrawn',
+  'expired',
+  'rejected',
+] as const;
+
+export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
+
+export const opportunityCreatedSchema = z.object({
+  id: z.uuid(),
+  status: z.enum(OPPORTUNITY_STATUSES),
+});
+
+export const opportunitySchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  requiredSkills: z.array(z.object({ slug: z.string(), label: z.string() })),
+  niceToHaveSkills: z.array(z.object({ slug: z.string(), label: z.string() })),
+  regions: z.array(z.string()),
+  remote: z.boolean(),
+  budgetMin: z.number().nullable(),
+  budgetMax: z.number().nullable(),
+  currency: z.string().nullable(),
+  startDate: z.string().nullable(),
+  expiresAt: z.string(),
+  anonymous: z.boolean(),
+  status: z.enum(OPPORTUNITY_STATUSES),
+  source: z.enum(['form', 'api', 'email', 'demo']),
+  submitter: z.object({ name: z.string(), company: z.string(), email: z.string() }),
+  createdAt: z.string(),
+  publishedAt: z.string().nullable(),
+  matchedAt: z.string().nullable(),
+  matchCount: z.number(),
+});
+
+export type Opportunity = z.infer<typeof opportunitySchema>;
+
+export const matchListSchema = z.object({
+  matches: z.array(
+    z.object({
+      partnerId: z.uuid(),
+      company: z.string(),
+      score: z.number(),
+      reasons: z.array(z.string()),
+    }),
+  ),
+});

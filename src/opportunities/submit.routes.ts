@@ -1,0 +1,134 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { ValidationError, type FieldIssue } from '../errors/app-errors.js';
+import type { AppDeps } from '../http/app-deps.js';
+import { asFormBody, fieldErrors, text, type FormBody } from '../http/form-fields.js';
+import { verifiedSubject } from '../links/token-pages.js';
+import { REGIONS, regionLabel } from '../regions/regions.js';
+import { opportunityInputSchema, type Opportunity } from './opportunity.schemas.js';
+import { opportunityFromForm, submitFormValues } from './submit-form.js';
+
+const tokenParams = z.object({ token: z.string().max(1000) });
+
+const STATUS_TEXT: Record<Opportunity['status'], string> = {
+  pending_verification: 'Waiting for you to confirm your email',
+  pending_review: 'Waiting for a quick review by our team',
+  published: 'Published: matching partners hear about it in their next digest',
+  closed: 'Closed: you found your partner',
+  withdrawn: 'Withdrawn',
+  expired: 'Expired',
+  rejected: 'Not published after review',
+};
+
+/** The web form at /submit, the submitter's email confirmation and their status page. */
+export function submitRoutes(deps: Pick<AppDeps, 'opportunities' | 'catalogue' | 'pages' | 'signer' | 'links' | 'rateLimits'>): FastifyPluginAsync {
+  const { pages, signer } = deps;
+  return async (app) => {
+    const csrf = app.csrfProtection.bind(app);
+    const renderForm = (reply: Parameters<typeof pages.send>[0], values: Record<string, unknown>, errors: Record<string, string>, status: number) =>
+      pages.send(
+        reply,
+        'submit',
+        { title: 'Submit an opportunity', values, errors, csrfToken: reply.generateCsrf(), groups: deps.catalogue.groups(), regions: REGIONS },
+        status,
+      );
+
+    app.get('/submit', { schema: { hide: true } }, async (_request, reply) => renderForm(reply, {}, {}, 200));
+
+    app.post('/submit', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
+      const body: FormBody = asFormBody(request.body);
+      await deps.rateLimits.consume('ip', request.ip);
+      // Bots fill every field; people never see this one. Answer as if it worked, store nothing.
+      if (text(body, 'company_site')) {
+        request.log.info('honeypot field filled; submission dropped');
+        return reply.redirect('/submit/sent', 303);
+      }
+      const parsed = opportunityInputSchema.safeParse(opportunityFromForm(body));
+      const fail = (issues: FieldIssue[]) => renderForm(reply, submitFormValues(body), fieldErrors(issues), 400);
+      if (!parsed.success) {
+        return fail(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })));
+      }
+      await deps.rateLimits.consume('email', parsed.data.submitter.email);
+      try {
+        await deps.opportunities.submit(parsed.data, { kind: 'form' });
+      } catch (error) {
+        if (error instanceof ValidationError) return fail(error.issues);
+        throw error;
+      }
+      return reply.redirect('/submit/sent', 303);
+    });
+
+    app.get('/submit/sent', { schema: { hide: true } }, async (_request, reply) =>
+      pages.message(reply, 200, 'Check your inbox', [
+        'We sent you an email with a link to confirm your address. Your opportunity goes to matching partners as soon as you confirm.',
+        'Nothing arrived within a few minutes? Look in your spam folder, or submit again with the right address.',
+      ]),
+    );
+
+    app.get('/submit/confirm/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
+      const { token } = request.params as z.infer<typeof tokenParams>;
+      const id = verifiedSubject(signer, pages, reply, token, 'confirm-opportunity');
+      if (!id) return reply;
+      const o = await deps.opportunities.getRow(id);
+      if (o.status !== 'pending_verification') {
+        return pages.message(reply, 200, 'Already confirmed', ['This opportunity was confirmed before.'], {
+          url: deps.links.opportunityStatus(o.id, o.expiresAt),
+          label: 'See its status',
+        });
+      }
+      return pages.send(reply, 'action', {
+        title: 'Confirm your opportunity',
+        paragraphs: ['Press the button to confirm your email address. Then we match the opportunity with partners.'],
+        details: [
+          { label: 'Title', value: o.title },
+          { label: 'Skills needed', value: deps.catalogue.labels(o.requiredSkillIds).join(', ') },
+          { label: 'Submitted by', value: `${o.submitterName}, ${o.submitterCompany}` },
+        ],
+        action: `/submit/confirm/${token}`,
+        button: 'Confirm and publish',
+        csrfToken: reply.generateCsrf(),
+      });
+    });
+
+    app.post('/submit/confirm/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {
+      const { token } = request.params as z.infer<typeof tokenParams>;
+      const id = verifiedSubject(signer, pages, reply, token, 'confirm-opportunity');
+      if (!id) return reply;
+      const o = await deps.opportunities.confirmSubmitter(id);
+      return reply.redirect(new URL(deps.links.opportunityStatus(o.id, o.expiresAt)).pathname, 303);
+    });
+
+    app.get('/o/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
+      const { token } = request.params as z.infer<typeof tokenParams>;
+      const id = verifiedSubject(signer, pages, reply, token, 'opportunity-status');
+      if (!id) return reply;
+      const o = await deps.opportunities.get(id);
+      const budget =
+        o.budgetMin !== null || o.budgetMax !== null
+          ? `${[o.budgetMin, o.budgetMax].filter((b) => b !== null).map((b) => b.toLocaleString('en')).join(' – ')} ${o.currency ?? ''}`.trim()
+          : null;
+      return pages.send(reply, 'status', {
+        title: o.title,
+        opportunity: o,
+        statusText: STATUS_TEXT[o.status],
+        where: [...o.regions.map(regionLabel), ...(o.remote ? ['remote welcome'] : [])].join(', '),
+        budget,
+        canEnd: ['pending_verification', 'pending_review', 'published'].includes(o.status),
+        action: `/o/${token}`,
+        csrfToken: reply.generateCsrf(),
+      });
+    });
+
+    app.post('/o/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {
+      const { token } = request.params as z.infer<typeof tokenParams>;
+      const id = verifiedSubject(signer, pages, reply, token, 'opportunity-status');
+      if (!id) return reply;
+      const end = text(asFormBody(request.body), 'end');
+      if (end !== 'closed' && end !== 'withdrawn') {
+        throw new ValidationError('Choose whether to close or withdraw', [{ path: ['end'], message: 'must be closed or withdrawn' }]);
+      }
+      await deps.opportunities.end(id, end);
+      return reply.redirect(`/o/${token}`, 303);
+    });
+  };
+}

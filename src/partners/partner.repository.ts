@@ -1,0 +1,142 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+
+export type PartnerStatus = 'pending' | 'active' | 'paused' | 'unsubscribed' | 'deactivated';
+export type PartnerSource = 'signup' | 'admin' | 'import' | 'demo';
+
+export interface PartnerRow {
+  id: string;
+  company: string;
+  contactName: string;
+  email: string;
+  website: string | null;
+  country: string | null;
+  regions: string[];
+  remoteOk: boolean;
+  timezone: string;
+  profile: string;
+  status: PartnerStatus;
+  source: PartnerSource;
+  createdAt: Date;
+  verifiedAt: Date | null;
+  skillIds: number[];
+  /** created_at in microseconds since the epoch: exact, unlike a JS Date, so it can page. */
+  createdAtMicros: string;
+}
+
+export interface PartnerValues {
+  company: string;
+  contactName: string;
+  email: string;
+  website: string | null;
+  country: string | null;
+  regions: string[];
+  remoteOk: boolean;
+  timezone: string;
+  profile: string;
+}
+
+const columns = [
+  'p.id',
+  'p.company',
+  'p.contactName',
+  'p.email',
+  'p.website',
+  'p.country',
+  'p.regions',
+  'p.remoteOk',
+  'p.timezone',
+  'p.profile',
+  'p.status',
+  'p.source',
+  'p.createdAt',
+  'p.verifiedAt',
+] as const;
+
+function selectPartners(db: Executor) {
+  return db
+    .selectFrom('partners as p')
+    .select(columns)
+    .select(
+      sql<number[]>`ARRAY(SELECT skill_id FROM partner_skills ps WHERE ps.partner_id = p.id ORDER BY skill_id)`.as(
+        'skillIds',
+      ),
+    )
+    .select(sql<string>`(extract(epoch from p.created_at) * 1000000)::bigint::text`.as('createdAtMicros'));
+}
+
+function toRow(r: Awaited<ReturnType<ReturnType<typeof selectPartners>['executeTakeFirstOrThrow']>>): PartnerRow {
+  return { ...r, status: r.status as PartnerStatus, source: r.source as PartnerSource };
+}
+
+export async function findPartnerById(db: Executor, id: string): Promise<PartnerRow | undefined> {
+  const row = await selectPartners(db).where('p.id', '=', id).executeTakeFirst();
+  return row && toRow(row);
+}
+
+export async function findPartnerByEmail(db: Executor, email: string): Promise<PartnerRow | undefined> {
+  const row = await selectPartners(db)
+    .where(sql<string>`lower(p.email)`, '=', email.toLowerCase())
+    .executeTakeFirst();
+  return row && toRow(row);
+}
+
+export async function insertPartner(
+  db: Executor,
+  values: PartnerValues & { status: PartnerStatus; source: PartnerSource; verifiedAt: Date | null; consentSource: string },
+  skillIds: number[],
+): Promise<string> {
+  const { id } = await db
+    .insertInto('partners')
+    .values({ ...values, consentAt: new Date() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await replacePartnerSkills(db, id, skillIds);
+  return id;
+}
+
+export async function updatePartner(
+  db: Executor,
+  id: string,
+  values: Partial<PartnerValues> & { status?: PartnerStatus; verifiedAt?: Date; deactivatedAt?: Date },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('partners')
+    .set({ ...values, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function replacePartnerSkills(db: Executor, partnerId: string, skillIds: number[]): Promise<void> {
+  await db.deleteFrom('partnerSkills').where('partnerId', '=', partnerId).execute();
+  if (skillIds.length === 0) return;
+  await db
+    .insertInto('partnerSkills')
+    .values(skillIds.map((skillId) => ({ partnerId, skillId })))
+    .execute();
+}
+
+/** Keyset pagination, newest first: stable while partners are being added. */
+export async function listPartners(
+  db: Executor,
+  query: { limit: number; after?: { createdAtMicros: string; id: string }; status?: PartnerStatus },
+): Promise<PartnerRow[]> {
+  let q = selectPartners(db).orderBy('p.createdAt', 'desc').orderBy('p.id', 'desc').limit(query.limit);
+  if (query.status) q = q.where('p.status', '=', query.status);
+  if (query.after) {
+    const { createdAtMicros, id } = query.after;
+    q = q.where(
+      sql<boolean>`((extract(epoch from p.created_at) * 1000000)::bigint, p.id) < (${createdAtMicros}::bigint, ${id}::uuid)`,
+    );
+  }
+  return (await q.execute()).map(toRow);
+}
+
+export async function countPartners(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('partners')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

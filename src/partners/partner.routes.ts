@@ -1,0 +1,67 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { adminOnly } from '../http/auth.js';
+import type { AppDeps } from '../http/app-deps.js';
+import { errorResponseSchema } from '../http/error-handler.js';
+import { partnerInputSchema, partnerListQuerySchema, partnerSchema, partnerUpdateSchema } from './partner.schemas.js';
+
+const idParams = z.object({ id: z.uuid() });
+
+/** Admin JSON API over partners (Authorization: Bearer ADMIN_TOKEN). */
+export function partnerRoutes(deps: Pick<AppDeps, 'partners' | 'apiKeys'>): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.addHook('preHandler', adminOnly(deps.apiKeys));
+    const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+    const tags = ['partners (admin)'];
+
+    app.post(
+      '/api/partners',
+      { schema: { tags, body: partnerInputSchema, response: { 201: partnerSchema, 409: errorResponseSchema, ...errors } } },
+      async (request, reply) => reply.status(201).send(await deps.partners.createByAdmin(request.body)),
+    );
+
+    app.get(
+      '/api/partners',
+      {
+        schema: {
+          tags,
+          querystring: partnerListQuerySchema,
+          response: { 200: z.object({ partners: z.array(partnerSchema), nextCursor: z.string().nullable() }), ...errors },
+        },
+      },
+      async (request) => deps.partners.list(request.query),
+    );
+
+    app.get(
+      '/api/partners/:id',
+      { schema: { tags, params: idParams, response: { 200: partnerSchema, ...errors } } },
+      async (request) => deps.partners.get(request.params.id),
+    );
+
+    app.patch(
+      '/api/partners/:id',
+      { schema: { tags, params: idParams, body: partnerUpdateSchema, response: { 200: partnerSchema, 409: errorResponseSchema, ...errors } } },
+      async (request) => deps.partners.update(request.params.id, request.body),
+    );
+
+    app.delete(
+      '/api/partners/:id',
+      { schema: { tags, description: 'Deactivates the partner: no more matches or emails; history is kept.', params: idParams, response: { 200: partnerSchema, ...errors } } },
+      async (request) => deps.partners.deactivate(request.params.id),
+    );
+
+    app.post(
+      '/api/partners/:id/api-keys',
+      {
+        schema: {
+          tags,
+          description: 'Creates an API key with which the partner submits opportunities. The key is shown only in this response.',
+          params: idParams,
+          body: z.object({ label: z.string().max(100).default('') }).default({ label: '' }),
+          response: { 201: z.object({ id: z.uuid(), key: z.string() }), ...errors },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await deps.apiKeys.create(request.params.id, request.body.label)),
+    );
+  };
+}

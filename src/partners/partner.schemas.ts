@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { REGION_SLUGS } from '../regions/regions.js';
+
+/** True for a time zone name the runtime knows ("Europe/Berlin", "UTC"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "acme.example" → "https://acme.example": people rarely type the scheme. */
+const website = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() && !/^[a-z][a-z0-9+.-]*:/i.test(v.trim()) ? `https://${v.trim()}` : v),
+  z.url({ protocol: /^https?$/, message: 'must be a web address (https://…)' }).max(300),
+);
+
+export const partnerInputSchema = z.object({
+  company: z.string().trim().min(1, 'is required').max(200),
+  contactName: z.string().trim().min(1, 'is required').max(200),
+  email: z.email('must be an email address').max(254),
+  website: website.optional(),
+  country: z.string().trim().max(80).optional(),
+  regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
+  remoteOk: z.boolean().default(true),
+  timezone: z.string().refine(isTimeZone, 'must be a time zone such as Europe/Berlin').default('UTC'),
+  /** Slugs, labels or synonyms from the skill taxonomy. */
+  skills: z.array(z.string().trim().min(1)).min(1, 'choose at least one skill').max(40),
+  profile: z.string().trim().max(4000).optional(),
+});
+
+export type PartnerInput = z.infer<typeof partnerInputSchema>;
+
+export const partnerUpdateSchema = partnerInputSchema.partial().extend({
+  status: z.enum(['active', 'paused']).optional(),
+});
+
+export type PartnerUpdate = z.infer<typeof partnerUpdateSchema>;
+
+export const partnerSchema = z.object({
+  id: z.uuid(),
+  company: z.string(),
+  contactName: z.string(),
+  email: z.string(),
+  website: z.string().nullable(),
+  country: z.string().nullable(),
+  regions: z.array(z.string()),
+  remoteOk: z.boolean(),
+  timezone: z.string(),
+  skills: z.array(z.object({ slug: z.string(), label: z.string() })),
+  profile: z.string(),
+  status: z.enum(['pending', 'active', 'paused', 'unsubscribed', 'deactivated']),
+  source: z.enum(['signup', 'admin', 'import', 'demo']),
+  createdAt: z.string(),
+  verifiedAt: z.string().nullable(),
+});
+
+export type Partner = z.infer<typeof partnerSchema>;
+
+export const partnerListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor: z.string().max(200).optional(),
+  status: z.enum(['pending', 'active', 'paused', 'unsubscribed', 'deactivated']).optional(),
+});
+
+export type PartnerListQuery = z.infer<typeof partnerListQuerySchema>;

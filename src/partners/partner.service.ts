@@ -1,0 +1,200 @@
+import type { Database } from '../db/database.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/app-errors.js';
+import { addOutboxEvent } from '../outbox/outbox.repository.js';
+import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import {
+  findPartnerByEmail,
+  findPartnerById,
+  insertPartner,
+  listPartners,
+  replacePartnerSkills,
+  updatePartner,
+  type PartnerRow,
+  type PartnerSource,
+  type PartnerValues,
+} from './partner.repository.js';
+import type { Partner, PartnerInput, PartnerListQuery, PartnerUpdate } from './partner.schemas.js';
+
+export type PartnerService = ReturnType<typeof createPartnerService>;
+
+export type SignUpOutcome = 'created' | 'confirmation-resent' | 'already-registered';
+
+/** Postgres' unique_violation: the email is taken (case-insensitively). */
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
+
+export function createPartnerService(deps: { db: Database; catalogue: SkillCatalogue }) {
+  const { db, catalogue } = deps;
+
+  function resolveSkills(names: string[]): number[] {
+    const { ids, unknown } = catalogue.resolveMany(names);
+    if (unknown.length) {
+      throw new ValidationError(
+        'Some skills are not in our taxonomy',
+        unknown.map((name) => ({ path: ['skills', names.indexOf(name)], message: `unknown skill "${name}"` })),
+      );
+    }
+    return ids;
+  }
+
+  function valuesOf(input: PartnerInput): PartnerValues {
+    return {
+      company: input.company,
+      contactName: input.contactName,
+      email: input.email,
+      website: input.website ?? null,
+      country: input.country || null,
+      regions: input.regions,
+      remoteOk: input.remoteOk,
+      timezone: input.timezone,
+      profile: input.profile ?? '',
+    };
+  }
+
+  async function create(input: PartnerInput, source: Exclude<PartnerSource, 'signup'>): Promise<Partner> {
+    const skillIds = resolveSkills(input.skills);
+    try {
+      const id = await db.transaction().execute((trx) =>
+        insertPartner(trx, { ...valuesOf(input), status: 'active', source, verifiedAt: new Date(), consentSource: source }, skillIds),
+      );
+      return toPartner((await findPartnerById(db, id))!, catalogue);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError('email_taken', `a partner with email '${input.email}' already exists`);
+      }
+      throw error;
+    }
+  }
+
+  return {
+    resolveSkills,
+
+    /** Admin-created partners are trusted: active at once. */
+    createByAdmin: (input: PartnerInput) => create(input, 'admin'),
+    createFromImport: (input: PartnerInput) => create(input, 'import'),
+    createForDemo: (input: PartnerInput) => create(input, 'demo'),
+
+    /**
+     * Self-service sign-up: the partner stays pending until they confirm from the email. A
+     * second sign-up with a pending address refreshes the details and sends a new link; with an
+     * address that is already active nothing changes (the page says the same either way, so the
+     * form does not reveal who is registered).
+     */
+    async signUp(input: PartnerInput): Promise<SignUpOutcome> {
+      const skillIds = resolveSkills(input.skills);
+      return db.transaction().execute(async (trx) => {
+        const existing = await findPartnerByEmail(trx, input.email);
+        if (existing && existing.status !== 'pending') return 'already-registered';
+        let partnerId: string;
+        if (existing) {
+          partnerId = existing.id;
+          await updatePartner(trx, partnerId, valuesOf(input));
+          await replacePartnerSkills(trx, partnerId, skillIds);
+        } else {
+          partnerId = await insertPartner(
+            trx,
+            { ...valuesOf(input), status: 'pending', source: 'signup', verifiedAt: null, consentSource: 'signup form' },
+            skillIds,
+          );
+        }
+        await addOutboxEvent(trx, { topic: 'mail.requested', payload: { kind: 'partner-confirm', partnerId } });
+        return existing ? 'confirmation-resent' : 'created';
+      });
+    },
+
+    /** The partner clicked the button on the confirmation page. Confirming twice is harmless. */
+    async confirm(partnerId: string): Promise<PartnerRow> {
+      const partner = await findPartnerById(db, partnerId);
+      if (!partner) throw new NotFoundError('partner', partnerId);
+      if (partner.status === 'pending') {
+        await updatePartner(db, partnerId, { status: 'active', verifiedAt: new Date() });
+      }
+      return (await findPartnerById(db, partnerId))!;
+    },
+
+    async get(partnerId: string): Promise<Partner> {
+      const partner = await findPartnerById(db, partnerId);
+      if (!partner) throw new NotFoundError('partner', partnerId);
+      return toPartner(partner, catalogue);
+    },
+
+    async findRowByEmail(email: string): Promise<PartnerRow | undefined> {
+      return findPartnerByEmail(db, email);
+    },
+
+    async update(partnerId: string, patch: PartnerUpdate): Promise<Partner> {
+      const skillIds = patch.skills ? resolveSkills(patch.skills) : undefined;
+      const { skills: _skills, ...values } = patch;
+      try {
+        await db.transaction().execute(async (trx) => {
+          const partner = await findPartnerById(trx, partnerId);
+          if (!partner) throw new NotFoundError('partner', partnerId);
+          await updatePartner(trx, partnerId, {
+            ...values,
+            website: values.website ?? partner.website,
+            country: values.country ?? partner.country,
+          });
+          if (skillIds) await replacePartnerSkills(trx, partnerId, skillIds);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new ConflictError('email_taken', `a partner with email '${patch.email}' already exists`);
+        }
+        throw error;
+      }
+      return this.get(partnerId);
+    },
+
+    /** Deactivated partners are never matched or emailed; their history stays. */
+    async deactivate(partnerId: string): Promise<Partner> {
+      const found = await updatePartner(db, partnerId, { status: 'deactivated', deactivatedAt: new Date() });
+      if (!found) throw new NotFoundError('partner', partnerId);
+      return this.get(partnerId);
+    },
+
+    async list(query: PartnerListQuery): Promise<{ partners: Partner[]; nextCursor: string | null }> {
+      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const rows = await listPartners(db, { limit: query.limit + 1, after, status: query.status });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        partners: page.map((r) => toPartner(r, catalogue)),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+      };
+    },
+  };
+}
+
+function encodeCursor(row: PartnerRow): string {
+  return Buffer.from(JSON.stringify([row.createdAtMicros, row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAtMicros: string; id: string } {
+  try {
+    const [createdAtMicros, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof createdAtMicros !== 'string' || !/^\d{1,20}$/.test(createdAtMicros)) throw new Error('bad cursor');
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor');
+    return { createdAtMicros, id };
+  } catch {
+    throw new ValidationError('The cursor is not one this API gave out', [{ path: ['cursor'], message: 'is invalid' }]);
+  }
+}
+
+export function toPartner(row: PartnerRow, catalogue: SkillCatalogue): Partner {
+  return {
+    id: row.id,
+    company: row.company,
+    contactName: row.contactName,
+    email: row.email,
+    website: row.website,
+    country: row.country,
+    regions: row.regions,
+    remoteOk: row.remoteOk,
+    timezone: row.timezone,
+    skills: row.skillIds.map((id) => ({ slug: catalogue.get(id)?.slug ?? String(id), label: catalogue.get(id)?.label ?? `skill ${id}` })),
+    profile: row.profile,
+    status: row.status,
+    source: row.source,
+    createdAt: row.createdAt.toISOString(),
+    verifiedAt: row.verifiedAt?.toISOString() ?? null,
+  };
+}

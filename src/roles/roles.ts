@@ -1,0 +1,69 @@
+import type { Worker } from 'bullmq';
+import type { Container } from '../container.js';
+import { buildApp } from '../http/app.js';
+import { reconcileUnmatched } from '../matching/match-reconciler.js';
+import { matchOpportunity } from '../matching/match.service.js';
+import { relayOutboxOnce } from '../outbox/outbox-relay.js';
+import { startWorkers, type JobHandlers } from '../queue/queues.js';
+import { poll } from './poller.js';
+
+export const ROLES = ['api', 'worker', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RunningRole {
+  role: Role;
+  stop(): Promise<void>;
+}
+
+/** The HTTP server: forms, JSON API, link pages, health. */
+export async function startApi(c: Container): Promise<RunningRole & { url: string }> {
+  const app = await buildApp({
+    ...c,
+    settings: {
+      production: c.config.env === 'production',
+      publicBaseUrl: c.config.publicBaseUrl,
+      devOutboxDir: c.mailer.mode === 'outbox' && c.config.env !== 'production' ? c.config.outboxDir : undefined,
+      bodyLimitBytes: c.config.bodyLimitBytes,
+    },
+  });
+  const url = await app.listen({ host: c.config.host, port: c.config.port });
+  return { role: 'api', url, stop: () => app.close() };
+}
+
+/** The job handlers: the one place that says which code runs for which job. */
+export function jobHandlers(c: Container): JobHandlers {
+  return {
+    'match-opportunity': async ({ opportunityId }) => {
+      await matchOpportunity(c.db, opportunityId, c.log);
+    },
+    'send-mail': async (data, job) => {
+      await c.mail.send(data, String(job.id));
+    },
+  };
+}
+
+/** BullMQ workers: the only role that consumes jobs. */
+export function startWorker(c: Container, concurrency: Partial<Record<'match' | 'mail', number>> = {}): RunningRole {
+  const workers: Worker[] = startWorkers({ ...c.queueSettings, concurrency }, jobHandlers(c), c.log);
+  return { role: 'worker', stop: async () => void (await Promise.all(workers.map((w) => w.close()))) };
+}
+
+export interface SchedulerIntervals {
+  relayMs: number;
+  reconcileMs: number;
+}
+
+/** The outbox relay and the reconciler that rebuilds lost queue state from Postgres. */
+export function startScheduler(c: Container, intervals: SchedulerIntervals = { relayMs: 1000, reconcileMs: 60_000 }): RunningRole {
+  const relay = poll('outbox-relay', intervals.relayMs, () => relayOutboxOnce(c.db, c.queues, c.log), c.log);
+  const reconciler = poll(
+    'reconcile-unmatched',
+    intervals.reconcileMs,
+    async () => {
+      const requeued = await reconcileUnmatched(c.db, c.queues);
+      if (requeued) c.log.info({ requeued }, 'unmatched opportunities re-enqueued');
+    },
+    c.log,
+  );
+  return { role: 'scheduler', stop: async () => void (await Promise.all([relay.stop(), reconciler.stop()])) };
+}
