@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createContainer, type Container } from '../../src/container.js';
+import { buildApp, type App } from '../../src/http/app.js';
+import { startScheduler, startWorker, type RunningRole } from '../../src/roles/roles.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { createDatabaseFromTemplate, dropTestDatabase, TEST_REDIS_URL, uniqueName } from './test-databases.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const APP_SECRET = 'test-app-secret-0123456789-0123456789';
+
+export interface TestStack {
+  config: Config;
+  c: Container;
+  app: App;
+  smtp: SmtpSink;
+  /** Starts the worker and scheduler roles (fast polling), as `start` would. */
+  startBackground(): void;
+  stopBackground(): Promise<void>;
+  adminHeaders: { authorization: string };
+  close(): Promise<void>;
+}
+
+/**
+ * A whole service for one test file: its own database (copied from the migrated template), its
+ * own BullMQ prefix on the shared Redis, and a real SMTP server that receives what it sends.
+ */
+export async function createTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const dbName = uniqueName('p2p_test');
+  const databaseUrl = await createDatabaseFromTemplate(inject('templateDatabase'), dbName);
+  const smtp = await startSmtpSink();
+  const prefix = `p2ptest-${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    SMTP_URL: smtp.url,
+    QUEUE_PREFIX: prefix,
+    APP_SECRET,
+    ADMIN_TOKEN,
+    PUBLIC_BASE_URL: 'http://p2p.test',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const c = await createContainer(config, log);
+  const app = await buildApp({
+    ...c,
+    settings: { production: false, publicBaseUrl: config.publicBaseUrl, devOutboxDir: undefined, bodyLimitBytes: config.bodyLimitBytes },
+  });
+  let background: RunningRole[] = [];
+
+  return {
+    config,
+    c,
+    app,
+    smtp,
+    adminHeaders: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    startBackground() {
+      if (background.length) return;
+      background = [startWorker(c), startScheduler(c, { relayMs: 50, reconcileMs: 3_600_000 })];
+    },
+    async stopBackground() {
+      await Promise.all(background.map((r) => r.stop()));
+      background = [];
+    },
+    async close() {
+      await Promise.all(background.map((r) => r.stop()));
+      await app.close();
+      for (const q of ['match', 'mail'] as const) await c.queues.queue(q).obliterate({ force: true });
+      await deleteKeys(c.redis, prefix);
+      await c.close();
+      await smtp.close();
+      await dropTestDatabase(dbName);
+    },
+  };
+}
+
+/** Removes every Redis key under a prefix (queues, rate limits): the shared Redis stays clean. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** Polls until `check` returns something truthy. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The first link in a mail's plain text that starts with `${base}${path}`. */
+export function linkIn(text: string | undefined, path: string): string {
+  const match = (text ?? '').match(new RegExp(`https?://[^\\s]+${path.replace(/\//g, '\\/')}[^\\s]*`));
+  if (!match) throw new Error(`no ${path} link in:\n${text}`);
+  return match[0];
+}
+
+/** Form state for a page: the CSRF token in its form and the cookie that goes with it. */
+export function csrfFrom(response: { body: string; cookies: Array<{ name: string; value: string }> }) {
+  const token = response.body.match(/name="_csrf" value="([^"]+)"/)?.[1];
+  const cookie = response.cookies.find((c) => c.name === 'p2p_csrf');
+  if (!token || !cookie) throw new Error('page has no CSRF token or cookie');
+  return { token, cookie: `p2p_csrf=${cookie.value}` };
+}
+
+/** URL-encodes a form, repeating names for arrays as browsers do. */
+export function formBody(fields: Record<string, string | string[] | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
+  }
+  return params.toString();
+}
