@@ -169,6 +169,16 @@ describe('POST /api/opportunities', () => {
     expect(receipt.raw).toMatch(/^List-Unsubscribe:\s+<http:\/\/p2p\.test\/u\/[\w.-]+>/m);
   });
 
+  it('lists opportunities for the admin, newest first, with match counts', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/opportunities?limit=2', headers: t.adminHeaders });
+    expect(res.statusCode).toBe(200);
+    const { opportunities } = res.json<{ opportunities: Array<{ title: string; matchCount: number }> }>();
+    expect(opportunities).toHaveLength(2);
+    expect(opportunities[0]).toMatchObject({ title: 'Third: AKS in Munich', matchCount: 1 });
+    const bad = await t.app.inject({ method: 'GET', url: '/api/opportunities?status=lost', headers: t.adminHeaders });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('serves an OpenAPI document generated from the schemas', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);

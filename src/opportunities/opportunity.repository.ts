@@ -112,3 +112,22 @@ export async function listAwaitingReview(db: Executor, limit = 100): Promise<Opp
     .limit(limit)
     .execute()) as OpportunityRow[];
 }
+
+/** Newest first, with how many partners each matched: the operator's overview. */
+export async function listOpportunities(
+  db: Executor,
+  query: { limit: number; status?: OpportunityStatus },
+): Promise<Array<OpportunityRow & { matchCount: number }>> {
+  let q = db
+    .selectFrom('opportunities as o')
+    .select(columns.map((c) => `o.${c}` as const))
+    .select((eb) =>
+      eb.selectFrom('matches as m').select(eb.fn.countAll<string>().as('n')).whereRef('m.opportunityId', '=', 'o.id').as('matchCount'),
+    )
+    .orderBy('o.createdAt', 'desc')
+    .orderBy('o.id')
+    .limit(query.limit);
+  if (query.status) q = q.where('o.status', '=', query.status);
+  const rows = await q.execute();
+  return rows.map((r) => ({ ...(r as unknown as OpportunityRow), matchCount: Number(r.matchCount ?? 0) }));
+}

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { adminOnly, requireCaller } from '../http/auth.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { errorResponseSchema } from '../http/error-handler.js';
-import { matchListSchema, opportunityCreatedSchema, opportunityInputSchema, opportunitySchema } from './opportunity.schemas.js';
+import {
+  matchListSchema,
+  OPPORTUNITY_STATUSES,
+  opportunityCreatedSchema,
+  opportunityInputSchema,
+  opportunitySchema,
+} from './opportunity.schemas.js';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -36,6 +42,21 @@ export function opportunityRoutes(deps: Pick<AppDeps, 'opportunities' | 'apiKeys
     await app.register(async (scope) => {
       const admin = scope.withTypeProvider<ZodTypeProvider>();
       admin.addHook('preHandler', adminOnly(deps.apiKeys));
+      admin.get(
+        '/api/opportunities',
+        {
+          schema: {
+            tags,
+            description: 'The newest opportunities first, with their match counts.',
+            querystring: z.object({
+              limit: z.coerce.number().int().min(1).max(200).default(50),
+              status: z.enum(OPPORTUNITY_STATUSES).optional(),
+            }),
+            response: { 200: z.object({ opportunities: z.array(opportunitySchema) }), ...errors },
+          },
+        },
+        async (request) => ({ opportunities: await deps.opportunities.list(request.query) }),
+      );
       admin.get(
         '/api/opportunities/:id',
         { schema: { tags, params: idParams, response: { 200: opportunitySchema, ...errors } } },

@@ -10,6 +10,7 @@ import {
   findOpportunityById,
   findOpportunityByIdempotencyKey,
   insertOpportunity,
+  listOpportunities,
   setOpportunityStatus,
   type OpportunityRow,
 } from './opportunity.repository.js';
@@ -232,6 +233,11 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     async get(opportunityId: string): Promise<Opportunity> {
       const row = await this.getRow(opportunityId);
       return toOpportunity(row, catalogue, await countMatches(db, opportunityId));
+    },
+
+    async list(query: { limit: number; status?: OpportunityRow['status'] }): Promise<Opportunity[]> {
+      const rows = await listOpportunities(db, query);
+      return rows.map((row) => toOpportunity(row, catalogue, row.matchCount));
     },
 
     async matches(opportunityId: string) {
