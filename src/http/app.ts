@@ -39,7 +39,13 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
-      directives: { 'form-action': ["'self'"], 'frame-ancestors': ["'none'"], 'frame-src': ["'self'"] },
+      directives: {
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'frame-src': ["'self'"],
+        // Over plain http (a laptop, a LAN address) upgrading would break every form post.
+        'upgrade-insecure-requests': deps.settings.publicBaseUrl.startsWith('https:') ? [] : null,
+      },
     },
   });
   await app.register(fastifyFormbody);

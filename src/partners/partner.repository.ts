@@ -4,26 +4,7 @@ import type { Executor } from '../db/database.js';
 export type PartnerStatus = 'pending' | 'active' | 'paused' | 'unsubscribed' | 'deactivated';
 export type PartnerSource = 'signup' | 'admin' | 'import' | 'demo';
 
-export interface PartnerRow {
-  id: string;
-  company: string;
-  contactName: string;
-  email: string;
-  website: string | null;
-  country: string | null;
-  regions: string[];
-  remoteOk: boolean;
-  timezone: string;
-  profile: string;
-  status: PartnerStatus;
-  source: PartnerSource;
-  createdAt: Date;
-  verifiedAt: Date | null;
-  skillIds: number[];
-  /** created_at in microseconds since the epoch: exact, unlike a JS Date, so it can page. */
-  createdAtMicros: string;
-}
-
+/** What a partner tells us about themselves: the columns forms, API and import write. */
 export interface PartnerValues {
   company: string;
   contactName: string;
@@ -34,6 +15,17 @@ export interface PartnerValues {
   remoteOk: boolean;
   timezone: string;
   profile: string;
+}
+
+export interface PartnerRow extends PartnerValues {
+  id: string;
+  status: PartnerStatus;
+  source: PartnerSource;
+  createdAt: Date;
+  verifiedAt: Date | null;
+  skillIds: number[];
+  /** created_at in microseconds since the epoch: exact, unlike a JS Date, so it can page. */
+  createdAtMicros: string;
 }
 
 const columns = [
