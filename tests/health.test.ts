@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { buildApp } from '../src/http/app.js';
+import { httpSettings } from '../src/http/app-deps.js';
 import { createTestStack, type TestStack } from './support/test-stack.js';
 
 let t: TestStack;
@@ -29,7 +30,7 @@ describe('health endpoints', () => {
     // Port 1 on loopback: nothing listens there, so every Redis command fails.
     const deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
     deadRedis.on('error', () => undefined);
-    const app = await buildApp({ ...t.c, redis: deadRedis, settings: { production: false, publicBaseUrl: t.config.publicBaseUrl, devOutboxDir: undefined, bodyLimitBytes: 65536 } });
+    const app = await buildApp({ ...t.c, redis: deadRedis, settings: httpSettings(t.config, 'smtp') });
     try {
       const res = await app.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);

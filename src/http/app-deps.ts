@@ -1,5 +1,7 @@
+import { createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { LinkSigner } from '../links/link-tokens.js';
 import type { Links } from '../links/links.js';
@@ -23,11 +25,26 @@ export interface AppDeps {
   links: Links;
   rateLimits: RateLimits;
   pages: Pages;
-  settings: {
-    production: boolean;
-    publicBaseUrl: string;
-    /** Set when mail goes to .eml files: the /dev/outbox page lists them. */
-    devOutboxDir: string | undefined;
-    bodyLimitBytes: number;
+  settings: HttpSettings;
+}
+
+export interface HttpSettings {
+  production: boolean;
+  publicBaseUrl: string;
+  /** Set when mail goes to .eml files: the /dev/outbox page lists them. */
+  devOutboxDir: string | undefined;
+  bodyLimitBytes: number;
+  /** Signs the CSRF cookie: the same in every API process and across restarts. */
+  cookieSecret: string;
+}
+
+/** The HTTP settings that follow from the configuration. */
+export function httpSettings(config: Config, mailerMode: 'smtp' | 'outbox'): HttpSettings {
+  return {
+    production: config.env === 'production',
+    publicBaseUrl: config.publicBaseUrl,
+    devOutboxDir: mailerMode === 'outbox' && config.env !== 'production' ? config.outboxDir : undefined,
+    bodyLimitBytes: config.bodyLimitBytes,
+    cookieSecret: createHmac('sha256', config.appSecret).update('p2p-digest cookies v1').digest('base64url'),
   };
 }

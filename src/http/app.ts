@@ -27,6 +27,8 @@ export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: deps.settings.bodyLimitBytes,
+    // Signed link tokens travel in the path and are longer than Fastify's 100-character default.
+    maxParamLength: 1000,
     trustProxy: true,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -49,7 +51,7 @@ export async function buildApp(deps: AppDeps) {
     },
   });
   await app.register(fastifyFormbody);
-  await app.register(fastifyCookie, { secret: deps.signer.sign('confirm-partner', 'cookie-secret', 0).split('.')[2] });
+  await app.register(fastifyCookie, { secret: deps.settings.cookieSecret });
   await app.register(fastifyCsrf, {
     cookieKey: 'p2p_csrf',
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: deps.settings.publicBaseUrl.startsWith('https:') },

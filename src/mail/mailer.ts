@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -49,7 +50,9 @@ export function createMailer(settings: MailerSettings): Mailer {
       await mkdir(settings.outboxDir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const safeTo = mail.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
-      await writeFile(path.join(settings.outboxDir, `${stamp}-${safeTo}.eml`), info.message);
+      // The random part keeps two mails to one address in the same millisecond apart ('wx': never overwrite).
+      const name = `${stamp}-${randomBytes(3).toString('hex')}-${safeTo}.eml`;
+      await writeFile(path.join(settings.outboxDir, name), info.message, { flag: 'wx' });
       return { messageId: info.messageId };
     },
     close: () => transport.close(),

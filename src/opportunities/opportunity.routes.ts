@@ -41,7 +41,7 @@ export function opportunityRoutes(deps: Pick<AppDeps, 'opportunities' | 'apiKeys
 
     await app.register(async (scope) => {
       const admin = scope.withTypeProvider<ZodTypeProvider>();
-      admin.addHook('preHandler', adminOnly(deps.apiKeys));
+      admin.addHook('onRequest', adminOnly(deps.apiKeys));
       admin.get(
         '/api/opportunities',
         {

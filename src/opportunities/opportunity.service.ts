@@ -115,6 +115,15 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
   }
 
   return {
+    /**
+     * The checks `submit` makes beyond the schema (skills known, expiry sensible), without
+     * storing anything: the form runs them before counting a submission against rate limits.
+     */
+    check(input: OpportunityInput): void {
+      resolveSkills(input);
+      expiryOf(input);
+    },
+
     async submit(input: OpportunityInput, caller: IntakeCaller, idempotencyKey?: string): Promise<SubmitResult> {
       const skills = resolveSkills(input);
       const expiresAt = expiryOf(input);

@@ -48,8 +48,11 @@ export function submitRoutes(deps: Pick<AppDeps, 'opportunities' | 'catalogue' |
       if (!parsed.success) {
         return fail(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })));
       }
-      await deps.rateLimits.consume('email', parsed.data.submitter.email);
       try {
+        // A typo must not use up the submitter's allowance: only a submission that would be
+        // accepted counts against the per-email limit.
+        deps.opportunities.check(parsed.data);
+        await deps.rateLimits.consume('email', parsed.data.submitter.email);
         await deps.opportunities.submit(parsed.data, { kind: 'form' });
       } catch (error) {
         if (error instanceof ValidationError) return fail(error.issues);

@@ -97,11 +97,12 @@ function sameAsStored(input: PartnerInput, skillIds: number[], stored: PartnerRo
 export async function importPartnersCsv(csv: string | Buffer, partners: PartnerService): Promise<ImportReport> {
   const report: ImportReport = { created: 0, updated: 0, unchanged: 0, rejected: [] };
   let records: Array<{ line: number; row: Record<string, string> }>;
+  let headers: string[] = [];
   try {
     const rows = parse<{ record: Record<string, string>; info: { lines: number } }>(csv, {
       bom: true,
       columns: (header: string[]) =>
-        header.map((h) => HEADER_ALIASES[h.toLowerCase().replace(/[^a-z]/g, '')] ?? `ignored:${h}`),
+        (headers = header.map((h) => HEADER_ALIASES[h.toLowerCase().replace(/[^a-z]/g, '')] ?? `ignored:${h}`)),
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
@@ -110,9 +111,9 @@ export async function importPartnersCsv(csv: string | Buffer, partners: PartnerS
   } catch (error) {
     throw new ValidationError(`The file is not valid CSV: ${(error as Error).message}`);
   }
-  const headers = new Set(records.flatMap((r) => Object.keys(r.row)));
-  const missing = REQUIRED_HEADERS.filter((h) => !headers.has(h));
-  if (records.length > 0 && missing.length) {
+  // Checked on the header row itself, so a file with the wrong header and no lines is refused too.
+  const missing = REQUIRED_HEADERS.filter((h) => !headers.includes(h));
+  if (headers.length > 0 && missing.length) {
     throw new ValidationError(`The header row lacks columns: ${missing.join(', ')}`);
   }
 
@@ -141,7 +142,8 @@ export async function importPartnersCsv(csv: string | Buffer, partners: PartnerS
       } else if (sameAsStored(input, skillIds, existing)) {
         report.unchanged++;
       } else {
-        await partners.update(existing.id, input);
+        // A full replace, not a patch: a column emptied in the file empties the field.
+        await partners.replace(existing.id, input);
         report.updated++;
       }
     } catch (error) {

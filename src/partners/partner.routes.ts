@@ -10,7 +10,7 @@ const idParams = z.object({ id: z.uuid() });
 /** Admin JSON API over partners (Authorization: Bearer ADMIN_TOKEN). */
 export function partnerRoutes(deps: Pick<AppDeps, 'partners' | 'apiKeys'>): FastifyPluginAsyncZod {
   return async (app) => {
-    app.addHook('preHandler', adminOnly(deps.apiKeys));
+    app.addHook('onRequest', adminOnly(deps.apiKeys));
     const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
     const tags = ['partners (admin)'];
 

@@ -144,6 +144,18 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
       return this.get(partnerId);
     },
 
+    /**
+     * Sets every field from a full input (CSV import): unlike `update`, an optional field that is
+     * absent is cleared, so the stored partner then equals the input.
+     */
+    async replace(partnerId: string, input: PartnerInput): Promise<void> {
+      const skillIds = resolveSkills(input.skills);
+      await db.transaction().execute(async (trx) => {
+        if (!(await updatePartner(trx, partnerId, valuesOf(input)))) throw new NotFoundError('partner', partnerId);
+        await replacePartnerSkills(trx, partnerId, skillIds);
+      });
+    },
+
     /** Deactivated partners are never matched or emailed; their history stays. */
     async deactivate(partnerId: string): Promise<Partner> {
       const found = await updatePartner(db, partnerId, { status: 'deactivated', deactivatedAt: new Date() });

@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Container } from '../container.js';
 import { buildApp } from '../http/app.js';
+import { httpSettings } from '../http/app-deps.js';
 import { reconcileUnmatched } from '../matching/match-reconciler.js';
 import { matchOpportunity } from '../matching/match.service.js';
 import { relayOutboxOnce } from '../outbox/outbox-relay.js';
@@ -19,12 +20,7 @@ export interface RunningRole {
 export async function startApi(c: Container): Promise<RunningRole & { url: string }> {
   const app = await buildApp({
     ...c,
-    settings: {
-      production: c.config.env === 'production',
-      publicBaseUrl: c.config.publicBaseUrl,
-      devOutboxDir: c.mailer.mode === 'outbox' && c.config.env !== 'production' ? c.config.outboxDir : undefined,
-      bodyLimitBytes: c.config.bodyLimitBytes,
-    },
+    settings: httpSettings(c.config, c.mailer.mode),
   });
   const url = await app.listen({ host: c.config.host, port: c.config.port });
   return { role: 'api', url, stop: () => app.close() };

@@ -28,7 +28,7 @@ export async function seedDemo(
   for (const o of demoOpportunities) {
     const submitter = demoPartners[o.submitterIndex]!;
     const startDate = o.startInDays === undefined ? undefined : new Date(now.getTime() + o.startInDays * 86_400_000).toISOString().slice(0, 10);
-    const { opportunity } = await deps.opportunities.submit(
+    const { opportunity: submitted } = await deps.opportunities.submit(
       {
         title: o.title,
         description: o.description,
@@ -45,6 +45,8 @@ export async function seedDemo(
       },
       { kind: 'demo' },
     );
+    // The operator's own demo data: with MODERATION=on it would otherwise wait for review, unmatched.
+    const opportunity = submitted.status === 'pending_review' ? await deps.opportunities.approve(submitted.id) : submitted;
     const outcome = await matchOpportunity(deps.db, opportunity.id, deps.log);
     opportunities.push({ id: opportunity.id, title: o.title, matches: outcome.status === 'matched' ? outcome.matches : 0 });
   }

@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createContainer, type Container } from '../../src/container.js';
 import { buildApp, type App } from '../../src/http/app.js';
+import { httpSettings } from '../../src/http/app-deps.js';
 import { startScheduler, startWorker, type RunningRole } from '../../src/roles/roles.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { createDatabaseFromTemplate, dropTestDatabase, TEST_REDIS_URL, uniqueName } from './test-databases.js';
@@ -49,7 +50,7 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
   const c = await createContainer(config, log);
   const app = await buildApp({
     ...c,
-    settings: { production: false, publicBaseUrl: config.publicBaseUrl, devOutboxDir: undefined, bodyLimitBytes: config.bodyLimitBytes },
+    settings: httpSettings(config, 'smtp'),
   });
   let background: RunningRole[] = [];
 
