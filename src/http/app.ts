@@ -28,7 +28,7 @@ export async function buildApp(deps: AppDeps) {
     loggerInstance: logger,
     bodyLimit: deps.settings.bodyLimitBytes,
     // Signed link tokens travel in the path and are longer than Fastify's 100-character default.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     trustProxy: true,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
