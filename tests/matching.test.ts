@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMatch } from '../src/matching/match-reasons.js';
-import { insertMatchesForOpportunity, listMatches } from '../src/matching/match.repository.js';
+import { insertMatchesForOpportunity, listMatches, matchingStatement } from '../src/matching/match.repository.js';
 import { matchOpportunity } from '../src/matching/match.service.js';
 import type { OpportunityInput } from '../src/opportunities/opportunity.schemas.js';
 import type { PartnerInput } from '../src/partners/partner.schemas.js';
@@ -134,4 +134,9 @@ describe('matching an opportunity against partner profiles', () => {
     expect(await matchOpportunity(t.c.db, o.id, t.c.log)).toEqual({ status: 'skipped', reason: 'not-published' });
     expect(await listMatches(t.c.db, o.id)).toEqual([]);
   });
+});
+
+it('keeps the matching SQL under review: a change to it shows in tests/__snapshots__/matching.sql', async () => {
+  const { sql: text, parameters } = matchingStatement('00000000-0000-4000-8000-000000000000').compile(t.c.db);
+  await expect(`${text.trim()}\n\n-- parameters: ${JSON.stringify(parameters)}\n`).toMatchFileSnapshot('./__snapshots__/matching.sql');
 });

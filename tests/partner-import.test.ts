@@ -161,6 +161,15 @@ describe('importPartnersCsv', () => {
     expect(await partnersByEmail()).toEqual(before);
   });
 
+  it('lets a later line for the same email stand in for a rejected one', async () => {
+    const report = await importPartnersCsv(
+      csv(HEADER, 'gamma@gamma.example,Basket weaving,Gamma BV,emea-west,Gus Gamma,yes,Europe/Amsterdam,,', 'gamma@gamma.example,AKS,Gamma BV,emea-west,Gus Gamma,yes,Europe/Amsterdam,,'),
+      t.c.partners,
+    );
+    expect(report).toMatchObject({ created: 1, rejected: [{ line: 2, email: 'gamma@gamma.example' }] });
+    expect(await skillSlugsOf('gamma@gamma.example')).toEqual(['kubernetes-on-azure']);
+  });
+
   it('refuses such a header even when no line follows it', async () => {
     await expect(importPartnersCsv(csv('Company,E-mail,Skills'), t.c.partners)).rejects.toThrow(
       'The header row lacks columns: contactName, regions',

@@ -24,8 +24,14 @@ export const MATCH_WEIGHTS = {
  * Returns how many new matches were stored.
  */
 export async function insertMatchesForOpportunity(db: Executor, opportunityId: string): Promise<number> {
+  const result = await matchingStatement(opportunityId).execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** The matching statement itself; its SQL is snapshotted in tests/__snapshots__/matching.sql. */
+export function matchingStatement(opportunityId: string) {
   const w = MATCH_WEIGHTS;
-  const result = await sql`
+  return sql`
     WITH o AS (
       SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
              lower(btrim(submitter_company)) AS submitter_company, search_tsv,
@@ -109,8 +115,7 @@ export async function insertMatchesForOpportunity(db: Executor, opportunityId: s
     INSERT INTO matches (opportunity_id, partner_id, score, reasons)
     SELECT ${opportunityId}, partner_id, round(score::numeric, 4), reasons FROM scored
     ON CONFLICT (opportunity_id, partner_id) DO NOTHING
-  `.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  `;
 }
 
 export interface StoredMatch {

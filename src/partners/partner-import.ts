@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { ValidationError } from '../errors/app-errors.js';
+import { AppError, ValidationError } from '../errors/app-errors.js';
 import { parseRegion } from '../regions/regions.js';
 import { partnerInputSchema, type PartnerInput } from './partner.schemas.js';
 import type { PartnerService } from './partner.service.js';
@@ -132,9 +132,10 @@ export async function importPartnersCsv(csv: string | Buffer, partners: PartnerS
       report.rejected.push({ line, email, reasons: [`email: appears again (first on line ${seen.get(key)})`] });
       continue;
     }
-    seen.set(key, line);
     try {
       const skillIds = partners.resolveSkills(input.skills);
+      // Only an accepted line claims its email: a later line may correct a rejected one.
+      seen.set(key, line);
       const existing = await partners.findRowByEmail(input.email);
       if (!existing) {
         await partners.createFromImport(input);
@@ -147,7 +148,7 @@ export async function importPartnersCsv(csv: string | Buffer, partners: PartnerS
         report.updated++;
       }
     } catch (error) {
-      if (!(error instanceof ValidationError) && !(error instanceof Error && 'status' in error)) throw error;
+      if (!(error instanceof AppError)) throw error;
       const reasons = error instanceof ValidationError && error.issues.length
         ? error.issues.map((i) => `${i.path[0]}: ${i.message}`)
         : [(error as Error).message];

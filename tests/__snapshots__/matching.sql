@@ -1,0 +1,85 @@
+WITH o AS (
+      SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
+             lower(btrim(submitter_company)) AS submitter_company, search_tsv,
+             (SELECT string_agg(quote_literal(lexeme), ' | ')
+                FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
+               WHERE lexeme !~ '[\\]')::tsquery AS text_query
+        FROM opportunities
+       WHERE id = $1 AND status = 'published'
+    ),
+    wanted AS (
+      SELECT s.id, s.label, s.designation_id, s.related_ids, 'required' AS role
+        FROM skills s, o WHERE s.id = ANY (o.required_skill_ids)
+      UNION ALL
+      SELECT s.id, s.label, s.designation_id, s.related_ids, 'nice'
+        FROM skills s, o WHERE s.id = ANY (o.nice_skill_ids) AND NOT s.id = ANY (o.required_skill_ids)
+    ),
+    -- Every (partner, wanted skill, partner skill) pair that relates at all, with its tier:
+    -- 3 exact, 2 related, 1 same designation. partner_skills.skill_id is indexed.
+    pairs AS (
+      SELECT ps.partner_id, w.id AS wanted_id, w.label AS wanted_label, w.role, s.label AS via,
+             CASE
+               WHEN s.id = w.id THEN 3
+               WHEN s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
+               ELSE 1
+             END AS tier
+        FROM wanted w
+        JOIN skills s
+          ON s.id = w.id
+          OR s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids)
+          OR s.designation_id = w.id OR s.id = w.designation_id
+          OR (w.designation_id IS NOT NULL AND s.designation_id = w.designation_id)
+        JOIN partner_skills ps ON ps.skill_id = s.id
+    ),
+    best AS (
+      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, wanted_id, wanted_label, role, via, tier
+        FROM pairs
+       ORDER BY partner_id, wanted_id, tier DESC, via
+    ),
+    per_partner AS (
+      SELECT b.partner_id,
+             coalesce(sum(CASE b.tier WHEN 3 THEN $2::float8 WHEN 2 THEN $3::float8
+                                 ELSE $4::float8 END) FILTER (WHERE b.role = 'required'), 0)
+               / greatest(1, cardinality((SELECT required_skill_ids FROM o))) AS required_score,
+             coalesce(sum(CASE b.tier WHEN 3 THEN $5::float8 WHEN 2 THEN $6::float8
+                                 ELSE $7::float8 END) FILTER (WHERE b.role = 'nice'), 0)
+               / nullif((SELECT count(*) FROM wanted WHERE role = 'nice'), 0) AS nice_score,
+             max(b.tier) FILTER (WHERE b.role = 'required') AS best_required_tier,
+             jsonb_agg(jsonb_build_object(
+               'skill', b.wanted_label, 'role', b.role,
+               'tier', CASE b.tier WHEN 3 THEN 'exact' WHEN 2 THEN 'related' ELSE 'designation' END,
+               'via', CASE WHEN b.tier = 3 THEN NULL ELSE b.via END
+             ) ORDER BY b.role DESC, b.tier DESC, b.wanted_label) AS skills
+        FROM best b
+       GROUP BY b.partner_id
+    ),
+    eligible AS (
+      SELECT p.id AS partner_id, pp.required_score, pp.nice_score, pp.skills,
+             ARRAY(SELECT unnest(p.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
+             o.remote,
+             coalesce(ts_rank_cd(p.profile_tsv, o.text_query, 32), 0) AS text_relevance
+        FROM per_partner pp
+        JOIN partners p ON p.id = pp.partner_id
+        CROSS JOIN o
+       WHERE pp.best_required_tier >= 2
+         AND p.status = 'active'
+         AND p.id IS DISTINCT FROM o.submitter_partner_id
+         AND lower(btrim(p.company)) <> o.submitter_company
+         AND (o.remote OR p.regions && o.regions)
+         AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
+    ),
+    scored AS (
+      SELECT partner_id,
+             least(1, CASE WHEN nice_score IS NULL
+                   THEN required_score * $8::float8
+                   ELSE required_score * $9::float8 + nice_score * $10::float8 END
+               + text_relevance * $11::float8) AS score,
+             jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
+                                'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
+        FROM eligible
+    )
+    INSERT INTO matches (opportunity_id, partner_id, score, reasons)
+    SELECT $12, partner_id, round(score::numeric, 4), reasons FROM scored
+    ON CONFLICT (opportunity_id, partner_id) DO NOTHING
+
+-- parameters: ["00000000-0000-4000-8000-000000000000",1,0.6,0.3,1,0.6,0.3,0.9,0.8,0.1,0.1,"00000000-0000-4000-8000-000000000000"]
