@@ -263,13 +263,12 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 }
 
 export function toOpportunity(row: OpportunityRow, catalogue: SkillCatalogue, matchCount: number): Opportunity {
-  const skills = (ids: number[]) => ids.map((id) => ({ slug: catalogue.get(id)?.slug ?? String(id), label: catalogue.get(id)?.label ?? `skill ${id}` }));
   return {
     id: row.id,
     title: row.title,
     description: row.description,
-    requiredSkills: skills(row.requiredSkillIds),
-    niceToHaveSkills: skills(row.niceSkillIds),
+    requiredSkills: catalogue.refs(row.requiredSkillIds),
+    niceToHaveSkills: catalogue.refs(row.niceSkillIds),
     regions: row.regions,
     remote: row.remote,
     budgetMin: row.budgetMin,

@@ -202,7 +202,7 @@ export function toPartner(row: PartnerRow, catalogue: SkillCatalogue): Partner {
     regions: row.regions,
     remoteOk: row.remoteOk,
     timezone: row.timezone,
-    skills: row.skillIds.map((id) => ({ slug: catalogue.get(id)?.slug ?? String(id), label: catalogue.get(id)?.label ?? `skill ${id}` })),
+    skills: catalogue.refs(row.skillIds),
     profile: row.profile,
     status: row.status,
     source: row.source,

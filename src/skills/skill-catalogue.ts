@@ -75,9 +75,11 @@ export class SkillCatalogue {
     return ids.map((id) => this.byId.get(id)?.label ?? `skill ${id}`);
   }
 
-  slugs(ids: readonly number[]): string[] {
-    return ids.map((id) => this.byId.get(id)?.slug ?? String(id));
+  /** Slug and label of each skill, as the API shows skills. */
+  refs(ids: readonly number[]): Array<{ slug: string; label: string }> {
+    return ids.map((id) => ({ slug: this.byId.get(id)?.slug ?? String(id), label: this.byId.get(id)?.label ?? `skill ${id}` }));
   }
+
 
   /** Current (not retired) skills grouped under their designation, for the forms' pickers. */
   groups(): SkillGroup[] {
