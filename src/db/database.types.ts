@@ -25,6 +25,30 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface DigestItems {
+  digestId: string;
+  opportunityId: string;
+  partnerId: string;
+  position: number;
+  score: number;
+}
+
+export interface Digests {
+  attempts: Generated<number>;
+  builtAt: Timestamp | null;
+  createdAt: Generated<Timestamp>;
+  id: Generated<string>;
+  lastError: string | null;
+  leaseUntil: Timestamp | null;
+  messageId: string | null;
+  partnerId: string;
+  period: string;
+  sentAt: Timestamp | null;
+  status: Generated<string>;
+  subject: string | null;
+  updatedAt: Generated<Timestamp>;
+}
+
 export interface Matches {
   createdAt: Generated<Timestamp>;
   opportunityId: string;
@@ -135,6 +159,8 @@ export interface Suppressions {
 }
 
 export interface DB {
+  digestItems: DigestItems;
+  digests: Digests;
   matches: Matches;
   opportunities: Opportunities;
   outbox: Outbox;

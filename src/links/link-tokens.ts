@@ -12,7 +12,10 @@ export type LinkPurpose =
   | 'confirm-partner'
   | 'confirm-opportunity'
   | 'opportunity-status'
-  | 'unsubscribe';
+  | 'unsubscribe'
+  | 'preferences'
+  | 'interest'
+  | 'not-relevant';
 
 export interface LinkClaims {
   purpose: LinkPurpose;

@@ -2,6 +2,9 @@ import type { LinkSigner } from './link-tokens.js';
 
 const DAY = 86_400;
 
+/** Seconds from now until `at`, at least a day: a link must outlive the email's delivery. */
+const secondsUntil = (at: Date, now: Date) => Math.max(DAY, Math.floor((at.getTime() - now.getTime()) / 1000));
+
 /**
  * Every URL we put in an email, in one place: what it opens, how long it lives. Each opens a page
  * (GET changes nothing); the page's button POSTs.
@@ -19,6 +22,12 @@ export function createLinks(baseUrl: string, signer: LinkSigner) {
         Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)) + 30 * DAY,
       )}`,
     unsubscribe: (email: string) => `${baseUrl}/u/${signer.sign('unsubscribe', email.toLowerCase(), 365 * DAY)}`,
+    preferences: (partnerId: string) => `${baseUrl}/p/${signer.sign('preferences', partnerId, 365 * DAY)}`,
+    /** Digest buttons: subject "<partnerId>:<opportunityId>", valid while the opportunity is open. */
+    interest: (partnerId: string, opportunityId: string, expiresAt: Date, now = new Date()) =>
+      `${baseUrl}/i/${signer.sign('interest', `${partnerId}:${opportunityId}`, secondsUntil(expiresAt, now))}`,
+    notRelevant: (partnerId: string, opportunityId: string, expiresAt: Date, now = new Date()) =>
+      `${baseUrl}/n/${signer.sign('not-relevant', `${partnerId}:${opportunityId}`, secondsUntil(expiresAt, now))}`,
   };
 }
 
