@@ -7,6 +7,8 @@ import { createPages } from './http/pages.js';
 import { createRateLimits } from './http/rate-limits.js';
 import { createLinkSigner } from './links/link-tokens.js';
 import { createLinks } from './links/links.js';
+import { createDigestService } from './digests/digest.service.js';
+import { digestSubject, loadDigestRenderer } from './digests/digest-render.js';
 import { createMailService } from './mail/mail.service.js';
 import { loadMailTemplates } from './mail/mail-templates.js';
 import { createMailer } from './mail/mailer.js';
@@ -47,7 +49,13 @@ export async function createContainer(config: Config, log: Logger) {
   const catalogue = await loadSkillCatalogue(db);
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
   const links = createLinks(config.publicBaseUrl, signer);
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir, from: config.mailFrom });
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    outboxDir: config.outboxDir,
+    from: config.mailFrom,
+    ratePerSecond: config.smtpRatePerSecond,
+    dkim: config.dkim,
+  });
   const templates = await loadMailTemplates();
 
   const partners = createPartnerService({ db, catalogue });
@@ -69,9 +77,29 @@ export async function createContainer(config: Config, log: Logger) {
     log,
   });
 
+  const mailDomain = new URL(config.publicBaseUrl).hostname;
+  const digests = createDigestService({
+    db,
+    queues,
+    mailer,
+    renderer: await loadDigestRenderer(),
+    subjectFor: digestSubject,
+    links,
+    catalogue,
+    log,
+    settings: {
+      mailDomain,
+      unsubscribeMailto: config.unsubscribeMailto,
+      operator: config.operatorAddress,
+      leaseSeconds: config.digestLeaseSeconds,
+      maxSendAttempts: 10,
+    },
+  });
+
   return {
     config,
     log,
+    digests,
     db,
     redis,
     queues,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMatch } from '../src/matching/match-reasons.js';
 import { insertMatchesForOpportunity, listMatches, matchingStatement } from '../src/matching/match.repository.js';
-import { matchOpportunity } from '../src/matching/match.service.js';
+import { matchOpportunity, matchPartner } from '../src/matching/match.service.js';
 import type { OpportunityInput } from '../src/opportunities/opportunity.schemas.js';
 import type { PartnerInput } from '../src/partners/partner.schemas.js';
 import { suppress } from '../src/suppressions/suppression.repository.js';
@@ -139,4 +139,25 @@ describe('matching an opportunity against partner profiles', () => {
 it('keeps the matching SQL under review: a change to it shows in tests/__snapshots__/matching.sql', async () => {
   const { sql: text, parameters } = matchingStatement('00000000-0000-4000-8000-000000000000').compile(t.c.db);
   await expect(`${text.trim()}\n\n-- parameters: ${JSON.stringify(parameters)}\n`).toMatchFileSnapshot('./__snapshots__/matching.sql');
+});
+
+describe('matching a partner who joins or changes their profile', () => {
+  it('finds the open opportunities matched before they joined, and follows a change of skills', async () => {
+    const { id } = await submitAndMatch(opportunity({ title: 'AKS work before the newcomer joined' }));
+    const newcomer = await t.c.partners.createByAdmin(partner('newcomer', ['kubernetes-on-azure', 'identity-access-management']));
+    expect(companies(await listMatches(t.c.db, id))).not.toContain('newcomer Ltd');
+    expect(await matchPartner(t.c.db, newcomer.id, t.c.log)).toBeGreaterThan(0);
+    expect(companies(await listMatches(t.c.db, id))).toContain('newcomer Ltd');
+
+    // The newcomer drops Kubernetes and IAM for Business Central: the unsent matches go.
+    await t.c.partners.update(newcomer.id, { skills: ['Business Central'] });
+    await matchPartner(t.c.db, newcomer.id, t.c.log);
+    expect(companies(await listMatches(t.c.db, id))).not.toContain('newcomer Ltd');
+  });
+
+  it('announces the change in the outbox, for the match worker', async () => {
+    const created = await t.c.partners.createByAdmin(partner('announced', ['kubernetes-on-azure']));
+    const events = await t.c.db.selectFrom('outbox').select(['topic', 'payload']).where('topic', '=', 'partner.changed').execute();
+    expect(events.map((e) => e.payload)).toContainEqual({ partnerId: created.id });
+  });
 });

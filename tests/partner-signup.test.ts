@@ -392,6 +392,38 @@ describe('signing up again', () => {
     expect(await skillSlugsOf(active.id)).toEqual(['intune']);
     expect(await mailRequests()).toBe(requests);
   });
+
+  it('after unsubscribing, joins again through a confirmation that lifts the unsubscribe', async () => {
+    const email = 'leif@returning.example';
+    const partner = await t.c.partners.createByAdmin({
+      company: 'Returning AS',
+      contactName: 'Leif Berg',
+      email,
+      regions: ['nordics'],
+      remoteOk: true,
+      timezone: 'Europe/Oslo',
+      skills: ['intune'],
+    });
+    const unsubscribe = await t.app.inject({
+      method: 'POST',
+      url: new URL(t.c.links.unsubscribe(email)).pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(unsubscribe.statusCode).toBe(200);
+    expect((await partnerByEmail(email))[0]?.status).toBe('unsubscribed');
+
+    expect((await postJoin(signup({ email, company: 'Returning AS', skills: ['sentinel'] }))).statusCode).toBe(303);
+    expect((await partnerByEmail(email))[0]?.status).toBe('pending');
+    const confirmPath = await confirmPathFor(email); // the one email an unsubscribed address may get: it asked
+    const page = await t.app.inject({ method: 'GET', url: confirmPath, headers: BROWSER });
+    const { token, cookie } = csrfFrom(page);
+    const confirmed = await t.app.inject({ method: 'POST', url: confirmPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token }) });
+    expect(confirmed.statusCode).toBe(200);
+    expect((await partnerByEmail(email))[0]).toMatchObject({ id: partner.id, status: 'active' });
+    expect(await skillSlugsOf(partner.id)).toEqual(['sentinel']);
+    expect(await t.c.db.selectFrom('suppressions').select('email').where('email', '=', email).execute()).toEqual([]);
+  });
 });
 
 describe('rate limit', () => {

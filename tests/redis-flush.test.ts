@@ -43,11 +43,13 @@ it('still matches an opportunity whose queued job was lost when Redis was flushe
 
   // The relay publishes the outbox event: the match job now waits in Redis.
   expect(await relayOutboxOnce(t.c.db, t.c.queues, t.c.log)).toBeGreaterThanOrEqual(1);
-  expect(await t.c.queues.queue('match').getJobCounts('waiting')).toEqual({ waiting: 1 });
+  const waitingMatchJobs = async () =>
+    (await t.c.queues.queue('match').getJobs(['waiting'])).filter((j) => j.name === 'match-opportunity').length;
+  expect(await waitingMatchJobs()).toBe(1);
 
   // Redis loses everything of ours before any worker picks the job up.
   expect(await deleteKeys(t.c.redis, t.config.queuePrefix)).toBeGreaterThan(0);
-  expect(await t.c.queues.queue('match').getJobCounts('waiting')).toEqual({ waiting: 0 });
+  expect(await waitingMatchJobs()).toBe(0);
 
   worker = startWorker(t.c);
   await new Promise((r) => setTimeout(r, 300));

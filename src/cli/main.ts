@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createContainer, prepareDatabase, type Container } from '../container.js';
+import { PERIOD_PATTERN } from '../digests/digest-period.js';
 import { AppError } from '../errors/app-errors.js';
 import { createLogger } from '../logging/logger.js';
 import { importPartnersCsv } from '../partners/partner-import.js';
@@ -112,6 +113,33 @@ program
       }
       console.log(`Seeded ${result.partners} demo partners and ${result.opportunities.length} opportunities:`);
       for (const o of result.opportunities) console.log(`  ${o.id}  ${String(o.matches).padStart(3)} matches  ${o.title}`);
+    });
+  });
+
+const digest = program.command('digest').description('weekly digests');
+digest
+  .command('run')
+  .description('run a digest round now, in this process, and print what it did; a second run for the same period sends nothing')
+  .option('--period <period>', 'the period to run, e.g. 2026-W48 or 2026-11 (default: each partner\'s current one)', (value: string) => {
+    if (!PERIOD_PATTERN.test(value)) throw new InvalidArgumentError('a period looks like 2026-W48 (a week) or 2026-11 (a month)');
+    return value;
+  })
+  .option('--partner <id>', 'only this partner (treated as due now)', (value: string) => {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new InvalidArgumentError('a partner id is a UUID');
+    return value;
+  })
+  .option('--now', 'treat every active partner as due, whatever their local time')
+  .action(async (options: { period?: string; partner?: string; now?: boolean }) => {
+    await withContainer(async (c) => {
+      const result = await c.digests.runRound({
+        everyone: Boolean(options.now || options.partner || options.period),
+        period: options.period,
+        partnerId: options.partner,
+      });
+      console.log(
+        `digest round: ${result.sent} sent, ${result.skipped} skipped, ${result.failed} failed, ${result.alreadyDone} already done (${result.created} new ledger rows)`,
+      );
+      if (result.failed) process.exitCode = 1;
     });
   });
 

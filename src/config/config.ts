@@ -43,6 +43,16 @@ const envSchema = z.object({
   OPPORTUNITY_DEFAULT_DAYS: z.coerce.number().int().positive().default(30),
   OPERATOR_ADDRESS: z.string().min(3).default('p2p-digest · set OPERATOR_ADDRESS to your postal address'),
   BODY_LIMIT_KB: z.coerce.number().int().min(16).max(10_240).default(256),
+  SMTP_RATE_PER_SECOND: z.coerce.number().int().min(0).default(0),
+  DIGEST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  UNSUBSCRIBE_MAILTO: z.email('must be an email address').optional(),
+  DKIM_DOMAIN: z.string().min(3).optional(),
+  DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a DNS label').optional(),
+  DKIM_PRIVATE_KEY: z
+    .string()
+    .transform((v) => v.replace(/\\n/g, '\n'))
+    .refine((v) => v.includes('PRIVATE KEY-----'), 'must be a PEM private key (newlines may be written as \\n)')
+    .optional(),
 });
 
 export interface Config {
@@ -70,6 +80,13 @@ export interface Config {
   /** Postal address (or operator line) in every email footer. */
   operatorAddress: string;
   bodyLimitBytes: number;
+  /** Digest sends per second through the SMTP pool; 0 = no limit. */
+  smtpRatePerSecond: number;
+  /** How long a worker holds a digest it is sending before the reconciler may hand it to another. */
+  digestLeaseSeconds: number;
+  /** The mailto: half of List-Unsubscribe. */
+  unsubscribeMailto: string;
+  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -101,8 +118,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
+  if (parsed.success) {
+    const dkim = [parsed.data.DKIM_DOMAIN, parsed.data.DKIM_SELECTOR, parsed.data.DKIM_PRIVATE_KEY];
+    if (dkim.some(Boolean) && !dkim.every(Boolean)) {
+      problems.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three to sign with DKIM, or none');
+    }
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const mailDomain = e.MAIL_FROM.match(/@([^>\s]+)>?\s*$/)?.[1] ?? 'localhost';
   const generatedSecrets: Config['generatedSecrets'] = [];
   const secret = (name: 'APP_SECRET' | 'ADMIN_TOKEN', value: string | undefined): string => {
     if (value) return value;
@@ -133,5 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     opportunityDefaultDays: e.OPPORTUNITY_DEFAULT_DAYS,
     operatorAddress: e.OPERATOR_ADDRESS,
     bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
+    smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
+    digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
+    unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${mailDomain}`,
+    dkim:
+      e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY
+        ? { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY }
+        : undefined,
   };
 }

@@ -7,11 +7,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { digestLinkRoutes } from '../digests/digest-links.routes.js';
 import { healthRoutes } from '../health/health.routes.js';
 import { devOutboxRoutes } from '../mail/dev-outbox.routes.js';
 import { opportunityRoutes } from '../opportunities/opportunity.routes.js';
 import { submitRoutes } from '../opportunities/submit.routes.js';
 import { partnerRoutes } from '../partners/partner.routes.js';
+import { preferencesRoutes } from '../partners/preferences.routes.js';
 import { signupRoutes } from '../partners/signup.routes.js';
 import { REGIONS } from '../regions/regions.js';
 import { unsubscribeRoutes } from '../suppressions/unsubscribe.routes.js';
@@ -84,6 +86,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(signupRoutes(deps));
   await app.register(submitRoutes(deps));
   await app.register(unsubscribeRoutes(deps));
+  await app.register(preferencesRoutes(deps));
+  await app.register(digestLinkRoutes(deps));
   if (deps.settings.devOutboxDir) {
     await app.register(devOutboxRoutes(deps.settings.devOutboxDir, (name, data) => deps.pages.render(name, data)));
   }

@@ -5,7 +5,7 @@ import { findOpportunityById } from '../opportunities/opportunity.repository.js'
 import { findPartnerById } from '../partners/partner.repository.js';
 import { regionLabel } from '../regions/regions.js';
 import type { SkillCatalogue } from '../skills/skill-catalogue.js';
-import { isSuppressed } from '../suppressions/suppression.repository.js';
+import { suppressionOf } from '../suppressions/suppression.repository.js';
 import type { MailJob } from './mail-jobs.js';
 import type { MailTemplates, NoticeView } from './mail-templates.js';
 import type { Mailer } from './mailer.js';
@@ -114,7 +114,9 @@ export function createMailService(deps: MailServiceDeps) {
     async send(job: MailJob, jobId: string): Promise<MailOutcome> {
       const d = await draft(job);
       if (!d) return 'obsolete';
-      if (await isSuppressed(db, d.to)) {
+      const suppressed = await suppressionOf(db, d.to);
+      // Someone who unsubscribed and now signs up again asked for this one confirmation email.
+      if (suppressed && !(suppressed === 'unsubscribe' && job.kind === 'partner-confirm')) {
         deps.log.info({ kind: job.kind }, 'mail not sent: address suppressed');
         return 'suppressed';
       }

@@ -20,10 +20,38 @@ export interface Mailer {
   readonly mode: 'smtp' | 'outbox';
 }
 
+export interface DkimSettings {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
 export interface MailerSettings {
   smtpUrl: string | undefined;
   outboxDir: string;
   from: string;
+  /** Messages per second through the pool; 0 = as fast as the server takes them. */
+  ratePerSecond?: number;
+  dkim?: DkimSettings;
+}
+
+/**
+ * Headers DKIM signs. nodemailer's default list leaves out List-Unsubscribe-Post; a receiver
+ * only honours one-click unsubscribe when both List-Unsubscribe headers are signed (RFC 8058).
+ */
+export const DKIM_SIGNED_HEADERS = [
+  'from', 'sender', 'reply-to', 'subject', 'date', 'message-id', 'to', 'cc', 'mime-version',
+  'content-type', 'content-transfer-encoding', 'in-reply-to', 'references', 'auto-submitted',
+  'list-id', 'list-unsubscribe', 'list-unsubscribe-post',
+].join(':');
+
+/**
+ * Whether retrying can help. A 5xx reply is the server's final word (unknown mailbox, policy
+ * rejection): retrying only annoys it. 4xx replies and network trouble are worth another try.
+ */
+export function smtpFailureKind(error: unknown): 'permanent' | 'transient' {
+  const code = (error as { responseCode?: unknown }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600 ? 'permanent' : 'transient';
 }
 
 /**
@@ -32,7 +60,14 @@ export interface MailerSettings {
  */
 export function createMailer(settings: MailerSettings): Mailer {
   if (settings.smtpUrl) {
-    const transport = nodemailer.createTransport({ url: settings.smtpUrl, pool: true, maxConnections: 3 });
+    const rate = settings.ratePerSecond ? { rateDelta: 1000, rateLimit: settings.ratePerSecond } : {};
+    const transport = nodemailer.createTransport({
+      url: settings.smtpUrl,
+      pool: true,
+      maxConnections: 3,
+      ...rate,
+      ...(settings.dkim ? { dkim: { ...settings.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } } : {}),
+    });
     return {
       mode: 'smtp',
       async send(mail) {
@@ -42,7 +77,12 @@ export function createMailer(settings: MailerSettings): Mailer {
       close: () => transport.close(),
     };
   }
-  const transport: Transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const transport: Transporter = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'unix',
+    ...(settings.dkim ? { dkim: { ...settings.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } } : {}),
+  });
   return {
     mode: 'outbox',
     async send(mail) {

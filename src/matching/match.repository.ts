@@ -21,15 +21,18 @@ export const MATCH_WEIGHTS = {
  * required skill matched exactly or through a related skill. Existing matches are kept as they
  * are (ON CONFLICT DO NOTHING), so running it twice changes nothing.
  *
+ * With `onlyPartnerId`, only that partner is considered (a partner who joined or changed their
+ * profile after the opportunity was matched).
+ *
  * Returns how many new matches were stored.
  */
-export async function insertMatchesForOpportunity(db: Executor, opportunityId: string): Promise<number> {
-  const result = await matchingStatement(opportunityId).execute(db);
+export async function insertMatchesForOpportunity(db: Executor, opportunityId: string, onlyPartnerId?: string): Promise<number> {
+  const result = await matchingStatement(opportunityId, onlyPartnerId).execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 
 /** The matching statement itself; its SQL is snapshotted in tests/__snapshots__/matching.sql. */
-export function matchingStatement(opportunityId: string) {
+export function matchingStatement(opportunityId: string, onlyPartnerId?: string) {
   const w = MATCH_WEIGHTS;
   return sql`
     WITH o AS (
@@ -96,6 +99,7 @@ export function matchingStatement(opportunityId: string) {
         JOIN partners p ON p.id = pp.partner_id
         CROSS JOIN o
        WHERE pp.best_required_tier >= 2
+         AND (${onlyPartnerId ?? null}::uuid IS NULL OR p.id = ${onlyPartnerId ?? null}::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
          AND lower(btrim(p.company)) <> o.submitter_company

@@ -28,3 +28,40 @@ export async function matchOpportunity(db: Database, opportunityId: string, log:
   log.info({ opportunityId, ...outcome }, 'opportunity match job done');
   return outcome;
 }
+
+/**
+ * Matches one partner against every open opportunity that was matched before they joined or
+ * changed their profile. Matches that no digest has carried yet are recomputed from the current
+ * profile; those already sent stay, so nothing reaches the partner twice.
+ */
+export async function matchPartner(db: Database, partnerId: string, log: Logger): Promise<number> {
+  const added = await db.transaction().execute(async (trx) => {
+    await trx
+      .deleteFrom('matches as m')
+      .where('m.partnerId', '=', partnerId)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('digestItems as di')
+              .select('di.opportunityId')
+              .whereRef('di.partnerId', '=', 'm.partnerId')
+              .whereRef('di.opportunityId', '=', 'm.opportunityId'),
+          ),
+        ),
+      )
+      .execute();
+    const open = await trx
+      .selectFrom('opportunities')
+      .select('id')
+      .where('status', '=', 'published')
+      .where('matchedAt', 'is not', null)
+      .where('expiresAt', '>', new Date())
+      .execute();
+    let count = 0;
+    for (const { id } of open) count += await insertMatchesForOpportunity(trx, id, partnerId);
+    return count;
+  });
+  log.info({ partnerId, matches: added }, 'partner matched against open opportunities');
+  return added;
+}

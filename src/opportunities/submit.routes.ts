@@ -4,7 +4,8 @@ import { ValidationError, type FieldIssue } from '../errors/app-errors.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { asFormBody, fieldErrors, text, type FormBody } from '../http/form-fields.js';
 import { verifiedSubject } from '../links/token-pages.js';
-import { REGIONS, regionLabel } from '../regions/regions.js';
+import { REGIONS } from '../regions/regions.js';
+import { formatBudget, formatWhere } from './opportunity-format.js';
 import { opportunityInputSchema, type Opportunity } from './opportunity.schemas.js';
 import { opportunityFromForm, submitFormValues } from './submit-form.js';
 
@@ -106,16 +107,12 @@ export function submitRoutes(deps: Pick<AppDeps, 'opportunities' | 'catalogue' |
       const id = verifiedSubject(signer, pages, reply, token, 'opportunity-status');
       if (!id) return reply;
       const o = await deps.opportunities.get(id);
-      const budget =
-        o.budgetMin !== null || o.budgetMax !== null
-          ? `${[o.budgetMin, o.budgetMax].filter((b) => b !== null).map((b) => b.toLocaleString('en')).join(' – ')} ${o.currency ?? ''}`.trim()
-          : null;
       return pages.send(reply, 'status', {
         title: o.title,
         opportunity: o,
         statusText: STATUS_TEXT[o.status],
-        where: [...o.regions.map(regionLabel), ...(o.remote ? ['remote welcome'] : [])].join(', '),
-        budget,
+        where: formatWhere(o.regions, o.remote),
+        budget: formatBudget(o.budgetMin, o.budgetMax, o.currency),
         canEnd: ['pending_verification', 'pending_review', 'published'].includes(o.status),
         action: `/o/${token}`,
         csrfToken: reply.generateCsrf(),

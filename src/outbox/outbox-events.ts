@@ -8,6 +8,7 @@ import { mailJobSchema } from '../mail/mail-jobs.js';
 export const outboxEventSchema = z.discriminatedUnion('topic', [
   z.object({ topic: z.literal('opportunity.published'), payload: z.object({ opportunityId: z.uuid() }) }),
   z.object({ topic: z.literal('mail.requested'), payload: mailJobSchema }),
+  z.object({ topic: z.literal('partner.changed'), payload: z.object({ partnerId: z.uuid() }) }),
 ]);
 
 export type OutboxEvent = z.infer<typeof outboxEventSchema>;

@@ -29,6 +29,9 @@ export async function relayOutboxOnce(db: Database, queues: Queues, log: Logger,
         case 'opportunity.published':
           await queues.enqueue('match-opportunity', e.payload, `match-${e.payload.opportunityId}`);
           break;
+        case 'partner.changed':
+          await queues.enqueue('match-partner', e.payload, `match-partner-${row.id}`);
+          break;
         case 'mail.requested':
           await queues.enqueue('send-mail', e.payload, `mail-${row.id}`);
           break;

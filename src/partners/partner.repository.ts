@@ -132,3 +132,46 @@ export async function countPartners(db: Executor): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export type DigestFrequency = 'weekly' | 'biweekly' | 'monthly' | 'paused';
+
+/** When and how much a partner's digest holds (the partners table's digest_* columns). */
+export interface DigestSettings {
+  digestFrequency: DigestFrequency;
+  /** ISO day of the week: 1 = Monday … 7 = Sunday, in the partner's time zone. */
+  digestDay: number;
+  /** 0–23, local time. */
+  digestHour: number;
+  maxItems: number;
+  /** 0..1: matches scoring below this are left out. */
+  minScore: number;
+}
+
+export async function findDigestSettings(db: Executor, partnerId: string): Promise<DigestSettings | undefined> {
+  const row = await db
+    .selectFrom('partners')
+    .select(['digestFrequency', 'digestDay', 'digestHour', 'maxItems', 'minScore'])
+    .where('id', '=', partnerId)
+    .executeTakeFirst();
+  return row && { ...row, digestFrequency: row.digestFrequency as DigestFrequency };
+}
+
+export async function updateDigestSettings(db: Executor, partnerId: string, settings: Partial<DigestSettings>): Promise<boolean> {
+  const result = await db
+    .updateTable('partners')
+    .set({ ...settings, updatedAt: sql`now()` })
+    .where('id', '=', partnerId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** A paused partner becomes active again; any other status stays. True when it was paused. */
+export async function resumePausedPartner(db: Executor, partnerId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('partners')
+    .set({ status: 'active', updatedAt: sql`now()` })
+    .where('id', '=', partnerId)
+    .where('status', '=', 'paused')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,6 +1,7 @@
-import type { Database } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app-errors.js';
 import { addOutboxEvent } from '../outbox/outbox.repository.js';
+import { liftUnsubscribe } from '../suppressions/suppression.repository.js';
 import type { SkillCatalogue } from '../skills/skill-catalogue.js';
 import {
   findPartnerByEmail,
@@ -50,12 +51,26 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
     };
   }
 
+  /**
+   * An active partner's skills, regions or profile changed (or they just joined): the match
+   * worker matches them against the opportunities that are already open.
+   */
+  async function announceProfileChange(trx: Executor, partnerId: string): Promise<void> {
+    await addOutboxEvent(trx, { topic: 'partner.changed', payload: { partnerId } });
+  }
+
   async function create(input: PartnerInput, source: Exclude<PartnerSource, 'signup'>): Promise<Partner> {
     const skillIds = resolveSkills(input.skills);
     try {
-      const id = await db.transaction().execute((trx) =>
-        insertPartner(trx, { ...valuesOf(input), status: 'active', source, verifiedAt: new Date(), consentSource: source }, skillIds),
-      );
+      const id = await db.transaction().execute(async (trx) => {
+        const partnerId = await insertPartner(
+          trx,
+          { ...valuesOf(input), status: 'active', source, verifiedAt: new Date(), consentSource: source },
+          skillIds,
+        );
+        await announceProfileChange(trx, partnerId);
+        return partnerId;
+      });
       return toPartner((await findPartnerById(db, id))!, catalogue);
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -77,17 +92,18 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
      * Self-service sign-up: the partner stays pending until they confirm from the email. A
      * second sign-up with a pending address refreshes the details and sends a new link; with an
      * address that is already active nothing changes (the page says the same either way, so the
-     * form does not reveal who is registered).
+     * form does not reveal who is registered). A partner who unsubscribed may join again: they
+     * are pending until they confirm, and only the confirmation lifts their unsubscribe.
      */
     async signUp(input: PartnerInput): Promise<SignUpOutcome> {
       const skillIds = resolveSkills(input.skills);
       return db.transaction().execute(async (trx) => {
         const existing = await findPartnerByEmail(trx, input.email);
-        if (existing && existing.status !== 'pending') return 'already-registered';
+        if (existing && existing.status !== 'pending' && existing.status !== 'unsubscribed') return 'already-registered';
         let partnerId: string;
         if (existing) {
           partnerId = existing.id;
-          await updatePartner(trx, partnerId, valuesOf(input));
+          await updatePartner(trx, partnerId, { ...valuesOf(input), status: 'pending' });
           await replacePartnerSkills(trx, partnerId, skillIds);
         } else {
           partnerId = await insertPartner(
@@ -106,7 +122,12 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
       const partner = await findPartnerById(db, partnerId);
       if (!partner) throw new NotFoundError('partner', partnerId);
       if (partner.status === 'pending') {
-        await updatePartner(db, partnerId, { status: 'active', verifiedAt: new Date() });
+        await db.transaction().execute(async (trx) => {
+          await updatePartner(trx, partnerId, { status: 'active', verifiedAt: new Date() });
+          // Confirming is a fresh opt-in: it lifts an earlier unsubscribe (never a bounce or complaint).
+          await liftUnsubscribe(trx, partner.email);
+          await announceProfileChange(trx, partnerId);
+        });
       }
       return (await findPartnerById(db, partnerId))!;
     },
@@ -134,6 +155,7 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
             country: values.country ?? partner.country,
           });
           if (skillIds) await replacePartnerSkills(trx, partnerId, skillIds);
+          await announceProfileChange(trx, partnerId);
         });
       } catch (error) {
         if (isUniqueViolation(error)) {
@@ -153,6 +175,7 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
       await db.transaction().execute(async (trx) => {
         if (!(await updatePartner(trx, partnerId, valuesOf(input)))) throw new NotFoundError('partner', partnerId);
         await replacePartnerSkills(trx, partnerId, skillIds);
+        await announceProfileChange(trx, partnerId);
       });
     },
 

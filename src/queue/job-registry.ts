@@ -8,7 +8,12 @@ import { mailJobSchema } from '../mail/mail-jobs.js';
  */
 export const JOBS = {
   'match-opportunity': { queue: 'match', schema: z.object({ opportunityId: z.uuid() }) },
+  'match-partner': { queue: 'match', schema: z.object({ partnerId: z.uuid() }) },
   'send-mail': { queue: 'mail', schema: mailJobSchema },
+  /** Added hourly by a BullMQ job scheduler (see digest-scheduler.ts). */
+  'digest-tick': { queue: 'digest', schema: z.object({}).passthrough() },
+  'digest-build': { queue: 'digest', schema: z.object({ digestId: z.uuid() }) },
+  'digest-send': { queue: 'digest-send', schema: z.object({ digestId: z.uuid() }) },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -3,9 +3,11 @@ import type { Container } from '../container.js';
 import { buildApp } from '../http/app.js';
 import { httpSettings } from '../http/app-deps.js';
 import { reconcileUnmatched } from '../matching/match-reconciler.js';
-import { matchOpportunity } from '../matching/match.service.js';
+import { matchOpportunity, matchPartner } from '../matching/match.service.js';
 import { relayOutboxOnce } from '../outbox/outbox-relay.js';
+import type { QueueName } from '../queue/job-registry.js';
 import { startWorkers, type JobHandlers } from '../queue/queues.js';
+import { upsertDigestTick } from '../digests/digest-scheduler.js';
 import { poll } from './poller.js';
 
 export const ROLES = ['api', 'worker', 'scheduler'] as const;
@@ -32,14 +34,26 @@ export function jobHandlers(c: Container): JobHandlers {
     'match-opportunity': async ({ opportunityId }) => {
       await matchOpportunity(c.db, opportunityId, c.log);
     },
+    'match-partner': async ({ partnerId }) => {
+      await matchPartner(c.db, partnerId, c.log);
+    },
     'send-mail': async (data, job) => {
       await c.mail.send(data, String(job.id));
+    },
+    'digest-tick': async () => {
+      await c.digests.tick();
+    },
+    'digest-build': async ({ digestId }) => {
+      await c.digests.afterBuild(digestId, await c.digests.build(digestId));
+    },
+    'digest-send': async ({ digestId }) => {
+      await c.digests.send(digestId);
     },
   };
 }
 
 /** BullMQ workers: the only role that consumes jobs. */
-export function startWorker(c: Container, concurrency: Partial<Record<'match' | 'mail', number>> = {}): RunningRole {
+export function startWorker(c: Container, concurrency: Partial<Record<QueueName, number>> = { 'digest-send': 8 }): RunningRole {
   const workers: Worker[] = startWorkers({ ...c.queueSettings, concurrency }, jobHandlers(c), c.log);
   return { role: 'worker', stop: async () => void (await Promise.all(workers.map((w) => w.close()))) };
 }
@@ -53,11 +67,14 @@ export interface SchedulerIntervals {
 export function startScheduler(c: Container, intervals: SchedulerIntervals = { relayMs: 1000, reconcileMs: 60_000 }): RunningRole {
   const relay = poll('outbox-relay', intervals.relayMs, () => relayOutboxOnce(c.db, c.queues, c.log), c.log);
   const reconciler = poll(
-    'reconcile-unmatched',
+    'reconcile',
     intervals.reconcileMs,
     async () => {
+      // The hourly digest tick lives in Redis; re-creating it here also survives a Redis flush.
+      await upsertDigestTick(c.queues);
       const requeued = await reconcileUnmatched(c.db, c.queues);
       if (requeued) c.log.info({ requeued }, 'unmatched opportunities re-enqueued');
+      await c.digests.reconcile();
     },
     c.log,
   );

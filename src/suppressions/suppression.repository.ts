@@ -3,10 +3,19 @@ import type { Executor } from '../db/database.js';
 
 export type SuppressionReason = 'unsubscribe' | 'hard_bounce' | 'complaint' | 'admin';
 
-/** Addresses we must never email again: unsubscribed, bounced hard, or complained. */
+/** Why an address must not be emailed (unsubscribed, bounced hard, complained), or undefined. */
+export async function suppressionOf(db: Executor, email: string): Promise<SuppressionReason | undefined> {
+  const row = await db.selectFrom('suppressions').select('reason').where('email', '=', email.toLowerCase()).executeTakeFirst();
+  return row?.reason as SuppressionReason | undefined;
+}
+
 export async function isSuppressed(db: Executor, email: string): Promise<boolean> {
-  const row = await db.selectFrom('suppressions').select('email').where('email', '=', email.toLowerCase()).executeTakeFirst();
-  return row !== undefined;
+  return (await suppressionOf(db, email)) !== undefined;
+}
+
+/** A confirmed new sign-up lifts an unsubscribe; bounces and complaints stay. */
+export async function liftUnsubscribe(db: Executor, email: string): Promise<void> {
+  await db.deleteFrom('suppressions').where('email', '=', email.toLowerCase()).where('reason', '=', 'unsubscribe').execute();
 }
 
 export async function suppress(db: Executor, email: string, reason: SuppressionReason): Promise<void> {

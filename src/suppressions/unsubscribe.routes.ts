@@ -1,17 +1,30 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../http/app-deps.js';
+import { findPartnerByEmail, type PartnerRow } from '../partners/partner.repository.js';
+import { changeDigestFrequency } from '../partners/preferences.service.js';
 import { unsubscribeEmail } from './suppression.repository.js';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
+
+/** Partners who get digests now or could again: only they are offered the alternatives. */
+const offersAlternatives = (partner: PartnerRow | undefined): boolean =>
+  partner !== undefined && (partner.status === 'active' || partner.status === 'paused');
 
 /**
  * /u/<token>: GET shows a page with a button (a mail scanner fetching the link changes nothing);
  * POST unsubscribes at once. The POST also serves RFC 8058 one-click unsubscribe, which mail
  * clients send without cookies or CSRF token, so it needs neither; a bad token answers 200 too
  * and changes nothing.
+ *
+ * A partner's page also offers two alternatives to leaving, each its own POST: a monthly digest
+ * (/u/<token>/less-often) and a paused one (/u/<token>/pause). Like the unsubscribe button they
+ * need no CSRF token: the signed token names the address and is the authority.
  */
-export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'pages' | 'signer'>): FastifyPluginAsync {
+export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'pages' | 'signer' | 'links'>): FastifyPluginAsync {
+  const badLink = (reply: FastifyReply) =>
+    deps.pages.message(reply, 400, 'This link does not work', ['Nothing was changed. Try copying the whole link from the email.']);
+
   return async (app) => {
     // RFC 8058 allows multipart/form-data bodies; their content does not matter here.
     app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, _body, done) => done(null, {}));
@@ -19,16 +32,19 @@ export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'pages' | 'signer'>
     app.get('/u/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
       const { token } = request.params as z.infer<typeof tokenParams>;
       const result = deps.signer.verify(token, 'unsubscribe');
-      if (!result.ok) {
-        return deps.pages.message(reply, 400, 'This link does not work', ['Nothing was changed. Try copying the whole link from the email.']);
-      }
-      return deps.pages.send(reply, 'action', {
+      if (!result.ok) return badLink(reply);
+      const email = result.claims.subject;
+      const partner = await findPartnerByEmail(deps.db, email);
+      return deps.pages.send(reply, 'unsubscribe', {
         title: 'Unsubscribe',
-        paragraphs: [`Stop all emails from p2p-digest to ${result.claims.subject}?`],
-        details: [],
+        email,
         action: `/u/${token}`,
-        button: 'Unsubscribe',
-        csrfToken: null,
+        alternatives: offersAlternatives(partner)
+          ? [
+              { action: `/u/${token}/less-often`, button: 'Send it less often (monthly)' },
+              { action: `/u/${token}/pause`, button: 'Pause the digest' },
+            ]
+          : [],
       });
     });
 
@@ -41,5 +57,48 @@ export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'pages' | 'signer'>
         'We will not email this address again. Changed your mind? Sign up again at any time.',
       ]);
     });
+
+    const alternative =
+      (frequency: 'monthly' | 'paused') =>
+      async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+        const { token } = request.params as z.infer<typeof tokenParams>;
+        const result = deps.signer.verify(token, 'unsubscribe');
+        if (!result.ok) {
+          request.log.info({ reason: result.reason }, `unsubscribe alternative (${frequency}) with a bad token ignored`);
+          return badLink(reply);
+        }
+        const email = result.claims.subject;
+        const partner = await findPartnerByEmail(deps.db, email);
+        if (!partner) {
+          return deps.pages.message(reply, 404, 'We have no digest for this address', [
+            `No partner receives a digest at ${email}. Nothing was changed.`,
+          ]);
+        }
+        if (!offersAlternatives(partner)) {
+          return deps.pages.message(reply, 409, 'Nothing to change', [
+            `${email} gets no digest from us (it is ${partner.status === 'pending' ? 'not confirmed yet' : partner.status}). Nothing was changed.`,
+          ]);
+        }
+        await deps.db.transaction().execute((trx) => changeDigestFrequency(trx, partner.id, frequency));
+        const settings = { url: deps.links.preferences(partner.id), label: 'Change your digest settings' };
+        return frequency === 'monthly'
+          ? deps.pages.message(
+              reply,
+              200,
+              'You will get one digest a month',
+              [`From now on we send ${email} one digest a month instead of unsubscribing it.`, 'Choose the day, time and how much it holds on your settings page.'],
+              settings,
+            )
+          : deps.pages.message(
+              reply,
+              200,
+              'Your digest is paused',
+              [`We send no digest to ${email} until you choose how often you want it on your settings page.`],
+              settings,
+            );
+      };
+
+    app.post('/u/:token/less-often', { schema: { hide: true, params: tokenParams } }, alternative('monthly'));
+    app.post('/u/:token/pause', { schema: { hide: true, params: tokenParams } }, alternative('paused'));
   };
 }

@@ -62,6 +62,7 @@ WITH o AS (
         JOIN partners p ON p.id = pp.partner_id
         CROSS JOIN o
        WHERE pp.best_required_tier >= 2
+         AND ($8::uuid IS NULL OR p.id = $9::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
          AND lower(btrim(p.company)) <> o.submitter_company
@@ -71,15 +72,15 @@ WITH o AS (
     scored AS (
       SELECT partner_id,
              least(1, CASE WHEN nice_score IS NULL
-                   THEN required_score * $8::float8
-                   ELSE required_score * $9::float8 + nice_score * $10::float8 END
-               + text_relevance * $11::float8) AS score,
+                   THEN required_score * $10::float8
+                   ELSE required_score * $11::float8 + nice_score * $12::float8 END
+               + text_relevance * $13::float8) AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
         FROM eligible
     )
     INSERT INTO matches (opportunity_id, partner_id, score, reasons)
-    SELECT $12, partner_id, round(score::numeric, 4), reasons FROM scored
+    SELECT $14, partner_id, round(score::numeric, 4), reasons FROM scored
     ON CONFLICT (opportunity_id, partner_id) DO NOTHING
 
--- parameters: ["00000000-0000-4000-8000-000000000000",1,0.6,0.3,1,0.6,0.3,0.9,0.8,0.1,0.1,"00000000-0000-4000-8000-000000000000"]
+-- parameters: ["00000000-0000-4000-8000-000000000000",1,0.6,0.3,1,0.6,0.3,null,null,0.9,0.8,0.1,0.1,"00000000-0000-4000-8000-000000000000"]

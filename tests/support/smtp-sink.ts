@@ -7,22 +7,38 @@ export interface ReceivedMail {
   parsed: ParsedMail;
 }
 
+export interface SmtpSinkOptions {
+  /** Recipients refused with 550 at RCPT TO (a mailbox that does not exist). */
+  reject?: Set<string>;
+  /** Recipients refused with 451 at RCPT TO (try again later). */
+  defer?: Set<string>;
+  /** Milliseconds to wait before answering "250 OK" to a message. */
+  ackDelayMs?: number;
+}
+
 export interface SmtpSink {
   url: string;
   received: ReceivedMail[];
+  options: SmtpSinkOptions;
   /** Resolves with the first message (already received or arriving later) that satisfies `match`. */
   waitFor(match: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
 /** A real SMTP server in the test process: the mailer talks SMTP to it like to any relay. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const waiters: Array<{ match: (m: ReceivedMail) => boolean; resolve: (m: ReceivedMail) => void }> = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const to = address.address.toLowerCase();
+      if (options.reject?.has(to)) return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+      if (options.defer?.has(to)) return callback(Object.assign(new Error('4.2.1 try again later'), { responseCode: 451 }));
+      callback();
+    },
     onData(stream, session, callback) {
       const envelope = {
         from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -42,7 +58,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
                 w.resolve(mail);
               }
             }
-            callback();
+            if (options.ackDelayMs) setTimeout(() => callback(), options.ackDelayMs);
+            else callback();
           },
           (error: Error) => callback(error),
         );
@@ -54,6 +71,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    options,
     waitFor(match, timeoutMs = 10_000) {
       const found = received.find(match);
       if (found) return Promise.resolve(found);

@@ -6,8 +6,9 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { createContainer, type Container } from '../../src/container.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { httpSettings } from '../../src/http/app-deps.js';
+import { QUEUE_NAMES } from '../../src/queue/job-registry.js';
 import { startScheduler, startWorker, type RunningRole } from '../../src/roles/roles.js';
-import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from './smtp-sink.js';
 import { createDatabaseFromTemplate, dropTestDatabase, TEST_REDIS_URL, uniqueName } from './test-databases.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -29,10 +30,10 @@ export interface TestStack {
  * A whole service for one test file: its own database (copied from the migrated template), its
  * own BullMQ prefix on the shared Redis, and a real SMTP server that receives what it sends.
  */
-export async function createTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function createTestStack(env: Record<string, string> = {}, smtpOptions: SmtpSinkOptions = {}): Promise<TestStack> {
   const dbName = uniqueName('p2p_test');
   const databaseUrl = await createDatabaseFromTemplate(inject('templateDatabase'), dbName);
-  const smtp = await startSmtpSink();
+  const smtp = await startSmtpSink(smtpOptions);
   const prefix = `p2ptest-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -71,7 +72,7 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     async close() {
       await Promise.all(background.map((r) => r.stop()));
       await app.close();
-      for (const q of ['match', 'mail'] as const) await c.queues.queue(q).obliterate({ force: true });
+      for (const q of QUEUE_NAMES) await c.queues.queue(q).obliterate({ force: true });
       await deleteKeys(c.redis, prefix);
       await c.close();
       await smtp.close();

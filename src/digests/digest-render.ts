@@ -1,0 +1,151 @@
+import { compileEmailTemplate, emailEta, safeUrl } from '../mail/mail-templates.js';
+import type { DigestCard, DigestView, RenderedDigest } from './digest-view.js';
+
+/**
+ * The digest email: `templates/email/digest.mjml` (with its partials) is compiled to HTML once per
+ * process, as the other emails are; each recipient's copy is then filled by Eta, which escapes
+ * every value. Only http(s) links reach the HTML or the text part (`safeUrl`).
+ */
+export interface DigestRenderer {
+  render(view: DigestView): RenderedDigest;
+}
+
+/** Compiles the digest template (tens of milliseconds); the renderer it returns is cheap per copy. */
+export async function loadDigestRenderer(): Promise<DigestRenderer> {
+  const template = await compileEmailTemplate('digest.mjml');
+  return {
+    render(view) {
+      return { html: emailEta.render(template, prepare(safeView(view))), text: digestText(view) };
+    },
+  };
+}
+
+/** The view with every URL through `safeUrl`: anything but http(s) becomes '#'. */
+function safeView(view: DigestView): DigestView {
+  return {
+    ...view,
+    cards: view.cards.map((card) => ({
+      ...card,
+      interestUrl: safeUrl(card.interestUrl),
+      notRelevantUrl: safeUrl(card.notRelevantUrl),
+    })),
+    footer: {
+      ...view.footer,
+      preferencesUrl: safeUrl(view.footer.preferencesUrl),
+      unsubscribeUrl: safeUrl(view.footer.unsubscribeUrl),
+    },
+  };
+}
+
+/** What the template reads besides the view: values derived here so the template holds no logic. */
+function prepare(view: DigestView) {
+  return {
+    ...view,
+    headline: `${view.cards.length} new ${plural(view.cards.length)}`,
+    cards: view.cards.map((card) => ({
+      ...card,
+      startLabel: card.startDate === null ? null : formatDate(card.startDate),
+      requiredSkills: card.skills.filter((s) => s.required),
+      niceSkills: card.skills.filter((s) => !s.required),
+    })),
+  };
+}
+
+const plural = (count: number) => (count === 1 ? 'opportunity' : 'opportunities');
+
+const topicList = (topics: string[]) => [...new Set(topics.map((t) => t.trim()).filter(Boolean))].slice(0, 2);
+
+/**
+ * "4 new opportunities for your Azure and Security skills"; at most two topics, so the subject
+ * stays short on a phone; no topics: "3 new opportunities that fit your skills".
+ */
+export function digestSubject(count: number, topics: string[]): string {
+  const named = topicList(topics);
+  if (!named.length) return `${count} new ${plural(count)} that ${count === 1 ? 'fits' : 'fit'} your skills`;
+  return `${count} new ${plural(count)} for your ${named.join(' and ')} skills`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "2026-12-22" → "22 Dec 2026" (the same everywhere: no locale, no time zone). */
+function formatDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  const month = m && MONTHS[Number(m[2]) - 1];
+  return m && month ? `${Number(m[3])} ${month} ${m[1]}` : iso;
+}
+
+const WIDTH = 72;
+
+/** Wraps words to WIDTH columns; the first line starts with `first`, the rest with `rest`. Long words stay whole. */
+function wrap(text: string, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = rest;
+      empty = true;
+    }
+    line += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** One card: numbered, then indented under its title (`numberWidth` keeps "9." and "10." aligned). */
+function cardText(card: DigestCard, index: number, numberWidth: number): string[] {
+  const number = `${index + 1}.`.padEnd(numberWidth);
+  const pad = ' '.repeat(numberWidth);
+  const lines = wrap(card.title, number, pad);
+  if (card.company) lines.push(...wrap(card.company, pad, pad));
+  lines.push('');
+  const details: Array<[string, string]> = [['Where', card.where]];
+  if (card.budget) details.push(['Budget', card.budget]);
+  if (card.startDate) details.push(['Start', formatDate(card.startDate)]);
+  const skill = (s: DigestCard['skills'][number]) => (s.yours ? `${s.label}*` : s.label);
+  const required = card.skills.filter((s) => s.required).map(skill);
+  const nice = card.skills.filter((s) => !s.required).map(skill);
+  if (required.length) details.push(['Skills', required.join(', ')]);
+  if (nice.length) details.push(['Nice to have', nice.join(', ')]);
+  const width = Math.max(...details.map(([label]) => label.length)) + 2;
+  for (const [label, value] of details) {
+    lines.push(...wrap(value, `${pad}${`${label}:`.padEnd(width)}`, `${pad}${' '.repeat(width)}`));
+  }
+  lines.push('', ...wrap(card.summary, pad, pad));
+  if (card.reasons.length) {
+    lines.push('', `${pad}Why you're seeing this:`);
+    for (const reason of card.reasons) lines.push(...wrap(reason, `${pad}- `, `${pad}  `));
+  }
+  lines.push('', `${pad}I'm interested:`, `${pad}${safeUrl(card.interestUrl)}`);
+  lines.push(`${pad}Not relevant:`, `${pad}${safeUrl(card.notRelevantUrl)}`, '');
+  return lines;
+}
+
+/** The plain-text part: the same digest, laid out for a terminal (72 columns, http(s) URLs written out). */
+export function digestText(view: DigestView): string {
+  const count = view.cards.length;
+  const heading = `${count} new ${plural(count)} for ${view.company} · ${view.periodLabel}`;
+  const lines = [`Hi ${view.partnerName},`, '', ...wrap(heading, '', '')];
+  lines.push('='.repeat(Math.min(heading.length, WIDTH)), '');
+  lines.push(
+    ...wrap(
+      'Other partners submitted these opportunities and they match your skills (marked with *). Open the "I\'m interested" link of any that fit: you confirm on that page, and we let the partner who submitted it know.',
+      '',
+      '',
+    ),
+    '',
+  );
+  const numberWidth = `${count}. `.length;
+  view.cards.forEach((card, i) => lines.push(...cardText(card, i, numberWidth)));
+  lines.push(
+    '--',
+    ...wrap(view.footer.reason, '', ''),
+    `Preferences: ${safeUrl(view.footer.preferencesUrl)}`,
+    `Unsubscribe: ${safeUrl(view.footer.unsubscribeUrl)}`,
+    view.footer.operator,
+    '',
+  );
+  return lines.join('\n');
+}

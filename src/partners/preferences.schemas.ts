@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { checked, list, number, text, type FormBody } from '../http/form-fields.js';
+import { REGION_SLUGS } from '../regions/regions.js';
+import { isTimeZone } from './partner.schemas.js';
+import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.js';
+
+export const DIGEST_FREQUENCIES = ['weekly', 'biweekly', 'monthly', 'paused'] as const;
+
+export const FREQUENCY_LABELS: Record<(typeof DIGEST_FREQUENCIES)[number], string> = {
+  weekly: 'Every week',
+  biweekly: 'Every two weeks',
+  monthly: 'Once a month',
+  paused: 'Paused: send nothing for now',
+};
+
+/** ISO days of the week: 1 = Monday. */
+export const WEEKDAYS = [
+  { value: 1, label: 'Monday' },
+  { value: 2, label: 'Tuesday' },
+  { value: 3, label: 'Wednesday' },
+  { value: 4, label: 'Thursday' },
+  { value: 5, label: 'Friday' },
+  { value: 6, label: 'Saturday' },
+  { value: 7, label: 'Sunday' },
+] as const;
+
+/**
+ * The minimum match score as a person chooses it. 0.2 is the column's default, so a partner who
+ * never changed it sees their setting among the choices.
+ */
+export const MIN_SCORE_CHOICES = [
+  { value: 0, label: 'Show me everything (0)' },
+  { value: 0.2, label: 'Most fits (0.2, the default)' },
+  { value: 0.3, label: 'Good fits (0.3)' },
+  { value: 0.6, label: 'Only strong fits (0.6)' },
+] as const;
+
+/** What the preferences page saves: the digest schedule and the matching profile. */
+export const preferencesInputSchema = z.object({
+  digestFrequency: z.enum(DIGEST_FREQUENCIES, { error: 'choose how often you want the digest' }),
+  digestDay: z.number({ error: 'choose a day of the week' }).int().min(1).max(7),
+  digestHour: z.number({ error: 'choose an hour from 0 to 23' }).int().min(0).max(23),
+  maxItems: z.number({ error: `must be a whole number from 1 to ${MAX_CARDS_PER_DIGEST}` }).int().min(1).max(MAX_CARDS_PER_DIGEST),
+  minScore: z.number({ error: 'choose which matches to show' }).min(0).max(1),
+  timezone: z.string({ error: 'choose a time zone' }).refine(isTimeZone, 'must be a time zone such as Europe/Berlin'),
+  regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
+  remoteOk: z.boolean(),
+  /** Slugs, labels or synonyms from the skill taxonomy. */
+  skills: z.array(z.string().trim().min(1)).min(1, 'choose at least one skill').max(40, 'choose at most 40 skills'),
+  profile: z.string().trim().max(4000, 'must be at most 4000 characters'),
+});
+
+export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
+
+/** The preferences form's fields in the shape of `preferencesInputSchema` (validated after this). */
+export function preferencesFromForm(body: FormBody) {
+  return {
+    digestFrequency: text(body, 'digestFrequency'),
+    digestDay: number(body, 'digestDay'),
+    digestHour: number(body, 'digestHour'),
+    maxItems: number(body, 'maxItems'),
+    minScore: number(body, 'minScore'),
+    timezone: text(body, 'timezone'),
+    regions: list(body, 'regions'),
+    remoteOk: checked(body, 'remoteOk'),
+    skills: list(body, 'skills'),
+    profile: text(body, 'profile') ?? '',
+  };
+}
+
+/** What the form shows again after a failed POST: the values as typed. */
+export function preferencesFormValues(body: FormBody) {
+  return {
+    digestFrequency: text(body, 'digestFrequency'),
+    digestDay: text(body, 'digestDay'),
+    digestHour: text(body, 'digestHour'),
+    maxItems: text(body, 'maxItems'),
+    minScore: text(body, 'minScore'),
+    timezone: text(body, 'timezone'),
+    regions: list(body, 'regions'),
+    remoteOk: checked(body, 'remoteOk'),
+    skills: list(body, 'skills'),
+    profile: text(body, 'profile') ?? '',
+  };
+}

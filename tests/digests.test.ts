@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDigestService } from '../src/digests/digest.service.js';
+import { digestSubject, loadDigestRenderer } from '../src/digests/digest-render.js';
+import { upsertDigestTick } from '../src/digests/digest-scheduler.js';
+import { suppress, unsubscribeEmail } from '../src/suppressions/suppression.repository.js';
+import { addOpportunity, addPartner, digestMailsTo } from './support/digest-fixtures.js';
+import { createTestStack, type TestStack } from './support/test-stack.js';
+
+let t: TestStack;
+const reject = new Set<string>();
+const defer = new Set<string>();
+
+const ledger = (partnerEmail: string) =>
+  t.c.db
+    .selectFrom('digests as d')
+    .innerJoin('partners as p', 'p.id', 'd.partnerId')
+    .select(['d.id', 'd.period', 'd.status', 'd.attempts', 'd.messageId', 'd.lastError'])
+    .where('p.email', '=', partnerEmail)
+    .orderBy('d.createdAt')
+    .execute();
+
+beforeAll(async () => {
+  t = await createTestStack({}, { reject, defer });
+  await addPartner(t, 'kube', ['AKS', 'Entra ID']);
+  await addPartner(t, 'endpoint', ['Intune'], { regions: ['uk-ireland'], timezone: 'Europe/London' });
+  await addPartner(t, 'idle', ['SAP on Azure']);
+  await addPartner(t, 'leaver', ['AKS']);
+  await unsubscribeEmail(t.c.db, 'leaver@partners.example');
+  await addPartner(t, 'bounced', ['AKS']);
+  await suppress(t.c.db, 'bounced@partners.example', 'hard_bounce');
+  await addOpportunity(t, 'AKS platform for a machine builder', ['kubernetes-on-azure', 'identity-access-management']);
+  await addOpportunity(t, 'AKS security review', ['AKS'], { regions: [], remote: true, anonymous: true });
+  await addOpportunity(t, 'Intune rollout for 400 laptops', ['Intune'], { regions: ['uk-ireland'] });
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('a digest round', () => {
+  it('sends each partner one digest with the opportunities that fit them, best first', async () => {
+    const result = await t.c.digests.runRound({ everyone: true });
+    expect(result).toMatchObject({ sent: 2, skipped: 1, failed: 0 });
+
+    const [kubeMail, ...more] = digestMailsTo(t, 'kube@partners.example');
+    expect(more).toHaveLength(0);
+    expect(kubeMail!.parsed.subject).toBe('2 new opportunities for your Azure and Security skills');
+    const text = kubeMail!.parsed.text ?? '';
+    expect(text).toContain('1. AKS');
+    expect(text).toContain('2. AKS');
+    expect(text).not.toContain('Intune rollout');
+    // Best first: the cards follow the stored items, whose scores never rise.
+    const [row] = await ledger('kube@partners.example');
+    const items = await t.c.db.selectFrom('digestItems').select(['position', 'score']).where('digestId', '=', row!.id).orderBy('position').execute();
+    expect(items.map((i) => i.score)).toEqual([...items.map((i) => i.score)].sort((a, b) => b - a));
+    expect(text).toContain('Submitter GmbH'); // the named opportunity's submitter; the other is anonymous
+    expect(text.match(/Submitter GmbH/g)).toHaveLength(1);
+    expect(kubeMail!.parsed.html).toContain('AKS security review');
+
+    const endpointMail = digestMailsTo(t, 'endpoint@partners.example');
+    expect(endpointMail).toHaveLength(1);
+    expect(endpointMail[0]!.parsed.subject).toBe('1 new opportunity for your Modern Work skills');
+
+    // Nothing fits "idle": a row, skipped, no email. Unsubscribed and suppressed partners get nothing at all.
+    expect((await ledger('idle@partners.example')).map((r) => r.status)).toEqual(['skipped']);
+    expect(digestMailsTo(t, 'idle@partners.example')).toHaveLength(0);
+    expect(await ledger('leaver@partners.example')).toEqual([]);
+    expect(await ledger('bounced@partners.example')).toEqual([]);
+    expect(t.smtp.received.filter((m) => /leaver@|bounced@/.test(m.envelope.to.join()))).toHaveLength(0);
+  });
+
+  it('carries the headers mail providers need, a plain-text part and a deterministic Message-ID', async () => {
+    const [mail] = digestMailsTo(t, 'kube@partners.example');
+    const [row] = await ledger('kube@partners.example');
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, messageId: `<digest.${row!.id}@p2p.test>` });
+    expect(mail!.raw).toMatch(new RegExp(`^Message-ID: <digest\\.${row!.id}@p2p\\.test>`, 'm'));
+    expect(mail!.raw).toMatch(/^List-Unsubscribe:\s+<http:\/\/p2p\.test\/u\/[\w.-]+>,\s+<mailto:unsubscribe@localhost\?subject=unsubscribe>/m);
+    expect(mail!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    expect(mail!.raw).toMatch(/^List-Id: p2p-digest opportunities <opportunities\.p2p\.test>\r?$/im);
+    expect(mail!.raw).toMatch(/^Auto-Submitted: auto-generated\r?$/m);
+    expect(mail!.parsed.text).toMatch(/http:\/\/p2p\.test\/i\/[\w.-]+/);
+    expect(mail!.parsed.text).toMatch(/http:\/\/p2p\.test\/p\/[\w.-]+/);
+    expect(mail!.parsed.html).toContain('http://p2p.test/n/');
+  });
+
+  it('sends nothing the second time for the same period', async () => {
+    const before = t.smtp.received.length;
+    const result = await t.c.digests.runRound({ everyone: true });
+    expect(result).toMatchObject({ created: 0, sent: 0, failed: 0, alreadyDone: 3 });
+    expect(t.smtp.received.length).toBe(before);
+  });
+
+  it('never repeats an opportunity in a later period: only what is new', async () => {
+    await addOpportunity(t, 'Second AKS cluster for the same customer', ['AKS']);
+    const result = await t.c.digests.runRound({ everyone: true, period: '2099-W01' });
+    expect(result.sent).toBe(1);
+    const mails = digestMailsTo(t, 'kube@partners.example');
+    expect(mails).toHaveLength(2);
+    expect(mails[1]!.parsed.subject).toBe('1 new opportunity for your Azure skills');
+    expect(mails[1]!.parsed.text).toContain('Second AKS cluster');
+    expect(mails[1]!.parsed.text).not.toContain('AKS platform for a machine builder');
+  });
+
+  it('handles the same send twice at once as one email', async () => {
+    const partnerId = await addPartner(t, 'twice', ['AKS']);
+    await t.c.digests.runRound({ everyone: true, partnerId, period: '2099-W02' }).catch(() => undefined);
+    // Now a new row, built but not yet sent: two send jobs race for it.
+    await addOpportunity(t, 'Third AKS job', ['AKS']);
+    const [id] = await t.c.digests.enqueueRound({ everyone: true, partnerId, period: '2099-W03' });
+    expect(await t.c.digests.build(id!)).toBe('ready');
+    const outcomes = await Promise.all([t.c.digests.send(id!), t.c.digests.send(id!), t.c.digests.send(id!)]);
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    expect(await t.c.digests.send(id!)).toBe('done-before');
+    expect(await t.c.digests.build(id!)).toBe('done-before');
+    const copies = t.smtp.received.filter((m) => m.raw.includes(`<digest.${id}@p2p.test>`));
+    expect(copies).toHaveLength(1);
+  });
+
+  it('leaves out an opportunity closed after the digest was built, and skips a digest left empty', async () => {
+    const partnerId = await addPartner(t, 'late', ['Power BI']);
+    const closing = await addOpportunity(t, 'Power BI dashboards, soon filled', ['Power BI']);
+    const [id] = await t.c.digests.enqueueRound({ everyone: true, partnerId });
+    expect(await t.c.digests.build(id!)).toBe('ready');
+    await t.c.opportunities.end(closing, 'closed');
+    expect(await t.c.digests.send(id!)).toBe('skipped');
+    expect(digestMailsTo(t, 'late@partners.example')).toHaveLength(0);
+  });
+});
+
+describe('when the SMTP server says no', () => {
+  it('fails the row and suppresses the address on a permanent 5xx, without retrying', async () => {
+    const partnerId = await addPartner(t, 'gone', ['AKS']);
+    reject.add('gone@partners.example');
+    const [id] = await t.c.digests.enqueueRound({ everyone: true, partnerId });
+    await t.c.digests.build(id!);
+    expect(await t.c.digests.send(id!)).toBe('failed');
+    const [row] = await ledger('gone@partners.example');
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row!.lastError).toMatch(/550/);
+    const suppressed = await t.c.db.selectFrom('suppressions').selectAll().where('email', '=', 'gone@partners.example').execute();
+    expect(suppressed).toMatchObject([{ reason: 'hard_bounce' }]);
+    expect(await t.c.digests.send(id!)).toBe('done-before');
+  });
+
+  it('releases the row on a temporary 4xx so a retry sends it, with the same Message-ID', async () => {
+    const partnerId = await addPartner(t, 'greylisted', ['AKS']);
+    defer.add('greylisted@partners.example');
+    const [id] = await t.c.digests.enqueueRound({ everyone: true, partnerId });
+    await t.c.digests.build(id!);
+    await expect(t.c.digests.send(id!)).rejects.toThrow(/451/);
+    expect(await ledger('greylisted@partners.example')).toMatchObject([{ status: 'ready', attempts: 1 }]);
+    defer.delete('greylisted@partners.example');
+    expect(await t.c.digests.send(id!)).toBe('sent');
+    expect(await ledger('greylisted@partners.example')).toMatchObject([{ status: 'sent', attempts: 2, messageId: `<digest.${id}@p2p.test>` }]);
+    expect(digestMailsTo(t, 'greylisted@partners.example')).toHaveLength(1);
+  });
+});
+
+describe('the hourly tick', () => {
+  it('creates rows only for partners whose local send time has come, once', async () => {
+    // Monday 2026-11-23 07:30 UTC: 08:30 in Berlin (due), 07:30 in London (not yet).
+    const at = new Date('2026-11-23T07:30:00Z');
+    const digests = createDigestService({
+      ...t.c,
+      renderer: await loadDigestRenderer(),
+      subjectFor: digestSubject,
+      settings: { mailDomain: 'p2p.test', unsubscribeMailto: 'u@p2p.test', operator: 'x', leaseSeconds: 60, maxSendAttempts: 3 },
+      now: () => at,
+    });
+    await t.c.db.deleteFrom('digests').execute();
+    const first = await digests.tick();
+    const rows = await t.c.db
+      .selectFrom('digests as d')
+      .innerJoin('partners as p', 'p.id', 'd.partnerId')
+      .select(['p.timezone', 'd.period', 'd.status'])
+      .execute();
+    expect(rows.length).toBe(first.created);
+    expect(rows.every((r) => r.timezone === 'Europe/Berlin' && r.period === '2026-W48' && r.status === 'pending')).toBe(true);
+    expect(rows.length).toBeGreaterThan(0);
+    const ids = (await t.c.db.selectFrom('digests').select('id').execute()).map((r) => r.id);
+    const waiting = await t.c.queues.queue('digest').getJobs(['waiting']);
+    const queued = waiting.filter((j) => j.name === 'digest-build' && ids.includes((j.data as { digestId: string }).digestId));
+    expect(queued).toHaveLength(first.created);
+    expect((await digests.tick()).created).toBe(0);
+  });
+
+  it('is one BullMQ job scheduler however often it is upserted', async () => {
+    await upsertDigestTick(t.c.queues);
+    await upsertDigestTick(t.c.queues);
+    const schedulers = await t.c.queues.queue('digest').getJobSchedulers();
+    expect(schedulers).toHaveLength(1);
+    expect(schedulers[0]).toMatchObject({ key: 'digest-tick-hourly', pattern: '0 * * * *' });
+  });
+});

@@ -1,0 +1,45 @@
+import { matchOpportunity, matchPartner } from '../../src/matching/match.service.js';
+import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.js';
+import type { PartnerInput } from '../../src/partners/partner.schemas.js';
+import type { TestStack } from './test-stack.js';
+
+/** A partner with sensible defaults; `key` names the company and the address. */
+export async function addPartner(t: TestStack, key: string, skills: string[], overrides: Partial<PartnerInput> = {}): Promise<string> {
+  const partner = await t.c.partners.createByAdmin({
+    company: `${key} Ltd`,
+    contactName: `Contact ${key}`,
+    email: `${key}@partners.example`,
+    regions: ['dach'],
+    remoteOk: true,
+    timezone: 'Europe/Berlin',
+    skills,
+    profile: '',
+    ...overrides,
+  });
+  // What the match worker does on the partner's 'partner.changed' event.
+  await matchPartner(t.c.db, partner.id, t.c.log);
+  return partner.id;
+}
+
+/** Publishes an opportunity (admin intake) and matches it at once. */
+export async function addOpportunity(t: TestStack, title: string, requiredSkills: string[], overrides: Partial<OpportunityInput> = {}): Promise<string> {
+  const { opportunity } = await t.c.opportunities.submit(
+    {
+      title,
+      description: `${title}: a project won by a partner who needs help with the skills below.`,
+      requiredSkills,
+      niceToHaveSkills: [],
+      regions: ['dach'],
+      remote: false,
+      anonymous: false,
+      submitter: { name: 'Sam Submitter', company: 'Submitter GmbH', email: 'sam@submitter.example' },
+      ...overrides,
+    },
+    { kind: 'admin' },
+  );
+  await matchOpportunity(t.c.db, opportunity.id, t.c.log);
+  return opportunity.id;
+}
+
+export const digestMailsTo = (t: TestStack, email: string) =>
+  t.smtp.received.filter((m) => m.envelope.to.includes(email) && /^Message-ID: <digest\./im.test(m.raw));
