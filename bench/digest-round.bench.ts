@@ -1,0 +1,489 @@
+/**
+ * `npm run bench`: how fast a digest round goes, against how fast SMTP alone could go.
+ *
+ * A measurement, not a test: it prints numbers and marks targets met or missed, and exits 0
+ * either way (non-zero only when something breaks). Everything it creates is its own: a
+ * database p2p_bench_<random> (dropped at the end, also on failure), a BullMQ prefix, and an
+ * SMTP sink in a separate process (Postfix's smtp-sink when installed, else a Node child).
+ *
+ * Knobs (environment): BENCH_DATABASE_URL (server to create the database on), BENCH_REDIS_URL,
+ * BENCH_PARTNERS (10000), BENCH_OPPORTUNITIES (500), BENCH_INCREMENTAL_PARTNERS (100000),
+ * BENCH_CONCURRENCY ("8,32": each round takes as long as the whole round, so only two by default),
+ * BENCH_SMTP_SINK (node: use the Node sink even where Postfix's smtp-sink is installed),
+ * BENCH_PROFILE (1: profile one extra round with V8's sampler and print where the main thread's
+ * time goes), BENCH_EXPLAIN (1: always EXPLAIN ANALYZE the incremental match; default: only when
+ * it misses its target).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CompiledQuery, sql } from 'kysely';
+import pg from 'pg';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../src/config/config.js';
+import { createContainer, prepareDatabase, type Container } from '../src/container.js';
+import { createMailer, type OutgoingMail } from '../src/mail/mailer.js';
+import { matchingStatement } from '../src/matching/match.repository.js';
+import { matchOpportunity } from '../src/matching/match.service.js';
+import { cpuDelta, cpuSecondsOfAll, summarizeProfile, withCpuProfile, type CpuProfileSummary } from './profile.js';
+import { seedOpportunities, seedPartners } from './seed.js';
+import { startSmtpSink, type BenchSmtpSink } from './smtp-sink.js';
+
+const intEnv = (name: string, fallback: number) => {
+  const value = process.env[name];
+  if (!value) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+};
+const flagEnv = (name: string): boolean | undefined => {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value === '1' || value === 'true';
+};
+
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PARTNERS = intEnv('BENCH_PARTNERS', 10_000);
+const OPPORTUNITIES = intEnv('BENCH_OPPORTUNITIES', 500);
+const INCREMENTAL_PARTNERS = Math.max(PARTNERS, intEnv('BENCH_INCREMENTAL_PARTNERS', 100_000));
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '8,32')
+  .split(',')
+  .map((v) => Number(v.trim()))
+  .filter((n) => Number.isInteger(n) && n > 0);
+const PROFILE = flagEnv('BENCH_PROFILE');
+const EXPLAIN = flagEnv('BENCH_EXPLAIN');
+const MIN_TRANSPORT_MESSAGES = 2_000;
+
+const TARGETS = { ratio: 0.7, roundSeconds: 60, incrementalSeconds: 1, rssMb: 500 };
+
+const log = pino({ level: 'silent' });
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const seconds = (since: number) => (performance.now() - since) / 1000;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function databaseUrl(name: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Samples this process's RSS while a phase runs. */
+function rssSampler(intervalMs = 200) {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      return peak;
+    },
+  };
+}
+
+interface RoundStats {
+  concurrency: number;
+  digests: number;
+  skipped: number;
+  failed: number;
+  seconds: number;
+  perSecond: number;
+  avgCardsPerDigest: number;
+  peakRssMb: number;
+  /** This process's CPU (user + system) over the round's wall time; 1 = one core busy all along. */
+  nodeCpu: number;
+  /** Event-loop utilization: the share of the round the main thread was busy. */
+  eventLoopBusy: number;
+  postgresCpu: number | undefined;
+  sinkCpu: number | undefined;
+  /** Time spent awaiting mailer.send (summed over workers) and the average message size. */
+  sendAwaitSeconds: number;
+  avgMessageChars: number;
+}
+
+/** Backend pids of the bench database plus Postgres's own background writers. */
+async function postgresPids(c: Container, dbName: string): Promise<number[]> {
+  const rows = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity
+     WHERE datname = ${dbName}
+        OR backend_type IN ('walwriter', 'checkpointer', 'background writer', 'autovacuum worker')
+  `.execute(c.db);
+  return rows.rows.map((r) => r.pid);
+}
+
+async function main(): Promise<void> {
+  const dbName = `p2p_bench_${randomBytes(5).toString('hex')}`;
+  const prefix = `p2pbench-${randomBytes(4).toString('hex')}`;
+  const outboxDir = await mkdtemp(path.join(os.tmpdir(), 'p2p-bench-outbox-'));
+  let sink: BenchSmtpSink | undefined;
+  let c: Container | undefined;
+  let databaseCreated = false;
+  let cleaned = false;
+
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      [
+        'redis keys',
+        async () => {
+          if (!c) return;
+          let cursor = '0';
+          do {
+            const [next, keys] = await c.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+            cursor = next;
+            if (keys.length) await c.redis.del(...keys);
+          } while (cursor !== '0');
+        },
+      ],
+      ['container', async () => c?.close()],
+      ['smtp sink', async () => sink?.stop()],
+      ['database', async () => (databaseCreated ? dropDatabase(dbName) : undefined)],
+      ['outbox dir', async () => rm(outboxDir, { recursive: true, force: true })],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        say(`cleanup of ${name} failed: ${(error as Error).message}`);
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    // ── Setup ─────────────────────────────────────────────────────────────────────────────
+    sink = await startSmtpSink();
+    say(`SMTP sink: ${sink.kind} (pid ${sink.pid}) at ${sink.url}`);
+    const config: Config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl(dbName),
+      REDIS_URL,
+      SMTP_URL: sink.url,
+      QUEUE_PREFIX: prefix,
+      APP_SECRET: 'bench-app-secret-0123456789-0123456789',
+      ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      PUBLIC_BASE_URL: 'https://p2p-digest.example',
+      MAIL_FROM: 'p2p-digest <digest@p2p-digest.example>',
+      OPERATOR_ADDRESS: 'p2p-digest · Example Street 1 · 12345 Example City',
+      OUTBOX_DIR: outboxDir,
+      LOG_LEVEL: 'silent',
+    });
+    databaseCreated = true; // from here on a failure may leave a database behind: drop it.
+    await prepareDatabase(config, log);
+    c = await createContainer(config, log);
+    const container = c;
+    const pgSettings = await sql<{ name: string; setting: string }>`
+      SELECT name, setting FROM pg_settings
+       WHERE name IN ('server_version', 'shared_buffers', 'synchronous_commit', 'fsync', 'jit', 'work_mem')
+    `.execute(c.db);
+    say(`postgres: ${pgSettings.rows.map((r) => `${r.name}=${r.setting}`).join(' ')}`);
+
+    // ── Seed ──────────────────────────────────────────────────────────────────────────────
+    let t = performance.now();
+    await seedPartners(c.db, 1, PARTNERS);
+    const opportunityIds = await seedOpportunities(c.db, 1, OPPORTUNITIES);
+    say(`seeded ${PARTNERS} partners and ${opportunityIds.length} opportunities in ${seconds(t).toFixed(1)} s`);
+
+    t = performance.now();
+    let matchCount = 0;
+    for (const id of opportunityIds) {
+      const outcome = await matchOpportunity(c.db, id, log);
+      if (outcome.status === 'matched') matchCount += outcome.matches;
+    }
+    const matchAllSeconds = seconds(t);
+    await sql`ANALYZE matches, opportunities`.execute(c.db);
+    const expected = await sql<{ avg: number; none: number; under: number }>`
+      SELECT avg(least(coalesce(n, 0), p.max_items))::float8 AS avg,
+             count(*) FILTER (WHERE n IS NULL)::int AS none,
+             count(*) FILTER (WHERE coalesce(n, 0) < p.max_items)::int AS under
+        FROM partners p
+        LEFT JOIN (SELECT m.partner_id, count(*) AS n
+                     FROM matches m JOIN partners p2 ON p2.id = m.partner_id
+                    WHERE m.score >= p2.min_score GROUP BY m.partner_id) x ON x.partner_id = p.id
+       WHERE p.status = 'active'
+    `.execute(c.db);
+    const e = expected.rows[0]!;
+    say(
+      `matched ${opportunityIds.length} opportunities in ${matchAllSeconds.toFixed(1)} s ` +
+        `(${((matchAllSeconds / opportunityIds.length) * 1000).toFixed(0)} ms each): ${matchCount} matches, ` +
+        `${(matchCount / PARTNERS).toFixed(1)} per partner; expected cards per partner ${e.avg.toFixed(2)} ` +
+        `(${e.none} partners with none, ${e.under} with fewer than max_items)`,
+    );
+
+    // ── Digest rounds ─────────────────────────────────────────────────────────────────────
+    // Wrap the container's mailer (the digest service holds the same object) to keep one
+    // typical rendered digest for the transport test, and to sum the time spent in send().
+    const realSend = c.mailer.send.bind(c.mailer);
+    let captured: OutgoingMail | undefined;
+    let largest: OutgoingMail | undefined;
+    let sendAwaitMs = 0;
+    let sentChars = 0;
+    let sentCount = 0;
+    c.mailer.send = async (mail) => {
+      const started = performance.now();
+      try {
+        return await realSend(mail);
+      } finally {
+        sendAwaitMs += performance.now() - started;
+        sentChars += mail.html.length + mail.text.length;
+        sentCount++;
+        if (!captured && mail.subject.startsWith('10 new')) captured = mail;
+        if (!largest || mail.html.length > largest.html.length) largest = mail;
+      }
+    };
+
+    const runOneRound = async (concurrency: number): Promise<RoundStats> => {
+      // Every round starts from an empty ledger, as the first one did.
+      await sql`TRUNCATE digest_items, digests`.execute(container.db);
+      sendAwaitMs = 0;
+      sentChars = 0;
+      sentCount = 0;
+      const pgBefore = await cpuSecondsOfAll(await postgresPids(container, dbName));
+      const sinkBefore = await cpuSecondsOfAll([sink!.pid]);
+      const rss = rssSampler();
+      const cpuBefore = process.cpuUsage();
+      const eluBefore = performance.eventLoopUtilization();
+      const started = performance.now();
+      const result = await container.digests.runRound({ everyone: true, concurrency });
+      const wall = seconds(started);
+      const elu = performance.eventLoopUtilization(eluBefore);
+      const cpu = process.cpuUsage(cpuBefore);
+      const peakRss = rss.stop();
+      const pgAfter = await cpuSecondsOfAll(await postgresPids(container, dbName));
+      const sinkAfter = await cpuSecondsOfAll([sink!.pid]);
+      const items = await sql<{ items: number; sent: number }>`
+        SELECT (SELECT count(*) FROM digest_items)::int AS items,
+               (SELECT count(*) FROM digests WHERE status = 'sent')::int AS sent
+      `.execute(container.db);
+      const { items: itemCount, sent } = items.rows[0]!;
+      return {
+        concurrency,
+        digests: result.sent,
+        skipped: result.skipped,
+        failed: result.failed,
+        seconds: wall,
+        perSecond: result.sent / wall,
+        avgCardsPerDigest: sent ? itemCount / sent : 0,
+        peakRssMb: peakRss / 1024 / 1024,
+        nodeCpu: (cpu.user + cpu.system) / 1e6 / wall,
+        eventLoopBusy: elu.utilization,
+        postgresCpu: pgAfter.size ? cpuDelta(pgBefore, pgAfter) / wall : undefined,
+        sinkCpu: sinkAfter.size ? cpuDelta(sinkBefore, sinkAfter) / wall : undefined,
+        sendAwaitSeconds: sendAwaitMs / 1000,
+        avgMessageChars: sentCount ? sentChars / sentCount : 0,
+      };
+    };
+
+    const rounds: RoundStats[] = [];
+    for (const concurrency of CONCURRENCIES) {
+      const r = await runOneRound(concurrency);
+      rounds.push(r);
+      say(
+        `round @${concurrency}: ${r.digests} sent, ${r.skipped} skipped, ${r.failed} failed in ${r.seconds.toFixed(1)} s ` +
+          `= ${r.perSecond.toFixed(0)}/s; ${r.avgCardsPerDigest.toFixed(2)} cards/digest; node CPU ${(r.nodeCpu * 100).toFixed(0)}% ` +
+          `(event loop busy ${(r.eventLoopBusy * 100).toFixed(0)}%), postgres CPU ${r.postgresCpu === undefined ? '?' : `${(r.postgresCpu * 100).toFixed(0)}%`}, ` +
+          `sink CPU ${r.sinkCpu === undefined ? '?' : `${(r.sinkCpu * 100).toFixed(0)}%`}; RSS peak ${r.peakRssMb.toFixed(0)} MB`,
+      );
+      if (r.failed) say(`warning: ${r.failed} digests failed in the round at concurrency ${concurrency}`);
+    }
+    const best = rounds.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    const sample = captured ?? largest;
+    if (!sample) throw new Error('the round sent no digest: nothing to measure the transport with');
+
+    // ── Transport ceiling ─────────────────────────────────────────────────────────────────
+    // The exact bytes the mailer builds for that digest (outbox mode writes them as .eml).
+    const emlMailer = createMailer({ smtpUrl: undefined, outboxDir, from: config.mailFrom, dkim: config.dkim });
+    await emlMailer.send(sample);
+    emlMailer.close();
+    const eml = (await readdir(outboxDir)).find((f) => f.endsWith('.eml'));
+    const messageBytes = eml ? (await readFile(path.join(outboxDir, eml))).length : 0;
+
+    const transportCount = Math.max(MIN_TRANSPORT_MESSAGES, best.digests);
+    const transportMailer = createMailer({
+      smtpUrl: config.smtpUrl,
+      outboxDir: config.outboxDir,
+      from: config.mailFrom,
+      ratePerSecond: config.smtpRatePerSecond,
+      dkim: config.dkim,
+    });
+    const sinkCountBefore = sink.accepted();
+    let next = 0;
+    const transportRss = rssSampler();
+    const transportCpuBefore = process.cpuUsage();
+    t = performance.now();
+    await Promise.all(
+      Array.from({ length: best.concurrency }, async () => {
+        for (let i = next++; i < transportCount; i = next++) {
+          await transportMailer.send({ ...sample, to: `partner${i + 1}@bench.example`, messageId: `<transport.${i}@p2p-digest.example>` });
+        }
+      }),
+    );
+    const transportSeconds = seconds(t);
+    const transportCpu = process.cpuUsage(transportCpuBefore);
+    const transportPeakRss = transportRss.stop();
+    transportMailer.close();
+    const transport = {
+      messages: transportCount,
+      seconds: round2(transportSeconds),
+      perSecond: Math.round(transportCount / transportSeconds),
+      messageBytes,
+    };
+    const ratio = best.perSecond / (transportCount / transportSeconds);
+    say(
+      `transport: ${transportCount} messages of ${messageBytes} bytes (html ${sample.html.length} + text ${sample.text.length} chars, ` +
+        `"${sample.subject}") in ${transportSeconds.toFixed(1)} s = ${transport.perSecond}/s ` +
+        `(node CPU ${(((transportCpu.user + transportCpu.system) / 1e6 / transportSeconds) * 100).toFixed(0)}%); ` +
+        `sink counted ${sink.accepted() ?? '?'} messages in all (${sinkCountBefore ?? '?'} before the transport test)`,
+    );
+
+    // ── Profile (optional) ────────────────────────────────────────────────────────────────
+    let profile: CpuProfileSummary | undefined;
+    let profileFile: string | undefined;
+    const missedRound = ratio < TARGETS.ratio || best.seconds >= TARGETS.roundSeconds;
+    if (PROFILE) {
+      say(`profiling one more round at concurrency ${best.concurrency}…`);
+      const { result, profile: raw } = await withCpuProfile(() => runOneRound(best.concurrency));
+      profile = summarizeProfile(raw);
+      profileFile = path.join(os.tmpdir(), `p2p-bench-round-${Date.now()}.cpuprofile`);
+      await writeFile(profileFile, JSON.stringify(raw));
+      say(`profiled round: ${result.perSecond.toFixed(0)}/s (profiler overhead included); profile: ${profileFile}`);
+    }
+
+    // ── Incremental matching at scale ─────────────────────────────────────────────────────
+    t = performance.now();
+    await seedPartners(c.db, PARTNERS + 1, INCREMENTAL_PARTNERS - PARTNERS, 0.73);
+    say(`added ${INCREMENTAL_PARTNERS - PARTNERS} partners in ${seconds(t).toFixed(1)} s`);
+    const fresh = await seedOpportunities(c.db, OPPORTUNITIES + 1, 4, 0.31);
+    const runs: Array<{ seconds: number; matches: number }> = [];
+    for (const id of fresh.slice(0, 3)) {
+      const started = performance.now();
+      const outcome = await matchOpportunity(c.db, id, log);
+      runs.push({ seconds: seconds(started), matches: outcome.status === 'matched' ? outcome.matches : 0 });
+    }
+    const incrementalMedian = median(runs.map((r) => r.seconds));
+    say(`incremental match at ${INCREMENTAL_PARTNERS} partners: ${runs.map((r) => `${r.seconds.toFixed(3)} s (${r.matches} matches)`).join(', ')}`);
+    let explainFile: string | undefined;
+    if (EXPLAIN ?? incrementalMedian >= TARGETS.incrementalSeconds) {
+      const compiled = matchingStatement(fresh[3]!).compile(c.db);
+      const plan: string[] = [];
+      await c.db
+        .transaction()
+        .execute(async (trx) => {
+          const res = await trx.executeQuery<Record<string, string>>(
+            CompiledQuery.raw(`EXPLAIN (ANALYZE, BUFFERS, VERBOSE) ${compiled.sql}`, [...compiled.parameters]),
+          );
+          plan.push(...res.rows.map((row) => Object.values(row)[0] ?? ''));
+          throw new RollbackSignal(); // EXPLAIN ANALYZE ran the INSERT: undo it.
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof RollbackSignal)) throw error;
+        });
+      explainFile = path.join(os.tmpdir(), `p2p-bench-explain-${Date.now()}.txt`);
+      await writeFile(explainFile, `${plan.join('\n')}\n`);
+      say(`EXPLAIN ANALYZE of the matching statement: ${explainFile}`);
+      for (const line of plan.filter((l) => /Planning Time|Execution Time|JIT:|Timing:|Functions:/.test(l))) say(`  ${line.trim()}`);
+    }
+
+    // ── Report ────────────────────────────────────────────────────────────────────────────
+    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    const peakRssMb = Math.max(maxRssMb, ...rounds.map((r) => r.peakRssMb), transportPeakRss / 1024 / 1024);
+    const summary = {
+      partners: PARTNERS,
+      opportunities: opportunityIds.length,
+      avgCardsPerDigest: round2(best.avgCardsPerDigest),
+      matchAllSeconds: round2(matchAllSeconds),
+      round: {
+        digests: best.digests,
+        seconds: round2(best.seconds),
+        perSecond: Math.round(best.perSecond),
+        concurrency: best.concurrency,
+      },
+      transport,
+      ratio: round2(ratio),
+      incrementalMatch: {
+        partners: INCREMENTAL_PARTNERS,
+        medianSeconds: round3(incrementalMedian),
+        runs: runs.map((r) => round3(r.seconds)),
+      },
+      peakRssMb: Math.round(peakRssMb),
+      node: process.version,
+      cpus: os.cpus().length,
+    };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n\n`);
+
+    const mark = (ok: boolean) => (ok ? 'pass' : 'MISS');
+    const rows: Array<[string, string, string, string]> = [
+      ['round/transport ratio', `${summary.ratio} (${summary.round.perSecond}/s vs ${transport.perSecond}/s)`, `≥ ${TARGETS.ratio}`, mark(ratio >= TARGETS.ratio)],
+      [`round wall time (${best.digests} digests @${best.concurrency})`, `${summary.round.seconds} s`, `< ${TARGETS.roundSeconds} s`, mark(best.seconds < TARGETS.roundSeconds)],
+      [`incremental match (${INCREMENTAL_PARTNERS} partners)`, `${summary.incrementalMatch.medianSeconds} s median`, `< ${TARGETS.incrementalSeconds} s`, mark(incrementalMedian < TARGETS.incrementalSeconds)],
+      ['peak RSS', `${summary.peakRssMb} MB (maxRSS ${Math.round(maxRssMb)} MB)`, `< ${TARGETS.rssMb} MB`, mark(peakRssMb < TARGETS.rssMb)],
+    ];
+    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['target', 'value', 'target'][i]!.length));
+    const line = (cells: string[]) => cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ');
+    const out = [line(['target', 'value', 'goal', '']), ...rows.map(line)];
+    out.push('');
+    out.push(`rounds tried: ${rounds.map((r) => `@${r.concurrency} ${r.perSecond.toFixed(0)}/s (${r.seconds.toFixed(1)} s)`).join(', ')}`);
+    out.push(
+      `best round: node CPU ${(best.nodeCpu * 100).toFixed(0)}%, event loop busy ${(best.eventLoopBusy * 100).toFixed(0)}%, ` +
+        `postgres CPU ${best.postgresCpu === undefined ? '?' : `${(best.postgresCpu * 100).toFixed(0)}%`}, ` +
+        `sink CPU ${best.sinkCpu === undefined ? '?' : `${(best.sinkCpu * 100).toFixed(0)}%`} (100% = one core of ${os.cpus().length}); ` +
+        `avg message ${Math.round(best.avgMessageChars / 1024)} K chars before encoding; ` +
+        `workers spent ${((best.sendAwaitSeconds / best.concurrency / best.seconds) * 100).toFixed(0)}% of their time in mailer.send ` +
+        `(including waits for the busy main thread)`,
+    );
+    out.push(`matching all ${opportunityIds.length} opportunities at ${PARTNERS} partners: ${summary.matchAllSeconds} s (${matchCount} matches)`);
+    if (profile) {
+      out.push('', `main-thread profile of one round at @${best.concurrency} (${(profile.totalMs / 1000).toFixed(1)} s sampled):`);
+      for (const p of profile.byCategory.filter((p) => p.share >= 0.005)) {
+        out.push(`  ${(p.share * 100).toFixed(1).padStart(5)}%  ${(p.ms / 1000).toFixed(1).padStart(6)} s  ${p.category}`);
+      }
+      out.push('top functions by self time:');
+      for (const f of profile.topFunctions.slice(0, 10)) {
+        out.push(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
+      }
+      out.push(`(open ${profileFile} in Chrome DevTools → Performance for the flame chart)`);
+    }
+    if (missedRound && !profile) out.push('', 'the round missed a target: BENCH_PROFILE=1 npm run bench shows where its main-thread time goes');
+    if (explainFile) out.push('', `EXPLAIN ANALYZE of the incremental matching statement: ${explainFile}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await cleanup();
+  }
+}
+
+class RollbackSignal extends Error {}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
