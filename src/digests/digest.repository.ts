@@ -169,15 +169,45 @@ export interface DigestItemContent {
   opportunityId: string;
   score: number;
   reasons: unknown;
+  title: string;
+  description: string;
+  requiredSkillIds: number[];
+  niceSkillIds: number[];
+  regions: string[];
+  remote: boolean;
+  budgetMin: number | null;
+  budgetMax: number | null;
+  currency: string | null;
+  startDate: string | null;
+  expiresAt: Date;
+  anonymous: boolean;
+  submitterCompany: string;
 }
 
-/** A built digest's items whose opportunity is still open now, in digest order. */
+/** A built digest's items whose opportunity is still open now, with what a card shows, in digest order. */
 export async function openDigestItems(db: Executor, digestId: string): Promise<DigestItemContent[]> {
   return db
     .selectFrom('digestItems as di')
     .innerJoin('opportunities as o', 'o.id', 'di.opportunityId')
     .innerJoin('matches as m', (join) => join.onRef('m.opportunityId', '=', 'di.opportunityId').onRef('m.partnerId', '=', 'di.partnerId'))
-    .select(['di.opportunityId', 'di.score', 'm.reasons'])
+    .select([
+      'di.opportunityId',
+      'di.score',
+      'm.reasons',
+      'o.title',
+      'o.description',
+      'o.requiredSkillIds',
+      'o.niceSkillIds',
+      'o.regions',
+      'o.remote',
+      'o.budgetMin',
+      'o.budgetMax',
+      'o.currency',
+      'o.startDate',
+      'o.expiresAt',
+      'o.anonymous',
+      'o.submitterCompany',
+    ])
     .where('di.digestId', '=', digestId)
     .where('o.status', '=', 'published')
     .where('o.expiresAt', '>', sql<Date>`now()`)

@@ -4,7 +4,6 @@ import type { Links } from '../links/links.js';
 import type { Mailer } from '../mail/mailer.js';
 import { smtpFailureKind } from '../mail/mailer.js';
 import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.js';
-import { findOpportunityById } from '../opportunities/opportunity.repository.js';
 import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.js';
 import { findPartnerById, type PartnerRow } from '../partners/partner.repository.js';
 import type { Queues } from '../queue/queues.js';
@@ -165,9 +164,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     const yours = new Set(partner.skillIds);
     const topicCounts = new Map<string, number>();
     const cards: DigestCard[] = [];
-    for (const item of items) {
-      const o = await findOpportunityById(db, item.opportunityId);
-      if (!o) continue;
+    for (const o of items) {
       const skills = [
         ...o.requiredSkillIds.map((id) => ({ id, required: true })),
         ...o.niceSkillIds.map((id) => ({ id, required: false })),
@@ -178,7 +175,7 @@ export function createDigestService(deps: DigestServiceDeps) {
         const topic = designation ? TOPIC_OF_DESIGNATION[designation.slug] : undefined;
         if (topic) topicCounts.set(topic, (topicCounts.get(topic) ?? 0) + 1);
       }
-      const reasons = matchReasonsSchema.safeParse(item.reasons);
+      const reasons = matchReasonsSchema.safeParse(o.reasons);
       cards.push({
         title: o.title,
         company: o.anonymous ? null : o.submitterCompany,
@@ -188,8 +185,8 @@ export function createDigestService(deps: DigestServiceDeps) {
         summary: shorten(o.description, 320),
         skills: skills.map((s) => ({ label: catalogue.get(s.id)?.label ?? `skill ${s.id}`, yours: yours.has(s.id), required: s.required })),
         reasons: reasons.success ? describeMatch(reasons.data) : [],
-        interestUrl: links.interest(partner.id, o.id, o.expiresAt),
-        notRelevantUrl: links.notRelevant(partner.id, o.id, o.expiresAt),
+        interestUrl: links.interest(partner.id, o.opportunityId, o.expiresAt),
+        notRelevantUrl: links.notRelevant(partner.id, o.opportunityId, o.expiresAt),
       });
     }
     if (cards.length === 0) return undefined;

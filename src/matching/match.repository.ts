@@ -51,10 +51,9 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
       SELECT s.id, s.label, s.designation_id, s.related_ids, 'nice'
         FROM skills s, o WHERE s.id = ANY (o.nice_skill_ids) AND NOT s.id = ANY (o.required_skill_ids)
     ),
-    -- Every (partner, wanted skill, partner skill) pair that relates at all, with its tier:
-    -- 3 exact, 2 related, 1 same designation. partner_skills.skill_id is indexed.
-    pairs AS (
-      SELECT ps.partner_id, w.id AS wanted_id, w.label AS wanted_label, w.role, s.label AS via,
+    -- Every skill that relates to a wanted one, with its tier: 3 exact, 2 related, 1 same designation.
+    related AS MATERIALIZED (
+      SELECT w.id AS wanted_id, w.label AS wanted_label, w.role, s.id AS skill_id, s.label AS via,
              CASE
                WHEN s.id = w.id THEN 3
                WHEN s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
@@ -66,7 +65,28 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
           OR s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids)
           OR s.designation_id = w.id OR s.id = w.designation_id
           OR (w.designation_id IS NOT NULL AND s.designation_id = w.designation_id)
-        JOIN partner_skills ps ON ps.skill_id = s.id
+    ),
+    -- The hard filters first, so the scoring below only sees partners that can match: active, not
+    -- suppressed, not the submitter, in a wanted region (unless remote), and holding at least one
+    -- required skill exactly or through a related skill (partner_skills.skill_id is indexed).
+    candidates AS MATERIALIZED (
+      SELECT p.id, p.regions, p.profile_tsv
+        FROM partners p
+        CROSS JOIN o
+       WHERE p.id IN (SELECT ps.partner_id FROM partner_skills ps
+                       WHERE ps.skill_id IN (SELECT skill_id FROM related WHERE role = 'required' AND tier >= 2))
+         AND (${onlyPartnerId ?? null}::uuid IS NULL OR p.id = ${onlyPartnerId ?? null}::uuid)
+         AND p.status = 'active'
+         AND p.id IS DISTINCT FROM o.submitter_partner_id
+         AND lower(btrim(p.company)) <> o.submitter_company
+         AND (o.remote OR p.regions && o.regions)
+         AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
+    ),
+    pairs AS (
+      SELECT c.id AS partner_id, r.wanted_id, r.wanted_label, r.role, r.via, r.tier
+        FROM candidates c
+        JOIN partner_skills ps ON ps.partner_id = c.id
+        JOIN related r ON r.skill_id = ps.skill_id
     ),
     best AS (
       SELECT DISTINCT ON (partner_id, wanted_id) partner_id, wanted_id, wanted_label, role, via, tier
@@ -91,20 +111,14 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
        GROUP BY b.partner_id
     ),
     eligible AS (
-      SELECT p.id AS partner_id, pp.required_score, pp.nice_score, pp.skills,
-             ARRAY(SELECT unnest(p.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
+      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills,
+             ARRAY(SELECT unnest(c.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
              o.remote,
-             coalesce(ts_rank_cd(p.profile_tsv, o.text_query, 32), 0) AS text_relevance
+             coalesce(ts_rank_cd(c.profile_tsv, o.text_query, 32), 0) AS text_relevance
         FROM per_partner pp
-        JOIN partners p ON p.id = pp.partner_id
+        JOIN candidates c ON c.id = pp.partner_id
         CROSS JOIN o
        WHERE pp.best_required_tier >= 2
-         AND (${onlyPartnerId ?? null}::uuid IS NULL OR p.id = ${onlyPartnerId ?? null}::uuid)
-         AND p.status = 'active'
-         AND p.id IS DISTINCT FROM o.submitter_partner_id
-         AND lower(btrim(p.company)) <> o.submitter_company
-         AND (o.remote OR p.regions && o.regions)
-         AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
     ),
     scored AS (
       SELECT partner_id,
