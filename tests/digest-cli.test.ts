@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOpportunity, addPartner, digestMailsTo } from './support/digest-fixtures.js';
-import { createTestStack, type TestStack } from './support/test-stack.js';
+import { childEnv, createTestStack, type TestStack } from './support/test-stack.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 let t: TestStack;
@@ -14,18 +14,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
       ['bin/p2p-digest.mjs', ...args],
       {
         cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          DATABASE_URL: t.config.databaseUrl,
-          REDIS_URL: t.config.redisUrl,
-          QUEUE_PREFIX: t.config.queuePrefix,
-          SMTP_URL: t.smtp.url,
-          PUBLIC_BASE_URL: t.config.publicBaseUrl,
-          APP_SECRET: t.config.appSecret,
-          ADMIN_TOKEN: t.config.adminToken,
-          LOG_LEVEL: 'silent',
-        },
+        env: childEnv(t),
         timeout: 60_000,
       },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),

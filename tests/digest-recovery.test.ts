@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningRole } from '../src/roles/roles.js';
 import { addOpportunity, addPartner } from './support/digest-fixtures.js';
-import { createTestStack, deleteKeys, eventually, type TestStack } from './support/test-stack.js';
+import { childEnv, createTestStack, deleteKeys, eventually, type TestStack } from './support/test-stack.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PARTNERS = 24;
@@ -70,19 +70,7 @@ describe('a round that is interrupted', () => {
     // A real worker process, as `p2p-digest start --role worker` runs in production.
     child = spawn(process.execPath, ['bin/p2p-digest.mjs', 'start', '--role', 'worker'], {
       cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        DATABASE_URL: t.config.databaseUrl,
-        REDIS_URL: t.config.redisUrl,
-        QUEUE_PREFIX: t.config.queuePrefix,
-        SMTP_URL: t.smtp.url,
-        PUBLIC_BASE_URL: t.config.publicBaseUrl,
-        APP_SECRET: t.config.appSecret,
-        ADMIN_TOKEN: t.config.adminToken,
-        DIGEST_LEASE_SECONDS: '2',
-        LOG_LEVEL: 'warn',
-      },
+      env: childEnv(t, { DIGEST_LEASE_SECONDS: '2', LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     // Kill it while it is in the middle of the round: some sent, some in flight, some not started.

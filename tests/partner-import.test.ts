@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPartnersCsv } from '../src/partners/partner-import.js';
-import { ADMIN_TOKEN, APP_SECRET, createTestStack, type TestStack } from './support/test-stack.js';
+import { childEnv, createTestStack, type TestStack } from './support/test-stack.js';
 
 let t: TestStack;
 let tmp: string;
@@ -55,17 +55,7 @@ async function tmpFile(name: string, content: string): Promise<string> {
 
 /** Runs the real command in a child process against this file's database and queue prefix. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: t.config.databaseUrl,
-    REDIS_URL: t.config.redisUrl,
-    QUEUE_PREFIX: t.config.queuePrefix,
-    APP_SECRET,
-    ADMIN_TOKEN,
-  };
+  const env = childEnv(t);
   return new Promise((resolve) => {
     execFile(process.execPath, ['bin/p2p-digest.mjs', ...args], { cwd: REPO_ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

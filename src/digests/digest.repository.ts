@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
+import type { OpportunityRow } from '../opportunities/opportunity.repository.js';
 import { MAX_CARDS_PER_DIGEST } from './digest-limits.js';
 import type { DigestFrequency } from './digest-period.js';
 
@@ -165,24 +166,23 @@ export async function insertDigestItems(db: Executor, digestId: string, partnerI
     .execute();
 }
 
-export interface DigestItemContent {
-  opportunityId: string;
-  score: number;
-  reasons: unknown;
-  title: string;
-  description: string;
-  requiredSkillIds: number[];
-  niceSkillIds: number[];
-  regions: string[];
-  remote: boolean;
-  budgetMin: number | null;
-  budgetMax: number | null;
-  currency: string | null;
-  startDate: string | null;
-  expiresAt: Date;
-  anonymous: boolean;
-  submitterCompany: string;
-}
+/** What a digest card shows of an opportunity, with the partner's match. */
+export type DigestItemContent = Pick<
+  OpportunityRow,
+  | 'title'
+  | 'description'
+  | 'requiredSkillIds'
+  | 'niceSkillIds'
+  | 'regions'
+  | 'remote'
+  | 'budgetMin'
+  | 'budgetMax'
+  | 'currency'
+  | 'startDate'
+  | 'expiresAt'
+  | 'anonymous'
+  | 'submitterCompany'
+> & { opportunityId: string; score: number; reasons: unknown };
 
 /** A built digest's items whose opportunity is still open now, with what a card shows, in digest order. */
 export async function openDigestItems(db: Executor, digestId: string): Promise<DigestItemContent[]> {

@@ -81,6 +81,27 @@ export async function createTestStack(env: Record<string, string> = {}, smtpOpti
   };
 }
 
+/**
+ * The environment for running the real `p2p-digest` command (or a role) in a child process
+ * against this stack: its database, Redis prefix, SMTP sink, base URL and secrets.
+ */
+export function childEnv(t: TestStack, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: t.config.databaseUrl,
+    REDIS_URL: t.config.redisUrl,
+    QUEUE_PREFIX: t.config.queuePrefix,
+    SMTP_URL: t.smtp.url,
+    PUBLIC_BASE_URL: t.config.publicBaseUrl,
+    APP_SECRET: t.config.appSecret,
+    ADMIN_TOKEN: t.config.adminToken,
+    ...extra,
+  };
+}
+
 /** Removes every Redis key under a prefix (queues, rate limits): the shared Redis stays clean. */
 export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
   let deleted = 0;
