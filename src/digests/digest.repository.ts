@@ -233,3 +233,50 @@ export async function findStaleDigests(db: Executor, graceSeconds: number, limit
     .limit(limit)
     .execute()) as DigestRow[];
 }
+
+/**
+ * Claims a built row for sending in one statement: ready, or sending with an expired lease (its
+ * worker died), and attempts left. The row comes back with its new lease, attempt count and
+ * deterministic Message-ID; undefined when it was not claimable.
+ */
+export async function claimForSending(
+  db: Executor,
+  id: string,
+  settings: { leaseSeconds: number; maxAttempts: number; mailDomain: string },
+): Promise<DigestRow | undefined> {
+  const result = await sql<DigestRow>`
+    UPDATE digests
+       SET status = 'sending',
+           lease_until = now() + make_interval(secs => ${settings.leaseSeconds}),
+           attempts = attempts + 1,
+           message_id = '<digest.' || id || '@' || ${settings.mailDomain}::text || '>',
+           updated_at = now()
+     WHERE id = ${id}
+       AND attempts < ${settings.maxAttempts}
+       AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
+    RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId"
+  `.execute(db);
+  return result.rows[0];
+}
+
+export interface Recipient {
+  id: string;
+  email: string;
+  company: string;
+  contactName: string;
+  status: string;
+  skillIds: number[];
+  suppressed: boolean;
+}
+
+/** The partner a digest goes to, with their skills and whether their address is suppressed. */
+export async function findRecipient(db: Executor, partnerId: string): Promise<Recipient | undefined> {
+  const result = await sql<Recipient>`
+    SELECT p.id, p.email, p.company, p.contact_name AS "contactName", p.status,
+           ARRAY(SELECT skill_id FROM partner_skills ps WHERE ps.partner_id = p.id) AS "skillIds",
+           EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(p.email)) AS suppressed
+      FROM partners p
+     WHERE p.id = ${partnerId}
+  `.execute(db);
+  return result.rows[0];
+}

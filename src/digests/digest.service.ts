@@ -5,14 +5,15 @@ import type { Mailer } from '../mail/mailer.js';
 import { smtpFailureKind } from '../mail/mailer.js';
 import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.js';
 import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.js';
-import { findPartnerById, type PartnerRow } from '../partners/partner.repository.js';
 import type { Queues } from '../queue/queues.js';
 import type { SkillCatalogue } from '../skills/skill-catalogue.js';
-import { isSuppressed, suppress } from '../suppressions/suppression.repository.js';
+import { suppress } from '../suppressions/suppression.repository.js';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.js';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.js';
 import {
+  claimForSending,
   findDigest,
+  findRecipient,
   findLedgerRows,
   findStaleDigests,
   insertDigestItems,
@@ -23,6 +24,7 @@ import {
   selectCandidates,
   updateDigest,
   type DigestRow,
+  type Recipient,
   type ScheduleGroup,
 } from './digest.repository.js';
 
@@ -135,30 +137,27 @@ export function createDigestService(deps: DigestServiceDeps) {
     return outcome;
   }
 
-  /** Claims a built row for sending; undefined when there is nothing (more) to do. */
+  /** Claims a built row for sending, or says why there is nothing (more) to do. */
   async function claimForSend(digestId: string): Promise<{ row: DigestRow; outcome?: undefined } | { row?: undefined; outcome: SendOutcome }> {
-    return db.transaction().execute(async (trx) => {
-      const row = await lockDigest(trx, digestId);
-      if (!row) return { outcome: 'busy' as const };
-      if (FINISHED.has(row.status)) return { outcome: 'done-before' as const };
-      if (row.status === 'pending' || row.status === 'building') return { outcome: 'not-built' as const };
-      if (row.status === 'sending' && row.leaseUntil && row.leaseUntil > now()) return { outcome: 'busy' as const };
-      if (row.attempts >= settings.maxSendAttempts) {
-        await updateDigest(trx, digestId, { status: 'failed', leaseUntil: null, lastError: `gave up after ${row.attempts} attempts` });
-        return { outcome: 'failed' as const };
-      }
-      const claimed = {
-        status: 'sending' as const,
-        leaseUntil: new Date(now().getTime() + settings.leaseSeconds * 1000),
-        attempts: row.attempts + 1,
-        messageId: messageIdOf(row.id),
-      };
-      await updateDigest(trx, digestId, claimed);
-      return { row: { ...row, ...claimed } };
+    const claimed = await claimForSending(db, digestId, {
+      leaseSeconds: settings.leaseSeconds,
+      maxAttempts: settings.maxSendAttempts,
+      mailDomain: settings.mailDomain,
     });
+    if (claimed) return { row: claimed };
+    // Not claimable: find out why (the rare path, so a second query is fine).
+    const row = await findDigest(db, digestId);
+    if (!row || FINISHED.has(row.status)) return { outcome: 'done-before' };
+    if (row.status === 'pending' || row.status === 'building') return { outcome: 'not-built' };
+    if (row.status === 'sending' && row.leaseUntil && row.leaseUntil > now()) return { outcome: 'busy' };
+    if (row.attempts >= settings.maxSendAttempts) {
+      await updateDigest(db, digestId, { status: 'failed', leaseUntil: null, lastError: `gave up after ${row.attempts} attempts` });
+      return { outcome: 'failed' };
+    }
+    return { outcome: 'busy' };
   }
 
-  async function compose(row: DigestRow, partner: PartnerRow): Promise<{ view: DigestView; count: number } | undefined> {
+  async function compose(row: DigestRow, partner: Recipient): Promise<{ view: DigestView; count: number } | undefined> {
     const items = await openDigestItems(db, row.id);
     if (items.length === 0) return undefined;
     const yours = new Set(partner.skillIds);
@@ -221,9 +220,9 @@ export function createDigestService(deps: DigestServiceDeps) {
       return status;
     };
 
-    const partner = await findPartnerById(db, row.partnerId);
+    const partner = await findRecipient(db, row.partnerId);
     if (!partner || partner.status !== 'active') return finish('skipped', { lastError: `partner is ${partner?.status ?? 'gone'}` });
-    if (await isSuppressed(db, partner.email)) return finish('skipped', { lastError: 'address is suppressed' });
+    if (partner.suppressed) return finish('skipped', { lastError: 'address is suppressed' });
     const composed = await compose(row, partner);
     if (!composed) return finish('skipped', { lastError: 'every opportunity closed before sending' });
 
