@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, type TestStack } from './support/test-stack.js';
+import { createTestStack, tamper, type TestStack } from './support/test-stack.js';
 
 let t: TestStack;
 
@@ -73,11 +73,6 @@ async function fingerprint(): Promise<Record<string, string>> {
     result[name] = `${row.rows[0]!.n}:${row.rows[0]!.h ?? ''}`;
   }
   return result;
-}
-
-function tamper(token: string): string {
-  const [kid, payload, sig] = token.split('.') as [string, string, string];
-  return `${kid}.${payload}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
 }
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, csrfFrom, eventually, formBody, linkIn, type TestStack } from './support/test-stack.js';
+import { createTestStack, csrfFrom, eventually, formBody, linkIn, tamper, type TestStack } from './support/test-stack.js';
 
 let t: TestStack;
 
@@ -79,12 +79,6 @@ async function pendingPartner(email: string) {
   const [row] = await partnerByEmail(email);
   expect(row?.status).toBe('pending');
   return row!;
-}
-
-/** Changes one character of a token's signature, keeping it well-formed. */
-function tamper(token: string): string {
-  const i = token.lastIndexOf('.') + 1;
-  return token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
 }
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, csrfFrom, formBody, type TestStack } from './support/test-stack.js';
+import { createTestStack, csrfFrom, formBody, tamper, type TestStack } from './support/test-stack.js';
 
 let t: TestStack;
 
@@ -65,12 +65,6 @@ const setStatus = (partnerId: string, status: string) =>
 
 const suppression = (email: string) =>
   t.c.db.selectFrom('suppressions').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
-
-/** Changes the first character of a token's signature. */
-function tamper(token: string): string {
-  const [kid, payload, sig] = token.split('.') as [string, string, string];
-  return `${kid}.${payload}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
-}
 
 // Reading the rendered form back, as a browser would submit it.
 function selectHtml(html: string, name: string): string {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, csrfFrom, eventually, formBody, linkIn, type TestStack } from './support/test-stack.js';
+import { createTestStack, csrfFrom, eventually, formBody, linkIn, tamper, type TestStack } from './support/test-stack.js';
 
 let t: TestStack;
 
@@ -106,12 +106,6 @@ async function submitAndConfirm(overrides: Fields = {}) {
   expect(confirmed.statusCode).toBe(303);
   const row = await onlyRowFor(email);
   return { form, email, row, statusPath: confirmed.headers.location as string };
-}
-
-/** Changes the first character of a token's signature (the last one may only hold padding bits). */
-function tamper(token: string): string {
-  const [kid, payload, sig] = token.split('.') as [string, string, string];
-  return `${kid}.${payload}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
 }
 
 let kubeworksId: string;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, type TestStack } from './support/test-stack.js';
+import { createTestStack, tamper, type TestStack } from './support/test-stack.js';
 
 let t: TestStack;
 
@@ -43,11 +43,6 @@ const press = (path: string) => t.app.inject({ method: 'POST', url: path, header
 
 /** The actions of the page's forms, in order. */
 const formActions = (html: string) => [...html.matchAll(/<form method="post" action="([^"]*)">/g)].map((m) => m[1]);
-
-function tamper(token: string): string {
-  const [kid, payload, sig] = token.split('.') as [string, string, string];
-  return `${kid}.${payload}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
-}
 
 beforeAll(async () => {
   t = await createTestStack();

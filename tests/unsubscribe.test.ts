@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, eventually, type TestStack } from './support/test-stack.js';
+import { createTestStack, eventually, tamper, type TestStack } from './support/test-stack.js';
 
 let t: TestStack;
 
@@ -31,12 +31,6 @@ const suppression = (email: string) =>
 /** An RFC 8058 one-click POST as a mail client sends it: no cookies, no CSRF token. */
 const oneClick = (path: string) =>
   t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: ONE_CLICK });
-
-/** Changes the first character of a token's signature (the last one may only hold padding bits). */
-function tamper(token: string): string {
-  const [kid, payload, sig] = token.split('.') as [string, string, string];
-  return `${kid}.${payload}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
-}
 
 async function submitOpportunity(submitterEmail: string, title: string) {
   const res = await t.app.inject({

@@ -149,3 +149,9 @@ export function formBody(fields: Record<string, string | string[] | undefined>):
   }
   return params.toString();
 }
+
+/** Changes one character of a signed token's signature, keeping it well-formed. */
+export function tamper(token: string): string {
+  const i = token.lastIndexOf('.') + 1;
+  return token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+}
