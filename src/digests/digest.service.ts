@@ -98,7 +98,10 @@ export function createDigestService(deps: DigestServiceDeps) {
   const messageIdOf = (digestId: string) => `<digest.${digestId}@${settings.mailDomain}>`;
 
   async function enqueueBuild(ids: string[]): Promise<void> {
-    for (const id of ids) await deps.queues.enqueue('digest-build', { digestId: id }, `digest-build-${id}`);
+    await deps.queues.enqueueMany(
+      'digest-build',
+      ids.map((id) => ({ data: { digestId: id }, jobId: `digest-build-${id}` })),
+    );
   }
 
   async function enqueueSend(id: string): Promise<void> {

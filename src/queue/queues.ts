@@ -11,6 +11,8 @@ export interface QueueSettings {
 export interface Queues {
   /** Validates and adds a job. A job id that is still in Redis is not added twice. */
   enqueue<N extends JobName>(name: N, data: JobData<N>, jobId: string): Promise<void>;
+  /** The same for many jobs of one name, in bulk (one Redis round trip per thousand). */
+  enqueueMany<N extends JobName>(name: N, jobs: Array<{ data: JobData<N>; jobId: string }>): Promise<void>;
   queue(name: QueueName): Queue;
   close(): Promise<void>;
 }
@@ -27,6 +29,14 @@ export function createQueues(settings: QueueSettings): Queues {
     async enqueue(name, data, jobId) {
       const payload = JOBS[name].schema.parse(data);
       await queue(JOBS[name].queue).add(name, payload, { jobId });
+    },
+    async enqueueMany(name, jobs) {
+      const q = queue(JOBS[name].queue);
+      for (let i = 0; i < jobs.length; i += 1000) {
+        await q.addBulk(
+          jobs.slice(i, i + 1000).map(({ data, jobId }) => ({ name, data: JOBS[name].schema.parse(data), opts: { jobId } })),
+        );
+      }
     },
     queue,
     async close() {
