@@ -2,10 +2,10 @@ import type { Reporter, TestModule } from 'vitest/node';
 
 /**
  * Adds one plain closing line, "N passed, N failed, N skipped", that any CI log reader
- * understands, after vitest's own summary.
+ * understands, after vitest's own summary. Unhandled errors count as failures.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
@@ -16,6 +16,8 @@ export default class SummaryReporter implements Reporter {
       }
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) counts.failed++;
     }
+    // An error outside any test fails the run (vitest exits 1), so it counts as a failure here too.
+    counts.failed += unhandledErrors.length;
     process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
   }
 }

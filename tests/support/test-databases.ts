@@ -40,6 +40,22 @@ export async function createDatabaseFromTemplate(template: string, name: string)
   }
 }
 
+/**
+ * Drops a test database once its connections are gone. A pool that was just ended may still be
+ * closing its sockets: forcing the drop then kills those backends, and the dying clients raise
+ * "terminating connection due to administrator command" as unhandled errors. So wait for them
+ * first, and force only what is still there after a few seconds (a killed child process's).
+ */
 export async function dropTestDatabase(name: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}"`));
+      return;
+    } catch (error) {
+      // 55006: the database is being accessed by other users.
+      if ((error as { code?: string }).code !== '55006') throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
