@@ -179,8 +179,12 @@ describe('the hourly tick', () => {
     expect(rows.length).toBeGreaterThan(0);
     const ids = (await t.c.db.selectFrom('digests').select('id').execute()).map((r) => r.id);
     const waiting = await t.c.queues.queue('digest').getJobs(['waiting']);
-    const queued = waiting.filter((j) => j.name === 'digest-build' && ids.includes((j.data as { digestId: string }).digestId));
-    expect(queued).toHaveLength(first.created);
+    const queued = waiting
+      .filter((j) => j.name === 'digest-build')
+      .flatMap((j) => (j.data as { digestIds: string[] }).digestIds)
+      .filter((id) => ids.includes(id));
+    // Every new row is in exactly one build job.
+    expect(queued.sort()).toEqual([...ids].sort());
     expect((await digests.tick()).created).toBe(0);
   });
 
@@ -190,5 +194,77 @@ describe('the hourly tick', () => {
     const schedulers = await t.c.queues.queue('digest').getJobSchedulers();
     expect(schedulers).toHaveLength(1);
     expect(schedulers[0]).toMatchObject({ key: 'digest-tick-hourly', pattern: '0 * * * *' });
+  });
+});
+
+describe('batches of rows', () => {
+  it('builds two rows of one partner in one batch without giving an opportunity to both', async () => {
+    const partnerId = await addPartner(t, 'double', ['Azure Virtual Desktop']);
+    await addOpportunity(t, 'AVD for a law firm', ['Azure Virtual Desktop']);
+    await addOpportunity(t, 'AVD for a school', ['Azure Virtual Desktop']);
+    const ids = [
+      ...(await t.c.digests.enqueueRound({ everyone: true, partnerId, period: '2099-W10' })),
+      ...(await t.c.digests.enqueueRound({ everyone: true, partnerId, period: '2099-W11' })),
+    ];
+    expect(ids).toHaveLength(2);
+    const built = await t.c.digests.buildMany(ids);
+    expect(built.size).toBe(2);
+    const items = await t.c.db.selectFrom('digestItems').select(['digestId', 'opportunityId']).where('partnerId', '=', partnerId).execute();
+    expect(items).toHaveLength(2);
+    expect(new Set(items.map((i) => i.opportunityId)).size).toBe(2);
+    // Built rows are not built again, in a batch or alone.
+    expect((await t.c.digests.buildMany(ids)).size).toBe(0);
+    expect(await t.c.digests.build(ids[0]!)).toBe('done-before');
+  });
+
+  it('sends the rest of a batch when one address is deferred, and retries that one as a job of its own', async () => {
+    const deferred = await addPartner(t, 'batch-deferred', ['Microsoft Sentinel']);
+    const fine = await addPartner(t, 'batch-fine', ['Microsoft Sentinel']);
+    await addOpportunity(t, 'Sentinel onboarding for a retailer', ['Microsoft Sentinel']);
+    defer.add('batch-deferred@partners.example');
+    const ids = [
+      ...(await t.c.digests.enqueueRound({ everyone: true, partnerId: deferred, period: '2099-W20' })),
+      ...(await t.c.digests.enqueueRound({ everyone: true, partnerId: fine, period: '2099-W20' })),
+    ];
+    await t.c.digests.buildMany(ids);
+    await t.c.digests.sendJob(ids, 60_000); // resolves: one address's 4xx does not fail the batch
+    expect(digestMailsTo(t, 'batch-fine@partners.example')).toHaveLength(1);
+    expect(await ledger('batch-deferred@partners.example')).toMatchObject([{ status: 'ready', attempts: 1 }]);
+    const delayed = await t.c.queues.queue('digest-send').getJobs(['delayed']);
+    const retries = delayed.filter((j) => (j.data as { digestIds: string[] }).digestIds.includes(ids[0]!));
+    expect(retries.map((j) => j.data)).toEqual([{ digestIds: [ids[0]] }]);
+    await Promise.all(retries.map((j) => j.remove()));
+
+    // A lone digest's 4xx fails its job, for BullMQ's backoff.
+    await expect(t.c.digests.sendJob([ids[0]!])).rejects.toThrow(/451/);
+    defer.delete('batch-deferred@partners.example');
+    await t.c.digests.sendJob([ids[0]!]);
+    expect(digestMailsTo(t, 'batch-deferred@partners.example')).toHaveLength(1);
+    expect(digestMailsTo(t, 'batch-fine@partners.example')).toHaveLength(1);
+  });
+
+  it('says per row why a batch could not send it', async () => {
+    const partnerId = await addPartner(t, 'batch-mixed', ['Microsoft Purview']);
+    await addOpportunity(t, 'Purview labelling rollout', ['Microsoft Purview']);
+    const [pending] = await t.c.digests.enqueueRound({ everyone: true, partnerId, period: '2099-W30' });
+    const [built] = await t.c.digests.enqueueRound({ everyone: true, partnerId, period: '2099-W31' });
+    await t.c.digests.buildMany([built!]);
+    await t.c.digests.sendMany([built!]);
+    const results = await t.c.digests.sendMany([pending!, built!, '00000000-0000-4000-8000-000000000000']);
+    expect([...results.values()].map((r) => r.outcome)).toEqual(['not-built', 'done-before', 'done-before']);
+  });
+
+  it('re-enqueues a stale row once per grace period, not at every pass of the reconciler', async () => {
+    const partnerId = await addPartner(t, 'stale', ['Intune']);
+    const [id] = await t.c.digests.enqueueRound({ everyone: true, partnerId, period: '2099-W40' });
+    await t.c.db.updateTable('digests').set({ updatedAt: new Date(Date.now() - 3_600_000) }).where('id', '=', id!).execute();
+    const first = await t.c.digests.reconcile(600);
+    expect(first.builds).toBeGreaterThanOrEqual(1);
+    const queued = async () =>
+      (await t.c.queues.queue('digest').getJobs(['waiting'])).filter((j) => (j.data as { digestIds?: string[] }).digestIds?.includes(id!));
+    const before = (await queued()).length;
+    expect(before).toBeGreaterThanOrEqual(2); // the round's own job and the reconciler's
+    await t.c.digests.reconcile(600);
+    expect((await queued()).length).toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { OpportunityRow } from '../opportunities/opportunity.repository.js';
 import { MAX_CARDS_PER_DIGEST } from './digest-limits.js';
@@ -93,21 +93,13 @@ export async function findLedgerRows(
   return rows.rows;
 }
 
-/** Locks one ledger row for the rest of the transaction; undefined when another worker holds it. */
-export async function lockDigest(db: Executor, id: string): Promise<DigestRow | undefined> {
-  return (await db
-    .selectFrom('digests')
-    .select(digestColumns)
-    .where('id', '=', id)
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst()) as DigestRow | undefined;
+export async function findDigest(db: Executor, id: string): Promise<DigestRow | undefined> {
+  return (await findDigests(db, [id]))[0];
 }
 
-export async function findDigest(db: Executor, id: string): Promise<DigestRow | undefined> {
-  return (await db.selectFrom('digests').select(digestColumns).where('id', '=', id).executeTakeFirst()) as
-    | DigestRow
-    | undefined;
+export async function findDigests(db: Executor, ids: readonly string[]): Promise<DigestRow[]> {
+  if (ids.length === 0) return [];
+  return (await db.selectFrom('digests').select(digestColumns).where('id', 'in', ids).execute()) as DigestRow[];
 }
 
 export async function updateDigest(
@@ -131,39 +123,57 @@ export async function updateDigest(
     .execute();
 }
 
-export interface DigestCandidate {
-  opportunityId: string;
-  score: number;
-}
+export type BuildResult = 'ready' | 'skipped';
 
 /**
- * The partner's best matches that no digest has carried yet: above their minimum score, for
- * opportunities still published and not expired, best first, at most their maximum (and never
- * more than MAX_CARDS_PER_DIGEST).
+ * Builds a batch of ledger rows in one statement: it locks those still pending (skipping rows
+ * another worker holds), ranks each partner's matches that no digest has carried yet (above
+ * their minimum score, opportunities still published and not expired, best first), stores the
+ * top ones as the digest's items and marks each row ready, or skipped when nothing was left.
+ * Rows not in the result were locked elsewhere, finished before, or do not exist.
+ *
+ * One statement per batch instead of a transaction per digest: per-row round trips were most of
+ * a round's time. ON CONFLICT keeps UNIQUE (partner, opportunity) from failing the batch when a
+ * partner has two rows in it (or a concurrent build): the opportunity goes to one of them.
  */
-export async function selectCandidates(db: Executor, partnerId: string): Promise<DigestCandidate[]> {
-  const rows = await sql<DigestCandidate>`
-    SELECT m.opportunity_id AS "opportunityId", m.score
-      FROM partners p
-      JOIN matches m ON m.partner_id = p.id
-      JOIN opportunities o ON o.id = m.opportunity_id
-     WHERE p.id = ${partnerId}
-       AND m.score >= p.min_score
-       AND o.status = 'published'
-       AND o.expires_at > now()
-       AND NOT EXISTS (SELECT 1 FROM digest_items di WHERE di.partner_id = p.id AND di.opportunity_id = m.opportunity_id)
-     ORDER BY m.score DESC, o.published_at DESC, o.id
-     LIMIT (SELECT least(max_items, ${MAX_CARDS_PER_DIGEST}) FROM partners WHERE id = ${partnerId})
+export async function buildDigests(db: Executor, ids: readonly string[]): Promise<Map<string, BuildResult>> {
+  if (ids.length === 0) return new Map();
+  const result = await sql<{ id: string; status: BuildResult }>`
+    WITH claimed AS (
+      SELECT d.id, d.partner_id
+        FROM digests d
+       WHERE d.id = ANY(${ids}::uuid[]) AND d.status IN ('pending', 'building')
+         FOR UPDATE SKIP LOCKED
+    ), ranked AS (
+      SELECT c.id AS digest_id, c.partner_id, m.opportunity_id, m.score,
+             row_number() OVER (PARTITION BY c.id ORDER BY m.score DESC, o.published_at DESC, o.id) AS rank,
+             least(p.max_items, ${MAX_CARDS_PER_DIGEST}) AS cap
+        FROM claimed c
+        JOIN partners p ON p.id = c.partner_id
+        JOIN matches m ON m.partner_id = c.partner_id AND m.score >= p.min_score
+        JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
+       WHERE NOT EXISTS (SELECT 1 FROM digest_items di
+                          WHERE di.partner_id = c.partner_id AND di.opportunity_id = m.opportunity_id)
+    ), items AS (
+      INSERT INTO digest_items (digest_id, partner_id, opportunity_id, position, score)
+      SELECT digest_id, partner_id, opportunity_id, (rank - 1)::smallint, score FROM ranked WHERE rank <= cap
+      ON CONFLICT DO NOTHING
+      RETURNING digest_id
+    ), counted AS (
+      SELECT digest_id, count(*) AS n FROM items GROUP BY digest_id
+    )
+    UPDATE digests d
+       SET status = CASE WHEN k.n IS NULL THEN 'skipped' ELSE 'ready' END,
+           lease_until = NULL,
+           built_at = CASE WHEN k.n IS NULL THEN NULL ELSE now() END,
+           last_error = CASE WHEN k.n IS NULL THEN 'nothing new to send' ELSE d.last_error END,
+           updated_at = now()
+      FROM claimed c
+      LEFT JOIN counted k ON k.digest_id = c.id
+     WHERE d.id = c.id
+    RETURNING d.id, d.status
   `.execute(db);
-  return rows.rows;
-}
-
-export async function insertDigestItems(db: Executor, digestId: string, partnerId: string, items: DigestCandidate[]): Promise<void> {
-  if (items.length === 0) return;
-  await db
-    .insertInto('digestItems')
-    .values(items.map((item, position) => ({ digestId, partnerId, opportunityId: item.opportunityId, position, score: item.score })))
-    .execute();
+  return new Map(result.rows.map((r) => [r.id, r.status]));
 }
 
 /** What a digest card shows of an opportunity, with the partner's match. */
@@ -182,15 +192,21 @@ export type DigestItemContent = Pick<
   | 'expiresAt'
   | 'anonymous'
   | 'submitterCompany'
-> & { opportunityId: string; score: number; reasons: unknown };
+> & { digestId: string; opportunityId: string; score: number; reasons: unknown };
 
-/** A built digest's items whose opportunity is still open now, with what a card shows, in digest order. */
-export async function openDigestItems(db: Executor, digestId: string): Promise<DigestItemContent[]> {
-  return db
+/**
+ * The items of these built digests whose opportunity is still open now, with what a card shows,
+ * grouped by digest in digest order.
+ */
+export async function openDigestItems(db: Executor, digestIds: readonly string[]): Promise<Map<string, DigestItemContent[]>> {
+  const byDigest = new Map<string, DigestItemContent[]>();
+  if (digestIds.length === 0) return byDigest;
+  const rows = await db
     .selectFrom('digestItems as di')
     .innerJoin('opportunities as o', 'o.id', 'di.opportunityId')
     .innerJoin('matches as m', (join) => join.onRef('m.opportunityId', '=', 'di.opportunityId').onRef('m.partnerId', '=', 'di.partnerId'))
     .select([
+      'di.digestId',
       'di.opportunityId',
       'di.score',
       'm.reasons',
@@ -208,42 +224,54 @@ export async function openDigestItems(db: Executor, digestId: string): Promise<D
       'o.anonymous',
       'o.submitterCompany',
     ])
-    .where('di.digestId', '=', digestId)
+    .where('di.digestId', 'in', digestIds)
     .where('o.status', '=', 'published')
     .where('o.expiresAt', '>', sql<Date>`now()`)
+    .orderBy('di.digestId')
     .orderBy('di.position')
     .execute();
+  for (const row of rows) {
+    const list = byDigest.get(row.digestId);
+    if (list) list.push(row);
+    else byDigest.set(row.digestId, [row]);
+  }
+  return byDigest;
 }
 
 /**
  * Unfinished rows nobody is working on: pending or ready for longer than `graceSeconds` (their
- * job was lost), or building/sending with an expired lease (their worker died).
+ * job was lost), or building/sending with an expired lease (their worker died). Taking them
+ * restarts their grace period, so a backlog that is merely slow is re-enqueued once per grace
+ * period, not at every pass of the reconciler. Rows locked by a build in progress are skipped.
  */
-export async function findStaleDigests(db: Executor, graceSeconds: number, limit = 5000): Promise<DigestRow[]> {
-  return (await db
-    .selectFrom('digests')
-    .select(digestColumns)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', 'in', ['pending', 'ready']), eb('updatedAt', '<', sql<Date>`now() - make_interval(secs => ${graceSeconds})`)]),
-        eb.and([eb('status', 'in', ['building', 'sending']), eb('leaseUntil', '<', sql<Date>`now()`)]),
-      ]),
-    )
-    .orderBy('createdAt')
-    .limit(limit)
-    .execute()) as DigestRow[];
+export async function takeStaleDigests(db: Executor, graceSeconds: number, limit = 5000): Promise<DigestRow[]> {
+  const result = await sql<DigestRow>`
+    UPDATE digests d
+       SET updated_at = now()
+      FROM (SELECT id FROM digests
+             WHERE (status IN ('pending', 'ready') AND updated_at < now() - make_interval(secs => ${graceSeconds}))
+                OR (status IN ('building', 'sending') AND lease_until < now())
+             ORDER BY created_at
+             LIMIT ${limit}
+               FOR UPDATE SKIP LOCKED) stale
+     WHERE d.id = stale.id
+    RETURNING d.id, d.partner_id AS "partnerId", d.period, d.status, d.lease_until AS "leaseUntil", d.attempts,
+              d.message_id AS "messageId"
+  `.execute(db);
+  return result.rows;
 }
 
 /**
- * Claims a built row for sending in one statement: ready, or sending with an expired lease (its
- * worker died), and attempts left. The row comes back with its new lease, attempt count and
- * deterministic Message-ID; undefined when it was not claimable.
+ * Claims built rows for sending in one statement: ready, or sending with an expired lease (their
+ * worker died), and attempts left. Rows come back with their new lease, attempt count and
+ * deterministic Message-ID; rows that were not claimable are not in the result.
  */
 export async function claimForSending(
   db: Executor,
-  id: string,
+  ids: readonly string[],
   settings: { leaseSeconds: number; maxAttempts: number; mailDomain: string },
-): Promise<DigestRow | undefined> {
+): Promise<DigestRow[]> {
+  if (ids.length === 0) return [];
   const result = await sql<DigestRow>`
     UPDATE digests
        SET status = 'sending',
@@ -251,12 +279,31 @@ export async function claimForSending(
            attempts = attempts + 1,
            message_id = '<digest.' || id || '@' || ${settings.mailDomain}::text || '>',
            updated_at = now()
-     WHERE id = ${id}
+     WHERE id = ANY(${ids}::uuid[])
        AND attempts < ${settings.maxAttempts}
        AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
     RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId"
   `.execute(db);
-  return result.rows[0];
+  return result.rows;
+}
+
+/**
+ * The last step of a digest, run once per email right after SMTP's answer: prepared once, it
+ * skips query building on the busiest path of a round.
+ */
+const FINISH_SQL = `
+  UPDATE digests
+     SET status = $2, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
+         sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END, updated_at = now()
+   WHERE id = $1`;
+
+export async function finishDigest(
+  db: Executor,
+  id: string,
+  status: 'sent' | 'skipped' | 'failed',
+  extra: { subject?: string; lastError?: string | null },
+): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(FINISH_SQL, [id, status, extra.subject ?? null, extra.lastError ?? null]));
 }
 
 export interface Recipient {
@@ -269,14 +316,15 @@ export interface Recipient {
   suppressed: boolean;
 }
 
-/** The partner a digest goes to, with their skills and whether their address is suppressed. */
-export async function findRecipient(db: Executor, partnerId: string): Promise<Recipient | undefined> {
+/** The partners digests go to, with their skills and whether their address is suppressed. */
+export async function findRecipients(db: Executor, partnerIds: readonly string[]): Promise<Map<string, Recipient>> {
+  if (partnerIds.length === 0) return new Map();
   const result = await sql<Recipient>`
     SELECT p.id, p.email, p.company, p.contact_name AS "contactName", p.status,
            ARRAY(SELECT skill_id FROM partner_skills ps WHERE ps.partner_id = p.id) AS "skillIds",
            EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(p.email)) AS suppressed
       FROM partners p
-     WHERE p.id = ${partnerId}
+     WHERE p.id = ANY(${partnerIds}::uuid[])
   `.execute(db);
-  return result.rows[0];
+  return new Map(result.rows.map((r) => [r.id, r]));
 }

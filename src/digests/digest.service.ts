@@ -10,19 +10,21 @@ import type { SkillCatalogue } from '../skills/skill-catalogue.js';
 import { suppress } from '../suppressions/suppression.repository.js';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.js';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.js';
+import { DIGEST_BATCH_SIZE } from './digest-limits.js';
 import {
+  buildDigests,
   claimForSending,
   findDigest,
-  findRecipient,
+  findDigests,
   findLedgerRows,
-  findStaleDigests,
-  insertDigestItems,
+  findRecipients,
+  finishDigest,
   insertLedgerRows,
   listScheduleGroups,
-  lockDigest,
+  takeStaleDigests,
   openDigestItems,
-  selectCandidates,
   updateDigest,
+  type DigestItemContent,
   type DigestRow,
   type Recipient,
   type ScheduleGroup,
@@ -56,6 +58,8 @@ export interface DigestServiceDeps {
 
 export type BuildOutcome = 'ready' | 'skipped' | 'busy' | 'done-before';
 export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'busy' | 'done-before' | 'not-built';
+/** A send's outcome, or the transient SMTP failure that left the row ready for a retry. */
+export type SendResult = { outcome: SendOutcome; error?: undefined } | { outcome: 'transient'; error: TransientSendError };
 
 /** A 4xx reply or a network failure: the row is released and the job retried with backoff. */
 export class TransientSendError extends Error {
@@ -86,6 +90,17 @@ const TOPIC_OF_DESIGNATION: Record<string, string> = {
 
 const FINISHED = new Set(['sent', 'skipped', 'failed']);
 
+/** Splits ids into job-sized batches. */
+export function batches<T>(items: readonly T[], size = DIGEST_BATCH_SIZE): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** A deterministic job id per batch: the same batch re-added is not queued twice. */
+const batchJobId = (step: 'build' | 'send', ids: readonly string[], suffix = '') =>
+  `digest-${step}-${ids[0]}-n${ids.length}${suffix}`;
+
 /**
  * The digest ledger's life: the tick creates rows for partners whose send time has come, a build
  * picks the items, a send renders and hands the email to SMTP. Each step claims the row in a
@@ -100,12 +115,8 @@ export function createDigestService(deps: DigestServiceDeps) {
   async function enqueueBuild(ids: string[]): Promise<void> {
     await deps.queues.enqueueMany(
       'digest-build',
-      ids.map((id) => ({ data: { digestId: id }, jobId: `digest-build-${id}` })),
+      batches(ids).map((digestIds) => ({ data: { digestIds }, jobId: batchJobId('build', digestIds) })),
     );
-  }
-
-  async function enqueueSend(id: string): Promise<void> {
-    await deps.queues.enqueue('digest-send', { digestId: id }, `digest-send-${id}`);
   }
 
   /** Schedules with the period each one is in: due ones only, or all of them (`everyone`). */
@@ -121,47 +132,38 @@ export function createDigestService(deps: DigestServiceDeps) {
     });
   }
 
+  /** Builds a batch of rows; rows missing from the result were busy elsewhere or built before. */
+  async function buildMany(ids: readonly string[]): Promise<Map<string, 'ready' | 'skipped'>> {
+    const built = await buildDigests(db, ids);
+    deps.log.debug({ requested: ids.length, built: built.size }, 'digests built');
+    return built;
+  }
+
   async function build(digestId: string): Promise<BuildOutcome> {
-    const outcome = await db.transaction().execute(async (trx): Promise<BuildOutcome> => {
-      const row = await lockDigest(trx, digestId);
-      if (!row) return 'busy';
-      if (row.status !== 'pending' && row.status !== 'building') return 'done-before';
-      const items = await selectCandidates(trx, row.partnerId);
-      if (items.length === 0) {
-        await updateDigest(trx, digestId, { status: 'skipped', leaseUntil: null, lastError: 'nothing new to send' });
-        return 'skipped';
-      }
-      // UNIQUE (partner, opportunity) on digest_items: no opportunity can enter two digests.
-      await insertDigestItems(trx, digestId, row.partnerId, items);
-      await updateDigest(trx, digestId, { status: 'ready', leaseUntil: null, builtAt: now() });
-      return 'ready';
-    });
-    deps.log.debug({ digestId, outcome }, 'digest built');
-    return outcome;
-  }
-
-  /** Claims a built row for sending, or says why there is nothing (more) to do. */
-  async function claimForSend(digestId: string): Promise<{ row: DigestRow; outcome?: undefined } | { row?: undefined; outcome: SendOutcome }> {
-    const claimed = await claimForSending(db, digestId, {
-      leaseSeconds: settings.leaseSeconds,
-      maxAttempts: settings.maxSendAttempts,
-      mailDomain: settings.mailDomain,
-    });
-    if (claimed) return { row: claimed };
-    // Not claimable: find out why (the rare path, so a second query is fine).
+    const built = (await buildMany([digestId])).get(digestId);
+    if (built) return built;
     const row = await findDigest(db, digestId);
-    if (!row || FINISHED.has(row.status)) return { outcome: 'done-before' };
-    if (row.status === 'pending' || row.status === 'building') return { outcome: 'not-built' };
-    if (row.status === 'sending' && row.leaseUntil && row.leaseUntil > now()) return { outcome: 'busy' };
-    if (row.attempts >= settings.maxSendAttempts) {
-      await updateDigest(db, digestId, { status: 'failed', leaseUntil: null, lastError: `gave up after ${row.attempts} attempts` });
-      return { outcome: 'failed' };
-    }
-    return { outcome: 'busy' };
+    return row && (row.status === 'pending' || row.status === 'building') ? 'busy' : 'done-before';
   }
 
-  async function compose(row: DigestRow, partner: Recipient): Promise<{ view: DigestView; count: number } | undefined> {
-    const items = await openDigestItems(db, row.id);
+  /** Why rows could not be claimed for sending (the rare path); gives up on rows out of attempts. */
+  async function explainUnclaimed(ids: readonly string[]): Promise<Map<string, SendOutcome>> {
+    const rows = new Map((await findDigests(db, ids)).map((r) => [r.id, r]));
+    const outcomes = new Map<string, SendOutcome>();
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (!row || FINISHED.has(row.status)) outcomes.set(id, 'done-before');
+      else if (row.status === 'pending' || row.status === 'building') outcomes.set(id, 'not-built');
+      else if (row.status === 'sending' && row.leaseUntil && row.leaseUntil > now()) outcomes.set(id, 'busy');
+      else if (row.attempts >= settings.maxSendAttempts) {
+        await updateDigest(db, id, { status: 'failed', leaseUntil: null, lastError: `gave up after ${row.attempts} attempts` });
+        outcomes.set(id, 'failed');
+      } else outcomes.set(id, 'busy');
+    }
+    return outcomes;
+  }
+
+  function compose(row: DigestRow, partner: Recipient, items: DigestItemContent[]): { view: DigestView; count: number } | undefined {
     if (items.length === 0) return undefined;
     const yours = new Set(partner.skillIds);
     const topicCounts = new Map<string, number>();
@@ -213,20 +215,17 @@ export function createDigestService(deps: DigestServiceDeps) {
     };
   }
 
-  async function send(digestId: string): Promise<SendOutcome> {
-    const claim = await claimForSend(digestId);
-    if (!claim.row) return claim.outcome;
-    const row = claim.row;
+  /** Renders one claimed digest and hands it to SMTP; the row is finished right after SMTP's answer. */
+  async function deliver(row: DigestRow, partner: Recipient | undefined, items: DigestItemContent[]): Promise<SendResult> {
     const finish = async (status: 'sent' | 'skipped' | 'failed', extra: { lastError?: string | null; subject?: string } = {}) => {
-      await updateDigest(db, digestId, { status, leaseUntil: null, ...(status === 'sent' ? { sentAt: now() } : {}), ...extra });
-      deps.log.info({ digestId, partnerId: row.partnerId, period: row.period, status, reason: extra.lastError }, 'digest finished');
-      return status;
+      await finishDigest(db, row.id, status, extra);
+      deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status, reason: extra.lastError }, 'digest finished');
+      return { outcome: status };
     };
 
-    const partner = await findRecipient(db, row.partnerId);
     if (!partner || partner.status !== 'active') return finish('skipped', { lastError: `partner is ${partner?.status ?? 'gone'}` });
     if (partner.suppressed) return finish('skipped', { lastError: 'address is suppressed' });
-    const composed = await compose(row, partner);
+    const composed = compose(row, partner, items);
     if (!composed) return finish('skipped', { lastError: 'every opportunity closed before sending' });
 
     const rendered = deps.renderer.render(composed.view);
@@ -254,15 +253,47 @@ export function createDigestService(deps: DigestServiceDeps) {
         return finish('failed', { lastError: reason });
       }
       // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
-      await updateDigest(db, digestId, { status: 'ready', leaseUntil: null, lastError: reason });
-      throw new TransientSendError(`digest ${digestId}: ${reason}`, { cause: error });
+      await updateDigest(db, row.id, { status: 'ready', leaseUntil: null, lastError: reason });
+      return { outcome: 'transient', error: new TransientSendError(`digest ${row.id}: ${reason}`, { cause: error }) };
     }
     return finish('sent', { subject: composed.view.subject, lastError: null });
+  }
+
+  /**
+   * Sends a batch of built rows: one statement claims them all, one query each loads their
+   * recipients and open items, then each is rendered, sent and finished in turn.
+   */
+  async function sendMany(ids: readonly string[]): Promise<Map<string, SendResult>> {
+    const claimed = await claimForSending(db, ids, {
+      leaseSeconds: settings.leaseSeconds,
+      maxAttempts: settings.maxSendAttempts,
+      mailDomain: settings.mailDomain,
+    });
+    const results = new Map<string, SendResult>();
+    const claimedIds = new Set(claimed.map((r) => r.id));
+    const unclaimed = ids.filter((id) => !claimedIds.has(id));
+    if (unclaimed.length) for (const [id, outcome] of await explainUnclaimed(unclaimed)) results.set(id, { outcome });
+    if (claimed.length === 0) return results;
+
+    const [recipients, items] = await Promise.all([
+      findRecipients(db, [...new Set(claimed.map((r) => r.partnerId))]),
+      openDigestItems(db, [...claimedIds]),
+    ]);
+    for (const row of claimed) results.set(row.id, await deliver(row, recipients.get(row.partnerId), items.get(row.id) ?? []));
+    return results;
+  }
+
+  async function send(digestId: string): Promise<SendOutcome> {
+    const result = (await sendMany([digestId])).get(digestId)!;
+    if (result.outcome === 'transient') throw result.error;
+    return result.outcome;
   }
 
   return {
     build,
     send,
+    buildMany,
+    sendMany,
 
     /** The hourly tick: ledger rows and build jobs for every partner whose send time has come. */
     async tick(): Promise<{ created: number }> {
@@ -279,9 +310,26 @@ export function createDigestService(deps: DigestServiceDeps) {
       return ids;
     },
 
-    /** After a build job: a built digest goes on to sending. */
-    async afterBuild(digestId: string, outcome: BuildOutcome): Promise<void> {
-      if (outcome === 'ready') await enqueueSend(digestId);
+    /** A build job: builds its batch, and queues the digests that have something to send. */
+    async buildJob(digestIds: string[]): Promise<void> {
+      const built = await buildMany(digestIds);
+      const ready = digestIds.filter((id) => built.get(id) === 'ready');
+      if (ready.length) await deps.queues.enqueue('digest-send', { digestIds: ready }, batchJobId('send', ready));
+    },
+
+    /**
+     * A send job. A transient SMTP failure of a lone digest fails the job, for BullMQ's backoff;
+     * in a batch, each such digest is queued as a lone job of its own, so the rest of the batch
+     * is not sent again.
+     */
+    async sendJob(digestIds: string[], retryDelayMs = 2_000): Promise<void> {
+      const results = await sendMany(digestIds);
+      const transient = [...results].filter((entry): entry is [string, Extract<SendResult, { outcome: 'transient' }>] => entry[1].outcome === 'transient');
+      if (transient.length === 0) return;
+      if (digestIds.length === 1) throw transient[0]![1].error;
+      for (const [id] of transient) {
+        await deps.queues.enqueue('digest-send', { digestIds: [id] }, `digest-send-${id}-t${Date.now()}`, { delayMs: retryDelayMs });
+      }
     },
 
     /**
@@ -289,23 +337,19 @@ export function createDigestService(deps: DigestServiceDeps) {
      * Job ids are per row and step, so a job still waiting in Redis is not duplicated.
      */
     async reconcile(graceSeconds = 120): Promise<{ builds: number; sends: number }> {
-      const stale = await findStaleDigests(db, graceSeconds);
-      let builds = 0;
-      let sends = 0;
+      const stale = await takeStaleDigests(db, graceSeconds);
+      const toBuild = stale.filter((r) => r.status === 'pending' || r.status === 'building');
+      const toSend = stale.filter((r) => r.status === 'ready' || r.status === 'sending');
       // The job of a worker that died stays "active" in Redis until BullMQ notices it stalled (up
       // to a minute), and would swallow a re-add under the same id. Re-adds therefore get ids of
-      // their own per attempt; the ledger's claim keeps any duplicate job from doing anything twice.
-      for (const row of stale) {
-        if (row.status === 'pending' || row.status === 'building') {
-          await deps.queues.enqueue('digest-build', { digestId: row.id }, `digest-build-${row.id}-r${row.attempts}`);
-          builds++;
-        } else {
-          await deps.queues.enqueue('digest-send', { digestId: row.id }, `digest-send-${row.id}-r${row.attempts}`);
-          sends++;
-        }
-      }
-      if (stale.length) deps.log.info({ builds, sends }, 'digest reconciler re-enqueued work');
-      return { builds, sends };
+      // their own per pass; the ledger's claims keep any duplicate job from doing anything twice.
+      const pass = `-r${Date.now()}`;
+      const jobs = (rows: DigestRow[], step: 'build' | 'send') =>
+        batches(rows.map((r) => r.id)).map((digestIds) => ({ data: { digestIds }, jobId: batchJobId(step, digestIds, pass) }));
+      await deps.queues.enqueueMany('digest-build', jobs(toBuild, 'build'));
+      await deps.queues.enqueueMany('digest-send', jobs(toSend, 'send'));
+      if (stale.length) deps.log.info({ builds: toBuild.length, sends: toSend.length }, 'digest reconciler re-enqueued work');
+      return { builds: toBuild.length, sends: toSend.length };
     },
 
     /**
@@ -318,23 +362,25 @@ export function createDigestService(deps: DigestServiceDeps) {
       const created = await insertLedgerRows(db, groups, options.partnerId);
       const rows = await findLedgerRows(db, groups, options.partnerId);
       const result: RoundResult = { created: created.length, sent: 0, skipped: 0, failed: 0, alreadyDone: 0 };
-      const queue = [...rows];
+      const unfinished = rows.filter((row) => !FINISHED.has(row.status));
+      result.alreadyDone = rows.length - unfinished.length;
       const workerCount = Math.max(1, options.concurrency ?? 8);
+      // Batches small enough that every worker gets some, as large as a job's otherwise.
+      const size = Math.max(1, Math.min(DIGEST_BATCH_SIZE, Math.ceil(unfinished.length / workerCount)));
+      const queue = batches(unfinished, size);
+      const count = (outcome: SendOutcome | 'transient') => {
+        if (outcome === 'sent') result.sent++;
+        else if (outcome === 'skipped') result.skipped++;
+        else if (outcome === 'failed' || outcome === 'transient') result.failed++;
+        else if (outcome === 'done-before') result.alreadyDone++;
+      };
       const worker = async () => {
-        for (let row = queue.shift(); row; row = queue.shift()) {
-          if (FINISHED.has(row.status)) {
-            result.alreadyDone++;
-            continue;
-          }
-          const built = row.status === 'pending' ? await build(row.id) : 'ready';
-          const outcome = built === 'skipped' ? 'skipped' : await send(row.id).catch((error: unknown) => {
-            if (error instanceof TransientSendError) return 'transient' as const;
-            throw error;
-          });
-          if (outcome === 'sent') result.sent++;
-          else if (outcome === 'skipped') result.skipped++;
-          else if (outcome === 'failed' || outcome === 'transient') result.failed++;
-          else if (outcome === 'done-before') result.alreadyDone++;
+        for (let batch = queue.shift(); batch; batch = queue.shift()) {
+          const toBuild = batch.filter((row) => row.status === 'pending' || row.status === 'building').map((row) => row.id);
+          const built = await buildMany(toBuild);
+          const toSend = batch.map((row) => row.id).filter((id) => built.get(id) !== 'skipped');
+          for (const id of batch.map((row) => row.id)) if (built.get(id) === 'skipped') count('skipped');
+          for (const sent of (await sendMany(toSend)).values()) count(sent.outcome);
         }
       };
       await Promise.all(Array.from({ length: workerCount }, worker));

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { DIGEST_BATCH_MAX } from '../digests/digest-limits.js';
 import { mailJobSchema } from '../mail/mail-jobs.js';
+
+const digestBatch = z.array(z.uuid()).min(1).max(DIGEST_BATCH_MAX);
 
 /**
  * The one list of queues, job names and payload schemas. Enqueueing and consuming both go
@@ -12,8 +15,9 @@ export const JOBS = {
   'send-mail': { queue: 'mail', schema: mailJobSchema },
   /** Added hourly by a BullMQ job scheduler (see digest-scheduler.ts). */
   'digest-tick': { queue: 'digest', schema: z.object({}).passthrough() },
-  'digest-build': { queue: 'digest', schema: z.object({ digestId: z.uuid() }) },
-  'digest-send': { queue: 'digest-send', schema: z.object({ digestId: z.uuid() }) },
+  /** Ledger rows are built and sent in batches: one statement builds a batch (see digest-limits.ts). */
+  'digest-build': { queue: 'digest', schema: z.object({ digestIds: digestBatch }) },
+  'digest-send': { queue: 'digest-send', schema: z.object({ digestIds: digestBatch }) },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -10,7 +10,7 @@ export interface QueueSettings {
 
 export interface Queues {
   /** Validates and adds a job. A job id that is still in Redis is not added twice. */
-  enqueue<N extends JobName>(name: N, data: JobData<N>, jobId: string): Promise<void>;
+  enqueue<N extends JobName>(name: N, data: JobData<N>, jobId: string, options?: { delayMs?: number }): Promise<void>;
   /** The same for many jobs of one name, in bulk (one Redis round trip per thousand). */
   enqueueMany<N extends JobName>(name: N, jobs: Array<{ data: JobData<N>; jobId: string }>): Promise<void>;
   queue(name: QueueName): Queue;
@@ -26,9 +26,9 @@ export function createQueues(settings: QueueSettings): Queues {
   );
   const queue = (name: QueueName) => queues.get(name)!;
   return {
-    async enqueue(name, data, jobId) {
+    async enqueue(name, data, jobId, options) {
       const payload = JOBS[name].schema.parse(data);
-      await queue(JOBS[name].queue).add(name, payload, { jobId });
+      await queue(JOBS[name].queue).add(name, payload, { jobId, ...(options?.delayMs ? { delay: options.delayMs } : {}) });
     },
     async enqueueMany(name, jobs) {
       const q = queue(JOBS[name].queue);

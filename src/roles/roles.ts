@@ -43,11 +43,11 @@ export function jobHandlers(c: Container): JobHandlers {
     'digest-tick': async () => {
       await c.digests.tick();
     },
-    'digest-build': async ({ digestId }) => {
-      await c.digests.afterBuild(digestId, await c.digests.build(digestId));
+    'digest-build': async ({ digestIds }) => {
+      await c.digests.buildJob(digestIds);
     },
-    'digest-send': async ({ digestId }) => {
-      await c.digests.send(digestId);
+    'digest-send': async ({ digestIds }) => {
+      await c.digests.sendJob(digestIds);
     },
   };
 }
