@@ -232,7 +232,7 @@ describe('batches of rows', () => {
     expect(await ledger('batch-deferred@partners.example')).toMatchObject([{ status: 'ready', attempts: 1 }]);
     const delayed = await t.c.queues.queue('digest-send').getJobs(['delayed']);
     const retries = delayed.filter((j) => (j.data as { digestIds: string[] }).digestIds.includes(ids[0]!));
-    expect(retries.map((j) => j.data)).toEqual([{ digestIds: [ids[0]] }]);
+    expect(retries.map((j) => j.data as unknown)).toEqual([{ digestIds: [ids[0]] }]);
     await Promise.all(retries.map((j) => j.remove()));
 
     // A lone digest's 4xx fails its job, for BullMQ's backoff.
