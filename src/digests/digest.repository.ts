@@ -176,9 +176,10 @@ export async function buildDigests(db: Executor, ids: readonly string[]): Promis
   return new Map(result.rows.map((r) => [r.id, r.status]));
 }
 
-/** What a digest card shows of an opportunity, with the partner's match. */
-export type DigestItemContent = Pick<
+/** What a digest card shows of an opportunity. */
+export type CardOpportunity = Pick<
   OpportunityRow,
+  | 'id'
   | 'title'
   | 'description'
   | 'requiredSkillIds'
@@ -192,48 +193,69 @@ export type DigestItemContent = Pick<
   | 'expiresAt'
   | 'anonymous'
   | 'submitterCompany'
-> & { digestId: string; opportunityId: string; score: number; reasons: unknown };
+>;
+
+/** One card of a digest: the partner's match and the opportunity (shared by every digest of a batch). */
+export interface DigestItemContent {
+  digestId: string;
+  opportunityId: string;
+  score: number;
+  reasons: unknown;
+  opportunity: CardOpportunity;
+}
 
 /**
- * The items of these built digests whose opportunity is still open now, with what a card shows,
- * grouped by digest in digest order.
+ * The items of these built digests whose opportunity is still open now, grouped by digest in
+ * digest order. Two queries: the items with their match reasons, then each opportunity once
+ * (a batch's digests share most of them).
+ *
+ * The reasons come from a correlated subquery on purpose: it is always one primary-key lookup
+ * per item, where a join let the planner, misled by a freshly filled digest_items, hash-join a
+ * sequential scan of every match (200 ms a batch instead of 2).
  */
 export async function openDigestItems(db: Executor, digestIds: readonly string[]): Promise<Map<string, DigestItemContent[]>> {
   const byDigest = new Map<string, DigestItemContent[]>();
   if (digestIds.length === 0) return byDigest;
-  const rows = await db
-    .selectFrom('digestItems as di')
-    .innerJoin('opportunities as o', 'o.id', 'di.opportunityId')
-    .innerJoin('matches as m', (join) => join.onRef('m.opportunityId', '=', 'di.opportunityId').onRef('m.partnerId', '=', 'di.partnerId'))
+  const items = await sql<Omit<DigestItemContent, 'opportunity'>>`
+    SELECT di.digest_id AS "digestId", di.opportunity_id AS "opportunityId", di.score,
+           (SELECT m.reasons FROM matches m
+             WHERE m.opportunity_id = di.opportunity_id AND m.partner_id = di.partner_id) AS reasons
+      FROM digest_items di
+     WHERE di.digest_id = ANY(${digestIds}::uuid[])
+     ORDER BY di.digest_id, di.position
+  `.execute(db);
+  const opportunityIds = [...new Set(items.rows.map((i) => i.opportunityId))];
+  if (opportunityIds.length === 0) return byDigest;
+  const open = await db
+    .selectFrom('opportunities')
     .select([
-      'di.digestId',
-      'di.opportunityId',
-      'di.score',
-      'm.reasons',
-      'o.title',
-      'o.description',
-      'o.requiredSkillIds',
-      'o.niceSkillIds',
-      'o.regions',
-      'o.remote',
-      'o.budgetMin',
-      'o.budgetMax',
-      'o.currency',
-      'o.startDate',
-      'o.expiresAt',
-      'o.anonymous',
-      'o.submitterCompany',
+      'id',
+      'title',
+      'description',
+      'requiredSkillIds',
+      'niceSkillIds',
+      'regions',
+      'remote',
+      'budgetMin',
+      'budgetMax',
+      'currency',
+      'startDate',
+      'expiresAt',
+      'anonymous',
+      'submitterCompany',
     ])
-    .where('di.digestId', 'in', digestIds)
-    .where('o.status', '=', 'published')
-    .where('o.expiresAt', '>', sql<Date>`now()`)
-    .orderBy('di.digestId')
-    .orderBy('di.position')
+    .where('id', 'in', opportunityIds)
+    .where('status', '=', 'published')
+    .where('expiresAt', '>', sql<Date>`now()`)
     .execute();
-  for (const row of rows) {
-    const list = byDigest.get(row.digestId);
-    if (list) list.push(row);
-    else byDigest.set(row.digestId, [row]);
+  const byId = new Map(open.map((o) => [o.id, o]));
+  for (const item of items.rows) {
+    const opportunity = byId.get(item.opportunityId);
+    if (!opportunity) continue; // closed, withdrawn or expired since the digest was built
+    const list = byDigest.get(item.digestId);
+    const entry = { ...item, opportunity };
+    if (list) list.push(entry);
+    else byDigest.set(item.digestId, [entry]);
   }
   return byDigest;
 }

@@ -24,6 +24,7 @@ import {
   takeStaleDigests,
   openDigestItems,
   updateDigest,
+  type CardOpportunity,
   type DigestItemContent,
   type DigestRow,
   type Recipient,
@@ -89,6 +90,10 @@ const TOPIC_OF_DESIGNATION: Record<string, string> = {
 };
 
 const FINISHED = new Set(['sent', 'skipped', 'failed']);
+
+type CardBase = Omit<DigestCard, 'skills' | 'reasons' | 'interestUrl' | 'notRelevantUrl'> & {
+  skills: Array<{ id: number; required: boolean; label: string; topic: string | undefined }>;
+};
 
 /** Splits ids into job-sized batches. */
 export function batches<T>(items: readonly T[], size = DIGEST_BATCH_SIZE): T[][] {
@@ -163,34 +168,47 @@ export function createDigestService(deps: DigestServiceDeps) {
     return outcomes;
   }
 
-  function compose(row: DigestRow, partner: Recipient, items: DigestItemContent[]): { view: DigestView; count: number } | undefined {
-    if (items.length === 0) return undefined;
-    const yours = new Set(partner.skillIds);
-    const topicCounts = new Map<string, number>();
-    const cards: DigestCard[] = [];
-    for (const o of items) {
-      const skills = [
-        ...o.requiredSkillIds.map((id) => ({ id, required: true })),
-        ...o.niceSkillIds.map((id) => ({ id, required: false })),
-      ];
-      for (const { id } of skills.filter((s) => yours.has(s.id))) {
-        const skill = catalogue.get(id);
-        const designation = skill?.kind === 'designation' ? skill : skill?.designationId ? catalogue.get(skill.designationId) : undefined;
-        const topic = designation ? TOPIC_OF_DESIGNATION[designation.slug] : undefined;
-        if (topic) topicCounts.set(topic, (topicCounts.get(topic) ?? 0) + 1);
-      }
-      const reasons = matchReasonsSchema.safeParse(o.reasons);
-      cards.push({
+  /** What a card shows of an opportunity whoever gets it; worked out once per batch. */
+  const cardBases = new WeakMap<CardOpportunity, CardBase>();
+  function cardBase(o: CardOpportunity): CardBase {
+    let base = cardBases.get(o);
+    if (!base) {
+      const skill = (id: number, required: boolean) => {
+        const found = catalogue.get(id);
+        const designation = found?.kind === 'designation' ? found : found?.designationId ? catalogue.get(found.designationId) : undefined;
+        return { id, required, label: found?.label ?? `skill ${id}`, topic: designation ? TOPIC_OF_DESIGNATION[designation.slug] : undefined };
+      };
+      base = {
         title: o.title,
         company: o.anonymous ? null : o.submitterCompany,
         where: formatWhere(o.regions, o.remote),
         budget: formatBudget(o.budgetMin, o.budgetMax, o.currency),
         startDate: o.startDate,
         summary: shorten(o.description, 320),
-        skills: skills.map((s) => ({ label: catalogue.get(s.id)?.label ?? `skill ${s.id}`, yours: yours.has(s.id), required: s.required })),
+        skills: [...o.requiredSkillIds.map((id) => skill(id, true)), ...o.niceSkillIds.map((id) => skill(id, false))],
+      };
+      cardBases.set(o, base);
+    }
+    return base;
+  }
+
+  function compose(row: DigestRow, partner: Recipient, items: DigestItemContent[]): { view: DigestView; count: number } | undefined {
+    if (items.length === 0) return undefined;
+    const yours = new Set(partner.skillIds);
+    const topicCounts = new Map<string, number>();
+    const cards: DigestCard[] = [];
+    for (const item of items) {
+      const { skills, ...base } = cardBase(item.opportunity);
+      for (const { topic } of skills.filter((s) => s.topic && yours.has(s.id))) {
+        topicCounts.set(topic!, (topicCounts.get(topic!) ?? 0) + 1);
+      }
+      const reasons = matchReasonsSchema.safeParse(item.reasons);
+      cards.push({
+        ...base,
+        skills: skills.map((s) => ({ label: s.label, yours: yours.has(s.id), required: s.required })),
         reasons: reasons.success ? describeMatch(reasons.data) : [],
-        interestUrl: links.interest(partner.id, o.opportunityId, o.expiresAt),
-        notRelevantUrl: links.notRelevant(partner.id, o.opportunityId, o.expiresAt),
+        interestUrl: links.interest(partner.id, item.opportunityId, item.opportunity.expiresAt),
+        notRelevantUrl: links.notRelevant(partner.id, item.opportunityId, item.opportunity.expiresAt),
       });
     }
     if (cards.length === 0) return undefined;
