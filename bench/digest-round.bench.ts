@@ -8,7 +8,7 @@
  *
  * Knobs (environment): BENCH_DATABASE_URL (server to create the database on), BENCH_REDIS_URL,
  * BENCH_PARTNERS (10000), BENCH_OPPORTUNITIES (500), BENCH_INCREMENTAL_PARTNERS (100000),
- * BENCH_CONCURRENCY ("8,32": each round takes as long as the whole round, so only two by default),
+ * BENCH_CONCURRENCY ("8,16": batches sent at once; each round takes as long as the whole round, so only two by default),
  * BENCH_SMTP_SINK (node: use the Node sink even where Postfix's smtp-sink is installed),
  * BENCH_PROFILE (1: profile one extra round with V8's sampler and print where the main thread's
  * time goes), BENCH_EXPLAIN (1: always EXPLAIN ANALYZE the incremental match; default: only when
@@ -48,7 +48,7 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PARTNERS = intEnv('BENCH_PARTNERS', 10_000);
 const OPPORTUNITIES = intEnv('BENCH_OPPORTUNITIES', 500);
 const INCREMENTAL_PARTNERS = Math.max(PARTNERS, intEnv('BENCH_INCREMENTAL_PARTNERS', 100_000));
-const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '8,32')
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '8,16')
   .split(',')
   .map((v) => Number(v.trim()))
   .filter((n) => Number.isInteger(n) && n > 0);

@@ -45,6 +45,7 @@ const envSchema = z.object({
   BODY_LIMIT_KB: z.coerce.number().int().min(16).max(10_240).default(256),
   SMTP_RATE_PER_SECOND: z.coerce.number().int().min(0).default(0),
   DIGEST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  INTEREST_BATCH_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   UNSUBSCRIBE_MAILTO: z.email('must be an email address').optional(),
   DKIM_DOMAIN: z.string().min(3).optional(),
   DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a DNS label').optional(),
@@ -84,6 +85,8 @@ export interface Config {
   smtpRatePerSecond: number;
   /** How long a worker holds a digest it is sending before the reconciler may hand it to another. */
   digestLeaseSeconds: number;
+  /** Interests in an opportunity are told to its submitter in one email per this many minutes. */
+  interestBatchMinutes: number;
   /** The mailto: half of List-Unsubscribe. */
   unsubscribeMailto: string;
   dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
     smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
     digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
+    interestBatchMinutes: e.INTEREST_BATCH_MINUTES,
     unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${mailDomain}`,
     dkim:
       e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY

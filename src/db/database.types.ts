@@ -49,12 +49,44 @@ export interface Digests {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface Interests {
+  createdAt: Generated<Timestamp>;
+  id: Generated<string>;
+  note: Generated<string>;
+  notifiedAt: Timestamp | null;
+  opportunityId: string;
+  partnerId: string;
+  status: Generated<string>;
+  updatedAt: Generated<Timestamp>;
+  withdrawnAt: Timestamp | null;
+}
+
+export interface Introductions {
+  createdAt: Generated<Timestamp>;
+  id: Generated<string>;
+  opportunityId: string;
+  partnerId: string;
+}
+
 export interface Matches {
   createdAt: Generated<Timestamp>;
   opportunityId: string;
   partnerId: string;
   reasons: Json;
   score: number;
+}
+
+export interface MutedSubmitters {
+  createdAt: Generated<Timestamp>;
+  partnerId: string;
+  submitterEmail: string;
+}
+
+export interface NotRelevant {
+  createdAt: Generated<Timestamp>;
+  opportunityId: string;
+  partnerId: string;
+  reason: string;
 }
 
 export interface Opportunities {
@@ -161,7 +193,11 @@ export interface Suppressions {
 export interface DB {
   digestItems: DigestItems;
   digests: Digests;
+  interests: Interests;
+  introductions: Introductions;
   matches: Matches;
+  mutedSubmitters: MutedSubmitters;
+  notRelevant: NotRelevant;
   opportunities: Opportunities;
   outbox: Outbox;
   partnerApiKeys: PartnerApiKeys;
