@@ -83,7 +83,7 @@ afterAll(async () => {
 });
 
 describe('GET /i/<token> and /n/<token>', () => {
-  it('show the opportunity: title, company, skills, where, budget, start, description, and the coming-soon note', async () => {
+  it('show the opportunity: title, company, skills, where, budget, start, description, who is acting, and a form that posts back', async () => {
     const partnerId = await activePartner();
     const opportunityId = await publishedOpportunity();
     for (const url of [interestPath(partnerId, opportunityId), notRelevantPath(partnerId, opportunityId)]) {
@@ -99,12 +99,17 @@ describe('GET /i/<token> and /n/<token>', () => {
       expect(res.body).toContain('60,000 – 90,000 EUR');
       expect(res.body).toContain('2027-01-11');
       expect(res.body).toContain('Move shop-floor applications to Azure Kubernetes Service');
-      expect(res.body).toContain('coming soon');
+      expect(res.body).toMatch(/You are acting as <strong>Kubeworks \d+ GmbH<\/strong> \(links\.\d+@kubeworks\.example\)/);
+      // One form, posting to this very link with a CSRF token; nothing submits it but a person.
+      expect(res.body.match(/<form /g)).toHaveLength(1);
+      expect(res.body).toContain(`<form method="post" action="${url}">`);
+      expect(res.body).toMatch(/name="_csrf" value="[^"]+"/);
+      expect(res.body).not.toMatch(/http-equiv="refresh"|\.submit\(\)|onload=/i);
+      expect(res.headers['cache-control']).toBe('no-store');
       // Nothing of the submitter's own status page or address.
       expect(res.body).not.toContain('/o/');
       expect(res.body).not.toContain('max@alpenwolke.example');
       expect(res.body).not.toContain('Max Huber');
-      expect(res.body).not.toContain('<form');
     }
   });
 
@@ -191,13 +196,18 @@ describe('tokens', () => {
     }
   });
 
-  it('has no POST yet', async () => {
+  it('a POST without the page\'s CSRF token is refused and changes nothing', async () => {
     const partnerId = await activePartner();
     const opportunityId = await publishedOpportunity();
     const before = await fingerprint();
     for (const url of [interestPath(partnerId, opportunityId), notRelevantPath(partnerId, opportunityId)]) {
-      const res = await t.app.inject({ method: 'POST', url, headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
-      expect(res.statusCode).toBe(404);
+      const res = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'action=interest&reason=skills',
+      });
+      expect(res.statusCode).toBe(403);
     }
     expect(await fingerprint()).toEqual(before);
   });

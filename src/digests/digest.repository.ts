@@ -128,8 +128,9 @@ export type BuildResult = 'ready' | 'skipped';
 /**
  * Builds a batch of ledger rows in one statement: it locks those still pending (skipping rows
  * another worker holds), ranks each partner's matches that no digest has carried yet (above
- * their minimum score, opportunities still published and not expired, best first), stores the
- * top ones as the digest's items and marks each row ready, or skipped when nothing was left.
+ * their minimum score, opportunities still published and not expired, not marked "not relevant"
+ * and not from a submitter the partner muted, best first), stores the top ones as the digest's
+ * items and marks each row ready, or skipped when nothing was left.
  * Rows not in the result were locked elsewhere, finished before, or do not exist.
  *
  * One statement per batch instead of a transaction per digest: per-row round trips were most of
@@ -154,6 +155,11 @@ export async function buildDigests(db: Executor, ids: readonly string[]): Promis
         JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
        WHERE NOT EXISTS (SELECT 1 FROM digest_items di
                           WHERE di.partner_id = c.partner_id AND di.opportunity_id = m.opportunity_id)
+         -- Matched before the partner said so: a mute or a "not relevant" holds from the next digest on.
+         AND NOT EXISTS (SELECT 1 FROM not_relevant nr
+                          WHERE nr.partner_id = c.partner_id AND nr.opportunity_id = m.opportunity_id)
+         AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
+                          WHERE ms.partner_id = c.partner_id AND ms.submitter_email = lower(o.submitter_email))
     ), items AS (
       INSERT INTO digest_items (digest_id, partner_id, opportunity_id, position, score)
       SELECT digest_id, partner_id, opportunity_id, (rank - 1)::smallint, score FROM ranked WHERE rank <= cap

@@ -7,8 +7,8 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { digestLinkRoutes } from '../digests/digest-links.routes.js';
 import { healthRoutes } from '../health/health.routes.js';
+import { interestRoutes } from '../interests/interest.routes.js';
 import { devOutboxRoutes } from '../mail/dev-outbox.routes.js';
 import { opportunityRoutes } from '../opportunities/opportunity.routes.js';
 import { submitRoutes } from '../opportunities/submit.routes.js';
@@ -87,7 +87,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(submitRoutes(deps));
   await app.register(unsubscribeRoutes(deps));
   await app.register(preferencesRoutes(deps));
-  await app.register(digestLinkRoutes(deps));
+  await app.register(interestRoutes(deps));
   if (deps.settings.devOutboxDir) {
     await app.register(devOutboxRoutes(deps.settings.devOutboxDir, (name, data) => deps.pages.render(name, data)));
   }

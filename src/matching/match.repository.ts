@@ -17,9 +17,10 @@ export const MATCH_WEIGHTS = {
 /**
  * Matches one published opportunity against every eligible partner in one set-based statement
  * and stores the results. Hard filters: partner active and not suppressed, not the submitter
- * (by partner id or company name), region overlap unless the work is remote, and at least one
- * required skill matched exactly or through a related skill. Existing matches are kept as they
- * are (ON CONFLICT DO NOTHING), so running it twice changes nothing.
+ * (by partner id or company name), the partner has not muted the submitter's address, region
+ * overlap unless the work is remote, and at least one required skill matched exactly or through
+ * a related skill. Existing matches are kept as they are (ON CONFLICT DO NOTHING), so running it
+ * twice changes nothing.
  *
  * With `onlyPartnerId`, only that partner is considered (a partner who joined or changed their
  * profile after the opportunity was matched).
@@ -38,6 +39,7 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
     WITH o AS (
       SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
              lower(btrim(submitter_company)) AS submitter_company, search_tsv,
+             lower(submitter_email) AS submitter_email,
              (SELECT string_agg(quote_literal(lexeme), ' | ')
                 FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
                WHERE lexeme !~ '[\\\\]')::tsquery AS text_query
@@ -67,7 +69,8 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
           OR (w.designation_id IS NOT NULL AND s.designation_id = w.designation_id)
     ),
     -- The hard filters first, so the scoring below only sees partners that can match: active, not
-    -- suppressed, not the submitter, in a wanted region (unless remote), and holding at least one
+    -- suppressed, not the submitter, not muting the submitter ("don't show me this submitter
+    -- again", by lower-cased address), in a wanted region (unless remote), and holding at least one
     -- required skill exactly or through a related skill (partner_skills.skill_id is indexed).
     candidates AS MATERIALIZED (
       SELECT p.id, p.regions, p.profile_tsv
@@ -81,6 +84,8 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
          AND lower(btrim(p.company)) <> o.submitter_company
          AND (o.remote OR p.regions && o.regions)
          AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
+         AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
+                          WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
     ),
     pairs AS (
       SELECT c.id AS partner_id, r.wanted_id, r.wanted_label, r.role, r.via, r.tier

@@ -1,6 +1,7 @@
 WITH o AS (
       SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
              lower(btrim(submitter_company)) AS submitter_company, search_tsv,
+             lower(submitter_email) AS submitter_email,
              (SELECT string_agg(quote_literal(lexeme), ' | ')
                 FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
                WHERE lexeme !~ '[\\]')::tsquery AS text_query
@@ -30,7 +31,8 @@ WITH o AS (
           OR (w.designation_id IS NOT NULL AND s.designation_id = w.designation_id)
     ),
     -- The hard filters first, so the scoring below only sees partners that can match: active, not
-    -- suppressed, not the submitter, in a wanted region (unless remote), and holding at least one
+    -- suppressed, not the submitter, not muting the submitter ("don't show me this submitter
+    -- again", by lower-cased address), in a wanted region (unless remote), and holding at least one
     -- required skill exactly or through a related skill (partner_skills.skill_id is indexed).
     candidates AS MATERIALIZED (
       SELECT p.id, p.regions, p.profile_tsv
@@ -44,6 +46,8 @@ WITH o AS (
          AND lower(btrim(p.company)) <> o.submitter_company
          AND (o.remote OR p.regions && o.regions)
          AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
+         AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
+                          WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
     ),
     pairs AS (
       SELECT c.id AS partner_id, r.wanted_id, r.wanted_label, r.role, r.via, r.tier

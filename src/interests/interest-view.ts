@@ -1,0 +1,40 @@
+import { formatBudget, formatWhere } from '../opportunities/opportunity-format.js';
+import type { OpportunityRow } from '../opportunities/opportunity.repository.js';
+import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import type { NotRelevantReason } from './interest.repository.js';
+
+/** What the landing pages show of an opportunity: never the submitter's name, address or status page. */
+export function opportunityFacts(o: OpportunityRow, catalogue: Pick<SkillCatalogue, 'labels'>, partnerSkillIds: readonly number[]) {
+  const yours = new Set(partnerSkillIds);
+  const skills = (ids: number[], required: boolean) =>
+    ids.map((id) => ({ label: catalogue.labels([id])[0]!, required, yours: yours.has(id) }));
+  return {
+    title: o.title,
+    company: o.anonymous ? null : o.submitterCompany,
+    skills: [...skills(o.requiredSkillIds, true), ...skills(o.niceSkillIds, false)],
+    where: formatWhere(o.regions, o.remote),
+    budget: formatBudget(o.budgetMin, o.budgetMax, o.currency),
+    startDate: o.startDate,
+    openUntil: o.expiresAt.toISOString().slice(0, 10),
+    description: o.description,
+  };
+}
+
+/** "3 December 2026 at 09:15", on the partner's own clock (UTC if their zone is unknown). */
+export function formatWhen(at: Date, timezone: string): string {
+  const format = (timeZone: string) =>
+    new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at);
+  try {
+    return format(timezone);
+  } catch {
+    return `${format('UTC')} UTC`;
+  }
+}
+
+/** The choices on the "not relevant" page, in the order shown. */
+export const REASON_LABELS: Record<NotRelevantReason, string> = {
+  skills: "The skills don't fit",
+  region: "The region doesn't fit",
+  budget: "The budget doesn't fit",
+  'mute-submitter': "Don't show me this submitter's opportunities again",
+};
