@@ -51,6 +51,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at     timestamptz NOT NULL DEFAULT now(),
       UNIQUE (opportunity_id, partner_id)
     );
+    CREATE INDEX introductions_partner_id_idx ON introductions (partner_id);
   `.execute(db);
 }
 

@@ -5,6 +5,7 @@ import { createDatabase, ensureDatabaseExists, type Database } from './db/databa
 import { migrateToLatest } from './db/migrate.js';
 import { createPages } from './http/pages.js';
 import { createRateLimits } from './http/rate-limits.js';
+import { createIntroductionService } from './interests/introduction.service.js';
 import { createLinkSigner } from './links/link-tokens.js';
 import { createLinks } from './links/links.js';
 import { createDigestService } from './digests/digest.service.js';
@@ -66,6 +67,7 @@ export async function createContainer(config: Config, log: Logger) {
     defaultLifetimeDays: config.opportunityDefaultDays,
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
+  const introductions = createIntroductionService({ db, catalogue });
   const mail = createMailService({
     db,
     mailer,
@@ -111,6 +113,7 @@ export async function createContainer(config: Config, log: Logger) {
     mail,
     partners,
     opportunities,
+    introductions,
     apiKeys,
     pages: createPages(config.env === 'production'),
     rateLimits: createRateLimits(redis, config.queuePrefix, config.submitRatePerHour),

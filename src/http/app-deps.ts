@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
+import type { IntroductionService } from '../interests/introduction.service.js';
 import type { LinkSigner } from '../links/link-tokens.js';
 import type { Links } from '../links/links.js';
 import type { OpportunityService } from '../opportunities/opportunity.service.js';
@@ -20,6 +21,8 @@ export interface AppDeps {
   catalogue: SkillCatalogue;
   partners: PartnerService;
   opportunities: OpportunityService;
+  /** The submitter's side of the interest loop: status page overview, picking partners. */
+  introductions: IntroductionService;
   apiKeys: ApiKeyService;
   signer: LinkSigner;
   links: Links;

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import { interestCard, type InterestCard } from '../interests/interest-card.js';
+import { findIntroduction, isUnpicked, listActiveInterests } from '../interests/introduction.repository.js';
 import type { Links } from '../links/links.js';
 import { findOpportunityById } from '../opportunities/opportunity.repository.js';
 import { findPartnerById } from '../partners/partner.repository.js';
@@ -27,6 +29,8 @@ export type MailOutcome = 'sent' | 'suppressed' | 'obsolete';
 
 interface Draft {
   to: string;
+  /** The other side of an introduction, so that "Reply" reaches them, not us. */
+  replyTo?: string;
   view: Omit<NoticeView, 'footer'> & { footerReason: string };
 }
 
@@ -100,7 +104,112 @@ export function createMailService(deps: MailServiceDeps) {
           },
         };
       }
+      case 'interest-summary': {
+        const o = await findOpportunityById(db, job.opportunityId);
+        if (!o || o.status !== 'published') return undefined;
+        // Only the interests still active now: one withdrawn after batching is left out.
+        const cards = (await listActiveInterests(db, o.id, job.interestIds)).map((row) => interestCard(row, catalogue));
+        if (cards.length === 0) return undefined;
+        const who = cards.length === 1 ? '1 partner is' : `${cards.length} partners are`;
+        return {
+          to: o.submitterEmail,
+          view: {
+            subject: `${who} interested in ${o.title}`,
+            preheader: 'See what they offer, then choose who you want to meet.',
+            heading: `${who} interested`,
+            paragraphs: [
+              `Hello ${o.submitterName}, ${cards.length === 1 ? 'a partner has' : `${cards.length} partners have`} told us they would like to work with you on "${o.title}". Here is what they offer and why they match.`,
+              'Their contact details stay private until you choose. Pick the partners you want to meet on your status page, and we introduce you to each other by email.',
+            ],
+            details: cards.flatMap(interestDetails),
+            action: { label: 'Choose who to meet', url: links.opportunityStatus(o.id, o.expiresAt) },
+            footerReason: 'You receive this because you submitted an opportunity to p2p-digest.',
+          },
+        };
+      }
+      case 'introduction': {
+        const n = await findIntroduction(db, job.introductionId);
+        if (!n) return undefined;
+        if (job.side === 'submitter') {
+          return {
+            to: n.submitterEmail,
+            replyTo: n.partnerEmail,
+            view: {
+              subject: `Introduction: ${n.company} for ${n.title}`,
+              preheader: `How to reach ${n.contactName} at ${n.company}.`,
+              heading: `Meet ${n.company}`,
+              paragraphs: [
+                `Hello ${n.submitterName}, as you asked, here is how to reach ${n.company} about "${n.title}". They received your contact details too.`,
+                `Reply to this email to write to ${n.contactName} directly.`,
+              ],
+              details: [
+                { label: 'Company', value: n.company },
+                { label: 'Contact', value: n.contactName },
+                { label: 'Email', value: n.partnerEmail },
+              ],
+              action: { label: 'See the status', url: links.opportunityStatus(n.opportunityId, n.expiresAt) },
+              footerReason: 'You receive this because you asked to be introduced to this partner on p2p-digest.',
+            },
+          };
+        }
+        return {
+          to: n.partnerEmail,
+          replyTo: n.submitterEmail,
+          view: {
+            subject: `Introduction: ${n.submitterCompany} would like to talk about ${n.title}`,
+            preheader: `${n.submitterName} picked you after you said you were interested.`,
+            heading: `Meet ${n.submitterName} of ${n.submitterCompany}`,
+            paragraphs: [
+              `Hello ${n.contactName}, you told us you were interested in "${n.title}", and ${n.submitterName} of ${n.submitterCompany} would like to talk. They received your contact details too.`,
+              `Reply to this email to write to ${n.submitterName} directly.`,
+            ],
+            details: [
+              { label: 'Name', value: n.submitterName },
+              { label: 'Company', value: n.submitterCompany },
+              { label: 'Email', value: n.submitterEmail },
+            ],
+            action: null,
+            footerReason: 'You receive this because you told us you were interested in this opportunity.',
+          },
+        };
+      }
+      case 'not-picked': {
+        const o = await findOpportunityById(db, job.opportunityId);
+        if (!o || (o.status !== 'closed' && o.status !== 'withdrawn')) return undefined;
+        const p = await findPartnerById(db, job.partnerId);
+        // Withdrawn meanwhile, or introduced after all: nothing to say.
+        if (!p || !(await isUnpicked(db, o.id, p.id))) return undefined;
+        return {
+          to: p.email,
+          view: {
+            subject: `Update on ${o.title}`,
+            preheader: o.status === 'closed' ? 'The submitter has found their partner.' : 'The project is not going ahead.',
+            heading: 'Thank you for your interest',
+            paragraphs: [
+              `Hello ${p.contactName}, thank you for offering to help with "${o.title}".`,
+              o.status === 'closed'
+                ? 'The submitter has closed it: they found the partner they needed, and did not pick you this time.'
+                : 'The submitter has withdrawn it: the project is not going ahead.',
+              'There is nothing for you to do. Your next digest brings new opportunities that fit your skills.',
+            ],
+            details: [],
+            action: { label: 'Review your skills and preferences', url: links.preferences(p.id) },
+            footerReason: 'You receive this because you told us you were interested in this opportunity.',
+          },
+        };
+      }
     }
+  }
+
+  /** One interested partner in the summary: what they offer, never how to reach them. */
+  function interestDetails(card: InterestCard, i: number) {
+    return [
+      { label: `Partner ${i + 1}`, value: card.introduced ? `${card.company} (introduced)` : card.company },
+      { label: 'Skills', value: card.skills.join(', ') },
+      { label: 'Regions', value: card.regions.join(', ') },
+      ...(card.reasons.length ? [{ label: 'Why they fit', value: card.reasons.join(' · ') }] : []),
+      ...(card.note ? [{ label: 'Their note', value: card.note }] : []),
+    ];
   }
 
   function opportunityDetails(skillIds: number[], regions: string[], remote: boolean) {
@@ -131,6 +240,7 @@ export function createMailService(deps: MailServiceDeps) {
         // The same job always carries the same Message-ID, so a retry after a lost "250 OK"
         // is recognisable as the same message.
         messageId: `<${job.kind}.${jobId}@${deps.messageIdDomain}>`,
+        ...(d.replyTo ? { replyTo: d.replyTo } : {}),
         headers: {
           'List-Unsubscribe': `<${unsubscribeUrl}>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

@@ -11,6 +11,8 @@ export interface OutgoingMail {
   headers: Record<string, string>;
   /** Set it to make a resend carry the same Message-ID (nodemailer invents one per attempt). */
   messageId?: string;
+  /** Where a reply goes instead of our From address: the other side of an introduction. */
+  replyTo?: string;
 }
 
 export interface Mailer {
@@ -108,6 +110,7 @@ function message(from: string, mail: OutgoingMail) {
     text: mail.text,
     headers: mail.headers,
     messageId: mail.messageId,
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
     // base64 is ~1.7× faster to encode than quoted-printable for large HTML parts.
     textEncoding: 'base64' as const,
   };

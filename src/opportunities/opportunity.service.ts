@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../errors/app-errors.js';
+import { listUnpickedPartners } from '../interests/introduction.repository.js';
 import { describeMatch } from '../matching/match-reasons.js';
 import { countMatches, listMatches } from '../matching/match.repository.js';
 import { addOutboxEvent } from '../outbox/outbox.repository.js';
@@ -98,6 +99,21 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       { topic: 'opportunity.published', payload: { opportunityId } },
       `opportunity.published:${opportunityId}`,
     );
+  }
+
+  /**
+   * Partners who said "I'm interested" and were not introduced hear that the opportunity has
+   * ended, once each; in end()'s transaction, which holds the opportunity row, so no pick can
+   * slip in between.
+   */
+  async function tellUnpickedPartners(trx: Executor, opportunityId: string): Promise<void> {
+    for (const partnerId of await listUnpickedPartners(trx, opportunityId)) {
+      await addOutboxEvent(
+        trx,
+        { topic: 'mail.requested', payload: { kind: 'not-picked', opportunityId, partnerId } },
+        `mail:not-picked:${opportunityId}:${partnerId}`,
+      );
+    }
   }
 
   async function submitterPartnerFor(caller: IntakeCaller, input: OpportunityInput): Promise<string | null> {
@@ -228,7 +244,10 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
         const row = await findOpportunityById(trx, opportunityId, true);
         if (!row) throw new NotFoundError('opportunity', opportunityId);
         const open = ['pending_verification', 'pending_review', 'published'].includes(row.status);
-        if (open) await setOpportunityStatus(trx, opportunityId, as, { closedAt: now() });
+        if (open) {
+          await setOpportunityStatus(trx, opportunityId, as, { closedAt: now() });
+          await tellUnpickedPartners(trx, opportunityId);
+        }
         return (await findOpportunityById(trx, opportunityId))!;
       });
     },

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../errors/app-errors.js';
 import type { AppDeps } from '../http/app-deps.js';
-import { asFormBody, fieldErrors, text, type FormBody } from '../http/form-fields.js';
+import { asFormBody, fieldErrors, list, text, type FormBody } from '../http/form-fields.js';
+import type { InterestOverview } from '../interests/introduction.service.js';
 import { verifiedSubject } from '../links/token-pages.js';
 import { REGIONS } from '../regions/regions.js';
 import { formatBudget, formatWhere } from './opportunity-format.js';
@@ -21,8 +22,17 @@ const STATUS_TEXT: Record<Opportunity['status'], string> = {
   rejected: 'Not published after review',
 };
 
+/** "3 digests: 2026-12-07 (2), 2026-12-08" or "none yet". */
+function digestsText(digests: InterestOverview['digests']): string {
+  if (digests.sent === 0) return 'none yet: matching partners see it in their next digest';
+  const days = digests.perDay.map((d) => (d.digests > 1 ? `${d.day} (${d.digests})` : d.day)).join(', ');
+  return `${digests.sent} ${digests.sent === 1 ? 'digest' : 'digests'}: ${days}`;
+}
+
 /** The web form at /submit, the submitter's email confirmation and their status page. */
-export function submitRoutes(deps: Pick<AppDeps, 'opportunities' | 'catalogue' | 'pages' | 'signer' | 'links' | 'rateLimits'>): FastifyPluginAsync {
+export function submitRoutes(
+  deps: Pick<AppDeps, 'opportunities' | 'introductions' | 'catalogue' | 'pages' | 'signer' | 'links' | 'rateLimits'>,
+): FastifyPluginAsync {
   const { pages, signer } = deps;
   return async (app) => {
     const csrf = app.csrfProtection.bind(app);
@@ -107,6 +117,7 @@ export function submitRoutes(deps: Pick<AppDeps, 'opportunities' | 'catalogue' |
       const id = verifiedSubject(signer, pages, reply, token, 'opportunity-status');
       if (!id) return reply;
       const o = await deps.opportunities.get(id);
+      const loop = await deps.introductions.overview(id);
       return pages.send(reply, 'status', {
         title: o.title,
         opportunity: o,
@@ -114,9 +125,23 @@ export function submitRoutes(deps: Pick<AppDeps, 'opportunities' | 'catalogue' |
         where: formatWhere(o.regions, o.remote),
         budget: formatBudget(o.budgetMin, o.budgetMax, o.currency),
         canEnd: ['pending_verification', 'pending_review', 'published'].includes(o.status),
+        digests: digestsText(loop.digests),
+        interests: loop.interests,
+        introductions: loop.introductions,
+        canPick: o.status === 'published' && loop.interests.length > 0,
         action: `/o/${token}`,
+        introduceAction: `/o/${token}/introduce`,
         csrfToken: reply.generateCsrf(),
       });
+    });
+
+    // The submitter picks partners from the status page; each pick is one introduction.
+    app.post('/o/:token/introduce', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {
+      const { token } = request.params as z.infer<typeof tokenParams>;
+      const id = verifiedSubject(signer, pages, reply, token, 'opportunity-status');
+      if (!id) return reply;
+      await deps.introductions.introduce(id, list(asFormBody(request.body), 'interest'));
+      return reply.redirect(`/o/${token}`, 303);
     });
 
     app.post('/o/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {

@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Container } from '../container.js';
 import { buildApp } from '../http/app.js';
 import { httpSettings } from '../http/app-deps.js';
+import { notifyInterests } from '../interests/interest-notifier.js';
 import { reconcileUnmatched } from '../matching/match-reconciler.js';
 import { matchOpportunity, matchPartner } from '../matching/match.service.js';
 import { relayOutboxOnce } from '../outbox/outbox-relay.js';
@@ -61,9 +62,14 @@ export function startWorker(c: Container, concurrency: Partial<Record<QueueName,
 export interface SchedulerIntervals {
   relayMs: number;
   reconcileMs: number;
+  /** How often submitters' batched interest emails are looked for; by default as often as reconciling (a minute). */
+  interestNotifyMs?: number;
 }
 
-/** The outbox relay and the reconciler that rebuilds lost queue state from Postgres. */
+/**
+ * The outbox relay, the reconciler that rebuilds lost queue state from Postgres, and the
+ * interest notifier that batches "I'm interested" into emails to submitters.
+ */
 export function startScheduler(c: Container, intervals: SchedulerIntervals = { relayMs: 1000, reconcileMs: 60_000 }): RunningRole {
   const relay = poll('outbox-relay', intervals.relayMs, () => relayOutboxOnce(c.db, c.queues, c.log), c.log);
   const reconciler = poll(
@@ -78,5 +84,18 @@ export function startScheduler(c: Container, intervals: SchedulerIntervals = { r
     },
     c.log,
   );
-  return { role: 'scheduler', stop: async () => void (await Promise.all([relay.stop(), reconciler.stop()])) };
+  // A poller of its own: a slow or failing reconcile pass must not hold up submitters' emails.
+  const interestNotifier = poll(
+    'interest-notify',
+    intervals.interestNotifyMs ?? intervals.reconcileMs,
+    async () => {
+      const requested = await notifyInterests(c.db, { batchMinutes: c.config.interestBatchMinutes, now: new Date() });
+      if (requested) c.log.info({ requested }, 'interest summaries requested');
+    },
+    c.log,
+  );
+  return {
+    role: 'scheduler',
+    stop: async () => void (await Promise.all([relay.stop(), reconciler.stop(), interestNotifier.stop()])),
+  };
 }

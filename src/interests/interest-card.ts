@@ -1,0 +1,45 @@
+import { describeMatch, matchReasonsSchema, type MatchReasons } from '../matching/match-reasons.js';
+import { regionLabel } from '../regions/regions.js';
+import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import type { InterestCardRow } from './introduction.repository.js';
+
+/**
+ * An interested partner as the submitter sees them before picking: what they offer and why they
+ * fit, never how to reach them. The email and the status page show the same card.
+ */
+export interface InterestCard {
+  interestId: string;
+  company: string;
+  skills: string[];
+  regions: string[];
+  reasons: string[];
+  note: string;
+  introduced: boolean;
+}
+
+/**
+ * describeMatch speaks to the partner ("Matches your skills"); the submitter reads about the
+ * partner. The stored reasons and their wording stay in one place; only the person changes.
+ */
+export function reasonsForSubmitter(reasons: MatchReasons): string[] {
+  return describeMatch(reasons).map((line) =>
+    line
+      .replace(/\bYour\b/g, 'Their')
+      .replace(/\byour\b/g, 'their')
+      .replace(/\byou (list|offer)\b/g, 'they $1'),
+  );
+}
+
+export function interestCard(row: InterestCardRow, catalogue: Pick<SkillCatalogue, 'labels'>): InterestCard {
+  // A match row is missing when the partner was never matched (a changed profile); say less, not fail.
+  const reasons = row.reasons === null ? undefined : matchReasonsSchema.safeParse(row.reasons);
+  return {
+    interestId: row.interestId,
+    company: row.company,
+    skills: catalogue.labels(row.skillIds),
+    regions: row.regions.map(regionLabel),
+    reasons: reasons?.success ? reasonsForSubmitter(reasons.data) : [],
+    note: row.note.trim(),
+    introduced: row.introduced,
+  };
+}

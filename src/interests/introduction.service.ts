@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { Database } from '../db/database.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/app-errors.js';
+import { INTEREST_SUMMARY_MAX } from '../mail/mail-jobs.js';
+import { digestsSentPerDay } from '../opportunities/opportunity-reach.repository.js';
+import { findOpportunityById } from '../opportunities/opportunity.repository.js';
+import { addOutboxEvent } from '../outbox/outbox.repository.js';
+import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import { interestCard, type InterestCard } from './interest-card.js';
+import { insertIntroductions, listActiveInterests, listIntroductions, lockActiveInterestsOf } from './introduction.repository.js';
+
+export interface IntroductionServiceDeps {
+  db: Database;
+  catalogue: Pick<SkillCatalogue, 'labels'>;
+}
+
+/** A partner the submitter was introduced to: now they may see how to reach them. */
+export interface IntroducedPartner {
+  company: string;
+  contactName: string;
+  email: string;
+  note: string;
+  /** 'YYYY-MM-DD' (UTC). */
+  introducedOn: string;
+}
+
+/** What the submitter's status page shows of the interest loop. */
+export interface InterestOverview {
+  /** Active interests not introduced yet: the submitter's choice. */
+  interests: InterestCard[];
+  introductions: IntroducedPartner[];
+  digests: { sent: number; perDay: Array<{ day: string; digests: number }> };
+}
+
+/** The chosen interests as a form sends them: uuids, at least one, not absurdly many. */
+const pickSchema = z
+  .array(z.uuid('is not a partner on this page'))
+  .min(1, 'choose at least one partner')
+  .max(INTEREST_SUMMARY_MAX, `choose at most ${INTEREST_SUMMARY_MAX} partners at once`);
+
+export type IntroductionService = ReturnType<typeof createIntroductionService>;
+
+/**
+ * The submitter's side of the interest loop: the overview on the status page, and picking the
+ * partners to be introduced to.
+ */
+export function createIntroductionService(deps: IntroductionServiceDeps) {
+  const { db, catalogue } = deps;
+
+  return {
+    async overview(opportunityId: string): Promise<InterestOverview> {
+      const [interests, introductions, perDay] = await Promise.all([
+        listActiveInterests(db, opportunityId),
+        listIntroductions(db, opportunityId),
+        digestsSentPerDay(db, opportunityId),
+      ]);
+      return {
+        interests: interests.filter((i) => !i.introduced).map((i) => interestCard(i, catalogue)),
+        introductions: introductions.map((n) => ({
+          company: n.company,
+          contactName: n.contactName,
+          email: n.email,
+          note: (n.note ?? '').trim(),
+          introducedOn: n.createdAt.toISOString().slice(0, 10),
+        })),
+        digests: { sent: perDay.reduce((sum, d) => sum + d.digests, 0), perDay },
+      };
+    },
+
+    /**
+     * Introduces the submitter to the partners behind the chosen interests: per pick, one
+     * introduction and one email to each side, in one transaction. Every id must be an active
+     * interest in this opportunity, or nothing is written. A pick made before (a double submit)
+     * is left as it is. Returns how many introductions were made now.
+     */
+    async introduce(opportunityId: string, chosen: unknown): Promise<number> {
+      const parsed = pickSchema.safeParse(chosen);
+      if (!parsed.success) {
+        const none = Array.isArray(chosen) && chosen.length === 0;
+        const message = none ? 'Tick at least one partner, then press "Introduce us"' : 'Please choose partners from the list on the status page';
+        throw new ValidationError(message, [{ path: ['interest'], message: parsed.error.issues[0]?.message ?? 'is not valid' }]);
+      }
+      const ids = [...new Set(parsed.data.map((id) => id.toLowerCase()))];
+      return db.transaction().execute(async (trx) => {
+        // The opportunity row lock orders this against end(): a partner is either introduced
+        // or told they were not picked, never both.
+        const o = await findOpportunityById(trx, opportunityId, true);
+        if (!o) throw new NotFoundError('opportunity', opportunityId);
+        if (o.status !== 'published') {
+          throw new ConflictError('opportunity_ended', `"${o.title}" is no longer open, so no more partners can be introduced`);
+        }
+        const interests = await lockActiveInterestsOf(trx, opportunityId, ids);
+        if (interests.length !== ids.length) {
+          throw new ValidationError('Some of the chosen partners are not interested in this opportunity (any more)', [
+            { path: ['interest'], message: 'must be partners currently interested in this opportunity' },
+          ]);
+        }
+        const made = await insertIntroductions(trx, opportunityId, interests.map((i) => i.partnerId));
+        for (const introduction of made) {
+          for (const side of ['submitter', 'partner'] as const) {
+            await addOutboxEvent(
+              trx,
+              { topic: 'mail.requested', payload: { kind: 'introduction', introductionId: introduction.id, side } },
+              `mail:introduction:${introduction.id}:${side}`,
+            );
+          }
+        }
+        return made.length;
+      });
+    },
+  };
+}
