@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reasonsForSubmitter } from '../src/interests/interest-card.js';
+import { describeMatch } from '../src/matching/match-reasons.js';
 import { notifyInterests } from '../src/interests/interest-notifier.js';
 import { startScheduler } from '../src/roles/roles.js';
 import { addOpportunity, addPartner } from './support/digest-fixtures.js';
@@ -233,9 +233,9 @@ describe('the summary email', () => {
   });
 });
 
-describe('reasonsForSubmitter', () => {
+describe('match reasons for the submitter', () => {
   it('speaks about the partner, not to them', () => {
-    const lines = reasonsForSubmitter({
+    const lines = describeMatch({
       skills: [
         { skill: 'Kubernetes on Microsoft Azure', role: 'required', tier: 'exact', via: null },
         { skill: 'Modernize Endpoints', role: 'required', tier: 'related', via: 'Microsoft Intune' },
@@ -245,7 +245,7 @@ describe('reasonsForSubmitter', () => {
       regions: ['dach'],
       remote: false,
       textRelevance: 0.5,
-    });
+    }, 'submitter');
     expect(lines).toEqual([
       'Matches their skills: Kubernetes on Microsoft Azure',
       'Close to their skills: Modernize Endpoints (they list Microsoft Intune)',

@@ -1,4 +1,4 @@
-import { describeMatch, matchReasonsSchema, type MatchReasons } from '../matching/match-reasons.js';
+import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.js';
 import { regionLabel } from '../regions/regions.js';
 import type { SkillCatalogue } from '../skills/skill-catalogue.js';
 import type { InterestCardRow } from './introduction.repository.js';
@@ -17,19 +17,6 @@ export interface InterestCard {
   introduced: boolean;
 }
 
-/**
- * describeMatch speaks to the partner ("Matches your skills"); the submitter reads about the
- * partner. The stored reasons and their wording stay in one place; only the person changes.
- */
-export function reasonsForSubmitter(reasons: MatchReasons): string[] {
-  return describeMatch(reasons).map((line) =>
-    line
-      .replace(/\bYour\b/g, 'Their')
-      .replace(/\byour\b/g, 'their')
-      .replace(/\byou (list|offer)\b/g, 'they $1'),
-  );
-}
-
 export function interestCard(row: InterestCardRow, catalogue: Pick<SkillCatalogue, 'labels'>): InterestCard {
   // A match row is missing when the partner was never matched (a changed profile); say less, not fail.
   const reasons = row.reasons === null ? undefined : matchReasonsSchema.safeParse(row.reasons);
@@ -38,7 +25,7 @@ export function interestCard(row: InterestCardRow, catalogue: Pick<SkillCatalogu
     company: row.company,
     skills: catalogue.labels(row.skillIds),
     regions: row.regions.map(regionLabel),
-    reasons: reasons?.success ? reasonsForSubmitter(reasons.data) : [],
+    reasons: reasons?.success ? describeMatch(reasons.data, 'submitter') : [],
     note: row.note.trim(),
     introduced: row.introduced,
   };

@@ -25,26 +25,35 @@ export type MatchReasons = z.infer<typeof matchReasonsSchema>;
 
 const list = (items: string[]) => [...new Set(items)].join(', ');
 
-/** Turns stored reasons into sentences: "Matches your skills: Kubernetes on Microsoft Azure". */
-export function describeMatch(reasons: MatchReasons): string[] {
+/** Who reads the reasons: the partner themselves (digest cards), or the submitter (about a partner). */
+export type ReasonReader = 'partner' | 'submitter';
+
+const WORDS: Record<ReasonReader, { your: string; Your: string; you: string }> = {
+  partner: { your: 'your', Your: 'Your', you: 'you' },
+  submitter: { your: 'their', Your: 'Their', you: 'they' },
+};
+
+/**
+ * Turns stored reasons into sentences: "Matches your skills: Kubernetes on Microsoft Azure" for
+ * the partner, "Matches their skills: …" for the submitter reading about that partner.
+ */
+export function describeMatch(reasons: MatchReasons, reader: ReasonReader = 'partner'): string[] {
+  const { your, Your, you } = WORDS[reader];
   const lines: string[] = [];
   const pick = (role: 'required' | 'nice', tier: 'exact' | 'related' | 'designation') =>
     reasons.skills.filter((s) => s.role === role && s.tier === tier);
+  const via = (s: MatchReasons['skills'][number]) => (s.via ? `${s.skill} (${you} list ${s.via})` : s.skill);
 
   const exact = pick('required', 'exact');
-  if (exact.length) lines.push(`Matches your skills: ${list(exact.map((s) => s.skill))}`);
+  if (exact.length) lines.push(`Matches ${your} skills: ${list(exact.map((s) => s.skill))}`);
   const related = pick('required', 'related');
-  if (related.length) {
-    lines.push(`Close to your skills: ${list(related.map((s) => (s.via ? `${s.skill} (you list ${s.via})` : s.skill)))}`);
-  }
+  if (related.length) lines.push(`Close to ${your} skills: ${list(related.map(via))}`);
   const family = pick('required', 'designation');
-  if (family.length) {
-    lines.push(`In the same field as your skills: ${list(family.map((s) => (s.via ? `${s.skill} (you list ${s.via})` : s.skill)))}`);
-  }
+  if (family.length) lines.push(`In the same field as ${your} skills: ${list(family.map(via))}`);
   const nice = [...pick('nice', 'exact'), ...pick('nice', 'related')];
-  if (nice.length) lines.push(`Nice to have, and you offer it: ${list(nice.map((s) => s.skill))}`);
+  if (nice.length) lines.push(`Nice to have, and ${you} offer it: ${list(nice.map((s) => s.skill))}`);
   if (reasons.regions.length) lines.push(`Serves ${list(reasons.regions.map(regionLabel))}`);
   else if (reasons.remote) lines.push('Remote work is welcome');
-  if (reasons.textRelevance >= 0.1) lines.push('Your profile describes similar work');
+  if (reasons.textRelevance >= 0.1) lines.push(`${Your} profile describes similar work`);
   return lines;
 }
