@@ -183,23 +183,24 @@ export async function buildDigests(db: Executor, ids: readonly string[]): Promis
 }
 
 /** What a digest card shows of an opportunity. */
-export type CardOpportunity = Pick<
-  OpportunityRow,
-  | 'id'
-  | 'title'
-  | 'description'
-  | 'requiredSkillIds'
-  | 'niceSkillIds'
-  | 'regions'
-  | 'remote'
-  | 'budgetMin'
-  | 'budgetMax'
-  | 'currency'
-  | 'startDate'
-  | 'expiresAt'
-  | 'anonymous'
-  | 'submitterCompany'
->;
+const CARD_COLUMNS = [
+  'id',
+  'title',
+  'description',
+  'requiredSkillIds',
+  'niceSkillIds',
+  'regions',
+  'remote',
+  'budgetMin',
+  'budgetMax',
+  'currency',
+  'startDate',
+  'expiresAt',
+  'anonymous',
+  'submitterCompany',
+] as const;
+
+export type CardOpportunity = Pick<OpportunityRow, (typeof CARD_COLUMNS)[number]>;
 
 /** One card of a digest: the partner's match and the opportunity (shared by every digest of a batch). */
 export interface DigestItemContent {
@@ -234,22 +235,7 @@ export async function openDigestItems(db: Executor, digestIds: readonly string[]
   if (opportunityIds.length === 0) return byDigest;
   const open = await db
     .selectFrom('opportunities')
-    .select([
-      'id',
-      'title',
-      'description',
-      'requiredSkillIds',
-      'niceSkillIds',
-      'regions',
-      'remote',
-      'budgetMin',
-      'budgetMax',
-      'currency',
-      'startDate',
-      'expiresAt',
-      'anonymous',
-      'submitterCompany',
-    ])
+    .select(CARD_COLUMNS)
     .where('id', 'in', opportunityIds)
     .where('status', '=', 'published')
     .where('expiresAt', '>', sql<Date>`now()`)
