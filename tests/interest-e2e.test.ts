@@ -3,7 +3,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyInterests } from '../src/interests/interest-notifier.js';
 import { addPartner } from './support/digest-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, databaseFingerprint, freePort, linksOf, scanLink } from './support/link-scanner.js';
+import { databaseFingerprint } from './support/db-fingerprint.js';
+import { CHROMIUM, CHROMIUM_ARGS, freePort, linksOf, scanLink } from './support/link-scanner.js';
 import type { ReceivedMail } from './support/smtp-sink.js';
 import { createTestStack, csrfFrom, eventually, formBody, linkIn, type TestStack } from './support/test-stack.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOpportunity, addPartner, digestMailsTo } from './support/digest-fixtures.js';
 import { createTestStack, csrfFrom, formBody, linkIn, type TestStack } from './support/test-stack.js';
+import { databaseFingerprint, INTEREST_LOOP_TABLES } from './support/db-fingerprint.js';
 
 /**
  * The partner side of the interest loop, through HTTP against the real stack: the pages behind a
@@ -32,19 +32,7 @@ async function pair(overrides: { submitterEmail?: string } = {}) {
   return { key, partnerId, opportunityId, email: `${key}@partners.example`, company: `${key} Ltd` };
 }
 
-/**
- * Every row of the tables the interest loop could write (and the outbox, which would carry a
- * message): count and a hash of the content. Equal before and after means nothing was written.
- */
-async function loopState(): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const table of ['interests', 'not_relevant', 'muted_submitters', 'introductions', 'outbox']) {
-    const row = await sql<{ n: string; h: string | null }>`
-      SELECT count(*) AS n, md5(string_agg(x::text, '|' ORDER BY x::text)) AS h FROM ${sql.table(table)} AS x`.execute(t.c.db);
-    result[table] = `${row.rows[0]!.n}:${row.rows[0]!.h ?? ''}`;
-  }
-  return result;
-}
+const loopState = () => databaseFingerprint(t.c.db, INTEREST_LOOP_TABLES);
 
 const interestRows = (partnerId: string, opportunityId: string) =>
   t.c.db

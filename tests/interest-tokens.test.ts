@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLinkSigner, type LinkPurpose } from '../src/links/link-tokens.js';
 import { addOpportunity, addPartner } from './support/digest-fixtures.js';
 import { APP_SECRET, createTestStack, csrfFrom, formBody, tamper, type TestStack } from './support/test-stack.js';
+import { databaseFingerprint, INTEREST_LOOP_TABLES } from './support/db-fingerprint.js';
 
 /**
  * The tokens behind /i/ and /n/: only a well-signed token for that button, still valid, signed
@@ -36,16 +36,7 @@ async function pair() {
 
 const sign = (purpose: LinkPurpose, subject: string, ttl = HOUR, now?: Date) => t.c.signer.sign(purpose, subject, ttl, now);
 
-/** Rows of the interest loop and the outbox: equal before and after means nothing was written. */
-async function loopState(): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const table of ['interests', 'not_relevant', 'muted_submitters', 'introductions', 'outbox']) {
-    const row = await sql<{ n: string; h: string | null }>`
-      SELECT count(*) AS n, md5(string_agg(x::text, '|' ORDER BY x::text)) AS h FROM ${sql.table(table)} AS x`.execute(t.c.db);
-    result[table] = `${row.rows[0]!.n}:${row.rows[0]!.h ?? ''}`;
-  }
-  return result;
-}
+const loopState = () => databaseFingerprint(t.c.db, INTEREST_LOOP_TABLES);
 
 /** A CSRF token and cookie from a page of ours: a bad link's POST must fail on the link, not on CSRF. */
 async function csrf() {

@@ -1,7 +1,5 @@
 import { createServer } from 'node:net';
-import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
-import type { Database } from '../../src/db/database.js';
 
 /**
  * What a corporate mail scanner (Defender Safe Links, Proofpoint, Mimecast) does to every link in
@@ -37,26 +35,6 @@ export function linksOf(mail: { html?: string | false; text?: string }): string[
   for (const m of String(mail.html || '').matchAll(/\shref\s*=\s*"(https?:\/\/[^"]+)"/gi)) found.add(m[1]!.replace(/&amp;/g, '&'));
   for (const m of String(mail.text ?? '').matchAll(/https?:\/\/[^\s<>"]+/g)) found.add(m[0]);
   return [...found];
-}
-
-/**
- * A fingerprint of every row of every table of ours: equal before and after means nothing was
- * written (inserted, updated or deleted) anywhere.
- */
-export async function databaseFingerprint(db: Database): Promise<Record<string, string>> {
-  const tables = await sql<{ name: string }>`
-    SELECT table_name AS name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'kysely_%'
-     ORDER BY table_name
-  `.execute(db);
-  const out: Record<string, string> = {};
-  for (const { name } of tables.rows) {
-    const row = await sql<{ digest: string }>`
-      SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${sql.table(name)} t
-    `.execute(db);
-    out[name] = row.rows[0]!.digest;
-  }
-  return out;
 }
 
 export interface ScanReport {
