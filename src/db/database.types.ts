@@ -49,6 +49,30 @@ export interface Digests {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface InboundMessages {
+  attempts: Generated<number>;
+  dedupeKey: string;
+  helo: string | null;
+  id: Generated<string>;
+  mailFrom: Generated<string>;
+  messageId: string | null;
+  opportunityId: string | null;
+  outcome: string | null;
+  processedAt: Timestamp | null;
+  raw: Buffer;
+  rcptTo: string[];
+  receivedAt: Generated<Timestamp>;
+  receivedVia: string;
+  remoteIp: string | null;
+  size: number;
+  status: Generated<string>;
+}
+
+export interface InboundReplies {
+  address: string;
+  lastRepliedAt: Timestamp;
+}
+
 export interface Interests {
   createdAt: Generated<Timestamp>;
   id: Generated<string>;
@@ -190,9 +214,16 @@ export interface Suppressions {
   reason: string;
 }
 
+export interface WebhookReplays {
+  seenAt: Generated<Timestamp>;
+  token: string;
+}
+
 export interface DB {
   digestItems: DigestItems;
   digests: Digests;
+  inboundMessages: InboundMessages;
+  inboundReplies: InboundReplies;
   interests: Interests;
   introductions: Introductions;
   matches: Matches;
@@ -205,4 +236,5 @@ export interface DB {
   partnerSkills: PartnerSkills;
   skills: Skills;
   suppressions: Suppressions;
+  webhookReplays: WebhookReplays;
 }
