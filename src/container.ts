@@ -4,6 +4,7 @@ import type { Config } from './config/config.js';
 import { createDatabase, ensureDatabaseExists, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createPages } from './http/pages.js';
+import { createInboundService } from './inbound/inbound.service.js';
 import { createRateLimits } from './http/rate-limits.js';
 import { createIntroductionService } from './interests/introduction.service.js';
 import { createLinkSigner } from './links/link-tokens.js';
@@ -98,10 +99,19 @@ export async function createContainer(config: Config, log: Logger) {
     },
   });
 
+  const inbound = createInboundService({
+    db,
+    catalogue,
+    links,
+    log,
+    settings: { ownAddresses: [config.mailFrom, config.unsubscribeMailto], mailDomain },
+  });
+
   return {
     config,
     log,
     digests,
+    inbound,
     db,
     redis,
     queues,

@@ -18,6 +18,8 @@ export const JOBS = {
   /** Ledger rows are built and sent in batches: one statement builds a batch (see digest-limits.ts). */
   'digest-build': { queue: 'digest', schema: z.object({ digestIds: digestBatch }) },
   'digest-send': { queue: 'digest-send', schema: z.object({ digestIds: digestBatch }) },
+  /** A stored inbound message (email intake) to classify, authenticate and understand. */
+  'inbound-process': { queue: 'inbound', schema: z.object({ inboundId: z.uuid() }) },
 } as const;
 
 export type JobName = keyof typeof JOBS;

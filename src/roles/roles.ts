@@ -50,6 +50,9 @@ export function jobHandlers(c: Container): JobHandlers {
     'digest-send': async ({ digestIds }) => {
       await c.digests.sendJob(digestIds);
     },
+    'inbound-process': async ({ inboundId }) => {
+      await c.inbound.process(inboundId);
+    },
   };
 }
 
