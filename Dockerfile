@@ -27,7 +27,8 @@ RUN mkdir -p var && chown node:node var
 
 USER node
 
-EXPOSE 3000
+# 3000: HTTP; 2525: the email intake's SMTP listener (INBOUND_SMTP_PORT).
+EXPOSE 3000 2525
 
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

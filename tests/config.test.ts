@@ -68,4 +68,39 @@ describe('configuration', () => {
     expect(config.publicBaseUrl).toBe('https://digest.example');
     expect(config.generatedSecrets).toEqual([]);
   });
+
+  it('reads the email intake settings, lower-casing the intake addresses', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({
+      inboundSmtpPort: 2525,
+      intakeAddresses: ['opportunities@localhost'],
+      inboundMaxBytes: 10_240 * 1024,
+      inboundWebhookSecret: undefined,
+      mailgunSigningKey: undefined,
+    });
+    const config = loadConfig({
+      INBOUND_SMTP_PORT: '25',
+      INTAKE_ADDRESSES: ' Opportunities@P2P.example , jobs@p2p.example ',
+      INBOUND_MAX_KB: '64',
+      INBOUND_WEBHOOK_SECRET: 'w'.repeat(16),
+      MAILGUN_SIGNING_KEY: 'key-0123456789',
+    });
+    expect(config.intakeAddresses).toEqual(['opportunities@p2p.example', 'jobs@p2p.example']);
+    expect(config).toMatchObject({ inboundSmtpPort: 25, inboundMaxBytes: 65_536, inboundWebhookSecret: 'w'.repeat(16) });
+  });
+
+  it('refuses bad intake settings, without echoing secrets', () => {
+    const problems = problemsOf({
+      INTAKE_ADDRESSES: 'opportunities@p2p.example, not-an-address',
+      INBOUND_SMTP_PORT: '70000',
+      INBOUND_MAX_KB: '0',
+      INBOUND_WEBHOOK_SECRET: 'short-secret',
+      MAILGUN_SIGNING_KEY: 'tiny',
+    });
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/^INTAKE_ADDRESSES: must be email addresses/m);
+    expect(problems).toContain('INBOUND_WEBHOOK_SECRET: must be at least 16 characters');
+    expect(problems).toContain('MAILGUN_SIGNING_KEY: must be at least 8 characters');
+    expect(problems.join('\n')).not.toMatch(/short-secret|tiny/);
+  });
 });

@@ -7,7 +7,7 @@ import { PERIOD_PATTERN } from '../digests/digest-period.js';
 import { AppError } from '../errors/app-errors.js';
 import { createLogger } from '../logging/logger.js';
 import { importPartnersCsv } from '../partners/partner-import.js';
-import { ROLES, startApi, startScheduler, startWorker, type Role, type RunningRole } from '../roles/roles.js';
+import { ROLES, startApi, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../roles/roles.js';
 import { seedDemo } from '../seed/demo-seed.js';
 import { storeDevSecrets, withStoredDevSecrets } from './dev-secrets.js';
 
@@ -70,6 +70,7 @@ program
     const running: RunningRole[] = [];
     if (options.role.includes('worker')) running.push(startWorker(container));
     if (options.role.includes('scheduler')) running.push(startScheduler(container));
+    if (options.role.includes('smtp')) running.push(await startSmtp(container));
     if (options.role.includes('api')) {
       const api = await startApi(container);
       running.push(api);

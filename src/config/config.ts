@@ -18,6 +18,9 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 
+/** local@host, where host may be a bare name (`opportunities@localhost` is the development default). */
+const MAILBOX = /^[^\s@<>(),;:"[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://localhost:5432/p2p_digest'),
@@ -47,6 +50,15 @@ const envSchema = z.object({
   DIGEST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   INTEREST_BATCH_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   UNSUBSCRIBE_MAILTO: z.email('must be an email address').optional(),
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  INTAKE_ADDRESSES: z
+    .string()
+    .default('opportunities@localhost')
+    .transform((v) => v.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(MAILBOX, 'must be email addresses, comma-separated')).min(1, 'must name at least one address')),
+  INBOUND_MAX_KB: z.coerce.number().int().min(1).max(51_200).default(10_240),
+  INBOUND_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  MAILGUN_SIGNING_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
   DKIM_DOMAIN: z.string().min(3).optional(),
   DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a DNS label').optional(),
   DKIM_PRIVATE_KEY: z
@@ -89,6 +101,15 @@ export interface Config {
   interestBatchMinutes: number;
   /** The mailto: half of List-Unsubscribe. */
   unsubscribeMailto: string;
+  /** Email intake (see src/inbound/intake-addresses.ts for every address we accept). */
+  inboundSmtpPort: number;
+  /** Lower-cased; their domains also take `reply+<token>@` replies. */
+  intakeAddresses: string[];
+  /** The largest inbound message, by SMTP or webhook. */
+  inboundMaxBytes: number;
+  /** Shared secret of the raw-MIME webhook for providers other than Mailgun; unset: only Mailgun's signature is accepted. */
+  inboundWebhookSecret: string | undefined;
+  mailgunSigningKey: string | undefined;
   dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
 }
 
@@ -117,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'environment');
       const value = cleaned[name];
-      const shown = value === undefined || /SECRET|TOKEN|URL/.test(name) ? '' : ` (got "${value}")`;
+      const shown = value === undefined || /SECRET|TOKEN|URL|KEY/.test(name) ? '' : ` (got "${value}")`;
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
@@ -164,6 +185,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
     interestBatchMinutes: e.INTEREST_BATCH_MINUTES,
     unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${mailDomain}`,
+    inboundSmtpPort: e.INBOUND_SMTP_PORT,
+    intakeAddresses: e.INTAKE_ADDRESSES,
+    inboundMaxBytes: e.INBOUND_MAX_KB * 1024,
+    inboundWebhookSecret: e.INBOUND_WEBHOOK_SECRET,
+    mailgunSigningKey: e.MAILGUN_SIGNING_KEY,
     dkim:
       e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY
         ? { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY }

@@ -15,7 +15,8 @@ export function createLogger(level: string, pretty = false): Logger {
         id: req.id,
         method: req.method,
         // /join/confirm/<token>, /o/<token>, /u/<token>: the token is a credential.
-        url: req.url?.replace(/\/(confirm|o|u)\/[^/?]+/g, '/$1/[token]'),
+        // The inbound webhook's shared secret may come as ?key=<secret>.
+        url: req.url?.replace(/\/(confirm|o|u)\/[^/?]+/g, '/$1/[token]').replace(/([?&]key=)[^&#]*/g, '$1[redacted]'),
       }),
     },
     ...(pretty ? { transport: undefined } : {}),

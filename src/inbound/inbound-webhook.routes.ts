@@ -1,0 +1,143 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Database } from '../db/database.js';
+import { AppError, ValidationError } from '../errors/app-errors.js';
+import type { Queues } from '../queue/queues.js';
+import type { InboundMessageInput } from './inbound.repository.js';
+import { acceptInbound } from './inbound-intake.js';
+import { isIntakeRecipient, type IntakeAddressConfig } from './intake-addresses.js';
+import { addressesIn, headerValues } from './raw-headers.js';
+import { parseUrlEncodedForm } from './url-encoded-form.js';
+import { checkMailgunSignature, sharedSecretMatches } from './webhook-auth.js';
+
+export interface InboundWebhookSettings extends IntakeAddressConfig {
+  maxBytes: number;
+  /** `Authorization: Bearer <secret>` or `?key=<secret>`: any provider posting raw MIME. */
+  webhookSecret: string | undefined;
+  /** Mailgun's HTTP webhook signing key: its `timestamp`/`token`/`signature` fields. */
+  mailgunSigningKey: string | undefined;
+}
+
+export interface InboundWebhookDeps {
+  db: Database;
+  queues: Pick<Queues, 'enqueue'>;
+  log: Logger;
+  settings: InboundWebhookSettings;
+}
+
+/** What the route's own parsers make of a body: form fields (as bytes) or a bare message. */
+type WebhookBody = { kind: 'form'; fields: Map<string, Buffer> } | { kind: 'raw'; raw: Buffer };
+
+/** A urlencoded form carries the message with up to 3× percent-encoding overhead, plus the other fields. */
+const wireLimit = (maxBytes: number) => maxBytes * 3 + 64 * 1024;
+
+const querySchema = z.object({
+  key: z.string().max(500).optional(),
+  /** For a bare message/rfc822 body: the envelope, which the message itself does not carry. */
+  to: z.string().max(5000).optional(),
+  from: z.string().max(500).optional(),
+});
+
+class WebhookUnauthorizedError extends AppError {
+  constructor(message: string) {
+    super(401, 'unauthorized', message);
+  }
+}
+
+/**
+ * POST /inbound/raw: the email intake for providers that receive mail for us and post it on
+ * (Mailgun's forward to a URL, or anything that posts raw MIME with our shared secret). Its own
+ * body parsers and body limit live in this plugin only. Answered 200 only after the message is
+ * stored; without any secret configured the route does not exist (404).
+ */
+export function inboundWebhookRoutes(deps: InboundWebhookDeps): FastifyPluginAsyncZod {
+  const { settings } = deps;
+  return async (app) => {
+    if (!settings.webhookSecret && !settings.mailgunSigningKey) return;
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) => {
+      done(null, { kind: 'form', fields: parseUrlEncodedForm(body as Buffer) } satisfies WebhookBody);
+    });
+    app.addContentTypeParser('message/rfc822', { parseAs: 'buffer' }, (_request, body, done) => {
+      done(null, { kind: 'raw', raw: body as Buffer } satisfies WebhookBody);
+    });
+
+    // Mailgun posts the raw MIME (`body-mime`) only to a forward() URL that ends in "mime".
+    for (const url of ['/inbound/raw', '/inbound/raw/mime']) {
+      app.post(
+        url,
+        { bodyLimit: wireLimit(settings.maxBytes), schema: { hide: true, querystring: querySchema } },
+        async (request, reply) => {
+          // No body at all still needs credentials first: a stranger learns nothing but 401.
+          const body = (request.body as WebhookBody | undefined) ?? { kind: 'raw', raw: Buffer.alloc(0) };
+          const replayToken = authenticate(settings, request.headers.authorization, request.query.key, body);
+          const message = messageFrom(body, request.query);
+          if (message.raw.length === 0) throw new ValidationError('The message is empty (no body-mime, email or message body)');
+          if (message.raw.length > settings.maxBytes) {
+            throw new AppError(413, 'message_too_large', `The message is larger than ${settings.maxBytes} bytes`);
+          }
+          const rcptTo = message.rcptTo.filter((r) => isIntakeRecipient(r, settings));
+          // 406: Mailgun does not retry it; a recipient we do not serve will never become one.
+          if (rcptTo.length === 0) throw new AppError(406, 'not_an_intake_address', 'None of the recipients is an address we take mail for');
+          const result = await acceptInbound(deps, { ...message, rcptTo }, { replayToken });
+          if (!result.accepted) throw new WebhookUnauthorizedError('This request was seen before');
+          return reply.status(200).send({ id: result.id, duplicate: result.duplicate });
+        },
+      );
+    }
+  };
+}
+
+/**
+ * Who may post: the shared secret (if one is given, it must be right), else Mailgun's signature.
+ * Returns Mailgun's one-time token, to be claimed when the message is stored.
+ */
+function authenticate(settings: InboundWebhookSettings, authorization: string | undefined, queryKey: string | undefined, body: WebhookBody): string | undefined {
+  const given = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? queryKey;
+  if (given !== undefined) {
+    if (!settings.webhookSecret || !sharedSecretMatches(given, settings.webhookSecret)) throw new WebhookUnauthorizedError('The webhook secret is wrong');
+    return undefined;
+  }
+  const field = (name: string) => (body.kind === 'form' ? body.fields.get(name)?.toString('utf8') : undefined);
+  const [timestamp, token, signature] = [field('timestamp'), field('token'), field('signature')];
+  if (timestamp === undefined || token === undefined || signature === undefined) {
+    throw new WebhookUnauthorizedError('A webhook secret or a Mailgun signature is required');
+  }
+  if (!settings.mailgunSigningKey) throw new WebhookUnauthorizedError('Mailgun signatures are not accepted here');
+  const verdict = checkMailgunSignature(settings.mailgunSigningKey, { timestamp, token, signature });
+  if (verdict === 'bad-signature') throw new WebhookUnauthorizedError('The Mailgun signature is wrong');
+  if (verdict === 'stale') throw new WebhookUnauthorizedError('The Mailgun timestamp is too old');
+  return token;
+}
+
+/**
+ * The message and its envelope. Mailgun: `body-mime`, `recipient`, `sender`. Raw-mode forms
+ * (SendGrid's field names): `email`, `envelope` JSON `{ to, from }`. A bare message: `?to=` and
+ * `?from=`, else the message's own To/Cc/Delivered-To headers.
+ */
+function messageFrom(body: WebhookBody, query: z.infer<typeof querySchema>): Omit<InboundMessageInput, 'rcptTo'> & { rcptTo: string[] } {
+  const base = { receivedVia: 'webhook' as const, remoteIp: null, helo: null };
+  if (body.kind === 'raw') {
+    const rcptTo = query.to ? addressesIn([query.to]) : addressesIn(['to', 'cc', 'delivered-to'].flatMap((h) => headerValues(body.raw, h)));
+    return { ...base, raw: body.raw, mailFrom: addressesIn([query.from ?? ''])[0] ?? '', rcptTo };
+  }
+  const text = (name: string) => body.fields.get(name)?.toString('utf8');
+  const raw = body.fields.get('body-mime') ?? body.fields.get('email') ?? Buffer.alloc(0);
+  const envelope = parseEnvelope(text('envelope'));
+  const rcptTo = addressesIn([text('recipient') ?? envelope?.to ?? text('to') ?? '']);
+  const mailFrom = addressesIn([text('sender') ?? envelope?.from ?? ''])[0] ?? '';
+  return { ...base, raw, mailFrom, rcptTo };
+}
+
+const envelopeSchema = z.object({ to: z.union([z.string(), z.array(z.string())]).transform((v) => [v].flat().join(',')), from: z.string().optional() });
+
+function parseEnvelope(json: string | undefined): z.infer<typeof envelopeSchema> | undefined {
+  if (!json) return undefined;
+  try {
+    const parsed = envelopeSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
