@@ -40,6 +40,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       last_replied_at timestamptz NOT NULL
     );
 
+    -- An emailed opportunity may arrive with no skill we recognise: it is stored as a draft
+    -- (pending_verification) and its sender adds the skills on the correction page (or
+    -- withdraws it). What partners can see, or a moderator reviews, still needs at least one.
+    ALTER TABLE opportunities DROP CONSTRAINT opportunities_required_skill_ids_check;
+    ALTER TABLE opportunities ADD CONSTRAINT opportunities_required_skill_ids_check
+      CHECK (cardinality(required_skill_ids) > 0 OR status NOT IN ('pending_review', 'published'));
+
     -- Webhook signatures already seen (Mailgun's token), so a captured request cannot be replayed.
     CREATE TABLE webhook_replays (
       token          text PRIMARY KEY,
@@ -49,5 +56,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE webhook_replays, inbound_replies, inbound_messages`.execute(db);
+  await sql`
+    DROP TABLE webhook_replays, inbound_replies, inbound_messages;
+    ALTER TABLE opportunities DROP CONSTRAINT opportunities_required_skill_ids_check;
+    ALTER TABLE opportunities ADD CONSTRAINT opportunities_required_skill_ids_check CHECK (cardinality(required_skill_ids) > 0);
+  `.execute(db);
 }

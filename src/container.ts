@@ -4,6 +4,7 @@ import type { Config } from './config/config.js';
 import { createDatabase, ensureDatabaseExists, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createPages } from './http/pages.js';
+import { replyAddressFor } from './inbound/inbound-digest-reply.js';
 import { createInboundService } from './inbound/inbound.service.js';
 import { createRateLimits } from './http/rate-limits.js';
 import { createIntroductionService } from './interests/introduction.service.js';
@@ -81,6 +82,8 @@ export async function createContainer(config: Config, log: Logger) {
   });
 
   const mailDomain = new URL(config.publicBaseUrl).hostname;
+  // Digest replies go to `reply+<token>@` the first intake address's domain (the intake takes it).
+  const intakeDomain = config.intakeAddresses[0]!.split('@')[1]!;
   const digests = createDigestService({
     db,
     queues,
@@ -96,6 +99,7 @@ export async function createContainer(config: Config, log: Logger) {
       operator: config.operatorAddress,
       leaseSeconds: config.digestLeaseSeconds,
       maxSendAttempts: 10,
+      replyAddress: (digestId) => replyAddressFor([config.appSecret], digestId, intakeDomain),
     },
   });
 
@@ -104,7 +108,14 @@ export async function createContainer(config: Config, log: Logger) {
     catalogue,
     links,
     log,
-    settings: { ownAddresses: [config.mailFrom, config.unsubscribeMailto], mailDomain },
+    settings: {
+      ownAddresses: [config.mailFrom, config.unsubscribeMailto],
+      mailDomain,
+      unsubscribeMailto: config.unsubscribeMailto,
+      mta: mailDomain,
+      replySecrets: [config.appSecret, ...config.previousAppSecrets],
+      intake: { moderation: config.moderation, defaultLifetimeDays: config.opportunityDefaultDays },
+    },
   });
 
   return {

@@ -11,6 +11,7 @@ import { suppress } from '../suppressions/suppression.repository.js';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.js';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.js';
 import { DIGEST_BATCH_SIZE } from './digest-limits.js';
+import { LOOP_HEADER } from '../mail/loop-header.js';
 import {
   buildDigests,
   claimForSending,
@@ -53,6 +54,8 @@ export interface DigestServiceDeps {
     leaseSeconds: number;
     /** After this many send attempts a row is failed instead of retried again. */
     maxSendAttempts: number;
+    /** The digest's Reply-To (`reply+<token>@<intake domain>`): a reply saying "interested #2" records interest. */
+    replyAddress?: (digestId: string) => string;
   };
   now?: () => Date;
 }
@@ -255,12 +258,14 @@ export function createDigestService(deps: DigestServiceDeps) {
         html: rendered.html,
         text: rendered.text,
         messageId: row.messageId ?? messageIdOf(row.id),
+        ...(settings.replyAddress ? { replyTo: settings.replyAddress(row.id) } : {}),
         headers: {
           'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
           'List-Id': `p2p-digest opportunities <opportunities.${settings.mailDomain}>`,
           'Auto-Submitted': 'auto-generated',
           'X-Auto-Response-Suppress': 'All',
+          [LOOP_HEADER]: settings.mailDomain,
         },
       });
     } catch (error) {

@@ -3,12 +3,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
+import type { InboundWebhookSettings } from '../inbound/inbound-webhook.routes.js';
 import type { IntroductionService } from '../interests/introduction.service.js';
 import type { LinkSigner } from '../links/link-tokens.js';
 import type { Links } from '../links/links.js';
 import type { OpportunityService } from '../opportunities/opportunity.service.js';
 import type { ApiKeyService } from '../partners/api-key.service.js';
 import type { PartnerService } from '../partners/partner.service.js';
+import type { Queues } from '../queue/queues.js';
 import type { SkillCatalogue } from '../skills/skill-catalogue.js';
 import type { Pages } from './pages.js';
 import type { RateLimits } from './rate-limits.js';
@@ -24,6 +26,8 @@ export interface AppDeps {
   /** The submitter's side of the interest loop: status page overview, picking partners. */
   introductions: IntroductionService;
   apiKeys: ApiKeyService;
+  /** The inbound webhook queues what it stores. */
+  queues: Pick<Queues, 'enqueue'>;
   signer: LinkSigner;
   links: Links;
   rateLimits: RateLimits;
@@ -39,6 +43,8 @@ export interface HttpSettings {
   bodyLimitBytes: number;
   /** Signs the CSRF cookie: the same in every API process and across restarts. */
   cookieSecret: string;
+  /** POST /inbound/raw: email intake through a provider's webhook. */
+  inbound: InboundWebhookSettings;
 }
 
 /** The HTTP settings that follow from the configuration. */
@@ -49,5 +55,12 @@ export function httpSettings(config: Config, mailerMode: 'smtp' | 'outbox'): Htt
     devOutboxDir: mailerMode === 'outbox' && config.env !== 'production' ? config.outboxDir : undefined,
     bodyLimitBytes: config.bodyLimitBytes,
     cookieSecret: createHmac('sha256', config.appSecret).update('p2p-digest cookies v1').digest('base64url'),
+    inbound: {
+      intakeAddresses: config.intakeAddresses,
+      unsubscribeMailto: config.unsubscribeMailto,
+      maxBytes: config.inboundMaxBytes,
+      webhookSecret: config.inboundWebhookSecret,
+      mailgunSigningKey: config.mailgunSigningKey,
+    },
   };
 }

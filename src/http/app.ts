@@ -8,6 +8,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { healthRoutes } from '../health/health.routes.js';
+import { emailDraftRoutes } from '../inbound/email-draft.routes.js';
+import { inboundWebhookRoutes } from '../inbound/inbound-webhook.routes.js';
 import { interestRoutes } from '../interests/interest.routes.js';
 import { devOutboxRoutes } from '../mail/dev-outbox.routes.js';
 import { opportunityRoutes } from '../opportunities/opportunity.routes.js';
@@ -88,6 +90,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(unsubscribeRoutes(deps));
   await app.register(preferencesRoutes(deps));
   await app.register(interestRoutes(deps));
+  await app.register(emailDraftRoutes(deps));
+  await app.register(inboundWebhookRoutes({ ...deps, settings: deps.settings.inbound }));
   if (deps.settings.devOutboxDir) {
     await app.register(devOutboxRoutes(deps.settings.devOutboxDir, (name, data) => deps.pages.render(name, data)));
   }

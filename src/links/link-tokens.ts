@@ -12,6 +12,8 @@ export type LinkPurpose =
   | 'confirm-partner'
   | 'confirm-opportunity'
   | 'opportunity-status'
+  /** The correction page of an opportunity that came in by email (subject: opportunity id). */
+  | 'email-draft'
   | 'unsubscribe'
   | 'preferences'
   | 'interest'

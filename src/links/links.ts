@@ -14,6 +14,11 @@ export function createLinks(baseUrl: string, signer: LinkSigner) {
     confirmPartner: (partnerId: string) => `${baseUrl}/join/confirm/${signer.sign('confirm-partner', partnerId, 7 * DAY)}`,
     confirmOpportunity: (opportunityId: string) =>
       `${baseUrl}/submit/confirm/${signer.sign('confirm-opportunity', opportunityId, 7 * DAY)}`,
+    /**
+     * The page where an opportunity that came in by email is corrected and published. Opening it
+     * proves the sender's mailbox, like the confirmation link, so it lives as long.
+     */
+    emailDraft: (opportunityId: string) => `${baseUrl}/e/${signer.sign('email-draft', opportunityId, 7 * DAY)}`,
     /** Lives as long as the opportunity could, plus a month to look back at it. */
     opportunityStatus: (opportunityId: string, expiresAt: Date, now = new Date()) =>
       `${baseUrl}/o/${signer.sign(

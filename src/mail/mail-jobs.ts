@@ -21,6 +21,10 @@ export const mailJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('introduction'), introductionId: z.uuid(), side: z.enum(['submitter', 'partner']) }),
   /** To an interested partner who was not introduced, once the opportunity has ended. */
   z.object({ kind: z.literal('not-picked'), opportunityId: z.uuid(), partnerId: z.uuid() }),
+  /** To the sender of an email opportunity: "Here is what we understood", with a link to correct or see it. */
+  z.object({ kind: z.literal('email-acknowledgement'), inboundId: z.uuid() }),
+  /** To a partner whose reply to a digest we could not read: one short answer pointing at the buttons. */
+  z.object({ kind: z.literal('digest-reply-help'), partnerId: z.uuid() }),
 ]);
 
 export type MailJob = z.infer<typeof mailJobSchema>;

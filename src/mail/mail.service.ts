@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import { acknowledgementDraft } from '../inbound/email-acknowledgement.js';
 import { interestCard, type InterestCard } from '../interests/interest-card.js';
 import { findIntroduction, isUnpicked, listActiveInterests } from '../interests/introduction.repository.js';
 import type { Links } from '../links/links.js';
@@ -10,6 +11,7 @@ import type { SkillCatalogue } from '../skills/skill-catalogue.js';
 import { suppressionOf } from '../suppressions/suppression.repository.js';
 import type { MailJob } from './mail-jobs.js';
 import type { MailTemplates, NoticeView } from './mail-templates.js';
+import { LOOP_HEADER } from './loop-header.js';
 import type { Mailer } from './mailer.js';
 
 export interface MailServiceDeps {
@@ -198,6 +200,28 @@ export function createMailService(deps: MailServiceDeps) {
           },
         };
       }
+      case 'email-acknowledgement':
+        return acknowledgementDraft({ db, links, catalogue }, job.inboundId);
+      case 'digest-reply-help': {
+        const p = await findPartnerById(db, job.partnerId);
+        if (!p || p.status !== 'active') return undefined;
+        return {
+          to: p.email,
+          view: {
+            subject: 'About your reply to your digest',
+            preheader: 'We could not tell which opportunity you meant.',
+            heading: 'Thanks for your reply',
+            paragraphs: [
+              `Hello ${p.contactName}, replies to a digest are read by a program, and it could not tell which opportunity you meant.`,
+              'The surest way is the "I\'m interested" button on the opportunity\'s card in the digest. You can also reply with "interested #2", where 2 is the card\'s place from the top (the first card is #1), one opportunity a reply.',
+              'You will not get this note again today, whatever you reply.',
+            ],
+            details: [],
+            action: { label: 'Review your skills and preferences', url: links.preferences(p.id) },
+            footerReason: 'You receive this because you replied to a p2p-digest digest.',
+          },
+        };
+      }
     }
   }
 
@@ -246,6 +270,7 @@ export function createMailService(deps: MailServiceDeps) {
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
           'Auto-Submitted': 'auto-generated',
           'X-Auto-Response-Suppress': 'All',
+          [LOOP_HEADER]: deps.messageIdDomain,
         },
       });
       deps.log.info({ kind: job.kind, jobId }, 'mail sent');

@@ -9,9 +9,11 @@ import { relayOutboxOnce } from '../outbox/outbox-relay.js';
 import type { QueueName } from '../queue/job-registry.js';
 import { startWorkers, type JobHandlers } from '../queue/queues.js';
 import { upsertDigestTick } from '../digests/digest-scheduler.js';
+import { acceptInbound, reconcileInbound } from '../inbound/inbound-intake.js';
+import { startSmtpListener } from '../inbound/inbound-smtp.js';
 import { poll } from './poller.js';
 
-export const ROLES = ['api', 'worker', 'scheduler'] as const;
+export const ROLES = ['api', 'worker', 'scheduler', 'smtp'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningRole {
@@ -27,6 +29,23 @@ export async function startApi(c: Container): Promise<RunningRole & { url: strin
   });
   const url = await app.listen({ host: c.config.host, port: c.config.port });
   return { role: 'api', url, stop: () => app.close() };
+}
+
+/** The email intake's SMTP listener (INBOUND_SMTP_PORT): stores what reaches our addresses. */
+export async function startSmtp(c: Container, port = c.config.inboundSmtpPort): Promise<RunningRole & { port: number }> {
+  const listener = await startSmtpListener({
+    accept: (message) => acceptInbound(c, message),
+    log: c.log,
+    settings: {
+      intakeAddresses: c.config.intakeAddresses,
+      unsubscribeMailto: c.config.unsubscribeMailto,
+      host: c.config.host,
+      port,
+      maxBytes: c.config.inboundMaxBytes,
+      serverName: new URL(c.config.publicBaseUrl).hostname,
+    },
+  });
+  return { role: 'smtp', port: listener.port, stop: () => listener.stop() };
 }
 
 /** The job handlers: the one place that says which code runs for which job. */
@@ -84,6 +103,8 @@ export function startScheduler(c: Container, intervals: SchedulerIntervals = { r
       const requeued = await reconcileUnmatched(c.db, c.queues);
       if (requeued) c.log.info({ requeued }, 'unmatched opportunities re-enqueued');
       await c.digests.reconcile();
+      const inboundRequeued = await reconcileInbound(c);
+      if (inboundRequeued) c.log.info({ inboundRequeued }, 'stored inbound messages re-enqueued');
     },
     c.log,
   );

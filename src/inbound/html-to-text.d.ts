@@ -1,0 +1,8 @@
+// html-to-text (a mailparser dependency) ships no types; this declares the one call we make.
+declare module 'html-to-text' {
+  export interface HtmlToTextOptions {
+    wordwrap?: number | false;
+    selectors?: Array<{ selector: string; format?: string; options?: Record<string, unknown> }>;
+  }
+  export function convert(html: string, options?: HtmlToTextOptions): string;
+}

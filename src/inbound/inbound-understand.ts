@@ -1,0 +1,132 @@
+import { convert as htmlToText } from 'html-to-text';
+import type { ParsedMail } from 'mailparser';
+import { REGIONS, type RegionSlug } from '../regions/regions.js';
+import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import { findBudget, findStartDate, type Budget } from './inbound-amounts.js';
+import { createNameFinder, type NameFinder } from './name-finder.js';
+import { REGION_WORDS } from './region-words.js';
+import { mainText } from './inbound-quotes.js';
+
+/** A form field a person must still supply or check before the opportunity can go out. */
+export type MissingField = 'title' | 'description' | 'requiredSkills' | 'regions';
+
+/**
+ * What we read in one inbound email: the opportunity's fields as far as the text states them
+ * plainly. Nothing is guessed beyond that: what is not found stays empty and is named in `missing`.
+ */
+export interface Understanding extends Budget {
+  title: string;
+  description: string;
+  /** Skill slugs from the taxonomy. */
+  requiredSkills: string[];
+  regions: RegionSlug[];
+  remote: boolean;
+  /** YYYY-MM-DD. */
+  startDate?: string;
+  /** Named only: attachments are never opened or rendered. */
+  attachments: Array<{ filename: string; contentType: string; size: number }>;
+  missing: MissingField[];
+}
+
+const TITLE_MAX = 200;
+const DESCRIPTION_MAX = 10_000;
+// The body is read this far at most: enough for any opportunity, and it bounds the work a
+// hostile megabyte of text can cause.
+const BODY_READ_MAX = 200_000;
+
+// Reply/forward prefixes of many clients and languages, and the external-sender tags mail
+// gateways add; stripped again and again ("RE: FW: [EXT] …").
+const SUBJECT_NOISE = /^\s*(?:(?:re|fwd?|wg|aw|sv|vs|tr|rv|antw|doorst)\s*(?:\[\d+\])?\s*[:：]|\[(?:ext|external)\]|\((?:ext|external)\))\s*/i;
+
+/** The subject without reply and forward prefixes or "[EXT]" tags. */
+export function cleanSubject(subject: string | undefined): string {
+  let title = (subject ?? '').replace(/\s+/g, ' ');
+  for (let before = ''; before !== title; ) {
+    before = title;
+    title = title.replace(SUBJECT_NOISE, '');
+  }
+  return title.trim().slice(0, TITLE_MAX).trim();
+}
+
+/** True when the subject says the message was forwarded to us. */
+export function isForwardSubject(subject: string | undefined): boolean {
+  return /^\s*(?:(?:re|aw|sv)\s*:\s*|\[(?:ext|external)\]\s*|\((?:ext|external)\)\s*)*(?:fwd?|wg|tr|doorst)\s*:/i.test(subject ?? '');
+}
+
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * The body as plain text: the text part, or the HTML part converted when there is no text part.
+ * For an HTML-only mail mailparser fills `text` with its own conversion (tracking URLs, image
+ * addresses, lines wrapped at 80); we recognise it and convert the HTML our way instead.
+ */
+export function bodyText(parsed: Pick<ParsedMail, 'text' | 'html'>): string {
+  const html = typeof parsed.html === 'string' ? parsed.html : undefined;
+  const text = parsed.text && parsed.text.trim() ? parsed.text : undefined;
+  if (!html) return text ?? '';
+  if (text && squash(text) !== squash(htmlToText(html))) return text;
+  return htmlToText(html, {
+    wordwrap: false,
+    selectors: [
+      // Links keep their words, not their (often tracking) URLs; images are nothing to read.
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+    ],
+  });
+}
+
+// Built once per catalogue (the catalogue is loaded once per process) and once for the regions.
+const skillFinders = new WeakMap<SkillCatalogue, NameFinder<string>>();
+
+function skillFinder(catalogue: SkillCatalogue): NameFinder<string> {
+  let finder = skillFinders.get(catalogue);
+  if (!finder) {
+    const current = catalogue.skills.filter((s) => !s.retiredAt);
+    finder = createNameFinder(current.flatMap((s) => [s.label, ...s.synonyms].map((name) => ({ name, value: s.slug }))));
+    skillFinders.set(catalogue, finder);
+  }
+  return finder;
+}
+
+const regionFinder = createNameFinder<RegionSlug>(
+  REGIONS.flatMap((r) => [{ name: r.label, value: r.slug }, ...REGION_WORDS[r.slug].map((name) => ({ name, value: r.slug }))]),
+);
+
+// "remote desktop" or "remote support" is a kind of work, not a place to do it from.
+const REMOTE = /(?<![\p{L}])(?:remote(?:ly)?(?!\s+(?:desktop|access|monitoring|management|support|assistance|wipe|control))|work(?:ing)? from home|wfh|from anywhere)(?![\p{L}])/iu;
+
+function missingFields(u: Omit<Understanding, 'missing'>): MissingField[] {
+  const missing: MissingField[] = [];
+  if (u.title.length < 5) missing.push('title');
+  if (u.description.length < 20) missing.push('description');
+  if (u.requiredSkills.length === 0) missing.push('requiredSkills');
+  if (u.regions.length === 0 && !u.remote) missing.push('regions');
+  return missing;
+}
+
+/**
+ * Reads an opportunity out of a parsed email. Pure: the same mail and `now` give the same
+ * answer; `now` only places a start date written without a year.
+ */
+export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, options: { now: Date }): Understanding {
+  const title = cleanSubject(parsed.subject);
+  const description = mainText(bodyText(parsed).slice(0, BODY_READ_MAX), { forwarded: isForwardSubject(parsed.subject) }).slice(0, DESCRIPTION_MAX).trim();
+  const text = `${title}\n${description}`;
+  const understood = {
+    title,
+    description,
+    requiredSkills: skillFinder(catalogue).find(text),
+    regions: regionFinder.find(text),
+    remote: REMOTE.test(text),
+    ...findBudget(text),
+    ...optional('startDate', findStartDate(text, options.now)),
+    attachments: (parsed.attachments ?? []).map((a) => ({
+      filename: a.filename ?? '(no name)',
+      contentType: a.contentType,
+      size: a.size,
+    })),
+  };
+  return { ...understood, missing: missingFields(understood) };
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));

@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInboundService } from '../src/inbound/inbound.service.js';
+import { startSmtp, type RunningRole } from '../src/roles/roles.js';
+import { stubResolver } from './support/inbound-fixtures.js';
+import { APP_SECRET, createTestStack, eventually, type TestStack } from './support/test-stack.js';
+
+/**
+ * The real-world samples (../shared/data/emails: mail clients' replies, parser edge cases, a
+ * bounce, spam) through the whole intake, nothing stubbed but DNS: sent over SMTP to the
+ * listener, stored, processed by the worker, understood, acknowledged. Each must end as an
+ * opportunity draft or a clear rejection; none may fail, crash the worker or be lost.
+ */
+const INTAKE = 'opportunities@p2p.test';
+const root = new URL('../../shared/data/emails/', import.meta.url);
+const samples = ['client-replies', 'parser-edge-cases'].flatMap((dir) =>
+  readdirSync(new URL(`${dir}/`, root))
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) => `${dir}/${f}`),
+);
+
+let t: TestStack;
+let smtp: RunningRole & { port: number };
+
+beforeAll(async () => {
+  t = await createTestStack({ INTAKE_ADDRESSES: INTAKE });
+  // Offline DNS: every sender is unverified, as most real senders would be without DMARC.
+  (t.c as { inbound: ReturnType<typeof createInboundService> }).inbound = createInboundService({
+    db: t.c.db,
+    catalogue: t.c.catalogue,
+    links: t.c.links,
+    log: t.c.log,
+    settings: {
+      ownAddresses: [t.config.mailFrom, t.config.unsubscribeMailto],
+      mailDomain: 'p2p.test',
+      unsubscribeMailto: t.config.unsubscribeMailto,
+      mta: 'mx.p2p.test',
+      replySecrets: [APP_SECRET],
+      intake: { moderation: false, defaultLifetimeDays: 30 },
+    },
+    resolver: stubResolver({}),
+  });
+  smtp = await startSmtp(t.c, 0);
+  t.startBackground();
+});
+
+afterAll(async () => {
+  await smtp?.stop();
+  await t?.close();
+});
+
+describe('real-world mail through the whole intake', () => {
+  it('turns every sample into a draft opportunity or a clear rejection, and loses none', { timeout: 120_000 }, async () => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+    for (const [i, file] of samples.entries()) {
+      const raw = readFileSync(new URL(file, root));
+      // A bounce comes from the null sender; everything else from a sender of its own.
+      const from = file.includes('delivery-status') ? '' : `sender${i}@elsewhere.example`;
+      await transport.sendMail({ envelope: { from, to: [INTAKE] }, raw });
+    }
+    transport.close();
+
+    const rows = await eventually(async () => {
+      const all = await t.c.db.selectFrom('inboundMessages').select(['status', 'outcome', 'opportunityId', 'size', 'mailFrom']).execute();
+      return all.length === samples.length && all.every((r) => r.status !== 'received') ? all : undefined;
+    }, 90_000);
+    for (const row of rows) {
+      expect(row.status, `${row.mailFrom}: ${row.outcome}`).toMatch(/^(processed|rejected)$/);
+      expect(row.outcome).toBeTruthy();
+    }
+    const drafts = rows.filter((r) => r.opportunityId);
+    expect(drafts.length).toBeGreaterThan(5); // the mail clients' messages are people writing
+    expect(rows.filter((r) => r.status === 'rejected').map((r) => r.outcome).join(' | ')).toMatch(/bounce/);
+
+    // Nothing an email creates reaches partners before its sender confirmed it.
+    const opportunities = await t.c.db.selectFrom('opportunities').select(['status', 'source']).execute();
+    expect(opportunities.every((o) => o.source === 'email' && o.status === 'pending_verification')).toBe(true);
+    // Senders of drafts get one acknowledgement each ("Here is what we understood"), at most one
+    // a day: several samples share a sender. Bounced, list and machine mail get no answer.
+    const senders = new Set(
+      (await t.c.db.selectFrom('opportunities').select('submitterEmail').execute()).map((o) => o.submitterEmail.toLowerCase()),
+    );
+    const acks = await eventually(async () => {
+      const found = t.smtp.received.filter((m) => /^Message-ID: <email-acknowledgement\./im.test(m.raw));
+      return found.length === senders.size ? found : undefined;
+    }, 30_000);
+    expect(new Set(acks.map((m) => m.envelope.to.join()))).toEqual(senders);
+    for (const ack of acks) expect(ack.parsed.text).toMatch(/understood/i);
+  });
+});
