@@ -10,6 +10,7 @@ import {
   reportTypeOf,
   type MailFacts,
 } from '../src/inbound/inbound-classify.js';
+import { SAMPLE_EMAILS } from './support/sample-emails.js';
 
 const own = ownAddressSet(['p2p-digest <digest@p2p.test>', 'unsubscribe@p2p.test']);
 
@@ -127,7 +128,7 @@ describe('reading delivery and complaint reports', () => {
   });
 
   it('reads the real Amazon SES sample', () => {
-    const raw = readFileSync(new URL('../../shared/data/emails/parser-edge-cases/delivery-status.eml', import.meta.url));
+    const raw = readFileSync(new URL('parser-edge-cases/delivery-status.eml', SAMPLE_EMAILS));
     expect(permanentFailures(raw)).toEqual([{ address: 'xxxx@xxxx.com', status: '5.1.1' }]);
   });
 

@@ -5,6 +5,7 @@ import { createInboundService } from '../src/inbound/inbound.service.js';
 import { startSmtp, type RunningRole } from '../src/roles/roles.js';
 import { stubResolver } from './support/inbound-fixtures.js';
 import { APP_SECRET, createTestStack, eventually, type TestStack } from './support/test-stack.js';
+import { SAMPLE_EMAILS } from './support/sample-emails.js';
 
 /**
  * The real-world samples (../shared/data/emails: mail clients' replies, parser edge cases, a
@@ -13,7 +14,7 @@ import { APP_SECRET, createTestStack, eventually, type TestStack } from './suppo
  * opportunity draft or a clear rejection; none may fail, crash the worker or be lost.
  */
 const INTAKE = 'opportunities@p2p.test';
-const root = new URL('../../shared/data/emails/', import.meta.url);
+const root = SAMPLE_EMAILS;
 const samples = ['client-replies', 'parser-edge-cases'].flatMap((dir) =>
   readdirSync(new URL(`${dir}/`, root))
     .filter((f) => f.endsWith('.eml'))

@@ -6,6 +6,7 @@ import { replyAddressFor } from '../src/inbound/inbound-digest-reply.js';
 import { addOpportunity, addPartner } from './support/digest-fixtures.js';
 import { composeRaw, dkimKeyFor, domainRecords, storeInbound, stubResolver } from './support/inbound-fixtures.js';
 import { APP_SECRET, createTestStack, type TestStack } from './support/test-stack.js';
+import { SAMPLE_EMAILS } from './support/sample-emails.js';
 
 // The understanding part belongs to another file's tests: here we only see what it is handed.
 const handedOver = vi.hoisted(() => [] as EmailOpportunityInput[]);
@@ -380,7 +381,7 @@ describe('failures', () => {
 });
 
 describe('every sample message is handled without a crash', () => {
-  const root = new URL('../../shared/data/emails/', import.meta.url);
+  const root = SAMPLE_EMAILS;
   const files = ['client-replies', 'parser-edge-cases'].flatMap((dir) =>
     readdirSync(new URL(`${dir}/`, root)).filter((f) => f.endsWith('.eml')).map((f) => `${dir}/${f}`),
   );

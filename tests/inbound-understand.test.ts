@@ -7,9 +7,10 @@ import { findBudget, findStartDate } from '../src/inbound/inbound-amounts.js';
 import { cleanSubject, understand } from '../src/inbound/inbound-understand.js';
 import type { SkillCatalogue } from '../src/skills/skill-catalogue.js';
 import { fileCatalogue } from './support/file-catalogue.js';
+import { SAMPLE_EMAILS } from './support/sample-emails.js';
 
 const now = new Date('2026-12-02T12:00:00Z');
-const CORPUS = new URL('../../shared/data/emails/client-replies/', import.meta.url);
+const CORPUS = new URL('client-replies/', SAMPLE_EMAILS);
 
 let catalogue: SkillCatalogue;
 beforeAll(async () => {

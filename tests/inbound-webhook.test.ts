@@ -25,6 +25,20 @@ function mailgunFields(mime: string, overrides: Record<string, string> = {}) {
   return { 'body-mime': mime, recipient: INTAKE, sender: 'Bob@Customer.example', timestamp, token, signature, ...overrides };
 }
 
+/** A multipart/form-data body as a provider builds it: each part as given bytes, a file part with a filename. */
+function multipartBody(parts: Array<{ name: string; value: Buffer | string; filename?: string; type?: string }>) {
+  const boundary = `----p2p${randomBytes(8).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}\r\n`));
+    chunks.push(Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 const sign = (timestamp: string, token: string) => createHmac('sha256', SIGNING_KEY).update(timestamp + token).digest('hex');
 
 describe('webhook helpers', () => {
@@ -153,7 +167,7 @@ describe('POST /inbound/raw', () => {
     expect(await countRows()).toBe(before + 2);
   });
 
-  it('answers 413 to a message over INBOUND_MAX_KB, 400 to an empty one, 406 to strangers, 415 to multipart', async () => {
+  it('answers 413 to a message over INBOUND_MAX_KB, 400 to an empty one, 406 to strangers and to a broken form', async () => {
     const before = await countRows();
     const big = message('<big@x>', 'x'.repeat(MAX_KB * 1024));
     expect((await postRaw(big, { authorization: `Bearer ${SECRET}` })).statusCode).toBe(413);
@@ -172,13 +186,56 @@ describe('POST /inbound/raw', () => {
     const stranger = await postForm(mailgunFields(message('<stranger@x>'), { recipient: 'someone@p2p.test' }));
     expect(stranger.statusCode).toBe(406);
 
-    const multipart = await t.app.inject({
+    const broken = await t.app.inject({
       method: 'POST',
       url: `/inbound/raw?key=${SECRET}`,
-      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
-      payload: '--xyz\r\nContent-Disposition: form-data; name="email"\r\n\r\nx\r\n--xyz--\r\n',
+      headers: { 'content-type': 'multipart/form-data' },
+      payload: 'not a form',
     });
-    expect(multipart.statusCode).toBe(415);
+    expect(broken.statusCode).toBe(400);
+    const oversized = multipartBody([{ name: 'email', value: big }]);
+    const tooBig = await t.app.inject({
+      method: 'POST',
+      url: `/inbound/raw?key=${SECRET}`,
+      headers: { 'content-type': oversized.contentType },
+      payload: oversized.payload,
+    });
+    expect(tooBig.statusCode).toBe(413);
+    expect(await countRows()).toBe(before);
+  });
+
+  it("stores SendGrid's raw-mode multipart post byte for byte, with its envelope", async () => {
+    const raw = Buffer.concat([Buffer.from(message('<sendgrid-1@customer.example>', 'Gr')), Buffer.from([0xfc, 0xdf, 0x65, 0x0d, 0x0a])]);
+    const form = multipartBody([
+      { name: 'to', value: INTAKE },
+      { name: 'envelope', value: JSON.stringify({ to: [INTAKE], from: 'bob@customer.example' }) },
+      { name: 'email', value: raw },
+    ]);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/inbound/raw',
+      headers: { 'content-type': form.contentType, authorization: `Bearer ${SECRET}` },
+      payload: form.payload,
+    });
+    expect(response.statusCode).toBe(200);
+    const row = await t.c.db.selectFrom('inboundMessages').selectAll().where('id', '=', response.json<{ id: string }>().id).executeTakeFirstOrThrow();
+    expect(row.raw.equals(raw)).toBe(true);
+    expect(row).toMatchObject({ receivedVia: 'webhook', mailFrom: 'bob@customer.example', rcptTo: [INTAKE] });
+  });
+
+  it("takes Mailgun's signed multipart post (a message with attachments), and refuses a bad signature", async () => {
+    const fields = mailgunFields(message('<mailgun-multipart@customer.example>'));
+    const parts = [
+      ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+      { name: 'attachment-1', value: Buffer.from('%PDF-1.4 ...'), filename: 'brief.pdf', type: 'application/pdf' },
+    ];
+    const good = multipartBody(parts);
+    const response = await t.app.inject({ method: 'POST', url: '/inbound/raw/mime', headers: { 'content-type': good.contentType }, payload: good.payload });
+    expect(response.statusCode).toBe(200);
+    const before = await countRows();
+    const forged = multipartBody(parts.map((p) => (p.name === 'signature' ? { ...p, value: sign(fields.timestamp, 'other') } : p)));
+    const refused = await t.app.inject({ method: 'POST', url: '/inbound/raw/mime', headers: { 'content-type': forged.contentType }, payload: forged.payload });
+    expect(refused.statusCode).toBe(401);
     expect(await countRows()).toBe(before);
   });
 

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -8,6 +10,7 @@ import type { InboundMessageInput } from './inbound.repository.js';
 import { acceptInbound } from './inbound-intake.js';
 import { isIntakeRecipient, type IntakeAddressConfig } from './intake-addresses.js';
 import { addressesIn, headerValues } from './raw-headers.js';
+import { parseMultipartForm } from './multipart-form.js';
 import { parseUrlEncodedForm } from './url-encoded-form.js';
 import { checkMailgunSignature, sharedSecretMatches } from './webhook-auth.js';
 
@@ -61,6 +64,9 @@ export function inboundWebhookRoutes(deps: InboundWebhookDeps): FastifyPluginAsy
     });
     app.addContentTypeParser('message/rfc822', { parseAs: 'buffer' }, (_request, body, done) => {
       done(null, { kind: 'raw', raw: body as Buffer } satisfies WebhookBody);
+    });
+    app.addContentTypeParser('multipart/form-data', async (request: FastifyRequest, payload: IncomingMessage) => {
+      return { kind: 'form', fields: await parseMultipartForm(request.headers, payload, settings.maxBytes) } satisfies WebhookBody;
     });
 
     // Mailgun posts the raw MIME (`body-mime`) only to a forward() URL that ends in "mime".
