@@ -3,7 +3,8 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInboundService } from '../src/inbound/inbound.service.js';
 import { startSmtp, type RunningRole } from '../src/roles/roles.js';
-import { stubResolver } from './support/inbound-fixtures.js';
+import { addPartner } from './support/digest-fixtures.js';
+import { composeRaw, dkimKeyFor, domainRecords, stubResolver } from './support/inbound-fixtures.js';
 import { APP_SECRET, createTestStack, eventually, type TestStack } from './support/test-stack.js';
 import { SAMPLE_EMAILS } from './support/sample-emails.js';
 
@@ -22,6 +23,9 @@ const samples = ['client-replies', 'parser-edge-cases'].flatMap((dir) =>
 );
 
 let t: TestStack;
+// The partner's domain signs its mail and publishes DMARC; so does a spoofer's, for itself only.
+const partnerKey = dkimKeyFor('kubeworks.example');
+const spooferKey = dkimKeyFor('spoofer.example');
 let smtp: RunningRole & { port: number };
 
 beforeAll(async () => {
@@ -40,7 +44,7 @@ beforeAll(async () => {
       replySecrets: [APP_SECRET],
       intake: { moderation: false, defaultLifetimeDays: 30 },
     },
-    resolver: stubResolver({}),
+    resolver: stubResolver({ ...domainRecords(partnerKey, '127.0.0.1'), ...domainRecords(spooferKey, '127.0.0.1') }),
   });
   smtp = await startSmtp(t.c, 0);
   t.startBackground();
@@ -88,5 +92,43 @@ describe('real-world mail through the whole intake', () => {
     }, 30_000);
     expect(new Set(acks.map((m) => m.envelope.to.join()))).toEqual(senders);
     for (const ack of acks) expect(ack.parsed.text).toMatch(/understood/i);
+  });
+
+  it('takes a DKIM-signed message from a partner as theirs, a spoofed one as unverified, and ignores an out-of-office', { timeout: 60_000 }, async () => {
+    const partnerId = await addPartner(t, 'kubeworks', ['kubernetes-on-azure'], { email: 'priya@kubeworks.example' });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true, name: 'mail.kubeworks.example' });
+    const opportunity = (subject: string) => ({
+      from: 'Priya Shah <priya@kubeworks.example>',
+      to: INTAKE,
+      subject,
+      text: 'Fwd from our customer: a shipyard in Bergen needs its planning tools on Azure Kubernetes Service. Nordics. Budget 40,000 EUR, start 2027-01-15.',
+    });
+    const send = async (raw: Buffer, from: string) => transport.sendMail({ envelope: { from, to: [INTAKE] }, raw });
+    await send(await composeRaw({ ...opportunity('Fwd: AKS landing zone for a shipyard'), messageId: '<genuine@kubeworks.example>' }, partnerKey), 'priya@kubeworks.example');
+    await send(await composeRaw({ ...opportunity('AKS landing zone, spoofed'), messageId: '<spoofed@spoofer.example>' }, spooferKey), 'bounce@spoofer.example');
+    await send(
+      await composeRaw({ from: 'Priya Shah <priya@kubeworks.example>', to: INTAKE, subject: 'Out of office', text: 'I am away until Monday.', headers: { 'Auto-Submitted': 'auto-replied' }, messageId: '<ooo@kubeworks.example>' }, partnerKey),
+      'priya@kubeworks.example',
+    );
+    transport.close();
+
+    const byMessage = await eventually(async () => {
+      const rows = await t.c.db.selectFrom('inboundMessages').select(['messageId', 'status', 'outcome', 'opportunityId']).where('messageId', 'like', '%example>').execute();
+      const done = rows.filter((r) => ['<genuine@kubeworks.example>', '<spoofed@spoofer.example>', '<ooo@kubeworks.example>'].includes(r.messageId ?? ''));
+      return done.length === 3 && done.every((r) => r.status !== 'received') ? new Map(done.map((r) => [r.messageId, r])) : undefined;
+    }, 30_000);
+    const opportunityOf = (messageId: string) =>
+      t.c.db.selectFrom('opportunities').select(['status', 'submitterPartnerId', 'title']).where('id', '=', byMessage.get(messageId)!.opportunityId!).executeTakeFirstOrThrow();
+
+    // DMARC passed for the partner's own domain: the mail speaks for the partner and, complete, is published.
+    expect(await opportunityOf('<genuine@kubeworks.example>')).toMatchObject({ submitterPartnerId: partnerId, status: 'published', title: 'AKS landing zone for a shipyard' });
+    // Signed, but by another domain than the From: unverified, a draft waiting for the mailbox's confirmation.
+    expect(await opportunityOf('<spoofed@spoofer.example>')).toMatchObject({ submitterPartnerId: null, status: 'pending_verification' });
+    // The out-of-office is no opportunity and gets no answer.
+    expect(byMessage.get('<ooo@kubeworks.example>')).toMatchObject({ status: 'rejected', opportunityId: null });
+    // Priya hears back once: the acknowledgement of her opportunity, nothing for the out-of-office.
+    await t.smtp.waitFor((m) => m.envelope.to.includes('priya@kubeworks.example') && /^Message-ID: <email-acknowledgement\./im.test(m.raw));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(t.smtp.received.filter((m) => m.envelope.to.includes('priya@kubeworks.example'))).toHaveLength(1);
   });
 });
