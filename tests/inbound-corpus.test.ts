@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInboundService } from '../src/inbound/inbound.service.js';
 import { startSmtp, type RunningRole } from '../src/roles/roles.js';
 import { addPartner } from './support/digest-fixtures.js';
-import { composeRaw, dkimKeyFor, domainRecords, stubResolver } from './support/inbound-fixtures.js';
-import { APP_SECRET, createTestStack, eventually, type TestStack } from './support/test-stack.js';
+import { composeRaw, dkimKeyFor, domainRecords, inboundServiceWith, stubResolver } from './support/inbound-fixtures.js';
+import { createTestStack, eventually, type TestStack } from './support/test-stack.js';
 import { SAMPLE_EMAILS } from './support/sample-emails.js';
 
 /**
@@ -31,21 +30,10 @@ let smtp: RunningRole & { port: number };
 beforeAll(async () => {
   t = await createTestStack({ INTAKE_ADDRESSES: INTAKE });
   // Offline DNS: every sender is unverified, as most real senders would be without DMARC.
-  (t.c as { inbound: ReturnType<typeof createInboundService> }).inbound = createInboundService({
-    db: t.c.db,
-    catalogue: t.c.catalogue,
-    links: t.c.links,
-    log: t.c.log,
-    settings: {
-      ownAddresses: [t.config.mailFrom, t.config.unsubscribeMailto],
-      mailDomain: 'p2p.test',
-      unsubscribeMailto: t.config.unsubscribeMailto,
-      mta: 'mx.p2p.test',
-      replySecrets: [APP_SECRET],
-      intake: { moderation: false, defaultLifetimeDays: 30 },
-    },
-    resolver: stubResolver({ ...domainRecords(partnerKey, '127.0.0.1'), ...domainRecords(spooferKey, '127.0.0.1') }),
-  });
+  (t.c as { inbound: ReturnType<typeof inboundServiceWith> }).inbound = inboundServiceWith(
+    t,
+    stubResolver({ ...domainRecords(partnerKey, '127.0.0.1'), ...domainRecords(spooferKey, '127.0.0.1') }),
+  );
   smtp = await startSmtp(t.c, 0);
   t.startBackground();
 });

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createInboundService, type InboundService } from '../src/inbound/inbound.service.js';
+import type { InboundService } from '../src/inbound/inbound.service.js';
 import type { EmailOpportunityInput } from '../src/inbound/email-opportunity.service.js';
 import { replyAddressFor } from '../src/inbound/inbound-digest-reply.js';
 import { addOpportunity, addPartner } from './support/digest-fixtures.js';
-import { composeRaw, dkimKeyFor, domainRecords, storeInbound, stubResolver } from './support/inbound-fixtures.js';
+import { composeRaw, inboundServiceWith, dkimKeyFor, domainRecords, storeInbound, stubResolver } from './support/inbound-fixtures.js';
 import { APP_SECRET, createTestStack, type TestStack } from './support/test-stack.js';
 import { SAMPLE_EMAILS } from './support/sample-emails.js';
 
@@ -31,21 +31,7 @@ beforeAll(async () => {
   t = await createTestStack();
   partnerId = await addPartner(t, 'ann', ['AKS']);
   // The container's service with DNS served offline; everything else as configured.
-  inbound = createInboundService({
-    db: t.c.db,
-    catalogue: t.c.catalogue,
-    links: t.c.links,
-    log: t.c.log,
-    settings: {
-      ownAddresses: [t.config.mailFrom, t.config.unsubscribeMailto],
-      mailDomain: 'p2p.test',
-      unsubscribeMailto: t.config.unsubscribeMailto,
-      mta: 'mx.p2p.test',
-      replySecrets: [APP_SECRET],
-      intake: { moderation: false, defaultLifetimeDays: 30 },
-    },
-    resolver,
-  });
+  inbound = inboundServiceWith(t, resolver);
 });
 afterAll(async () => t?.close());
 beforeEach(() => {
@@ -364,16 +350,9 @@ describe('failures', () => {
   });
 
   it('keeps going when DNS fails: the sender is simply not verified', async () => {
-    const offline = createInboundService({
-      db: t.c.db,
-      catalogue: t.c.catalogue,
-      links: t.c.links,
-      log: t.c.log,
-      settings: { ownAddresses: [], mailDomain: 'p2p.test', unsubscribeMailto: t.config.unsubscribeMailto, mta: 'mx.p2p.test', replySecrets: [APP_SECRET], intake: { moderation: false, defaultLifetimeDays: 30 } },
-      resolver: async () => {
-        throw Object.assign(new Error('DNS is down'), { code: 'ESERVFAIL' });
-      },
-    });
+    const offline = inboundServiceWith(t, async () => {
+      throw Object.assign(new Error('DNS is down'), { code: 'ESERVFAIL' });
+    }, { ownAddresses: [] });
     const id = await fromAnn();
     expect(await offline.process(id)).toMatchObject({ status: 'processed' });
     expect(handedOver[0]!.verifiedPartnerId).toBeNull();

@@ -3,7 +3,8 @@ import { dkimSign } from 'mailauth';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { DNSResolver } from '../../src/inbound/inbound-auth.js';
-import type { TestStack } from './test-stack.js';
+import { createInboundService, type InboundServiceDeps } from '../../src/inbound/inbound.service.js';
+import { APP_SECRET, type TestStack } from './test-stack.js';
 
 /** A DKIM key of a sending domain, with the TXT record that publishes it. */
 export interface TestDkimKey {
@@ -78,4 +79,27 @@ export async function storeInbound(t: TestStack, raw: Buffer, envelope: StoredIn
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * The container's inbound service as configured, but with DNS answered by `resolver` (the stack's
+ * own uses the system's, which a test must not depend on).
+ */
+export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings: Partial<InboundServiceDeps['settings']> = {}) {
+  return createInboundService({
+    db: t.c.db,
+    catalogue: t.c.catalogue,
+    links: t.c.links,
+    log: t.c.log,
+    settings: {
+      ownAddresses: [t.config.mailFrom, t.config.unsubscribeMailto],
+      mailDomain: 'p2p.test',
+      unsubscribeMailto: t.config.unsubscribeMailto,
+      mta: 'mx.p2p.test',
+      replySecrets: [APP_SECRET],
+      intake: { moderation: false, defaultLifetimeDays: 30 },
+      ...settings,
+    },
+    resolver,
+  });
 }
