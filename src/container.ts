@@ -7,6 +7,7 @@ import { createPages } from './http/pages.js';
 import { replyAddressFor } from './inbound/inbound-digest-reply.js';
 import { createInboundService } from './inbound/inbound.service.js';
 import { createRateLimits } from './http/rate-limits.js';
+import { createInterestService } from './interests/interest.service.js';
 import { createIntroductionService } from './interests/introduction.service.js';
 import { createLinkSigner } from './links/link-tokens.js';
 import { createLinks } from './links/links.js';
@@ -103,8 +104,10 @@ export async function createContainer(config: Config, log: Logger) {
     },
   });
 
+  const interests = createInterestService({ db });
   const inbound = createInboundService({
     db,
+    interests,
     catalogue,
     links,
     log,
@@ -134,6 +137,7 @@ export async function createContainer(config: Config, log: Logger) {
     mail,
     partners,
     opportunities,
+    interests,
     introductions,
     apiKeys,
     pages: createPages(config.env === 'production'),

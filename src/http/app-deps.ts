@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { InboundWebhookSettings } from '../inbound/inbound-webhook.routes.js';
 import type { IntroductionService } from '../interests/introduction.service.js';
+import type { InterestService } from '../interests/interest.service.js';
 import type { LinkSigner } from '../links/link-tokens.js';
 import type { Links } from '../links/links.js';
 import type { OpportunityService } from '../opportunities/opportunity.service.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   catalogue: SkillCatalogue;
   partners: PartnerService;
   opportunities: OpportunityService;
+  /** The partner's side of the interest loop: interest, withdrawal, "not relevant". */
+  interests: InterestService;
   /** The submitter's side of the interest loop: status page overview, picking partners. */
   introductions: IntroductionService;
   apiKeys: ApiKeyService;

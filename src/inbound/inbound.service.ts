@@ -3,7 +3,7 @@ import type { ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import type { Links } from '../links/links.js';
-import { createInterestService } from '../interests/interest.service.js';
+import type { InterestService } from '../interests/interest.service.js';
 import { addOutboxEvent } from '../outbox/outbox.repository.js';
 import { findPartnerByEmail, findPartnerById } from '../partners/partner.repository.js';
 import type { SkillCatalogue } from '../skills/skill-catalogue.js';
@@ -18,6 +18,8 @@ import { claimReply } from './inbound-replies.js';
 
 export interface InboundServiceDeps {
   db: Database;
+  /** Replies to digests record interest exactly as the button does. */
+  interests: InterestService;
   catalogue: SkillCatalogue;
   links: Links;
   log: Logger;
@@ -68,7 +70,7 @@ export function createInboundService(deps: InboundServiceDeps) {
   const own = ownAddressSet(settings.ownAddresses);
   const unsubscribeAddress = addressOf(settings.unsubscribeMailto);
   const maxAttempts = deps.maxAttempts ?? 5;
-  const interests = createInterestService({ db });
+  const { interests } = deps;
 
   /**
    * Counts this attempt and loads the message, only while it is still 'received': a second job

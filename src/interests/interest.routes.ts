@@ -7,7 +7,6 @@ import { verifiedSubject } from '../links/token-pages.js';
 import { NOTE_MAX_CHARS } from './interest-note.js';
 import { NOT_RELEVANT_REASONS, type NotRelevantReason } from './interest.repository.js';
 import {
-  createInterestService,
   type InterestOutcome,
   type NotRelevantOutcome,
   type Refused,
@@ -45,9 +44,8 @@ function parseSubject(subject: string): Ids | undefined {
  * carries a CSRF token. The token's subject names the partner: whoever holds the link acts for
  * that partner, and the page says so. The submitter's own status page (/o/…) is never linked.
  */
-export function interestRoutes(deps: Pick<AppDeps, 'db' | 'catalogue' | 'pages' | 'signer' | 'links'>): FastifyPluginAsync {
-  const { pages } = deps;
-  const interests = createInterestService({ db: deps.db });
+export function interestRoutes(deps: Pick<AppDeps, 'db' | 'catalogue' | 'pages' | 'signer' | 'links' | 'interests'>): FastifyPluginAsync {
+  const { pages, interests } = deps;
 
   /** The partner and opportunity a verified token names; undefined once a friendly page is sent. */
   function idsFrom(request: FastifyRequest, reply: FastifyReply, purpose: Purpose): Ids | undefined {

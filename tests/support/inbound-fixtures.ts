@@ -88,6 +88,7 @@ export async function storeInbound(t: TestStack, raw: Buffer, envelope: StoredIn
 export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings: Partial<InboundServiceDeps['settings']> = {}) {
   return createInboundService({
     db: t.c.db,
+    interests: t.c.interests,
     catalogue: t.c.catalogue,
     links: t.c.links,
     log: t.c.log,
