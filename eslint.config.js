@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'var/', 'coverage/', 'src/db/database.types.ts'] },
+  { ignores: ['node_modules/', 'var/', 'coverage/', 'src/platform/db/database.types.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

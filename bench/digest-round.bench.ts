@@ -22,14 +22,14 @@ import { performance } from 'node:perf_hooks';
 import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
-import { loadConfig, type Config } from '../src/config/config.js';
-import { createContainer, prepareDatabase, type Container } from '../src/container.js';
-import { createMailer, type OutgoingMail } from '../src/mail/mailer.js';
-import { matchingStatement } from '../src/matching/match.repository.js';
-import { matchOpportunity } from '../src/matching/match.service.js';
-import { cpuDelta, cpuSecondsOfAll, summarizeProfile, withCpuProfile, type CpuProfileSummary } from './profile.js';
-import { seedOpportunities, seedPartners } from './seed.js';
-import { startSmtpSink, type BenchSmtpSink } from './smtp-sink.js';
+import { loadConfig, type Config } from '../src/platform/config/config.ts';
+import { createContainer, prepareDatabase, type Container } from '../src/app/container.ts';
+import { createMailer, type OutgoingMail } from '../src/platform/mail/mailer.ts';
+import { matchingStatement } from '../src/matching/match.repository.ts';
+import { matchOpportunity } from '../src/matching/match.service.ts';
+import { cpuDelta, cpuSecondsOfAll, summarizeProfile, withCpuProfile, type CpuProfileSummary } from './profile.ts';
+import { seedOpportunities, seedPartners } from './seed.ts';
+import { startSmtpSink, type BenchSmtpSink } from './smtp-sink.ts';
 
 const intEnv = (name: string, fallback: number) => {
   const value = process.env[name];

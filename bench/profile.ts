@@ -25,8 +25,8 @@ function categoryOf(frame: Profiler.ProfileNode['callFrame']): string | undefine
     return `other package: ${pkg}`;
   }
   if (url.includes('/src/digests/digest-render')) return 'digest text part + view prep';
-  if (url.includes('/src/links/')) return 'link signing (HMAC)';
-  if (url.includes('/src/mail/')) return 'mailer wrapper';
+  if (url.includes('/src/platform/links/')) return 'link signing (HMAC)';
+  if (url.includes('/src/platform/mail/')) return 'mailer wrapper';
   if (url.includes('/src/digests/')) return 'digest service (compose, ledger)';
   if (url.includes('/src/')) return 'other app code';
   if (url.includes('/bench/')) return 'bench harness';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Database } from '../src/db/database.js';
-import { REGION_SLUGS, type RegionSlug } from '../src/regions/regions.js';
+import type { Database } from '../src/platform/db/database.ts';
+import { REGION_SLUGS, type RegionSlug } from '../src/regions/regions.ts';
 
 /**
  * Set-based seeding for the benchmark: a few SQL statements per batch, however many partners.

@@ -2,7 +2,7 @@
  * Fallback SMTP sink for `npm run bench` when Postfix's smtp-sink is not installed: a separate
  * Node process (so its CPU is not the benchmark's) that accepts every message and discards it.
  *
- *   node --import tsx bench/smtp-sink-child.ts <port>
+ *   node bench/smtp-sink-child.ts <port>
  *
  * Prints "listening <port>" once it accepts connections and "mesg=<count>" on SIGUSR2 or when it
  * ends (the same counter smtp-sink's -c shows).

@@ -69,7 +69,7 @@ export async function startSmtpSink(): Promise<BenchSmtpSink> {
     child = spawn(POSTFIX_SINK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } else {
     const script = fileURLToPath(new URL('./smtp-sink-child.ts', import.meta.url));
-    child = spawn(process.execPath, ['--import', 'tsx', script, String(port)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child = spawn(process.execPath, [script, String(port)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   }
   let accepted: number | undefined;
   let stderr = '';

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config } from '../platform/config/config.ts';
 
 const FILE = 'var/dev-secrets.json';
 

@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { createContainer, prepareDatabase, type Container } from '../container.js';
-import { PERIOD_PATTERN } from '../digests/digest-period.js';
-import { AppError } from '../errors/app-errors.js';
-import { createLogger } from '../logging/logger.js';
-import { importPartnersCsv } from '../partners/partner-import.js';
-import { ROLES, startApi, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../roles/roles.js';
-import { seedDemo } from '../seed/demo-seed.js';
-import { storeDevSecrets, withStoredDevSecrets } from './dev-secrets.js';
+import { ConfigError, loadConfig, type Config } from '../platform/config/config.ts';
+import { createContainer, prepareDatabase, type Container } from '../app/container.ts';
+import { PERIOD_PATTERN } from '../digests/digest-period.ts';
+import { AppError } from '../platform/errors/app-errors.ts';
+import { createLogger } from '../platform/logging/logger.ts';
+import { importPartnersCsv } from '../partners/partner-import.ts';
+import { ROLES, startApi, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../app/roles.ts';
+import { seedDemo } from '../seed/demo-seed.ts';
+import { storeDevSecrets, withStoredDevSecrets } from './dev-secrets.ts';
 
 /** Reads the configuration or stops with one message naming every bad variable. */
 async function configure(): Promise<{ config: Config; log: Logger }> {

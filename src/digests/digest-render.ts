@@ -1,5 +1,5 @@
-import { compileEmailTemplate, emailEta, safeUrl } from '../mail/mail-templates.js';
-import type { DigestCard, DigestView, RenderedDigest } from './digest-view.js';
+import { compileEmailTemplate, emailEta, safeUrl } from '../platform/mail/mail-templates.ts';
+import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 
 /**
  * The digest email: `templates/email/digest.mjml` (with its partials) is compiled to HTML once per

@@ -1,4 +1,4 @@
-import type { Queues } from '../queue/queues.js';
+import type { Queues } from '../platform/queue/queues.ts';
 
 export const DIGEST_TICK_SCHEDULER_ID = 'digest-tick-hourly';
 

@@ -1,8 +1,8 @@
 import { CompiledQuery, sql } from 'kysely';
-import type { Executor } from '../db/database.js';
-import type { OpportunityRow } from '../opportunities/opportunity.repository.js';
-import { MAX_CARDS_PER_DIGEST } from './digest-limits.js';
-import type { DigestFrequency } from './digest-period.js';
+import type { Executor } from '../platform/db/database.ts';
+import type { OpportunityRow } from '../opportunities/opportunity.repository.ts';
+import { MAX_CARDS_PER_DIGEST } from './digest-limits.ts';
+import type { DigestFrequency } from './digest-period.ts';
 
 export type DigestStatus = 'pending' | 'building' | 'ready' | 'sending' | 'sent' | 'skipped' | 'failed';
 

@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
-import type { Links } from '../links/links.js';
-import type { Mailer } from '../mail/mailer.js';
-import { smtpFailureKind } from '../mail/mailer.js';
-import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.js';
-import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.js';
-import type { Queues } from '../queue/queues.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
-import { suppress } from '../suppressions/suppression.repository.js';
-import { currentPeriod, duePeriod, periodLabel } from './digest-period.js';
-import type { DigestCard, DigestView, RenderedDigest } from './digest-view.js';
-import { DIGEST_BATCH_SIZE } from './digest-limits.js';
-import { LOOP_HEADER } from '../mail/loop-header.js';
+import type { Database } from '../platform/db/database.ts';
+import type { Links } from '../platform/links/links.ts';
+import type { Mailer } from '../platform/mail/mailer.ts';
+import { smtpFailureKind } from '../platform/mail/mailer.ts';
+import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.ts';
+import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.ts';
+import type { Queues } from '../platform/queue/queues.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import { suppress } from '../suppressions/suppression.repository.ts';
+import { currentPeriod, duePeriod, periodLabel } from './digest-period.ts';
+import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
+import { DIGEST_BATCH_SIZE } from './digest-limits.ts';
+import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
 import {
   buildDigests,
   claimForSending,
@@ -30,7 +30,7 @@ import {
   type DigestRow,
   type Recipient,
   type ScheduleGroup,
-} from './digest.repository.js';
+} from './digest.repository.ts';
 
 export interface DigestRenderer {
   render(view: DigestView): RenderedDigest;

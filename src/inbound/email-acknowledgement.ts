@@ -1,11 +1,11 @@
 import { simpleParser } from 'mailparser';
-import type { Database } from '../db/database.js';
-import type { Links } from '../links/links.js';
-import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.js';
-import { findOpportunityById } from '../opportunities/opportunity.repository.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
-import { findInboundById } from './email-opportunity.repository.js';
-import { understand, type MissingField } from './inbound-understand.js';
+import type { Database } from '../platform/db/database.ts';
+import type { Links } from '../platform/links/links.ts';
+import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.ts';
+import { findOpportunityById } from '../opportunities/opportunity.repository.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import { findInboundById } from './email-opportunity.repository.ts';
+import { understand, type MissingField } from './inbound-understand.ts';
 
 const MISSING_TEXT: Record<MissingField, string> = {
   title: 'a title (the subject was empty or too short)',

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
-import type { NewOpportunity } from '../opportunities/opportunity.repository.js';
+import type { Executor } from '../platform/db/database.ts';
+import type { NewOpportunity } from '../opportunities/opportunity.repository.ts';
 
 /**
  * Inserts an opportunity read from an email. The Message-ID is UNIQUE: when an earlier delivery

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
-import type { Queues } from '../queue/queues.js';
-import { claimWebhookToken, findUnprocessed, forgetWebhookTokens, storeInbound, type InboundMessageInput, type StoredInbound } from './inbound.repository.js';
+import type { Database } from '../platform/db/database.ts';
+import type { Queues } from '../platform/queue/queues.ts';
+import { claimWebhookToken, findUnprocessed, forgetWebhookTokens, storeInbound, type InboundMessageInput, type StoredInbound } from './inbound.repository.ts';
 
 export interface IntakeDeps {
   db: Database;

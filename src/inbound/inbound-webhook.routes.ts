@@ -3,16 +3,16 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Database } from '../db/database.js';
-import { AppError, ValidationError } from '../errors/app-errors.js';
-import type { Queues } from '../queue/queues.js';
-import type { InboundMessageInput } from './inbound.repository.js';
-import { acceptInbound } from './inbound-intake.js';
-import { isIntakeRecipient, type IntakeAddressConfig } from './intake-addresses.js';
-import { addressesIn, headerValues } from './raw-headers.js';
-import { parseMultipartForm } from './multipart-form.js';
-import { parseUrlEncodedForm } from './url-encoded-form.js';
-import { checkMailgunSignature, sharedSecretMatches } from './webhook-auth.js';
+import type { Database } from '../platform/db/database.ts';
+import { AppError, ValidationError } from '../platform/errors/app-errors.ts';
+import type { Queues } from '../platform/queue/queues.ts';
+import type { InboundMessageInput } from './inbound.repository.ts';
+import { acceptInbound } from './inbound-intake.ts';
+import { isIntakeRecipient, type IntakeAddressConfig } from './intake-addresses.ts';
+import { addressesIn, headerValues } from './raw-headers.ts';
+import { parseMultipartForm } from './multipart-form.ts';
+import { parseUrlEncodedForm } from './url-encoded-form.ts';
+import { checkMailgunSignature, sharedSecretMatches } from './webhook-auth.ts';
 
 export interface InboundWebhookSettings extends IntakeAddressConfig {
   maxBytes: number;

@@ -1,20 +1,20 @@
 import { sql } from 'kysely';
 import type { ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
-import type { Links } from '../links/links.js';
-import type { InterestService } from '../interests/interest.service.js';
-import { addOutboxEvent } from '../outbox/outbox.repository.js';
-import { findPartnerByEmail, findPartnerById } from '../partners/partner.repository.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
-import { suppress, unsubscribeEmail } from '../suppressions/suppression.repository.js';
-import { createEmailOpportunity } from './email-opportunity.service.js';
-import { checkSender, type DNSResolver, type SenderTrust } from './inbound-auth.js';
-import { complainedAddress, permanentFailures } from './inbound-bounce.js';
-import { digestIdOfReplyAddress, readDigestReply } from './inbound-digest-reply.js';
-import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './inbound-classify.js';
-import { headerLookup, parseStored } from './inbound-parse.js';
-import { claimReply } from './inbound-replies.js';
+import type { Database } from '../platform/db/database.ts';
+import type { Links } from '../platform/links/links.ts';
+import type { InterestService } from '../interests/interest.service.ts';
+import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { findPartnerByEmail, findPartnerById } from '../partners/partner.repository.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import { suppress, unsubscribeEmail } from '../suppressions/suppression.repository.ts';
+import { createEmailOpportunity } from './email-opportunity.service.ts';
+import { checkSender, type DNSResolver, type SenderTrust } from './inbound-auth.ts';
+import { complainedAddress, permanentFailures } from './inbound-bounce.ts';
+import { digestIdOfReplyAddress, readDigestReply } from './inbound-digest-reply.ts';
+import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './inbound-classify.ts';
+import { headerLookup, parseStored } from './inbound-parse.ts';
+import { claimReply } from './inbound-replies.ts';
 
 export interface InboundServiceDeps {
   db: Database;

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { Executor } from '../db/database.js';
-import type { DB } from '../db/database.types.js';
+import type { Executor } from '../platform/db/database.ts';
+import type { DB } from '../platform/db/database.types.ts';
 
 /**
  * Published opportunities with active interests the submitter has not been told about, whose

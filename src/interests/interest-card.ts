@@ -1,7 +1,7 @@
-import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.js';
-import { regionLabel } from '../regions/regions.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
-import type { InterestCardRow } from './introduction.repository.js';
+import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.ts';
+import { regionLabel } from '../regions/regions.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { InterestCardRow } from './introduction.repository.ts';
 
 /**
  * An interested partner as the submitter sees them before picking: what they offer and why they

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Database } from '../db/database.js';
-import { INTEREST_SUMMARY_MAX } from '../mail/mail-jobs.js';
-import { addOutboxEvent } from '../outbox/outbox.repository.js';
-import { findOpportunitiesDueForSummary, lockUnnotifiedInterests, markInterestsNotified } from './interest-batch.repository.js';
+import type { Database } from '../platform/db/database.ts';
+import { INTEREST_SUMMARY_MAX } from '../platform/mail/mail-jobs.ts';
+import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { findOpportunitiesDueForSummary, lockUnnotifiedInterests, markInterestsNotified } from './interest-batch.repository.ts';
 
 /** Opportunities handled per run; the rest wait for the next run, a minute later. */
 const OPPORTUNITIES_PER_RUN = 200;

@@ -1,7 +1,7 @@
-import { formatBudget, formatWhere } from '../opportunities/opportunity-format.js';
-import type { OpportunityRow } from '../opportunities/opportunity.repository.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
-import type { NotRelevantReason } from './interest.repository.js';
+import { formatBudget, formatWhere } from '../opportunities/opportunity-format.ts';
+import type { OpportunityRow } from '../opportunities/opportunity.repository.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { NotRelevantReason } from './interest.repository.ts';
 
 /** What the landing pages show of an opportunity: never the submitter's name, address or status page. */
 export function opportunityFacts(o: OpportunityRow, catalogue: Pick<SkillCatalogue, 'labels'>, partnerSkillIds: readonly number[]) {

@@ -1,19 +1,19 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ValidationError } from '../errors/app-errors.js';
-import type { AppDeps } from '../http/app-deps.js';
-import { asFormBody, text } from '../http/form-fields.js';
-import { verifiedSubject } from '../links/token-pages.js';
-import { NOTE_MAX_CHARS } from './interest-note.js';
-import { NOT_RELEVANT_REASONS, type NotRelevantReason } from './interest.repository.js';
+import { ValidationError } from '../platform/errors/app-errors.ts';
+import type { AppDeps } from '../app/app-deps.ts';
+import { asFormBody, text } from '../platform/http/form-fields.ts';
+import { verifiedSubject } from '../platform/links/token-pages.ts';
+import { NOTE_MAX_CHARS } from './interest-note.ts';
+import { NOT_RELEVANT_REASONS, type NotRelevantReason } from './interest.repository.ts';
 import {
   type InterestOutcome,
   type NotRelevantOutcome,
   type Refused,
   type Standing,
   type WithdrawOutcome,
-} from './interest.service.js';
-import { formatWhen, opportunityFacts, REASON_LABELS } from './interest-view.js';
+} from './interest.service.ts';
+import { formatWhen, opportunityFacts, REASON_LABELS } from './interest-view.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

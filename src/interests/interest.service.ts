@@ -1,8 +1,8 @@
-import type { Database, Executor } from '../db/database.js';
-import { ValidationError } from '../errors/app-errors.js';
-import { findOpportunityById, type OpportunityRow } from '../opportunities/opportunity.repository.js';
-import { findPartnerById, type PartnerRow, type PartnerStatus } from '../partners/partner.repository.js';
-import { cleanNote, NOTE_MAX_CHARS, noteLength } from './interest-note.js';
+import type { Database, Executor } from '../platform/db/database.ts';
+import { ValidationError } from '../platform/errors/app-errors.ts';
+import { findOpportunityById, type OpportunityRow } from '../opportunities/opportunity.repository.ts';
+import { findPartnerById, type PartnerRow, type PartnerStatus } from '../partners/partner.repository.ts';
+import { cleanNote, NOTE_MAX_CHARS, noteLength } from './interest-note.ts';
 import {
   findInterest,
   findNotRelevant,
@@ -14,7 +14,7 @@ import {
   type InterestRow,
   type NotRelevantReason,
   type NotRelevantRow,
-} from './interest.repository.js';
+} from './interest.repository.ts';
 
 /** Why a partner may not act on an opportunity from a digest link. Nothing is written. */
 export type Refusal =

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { Executor } from '../db/database.js';
-import type { DB } from '../db/database.types.js';
+import type { Executor } from '../platform/db/database.ts';
+import type { DB } from '../platform/db/database.types.ts';
 
 /**
  * The submitter's side of the interest loop: who is interested (as the submitter may see them

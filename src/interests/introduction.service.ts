@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { Database } from '../db/database.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/app-errors.js';
-import { INTEREST_SUMMARY_MAX } from '../mail/mail-jobs.js';
-import { digestsSentPerDay } from '../opportunities/opportunity-reach.repository.js';
-import { findOpportunityById } from '../opportunities/opportunity.repository.js';
-import { addOutboxEvent } from '../outbox/outbox.repository.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
-import { interestCard, type InterestCard } from './interest-card.js';
-import { insertIntroductions, listActiveInterests, listIntroductions, lockActiveInterestsOf } from './introduction.repository.js';
+import type { Database } from '../platform/db/database.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
+import { INTEREST_SUMMARY_MAX } from '../platform/mail/mail-jobs.ts';
+import { digestsSentPerDay } from '../opportunities/opportunity-reach.repository.ts';
+import { findOpportunityById } from '../opportunities/opportunity.repository.ts';
+import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import { interestCard, type InterestCard } from './interest-card.ts';
+import { insertIntroductions, listActiveInterests, listIntroductions, lockActiveInterestsOf } from './introduction.repository.ts';
 
 export interface IntroductionServiceDeps {
   db: Database;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regionLabel } from '../regions/regions.js';
+import { regionLabel } from '../regions/regions.ts';
 
 /**
  * Why a partner matched, as stored with the match (structured, so wording can improve without a

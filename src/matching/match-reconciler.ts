@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Database } from '../db/database.js';
-import type { Queues } from '../queue/queues.js';
+import type { Database } from '../platform/db/database.ts';
+import type { Queues } from '../platform/queue/queues.ts';
 
 /**
  * Re-enqueues published opportunities that were never matched: their job was lost (Redis

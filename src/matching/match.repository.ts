@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
-import { matchReasonsSchema, type MatchReasons } from './match-reasons.js';
+import type { Executor } from '../platform/db/database.ts';
+import { matchReasonsSchema, type MatchReasons } from './match-reasons.ts';
 
 /**
  * Scoring weights. A required skill counts fully when the partner lists it, 0.6 when the partner

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
-import { insertMatchesForOpportunity } from './match.repository.js';
+import type { Database } from '../platform/db/database.ts';
+import { insertMatchesForOpportunity } from './match.repository.ts';
 
 export type MatchOutcome =
   | { status: 'matched'; matches: number }

@@ -1,4 +1,4 @@
-import { regionLabel } from '../regions/regions.js';
+import { regionLabel } from '../regions/regions.ts';
 
 /** "60,000 – 90,000 EUR", "from 5,000 GBP", "up to 40,000 USD", or null without a budget. */
 export function formatBudget(min: number | null, max: number | null, currency: string | null): string | null {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
+import type { Executor } from '../platform/db/database.ts';
 
 /** How many sent digests carried an opportunity, per day (UTC, 'YYYY-MM-DD'), earliest first. */
 export async function digestsSentPerDay(db: Executor, opportunityId: string): Promise<Array<{ day: string; digests: number }>> {

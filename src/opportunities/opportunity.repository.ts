@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
-import type { OpportunityStatus } from './opportunity.schemas.js';
+import type { Executor } from '../platform/db/database.ts';
+import type { OpportunityStatus } from './opportunity.schemas.ts';
 
 export interface OpportunityRow {
   id: string;

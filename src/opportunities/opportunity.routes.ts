@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { adminOnly, requireCaller } from '../http/auth.js';
-import type { AppDeps } from '../http/app-deps.js';
-import { errorResponseSchema } from '../http/error-handler.js';
+import { adminOnly, requireCaller } from '../partners/api-auth.ts';
+import type { AppDeps } from '../app/app-deps.ts';
+import { errorResponseSchema } from '../platform/http/error-handler.ts';
 import {
   matchListSchema,
   OPPORTUNITY_STATUSES,
   opportunityCreatedSchema,
   opportunityInputSchema,
   opportunitySchema,
-} from './opportunity.schemas.js';
+} from './opportunity.schemas.ts';
 
 const idParams = z.object({ id: z.uuid() });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REGION_SLUGS } from '../regions/regions.js';
+import { REGION_SLUGS } from '../regions/regions.ts';
 
 const isoDate = z.iso.date('must be a date (YYYY-MM-DD)');
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Database, Executor } from '../db/database.js';
-import { AppError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../errors/app-errors.js';
-import { listUnpickedPartners } from '../interests/introduction.repository.js';
-import { describeMatch } from '../matching/match-reasons.js';
-import { countMatches, listMatches } from '../matching/match.repository.js';
-import { addOutboxEvent } from '../outbox/outbox.repository.js';
-import { findPartnerById } from '../partners/partner.repository.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import type { Database, Executor } from '../platform/db/database.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
+import { listUnpickedPartners } from '../interests/introduction.repository.ts';
+import { describeMatch } from '../matching/match-reasons.ts';
+import { countMatches, listMatches } from '../matching/match.repository.ts';
+import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { findPartnerById } from '../partners/partner.repository.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   findOpportunityById,
   findOpportunityByIdempotencyKey,
@@ -14,8 +14,8 @@ import {
   listOpportunities,
   setOpportunityStatus,
   type OpportunityRow,
-} from './opportunity.repository.js';
-import type { Opportunity, OpportunityInput } from './opportunity.schemas.js';
+} from './opportunity.repository.ts';
+import type { Opportunity, OpportunityInput } from './opportunity.schemas.ts';
 
 /** Who is submitting: this decides whether the submitter must still prove their email. */
 export type IntakeCaller =

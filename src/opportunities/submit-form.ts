@@ -1,4 +1,4 @@
-import { checked, list, number, text, type FormBody } from '../http/form-fields.js';
+import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
 
 /** The /submit form's fields in the shape of `opportunityInputSchema` (validated after this). */
 export function opportunityFromForm(body: FormBody) {

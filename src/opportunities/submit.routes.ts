@@ -1,14 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { ValidationError, type FieldIssue } from '../errors/app-errors.js';
-import type { AppDeps } from '../http/app-deps.js';
-import { asFormBody, fieldErrors, list, text, type FormBody } from '../http/form-fields.js';
-import type { InterestOverview } from '../interests/introduction.service.js';
-import { verifiedSubject } from '../links/token-pages.js';
-import { REGIONS } from '../regions/regions.js';
-import { formatBudget, formatWhere } from './opportunity-format.js';
-import { opportunityInputSchema, type Opportunity } from './opportunity.schemas.js';
-import { opportunityFromForm, submitFormValues } from './submit-form.js';
+import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
+import type { AppDeps } from '../app/app-deps.ts';
+import { asFormBody, fieldErrors, list, text, type FormBody } from '../platform/http/form-fields.ts';
+import type { InterestOverview } from '../interests/introduction.service.ts';
+import { verifiedSubject } from '../platform/links/token-pages.ts';
+import { REGIONS } from '../regions/regions.ts';
+import { formatBudget, formatWhere } from './opportunity-format.ts';
+import { opportunityInputSchema, type Opportunity } from './opportunity.schemas.ts';
+import { opportunityFromForm, submitFormValues } from './submit-form.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 

@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor } from '../platform/db/database.ts';
 
 export async function insertApiKey(db: Executor, partnerId: string, keyHash: string, label: string): Promise<string> {
   const row = await db

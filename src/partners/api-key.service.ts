@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Database } from '../db/database.js';
-import { NotFoundError } from '../errors/app-errors.js';
-import type { IntakeCaller } from '../opportunities/opportunity.service.js';
-import { findPartnerIdByKeyHash, insertApiKey } from './api-key.repository.js';
-import { findPartnerById } from './partner.repository.js';
+import type { Database } from '../platform/db/database.ts';
+import { NotFoundError } from '../platform/errors/app-errors.ts';
+import type { IntakeCaller } from '../opportunities/opportunity.service.ts';
+import { findPartnerIdByKeyHash, insertApiKey } from './api-key.repository.ts';
+import { findPartnerById } from './partner.repository.ts';
 
 const KEY_PREFIX = 'p2p_';
 

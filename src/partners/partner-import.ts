@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
-import { AppError, ValidationError } from '../errors/app-errors.js';
-import { parseRegion } from '../regions/regions.js';
-import { partnerInputSchema, type PartnerInput } from './partner.schemas.js';
-import type { PartnerService } from './partner.service.js';
-import type { PartnerRow } from './partner.repository.js';
+import { AppError, ValidationError } from '../platform/errors/app-errors.ts';
+import { parseRegion } from '../regions/regions.ts';
+import { partnerInputSchema, type PartnerInput } from './partner.schemas.ts';
+import type { PartnerService } from './partner.service.ts';
+import type { PartnerRow } from './partner.repository.ts';
 
 export interface ImportReport {
   created: number;

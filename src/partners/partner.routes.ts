@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { adminOnly } from '../http/auth.js';
-import type { AppDeps } from '../http/app-deps.js';
-import { errorResponseSchema } from '../http/error-handler.js';
-import { partnerInputSchema, partnerListQuerySchema, partnerSchema, partnerUpdateSchema } from './partner.schemas.js';
+import { adminOnly } from './api-auth.ts';
+import type { AppDeps } from '../app/app-deps.ts';
+import { errorResponseSchema } from '../platform/http/error-handler.ts';
+import { partnerInputSchema, partnerListQuerySchema, partnerSchema, partnerUpdateSchema } from './partner.schemas.ts';
 
 const idParams = z.object({ id: z.uuid() });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REGION_SLUGS } from '../regions/regions.js';
+import { REGION_SLUGS } from '../regions/regions.ts';
 
 /** True for a time zone name the runtime knows ("Europe/Berlin", "UTC"). */
 export function isTimeZone(name: string): boolean {

@@ -1,8 +1,8 @@
-import type { Database, Executor } from '../db/database.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/app-errors.js';
-import { addOutboxEvent } from '../outbox/outbox.repository.js';
-import { liftUnsubscribe } from '../suppressions/suppression.repository.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import type { Database, Executor } from '../platform/db/database.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
+import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { liftUnsubscribe } from '../suppressions/suppression.repository.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   findPartnerByEmail,
   findPartnerById,
@@ -13,8 +13,8 @@ import {
   type PartnerRow,
   type PartnerSource,
   type PartnerValues,
-} from './partner.repository.js';
-import type { Partner, PartnerInput, PartnerListQuery, PartnerUpdate } from './partner.schemas.js';
+} from './partner.repository.ts';
+import type { Partner, PartnerInput, PartnerListQuery, PartnerUpdate } from './partner.schemas.ts';
 
 export type PartnerService = ReturnType<typeof createPartnerService>;
 

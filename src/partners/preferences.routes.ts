@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError, ValidationError, type FieldIssue } from '../errors/app-errors.js';
-import type { AppDeps } from '../http/app-deps.js';
-import { asFormBody, fieldErrors } from '../http/form-fields.js';
-import { verifiedSubject } from '../links/token-pages.js';
-import { REGIONS } from '../regions/regions.js';
-import type { PartnerStatus } from './partner.repository.js';
+import { NotFoundError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
+import type { AppDeps } from '../app/app-deps.ts';
+import { asFormBody, fieldErrors } from '../platform/http/form-fields.ts';
+import { verifiedSubject } from '../platform/links/token-pages.ts';
+import { REGIONS } from '../regions/regions.ts';
+import type { PartnerStatus } from './partner.repository.ts';
 import {
   DIGEST_FREQUENCIES,
   FREQUENCY_LABELS,
@@ -14,8 +14,8 @@ import {
   preferencesFormValues,
   preferencesFromForm,
   preferencesInputSchema,
-} from './preferences.schemas.js';
-import { createPreferencesService, type PartnerPreferences, type SaveOutcome } from './preferences.service.js';
+} from './preferences.schemas.ts';
+import { createPreferencesService, type PartnerPreferences, type SaveOutcome } from './preferences.service.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((tz) => tz !== 'UTC')];

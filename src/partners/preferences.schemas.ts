@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { checked, list, number, text, type FormBody } from '../http/form-fields.js';
-import { REGION_SLUGS } from '../regions/regions.js';
-import { isTimeZone } from './partner.schemas.js';
-import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.js';
+import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
+import { REGION_SLUGS } from '../regions/regions.ts';
+import { isTimeZone } from './partner.schemas.ts';
+import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.ts';
 
 export const DIGEST_FREQUENCIES = ['weekly', 'biweekly', 'monthly', 'paused'] as const;
 

@@ -1,7 +1,7 @@
-import type { Database, Executor } from '../db/database.js';
-import { NotFoundError, ValidationError } from '../errors/app-errors.js';
-import { addOutboxEvent } from '../outbox/outbox.repository.js';
-import type { SkillCatalogue } from '../skills/skill-catalogue.js';
+import type { Database, Executor } from '../platform/db/database.ts';
+import { NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
+import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   findDigestSettings,
   findPartnerById,
@@ -13,8 +13,8 @@ import {
   type DigestSettings,
   type PartnerRow,
   type PartnerStatus,
-} from './partner.repository.js';
-import type { PreferencesInput } from './preferences.schemas.js';
+} from './partner.repository.ts';
+import type { PreferencesInput } from './preferences.schemas.ts';
 
 export interface PartnerPreferences {
   partner: PartnerRow;

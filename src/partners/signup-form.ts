@@ -1,4 +1,4 @@
-import { checked, list, text, type FormBody } from '../http/form-fields.js';
+import { checked, list, text, type FormBody } from '../platform/http/form-fields.ts';
 
 /** The /join form's fields in the shape of `partnerInputSchema` (validated after this). */
 export function partnerFromForm(body: FormBody) {

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { ValidationError, type FieldIssue } from '../errors/app-errors.js';
-import type { AppDeps } from '../http/app-deps.js';
-import { asFormBody, checked, fieldErrors, text } from '../http/form-fields.js';
-import { verifiedSubject } from '../links/token-pages.js';
-import { REGIONS, regionLabel } from '../regions/regions.js';
-import { partnerInputSchema } from './partner.schemas.js';
-import { partnerFromForm, signupFormValues } from './signup-form.js';
+import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
+import type { AppDeps } from '../app/app-deps.ts';
+import { asFormBody, checked, fieldErrors, text } from '../platform/http/form-fields.ts';
+import { verifiedSubject } from '../platform/links/token-pages.ts';
+import { REGIONS, regionLabel } from '../regions/regions.ts';
+import { partnerInputSchema } from './partner.schemas.ts';
+import { partnerFromForm, signupFormValues } from './signup-form.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((tz) => tz !== 'UTC')];

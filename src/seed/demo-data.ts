@@ -7,7 +7,7 @@
  * top-level domain (RFC 2606), so nothing here can reach a real inbox.
  * Skills are taxonomy slugs (src/skills/taxonomy.json); countries are English country names.
  */
-import type { RegionSlug } from '../regions/regions.js';
+import type { RegionSlug } from '../regions/regions.ts';
 
 export interface DemoPartner {
   company: string;

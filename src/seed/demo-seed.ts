@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
-import { matchOpportunity } from '../matching/match.service.js';
-import type { OpportunityService } from '../opportunities/opportunity.service.js';
-import type { PartnerService } from '../partners/partner.service.js';
-import { demoOpportunities, demoPartners } from './demo-data.js';
+import type { Database } from '../platform/db/database.ts';
+import { matchOpportunity } from '../matching/match.service.ts';
+import type { OpportunityService } from '../opportunities/opportunity.service.ts';
+import type { PartnerService } from '../partners/partner.service.ts';
+import { demoOpportunities, demoPartners } from './demo-data.ts';
 
 export interface DemoSeedResult {
   seeded: boolean;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { taxonomySchema, type Taxonomy } from './taxonomy.js';
+import { taxonomySchema, type Taxonomy } from './taxonomy.ts';
 
 const TAXONOMY_FILE = new URL('./taxonomy.json', import.meta.url);
 

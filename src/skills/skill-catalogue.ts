@@ -37,7 +37,10 @@ export class SkillCatalogue {
   private readonly byId = new Map<number, Skill>();
   private readonly byName = new Map<string, Skill>();
 
-  constructor(readonly skills: readonly Skill[]) {
+  readonly skills: readonly Skill[];
+
+  constructor(skills: readonly Skill[]) {
+    this.skills = skills;
     for (const skill of skills) this.byId.set(skill.id, skill);
     // Slugs and labels win over synonyms when a name is both.
     for (const skill of skills) {

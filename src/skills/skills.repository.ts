@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Database } from '../db/database.js';
-import { SkillCatalogue } from './skill-catalogue.js';
-import type { Taxonomy } from './taxonomy.js';
+import type { Database } from '../platform/db/database.ts';
+import { SkillCatalogue } from './skill-catalogue.ts';
+import type { Taxonomy } from './taxonomy.ts';
 
 /**
  * Makes the skills table match the taxonomy file: new skills are added, changed ones updated,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
+import type { Executor } from '../platform/db/database.ts';
 
 export type SuppressionReason = 'unsubscribe' | 'hard_bounce' | 'complaint' | 'admin';
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../http/app-deps.js';
-import { findPartnerByEmail, type PartnerRow } from '../partners/partner.repository.js';
-import { changeDigestFrequency } from '../partners/preferences.service.js';
-import { unsubscribeEmail } from './suppression.repository.js';
+import type { AppDeps } from '../app/app-deps.ts';
+import { findPartnerByEmail, type PartnerRow } from '../partners/partner.repository.ts';
+import { changeDigestFrequency } from '../partners/preferences.service.ts';
+import { unsubscribeEmail } from './suppression.repository.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database } from '../../src/db/database.js';
+import type { Database } from '../../src/platform/db/database.ts';
 
 /**
  * A fingerprint of every row of the given tables (default: every table of ours): count and a

@@ -1,7 +1,7 @@
-import { matchOpportunity, matchPartner } from '../../src/matching/match.service.js';
-import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.js';
-import type { PartnerInput } from '../../src/partners/partner.schemas.js';
-import type { TestStack } from './test-stack.js';
+import { matchOpportunity, matchPartner } from '../../src/matching/match.service.ts';
+import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.ts';
+import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
+import type { TestStack } from './test-stack.ts';
 
 /** A partner with sensible defaults; `key` names the company and the address. */
 export async function addPartner(t: TestStack, key: string, skills: string[], overrides: Partial<PartnerInput> = {}): Promise<string> {

@@ -1,4 +1,4 @@
-import type { DigestCard, DigestView } from '../../src/digests/digest-view.js';
+import type { DigestCard, DigestView } from '../../src/digests/digest-view.ts';
 
 /**
  * A realistic digest for rendering tests and screenshots: ten cards like the demo data's, with

@@ -1,5 +1,5 @@
-import { loadTaxonomyFile } from '../../src/skills/load-taxonomy.js';
-import { SkillCatalogue } from '../../src/skills/skill-catalogue.js';
+import { loadTaxonomyFile } from '../../src/skills/load-taxonomy.ts';
+import { SkillCatalogue } from '../../src/skills/skill-catalogue.ts';
 
 /** The skill catalogue straight from taxonomy.json, for unit tests that need no database. */
 export async function fileCatalogue(): Promise<SkillCatalogue> {

@@ -1,11 +1,11 @@
 import type { TestProject } from 'vitest/node';
-import { createDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { loadTaxonomyFile } from '../../src/skills/load-taxonomy.js';
-import { syncTaxonomy } from '../../src/skills/skills.repository.js';
-import { databaseUrl, dropTestDatabase, uniqueName } from './test-databases.js';
+import { createDatabase } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { loadTaxonomyFile } from '../../src/skills/load-taxonomy.ts';
+import { syncTaxonomy } from '../../src/skills/skills.repository.ts';
+import { databaseUrl, dropTestDatabase, uniqueName } from './test-databases.ts';
 import pg from 'pg';
-import { TEST_SERVER_URL } from './test-databases.js';
+import { TEST_SERVER_URL } from './test-databases.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,9 +2,9 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import type { DNSResolver } from '../../src/inbound/inbound-auth.js';
-import { createInboundService, type InboundServiceDeps } from '../../src/inbound/inbound.service.js';
-import { APP_SECRET, type TestStack } from './test-stack.js';
+import type { DNSResolver } from '../../src/inbound/inbound-auth.ts';
+import { createInboundService, type InboundServiceDeps } from '../../src/inbound/inbound.service.ts';
+import { APP_SECRET, type TestStack } from './test-stack.ts';
 
 /** A DKIM key of a sending domain, with the TXT record that publishes it. */
 export interface TestDkimKey {

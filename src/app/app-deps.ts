@@ -1,0 +1,69 @@
+import { createHmac } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config.ts';
+import type { Database } from '../platform/db/database.ts';
+import type { InboundWebhookSettings } from '../inbound/inbound-webhook.routes.ts';
+import type { IntroductionService } from '../interests/introduction.service.ts';
+import type { InterestService } from '../interests/interest.service.ts';
+import type { LinkSigner } from '../platform/links/link-tokens.ts';
+import type { Links } from '../platform/links/links.ts';
+import type { OpportunityService } from '../opportunities/opportunity.service.ts';
+import type { ApiKeyService } from '../partners/api-key.service.ts';
+import type { PartnerService } from '../partners/partner.service.ts';
+import type { Queues } from '../platform/queue/queues.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { Pages } from '../platform/http/pages.ts';
+import type { RateLimits } from '../platform/http/rate-limits.ts';
+
+/** Everything the HTTP layer needs, wired once in the composition root. */
+export interface AppDeps {
+  log: Logger;
+  db: Database;
+  redis: Redis;
+  catalogue: SkillCatalogue;
+  partners: PartnerService;
+  opportunities: OpportunityService;
+  /** The partner's side of the interest loop: interest, withdrawal, "not relevant". */
+  interests: InterestService;
+  /** The submitter's side of the interest loop: status page overview, picking partners. */
+  introductions: IntroductionService;
+  apiKeys: ApiKeyService;
+  /** The inbound webhook queues what it stores. */
+  queues: Pick<Queues, 'enqueue'>;
+  signer: LinkSigner;
+  links: Links;
+  rateLimits: RateLimits;
+  pages: Pages;
+  settings: HttpSettings;
+}
+
+export interface HttpSettings {
+  production: boolean;
+  publicBaseUrl: string;
+  /** Set when mail goes to .eml files: the /dev/outbox page lists them. */
+  devOutboxDir: string | undefined;
+  bodyLimitBytes: number;
+  /** Signs the CSRF cookie: the same in every API process and across restarts. */
+  cookieSecret: string;
+  /** POST /inbound/raw: email intake through a provider's webhook. */
+  inbound: InboundWebhookSettings;
+}
+
+/** The HTTP settings that follow from the configuration. */
+export function httpSettings(config: Config, mailerMode: 'smtp' | 'outbox'): HttpSettings {
+  return {
+    production: config.env === 'production',
+    publicBaseUrl: config.publicBaseUrl,
+    devOutboxDir: mailerMode === 'outbox' && config.env !== 'production' ? config.outboxDir : undefined,
+    bodyLimitBytes: config.bodyLimitBytes,
+    cookieSecret: createHmac('sha256', config.appSecret).update('p2p-digest cookies v1').digest('base64url'),
+    inbound: {
+      intakeAddresses: config.intakeAddresses,
+      unsubscribeMailto: config.unsubscribeMailto,
+      maxBytes: config.inboundMaxBytes,
+      webhookSecret: config.inboundWebhookSecret,
+      mailgunSigningKey: config.mailgunSigningKey,
+    },
+  };
+}

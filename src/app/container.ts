@@ -1,0 +1,154 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config.ts';
+import { createDatabase, ensureDatabaseExists, type Database } from '../platform/db/database.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+import { createPages } from '../platform/http/pages.ts';
+import { replyAddressFor } from '../inbound/inbound-digest-reply.ts';
+import { createInboundService } from '../inbound/inbound.service.ts';
+import { createRateLimits } from '../platform/http/rate-limits.ts';
+import { createInterestService } from '../interests/interest.service.ts';
+import { createIntroductionService } from '../interests/introduction.service.ts';
+import { createLinkSigner } from '../platform/links/link-tokens.ts';
+import { createLinks } from '../platform/links/links.ts';
+import { createDigestService } from '../digests/digest.service.ts';
+import { digestSubject, loadDigestRenderer } from '../digests/digest-render.ts';
+import { createMailService } from '../platform/mail/mail.service.ts';
+import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
+import { createMailer } from '../platform/mail/mailer.ts';
+import { createOpportunityService } from '../opportunities/opportunity.service.ts';
+import { createApiKeyService } from '../partners/api-key.service.ts';
+import { createPartnerService } from '../partners/partner.service.ts';
+import { createQueues } from '../platform/queue/queues.ts';
+import { redisOptionsFromUrl } from '../platform/queue/redis-connection.ts';
+import { loadTaxonomyFile } from '../skills/load-taxonomy.ts';
+import { loadSkillCatalogue, syncTaxonomy } from '../skills/skills.repository.ts';
+
+/**
+ * Creates the database if needed, applies migrations and syncs the skill taxonomy. Every role
+ * runs it at start; the migrator's lock and the taxonomy's advisory lock make that safe.
+ */
+export async function prepareDatabase(config: Pick<Config, 'databaseUrl'>, log: Logger): Promise<void> {
+  if (await ensureDatabaseExists(config.databaseUrl)) log.info('database created');
+  const db = createDatabase(config.databaseUrl, 1);
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    await syncTaxonomy(db, await loadTaxonomyFile());
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * The composition root: every long-lived object, built once from the config and handed to the
+ * factories that use it. Nothing in `src/` reaches for a module-level singleton instead.
+ */
+export async function createContainer(config: Config, log: Logger) {
+  const db: Database = createDatabase(config.databaseUrl);
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
+  const queueSettings = { connection: redisOptionsFromUrl(config.redisUrl), prefix: config.queuePrefix };
+  const queues = createQueues(queueSettings);
+  const catalogue = await loadSkillCatalogue(db);
+  const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
+  const links = createLinks(config.publicBaseUrl, signer);
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    outboxDir: config.outboxDir,
+    from: config.mailFrom,
+    ratePerSecond: config.smtpRatePerSecond,
+    dkim: config.dkim,
+  });
+  const templates = await loadMailTemplates();
+
+  const partners = createPartnerService({ db, catalogue });
+  const opportunities = createOpportunityService({
+    db,
+    catalogue,
+    moderation: config.moderation,
+    defaultLifetimeDays: config.opportunityDefaultDays,
+  });
+  const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
+  const introductions = createIntroductionService({ db, catalogue });
+  const mail = createMailService({
+    db,
+    mailer,
+    templates,
+    links,
+    catalogue,
+    operator: config.operatorAddress,
+    messageIdDomain: new URL(config.publicBaseUrl).hostname,
+    log,
+  });
+
+  const mailDomain = new URL(config.publicBaseUrl).hostname;
+  // Digest replies go to `reply+<token>@` the first intake address's domain (the intake takes it).
+  const intakeDomain = config.intakeAddresses[0]!.split('@')[1]!;
+  const digests = createDigestService({
+    db,
+    queues,
+    mailer,
+    renderer: await loadDigestRenderer(),
+    subjectFor: digestSubject,
+    links,
+    catalogue,
+    log,
+    settings: {
+      mailDomain,
+      unsubscribeMailto: config.unsubscribeMailto,
+      operator: config.operatorAddress,
+      leaseSeconds: config.digestLeaseSeconds,
+      maxSendAttempts: 10,
+      replyAddress: (digestId) => replyAddressFor([config.appSecret], digestId, intakeDomain),
+    },
+  });
+
+  const interests = createInterestService({ db });
+  const inbound = createInboundService({
+    db,
+    interests,
+    catalogue,
+    links,
+    log,
+    settings: {
+      ownAddresses: [config.mailFrom, config.unsubscribeMailto],
+      mailDomain,
+      unsubscribeMailto: config.unsubscribeMailto,
+      mta: mailDomain,
+      replySecrets: [config.appSecret, ...config.previousAppSecrets],
+      intake: { moderation: config.moderation, defaultLifetimeDays: config.opportunityDefaultDays },
+    },
+  });
+
+  return {
+    config,
+    log,
+    digests,
+    inbound,
+    db,
+    redis,
+    queues,
+    queueSettings,
+    catalogue,
+    signer,
+    links,
+    mailer,
+    mail,
+    partners,
+    opportunities,
+    interests,
+    introductions,
+    apiKeys,
+    pages: createPages(config.env === 'production'),
+    rateLimits: createRateLimits(redis, config.queuePrefix, config.submitRatePerHour),
+    async close() {
+      await queues.close();
+      mailer.close();
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+export type Container = Awaited<ReturnType<typeof createContainer>>;

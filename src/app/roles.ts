@@ -1,0 +1,125 @@
+import type { Worker } from 'bullmq';
+import type { Container } from './container.ts';
+import { buildApp } from './http-app.ts';
+import { httpSettings } from './app-deps.ts';
+import { notifyInterests } from '../interests/interest-notifier.ts';
+import { reconcileUnmatched } from '../matching/match-reconciler.ts';
+import { matchOpportunity, matchPartner } from '../matching/match.service.ts';
+import { relayOutboxOnce } from '../platform/outbox/outbox-relay.ts';
+import type { QueueName } from '../platform/queue/job-registry.ts';
+import { startWorkers, type JobHandlers } from '../platform/queue/queues.ts';
+import { upsertDigestTick } from '../digests/digest-scheduler.ts';
+import { acceptInbound, reconcileInbound } from '../inbound/inbound-intake.ts';
+import { startSmtpListener } from '../inbound/inbound-smtp.ts';
+import { poll } from '../platform/queue/poller.ts';
+
+export const ROLES = ['api', 'worker', 'scheduler', 'smtp'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RunningRole {
+  role: Role;
+  stop(): Promise<void>;
+}
+
+/** The HTTP server: forms, JSON API, link pages, health. */
+export async function startApi(c: Container): Promise<RunningRole & { url: string }> {
+  const app = await buildApp({
+    ...c,
+    settings: httpSettings(c.config, c.mailer.mode),
+  });
+  const url = await app.listen({ host: c.config.host, port: c.config.port });
+  return { role: 'api', url, stop: () => app.close() };
+}
+
+/** The email intake's SMTP listener (INBOUND_SMTP_PORT): stores what reaches our addresses. */
+export async function startSmtp(c: Container, port = c.config.inboundSmtpPort): Promise<RunningRole & { port: number }> {
+  const listener = await startSmtpListener({
+    accept: (message) => acceptInbound(c, message),
+    log: c.log,
+    settings: {
+      intakeAddresses: c.config.intakeAddresses,
+      unsubscribeMailto: c.config.unsubscribeMailto,
+      host: c.config.host,
+      port,
+      maxBytes: c.config.inboundMaxBytes,
+      serverName: new URL(c.config.publicBaseUrl).hostname,
+    },
+  });
+  return { role: 'smtp', port: listener.port, stop: () => listener.stop() };
+}
+
+/** The job handlers: the one place that says which code runs for which job. */
+export function jobHandlers(c: Container): JobHandlers {
+  return {
+    'match-opportunity': async ({ opportunityId }) => {
+      await matchOpportunity(c.db, opportunityId, c.log);
+    },
+    'match-partner': async ({ partnerId }) => {
+      await matchPartner(c.db, partnerId, c.log);
+    },
+    'send-mail': async (data, job) => {
+      await c.mail.send(data, String(job.id));
+    },
+    'digest-tick': async () => {
+      await c.digests.tick();
+    },
+    'digest-build': async ({ digestIds }) => {
+      await c.digests.buildJob(digestIds);
+    },
+    'digest-send': async ({ digestIds }) => {
+      await c.digests.sendJob(digestIds);
+    },
+    'inbound-process': async ({ inboundId }) => {
+      await c.inbound.process(inboundId);
+    },
+  };
+}
+
+/** BullMQ workers: the only role that consumes jobs. */
+export function startWorker(c: Container, concurrency: Partial<Record<QueueName, number>> = { 'digest-send': 8 }): RunningRole {
+  const workers: Worker[] = startWorkers({ ...c.queueSettings, concurrency }, jobHandlers(c), c.log);
+  return { role: 'worker', stop: async () => void (await Promise.all(workers.map((w) => w.close()))) };
+}
+
+export interface SchedulerIntervals {
+  relayMs: number;
+  reconcileMs: number;
+  /** How often submitters' batched interest emails are looked for; by default as often as reconciling (a minute). */
+  interestNotifyMs?: number;
+}
+
+/**
+ * The outbox relay, the reconciler that rebuilds lost queue state from Postgres, and the
+ * interest notifier that batches "I'm interested" into emails to submitters.
+ */
+export function startScheduler(c: Container, intervals: SchedulerIntervals = { relayMs: 1000, reconcileMs: 60_000 }): RunningRole {
+  const relay = poll('outbox-relay', intervals.relayMs, () => relayOutboxOnce(c.db, c.queues, c.log), c.log);
+  const reconciler = poll(
+    'reconcile',
+    intervals.reconcileMs,
+    async () => {
+      // The hourly digest tick lives in Redis; re-creating it here also survives a Redis flush.
+      await upsertDigestTick(c.queues);
+      const requeued = await reconcileUnmatched(c.db, c.queues);
+      if (requeued) c.log.info({ requeued }, 'unmatched opportunities re-enqueued');
+      await c.digests.reconcile();
+      const inboundRequeued = await reconcileInbound(c);
+      if (inboundRequeued) c.log.info({ inboundRequeued }, 'stored inbound messages re-enqueued');
+    },
+    c.log,
+  );
+  // A poller of its own: a slow or failing reconcile pass must not hold up submitters' emails.
+  const interestNotifier = poll(
+    'interest-notify',
+    intervals.interestNotifyMs ?? intervals.reconcileMs,
+    async () => {
+      const requested = await notifyInterests(c.db, { batchMinutes: c.config.interestBatchMinutes, now: new Date() });
+      if (requested) c.log.info({ requested }, 'interest summaries requested');
+    },
+    c.log,
+  );
+  return {
+    role: 'scheduler',
+    stop: async () => void (await Promise.all([relay.stop(), reconciler.stop(), interestNotifier.stop()])),
+  };
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Every setting of the service, read from the environment once at start and passed on to the
+ * factories that need it. Nothing else in `src/` reads `process.env`.
+ */
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+/** local@host, where host may be a bare name (`opportunities@localhost` is the development default). */
+const MAILBOX = /^[^\s@<>(),;:"[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://localhost:5432/p2p_digest'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: url(['http:', 'https:'])
+    .default('http://localhost:3000')
+    .transform((v) => v.replace(/\/+$/, '')),
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  APP_SECRET_PREVIOUS: z.string().optional(),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('p2p-digest <digest@localhost>'),
+  OUTBOX_DIR: z.string().min(1).default('var/outbox'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, "-" and "_"')
+    .default('p2p'),
+  MODERATION: onOff.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SUBMIT_RATE_PER_HOUR: z.coerce.number().int().positive().default(20),
+  OPPORTUNITY_DEFAULT_DAYS: z.coerce.number().int().positive().default(30),
+  OPERATOR_ADDRESS: z.string().min(3).default('p2p-digest · set OPERATOR_ADDRESS to your postal address'),
+  BODY_LIMIT_KB: z.coerce.number().int().min(16).max(10_240).default(256),
+  SMTP_RATE_PER_SECOND: z.coerce.number().int().min(0).default(0),
+  DIGEST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  INTEREST_BATCH_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
+  UNSUBSCRIBE_MAILTO: z.email('must be an email address').optional(),
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  INTAKE_ADDRESSES: z
+    .string()
+    .default('opportunities@localhost')
+    .transform((v) => v.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(MAILBOX, 'must be email addresses, comma-separated')).min(1, 'must name at least one address')),
+  INBOUND_MAX_KB: z.coerce.number().int().min(1).max(51_200).default(10_240),
+  INBOUND_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  MAILGUN_SIGNING_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
+  DKIM_DOMAIN: z.string().min(3).optional(),
+  DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a DNS label').optional(),
+  DKIM_PRIVATE_KEY: z
+    .string()
+    .transform((v) => v.replace(/\\n/g, '\n'))
+    .refine((v) => v.includes('PRIVATE KEY-----'), 'must be a PEM private key (newlines may be written as \\n)')
+    .optional(),
+});
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  databaseUrl: string;
+  redisUrl: string;
+  host: string;
+  port: number;
+  publicBaseUrl: string;
+  /** Signs every link we email (confirmations, status pages, unsubscribe). */
+  appSecret: string;
+  /** Earlier APP_SECRETs (comma-separated): links signed with them keep working after a rotation. */
+  previousAppSecrets: string[];
+  adminToken: string;
+  /** Secrets that were generated because none was configured (development only). */
+  generatedSecrets: Array<'APP_SECRET' | 'ADMIN_TOKEN'>;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  outboxDir: string;
+  queuePrefix: string;
+  moderation: boolean;
+  logLevel: string;
+  submitRatePerHour: number;
+  opportunityDefaultDays: number;
+  /** Postal address (or operator line) in every email footer. */
+  operatorAddress: string;
+  bodyLimitBytes: number;
+  /** Digest sends per second through the SMTP pool; 0 = no limit. */
+  smtpRatePerSecond: number;
+  /** How long a worker holds a digest it is sending before the reconciler may hand it to another. */
+  digestLeaseSeconds: number;
+  /** Interests in an opportunity are told to its submitter in one email per this many minutes. */
+  interestBatchMinutes: number;
+  /** The mailto: half of List-Unsubscribe. */
+  unsubscribeMailto: string;
+  /** Email intake (see src/inbound/intake-addresses.ts for every address we accept). */
+  inboundSmtpPort: number;
+  /** Lower-cased; their domains also take `reply+<token>@` replies. */
+  intakeAddresses: string[];
+  /** The largest inbound message, by SMTP or webhook. */
+  inboundMaxBytes: number;
+  /** Shared secret of the raw-MIME webhook for providers other than Mailgun; unset: only Mailgun's signature is accepted. */
+  inboundWebhookSecret: string | undefined;
+  mailgunSigningKey: string | undefined;
+  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses the environment. Every bad or missing variable is reported in one ConfigError, so an
+ * operator fixes them all in one go rather than one restart at a time.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  // An empty variable (FOO=) means "not set", as in most shells' and compose files' usage.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (cleaned.NODE_ENV === 'production') {
+    for (const name of ['APP_SECRET', 'ADMIN_TOKEN'] as const) {
+      if (!cleaned[name]) problems.push(`${name}: is required when NODE_ENV=production`);
+    }
+  }
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      const value = cleaned[name];
+      const shown = value === undefined || /SECRET|TOKEN|URL|KEY/.test(name) ? '' : ` (got "${value}")`;
+      problems.push(`${name}: ${issue.message}${shown}`);
+    }
+  }
+  if (parsed.success) {
+    const dkim = [parsed.data.DKIM_DOMAIN, parsed.data.DKIM_SELECTOR, parsed.data.DKIM_PRIVATE_KEY];
+    if (dkim.some(Boolean) && !dkim.every(Boolean)) {
+      problems.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three to sign with DKIM, or none');
+    }
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const mailDomain = e.MAIL_FROM.match(/@([^>\s]+)>?\s*$/)?.[1] ?? 'localhost';
+  const generatedSecrets: Config['generatedSecrets'] = [];
+  const secret = (name: 'APP_SECRET' | 'ADMIN_TOKEN', value: string | undefined): string => {
+    if (value) return value;
+    generatedSecrets.push(name);
+    return randomBytes(32).toString('base64url');
+  };
+  const appSecret = secret('APP_SECRET', e.APP_SECRET);
+  const adminToken = secret('ADMIN_TOKEN', e.ADMIN_TOKEN);
+
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    host: e.HOST,
+    port: e.PORT,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    appSecret,
+    previousAppSecrets: (e.APP_SECRET_PREVIOUS ?? '').split(',').map((v) => v.trim()).filter(Boolean),
+    adminToken,
+    generatedSecrets,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    outboxDir: e.OUTBOX_DIR,
+    queuePrefix: e.QUEUE_PREFIX,
+    moderation: e.MODERATION,
+    logLevel: e.LOG_LEVEL,
+    submitRatePerHour: e.SUBMIT_RATE_PER_HOUR,
+    opportunityDefaultDays: e.OPPORTUNITY_DEFAULT_DAYS,
+    operatorAddress: e.OPERATOR_ADDRESS,
+    bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
+    smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
+    digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
+    interestBatchMinutes: e.INTEREST_BATCH_MINUTES,
+    unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${mailDomain}`,
+    inboundSmtpPort: e.INBOUND_SMTP_PORT,
+    intakeAddresses: e.INTAKE_ADDRESSES,
+    inboundMaxBytes: e.INBOUND_MAX_KB * 1024,
+    inboundWebhookSecret: e.INBOUND_WEBHOOK_SECRET,
+    mailgunSigningKey: e.MAILGUN_SIGNING_KEY,
+    dkim:
+      e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY
+        ? { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY }
+        : undefined,
+  };
+}

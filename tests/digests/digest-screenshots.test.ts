@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDigestRenderer } from '../../src/digests/digest-render.ts';
+import { digestFixture } from '../support/digest-view-fixture.ts';
+
+/**
+ * The digest in a real browser engine, at a phone's width and a desktop client's: full-page
+ * screenshots for people to look at (test-results/, git-ignored) and layout checks for CI.
+ * Debian's Chromium only: a browser is never downloaded. `.ci/run` installs it.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const OUT_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const skipNote = hasChromium ? '' : ` — SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`;
+if (!hasChromium) console.warn(`tests/digest-screenshots.test.ts${skipNote}`);
+
+let browser: Browser | undefined;
+let html = '';
+let cardCount = 0;
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  const view = digestFixture();
+  cardCount = view.cards.length;
+  html = (await loadDigestRenderer()).render(view).html;
+  await mkdir(OUT_DIR, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Opens the email at `width` px; fails the test if it asks the network for anything. */
+async function open(width: number): Promise<Page> {
+  const page = await browser!.newPage({ viewport: { width, height: 900 } });
+  const requests: string[] = [];
+  page.on('request', (req) => requests.push(req.url()));
+  await page.setContent(html, { waitUntil: 'load' });
+  expect(requests, 'the email loads nothing from the network (no external CSS, fonts or images)').toEqual([]);
+  return page;
+}
+
+const scrollWidth = async (page: Page) => Number(await page.evaluate('document.scrollingElement.scrollWidth'));
+
+async function buttons(page: Page, name: string) {
+  const links = page.getByRole('link', { name, exact: true });
+  return Promise.all((await links.all()).map(async (link) => ({ visible: await link.isVisible(), box: await link.boundingBox() })));
+}
+
+describe('digest email in Chromium', () => {
+  it.skipIf(!hasChromium)(`fits a 375 px phone: no sideways scroll, every card, thumb-sized buttons${skipNote}`, async () => {
+    const page = await open(375);
+    try {
+      await page.screenshot({ path: `${OUT_DIR}digest-375.png`, fullPage: true });
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(375 + 1);
+      const cards = page.locator('div.digest-card');
+      expect(await cards.count()).toBe(cardCount);
+      for (const box of await Promise.all((await cards.all()).map((c) => c.boundingBox()))) {
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(375 + 1);
+      }
+      for (const name of ["I'm interested", 'Not relevant']) {
+        const found = await buttons(page, name);
+        expect(found, name).toHaveLength(cardCount);
+        for (const { visible, box } of found) {
+          expect(visible, name).toBe(true);
+          expect(box!.height, `${name} is at least 44 px tall`).toBeGreaterThanOrEqual(44);
+          expect(box!.width, `${name} is wide enough to hit`).toBeGreaterThanOrEqual(100);
+          expect(box!.x + box!.width, `${name} is on screen`).toBeLessThanOrEqual(375);
+        }
+      }
+      for (const name of ['Unsubscribe', 'Preferences']) {
+        expect(await page.getByRole('link', { name, exact: true }).isVisible(), name).toBe(true);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
+  it.skipIf(!hasChromium)(`keeps the 600 px layout in a 640 px window${skipNote}`, async () => {
+    const page = await open(640);
+    try {
+      await page.screenshot({ path: `${OUT_DIR}digest-640.png`, fullPage: true });
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(640 + 1);
+      const cards = page.locator('div.digest-card');
+      expect(await cards.count()).toBe(cardCount);
+      for (const box of await Promise.all((await cards.all()).map((c) => c.boundingBox()))) {
+        expect(Math.round(box!.width)).toBe(600);
+        expect(Math.round(box!.x)).toBe(20); // centred
+      }
+      for (const name of ["I'm interested", 'Not relevant']) {
+        const found = await buttons(page, name);
+        expect(found, name).toHaveLength(cardCount);
+        for (const { visible, box } of found) {
+          expect(visible, name).toBe(true);
+          expect(box!.height, name).toBeGreaterThanOrEqual(44);
+        }
+      }
+    } finally {
+      await page.close();
+    }
+  });
+});

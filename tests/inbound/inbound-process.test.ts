@@ -1,0 +1,384 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { InboundService } from '../../src/inbound/inbound.service.ts';
+import type { EmailOpportunityInput } from '../../src/inbound/email-opportunity.service.ts';
+import { replyAddressFor } from '../../src/inbound/inbound-digest-reply.ts';
+import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
+import { composeRaw, inboundServiceWith, dkimKeyFor, domainRecords, storeInbound, stubResolver } from '../support/inbound-fixtures.ts';
+import { APP_SECRET, createTestStack, type TestStack } from '../support/test-stack.ts';
+import { SAMPLE_EMAILS } from '../support/sample-emails.ts';
+
+// The understanding part belongs to another file's tests: here we only see what it is handed.
+const handedOver = vi.hoisted(() => [] as EmailOpportunityInput[]);
+vi.mock('../../src/inbound/email-opportunity.service.ts', () => ({
+  createEmailOpportunity: async (_deps: unknown, input: EmailOpportunityInput) => {
+    if (input.sender.email.startsWith('crash@')) throw new Error('understanding crashed');
+    handedOver.push(input);
+    return { outcome: 'understood (test)' };
+  },
+}));
+
+const PARTNER_IP = '192.0.2.10';
+const partnerKey = dkimKeyFor('partners.example');
+const spooferKey = dkimKeyFor('spoofer.example');
+const resolver = stubResolver({ ...domainRecords(partnerKey, PARTNER_IP), ...domainRecords(spooferKey, '198.51.100.7') });
+
+let t: TestStack;
+let inbound: InboundService;
+let partnerId: string;
+
+beforeAll(async () => {
+  t = await createTestStack();
+  partnerId = await addPartner(t, 'ann', ['AKS']);
+  // The container's service with DNS served offline; everything else as configured.
+  inbound = inboundServiceWith(t, resolver);
+});
+afterAll(async () => t?.close());
+beforeEach(() => {
+  handedOver.length = 0;
+});
+
+const rowOf = (id: string) =>
+  t.c.db.selectFrom('inboundMessages').select(['status', 'outcome', 'opportunityId', 'raw', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow();
+const suppressionOf = (email: string) =>
+  t.c.db.selectFrom('suppressions').select('reason').where('email', '=', email).executeTakeFirst().then((r) => r?.reason);
+const outboxCount = () =>
+  t.c.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+
+const body = 'We won a project and need an AKS partner in Munich for six months. Budget 80k EUR.';
+
+/** A signed message from Ann, the active partner, sent from her domain's mail server. */
+async function fromAnn(overrides: Record<string, unknown> = {}) {
+  const raw = await composeRaw(
+    { from: 'Ann Example <ann@partners.example>', to: 'opportunities@p2p.test', subject: 'AKS partner needed', text: body, ...overrides },
+    partnerKey,
+  );
+  return storeInbound(t, raw, { mailFrom: 'ann@partners.example' });
+}
+
+describe('trust: who a message is from', () => {
+  it('a DMARC pass for a partner address hands over the partner, once', async () => {
+    const id = await fromAnn();
+    const result = await inbound.process(id);
+    expect(result).toEqual({ status: 'processed', outcome: 'understood (test)' });
+    expect(handedOver).toHaveLength(1);
+    expect(handedOver[0]).toMatchObject({
+      inboundId: id,
+      sender: { email: 'ann@partners.example', name: 'Ann Example' },
+      verifiedPartnerId: partnerId,
+      mayReply: true,
+    });
+    expect(handedOver[0]!.parsed.subject).toBe('AKS partner needed');
+    expect(await rowOf(id)).toMatchObject({ status: 'processed', outcome: 'understood (test)', attempts: 1 });
+
+    // A second job for the same message does nothing.
+    expect(await inbound.process(id)).toEqual({ status: 'skipped', outcome: 'done-before' });
+    expect(handedOver).toHaveLength(1);
+  });
+
+  it('a partner From signed by another domain (DKIM pass, DMARC fail) is not the partner', async () => {
+    const raw = await composeRaw({ from: 'ann@partners.example', to: 'opportunities@p2p.test', subject: 'Urgent project', text: body }, spooferKey);
+    const id = await storeInbound(t, raw, { mailFrom: 'bounce@spoofer.example', remoteIp: '198.51.100.7' });
+    await inbound.process(id);
+    expect(handedOver).toHaveLength(1);
+    expect(handedOver[0]!.verifiedPartnerId).toBeNull();
+    expect(handedOver[0]!.sender.email).toBe('ann@partners.example');
+  });
+
+  it('an unsigned message from the wrong server is not the partner either', async () => {
+    const raw = await composeRaw({ from: 'ann@partners.example', to: 'opportunities@p2p.test', subject: 'Hello', text: body });
+    const id = await storeInbound(t, raw, { mailFrom: 'ann@partners.example', remoteIp: '203.0.113.9' });
+    await inbound.process(id);
+    expect(handedOver[0]!.verifiedPartnerId).toBeNull();
+  });
+});
+
+describe('one automatic reply per sender per day', () => {
+  it('lets the first message from a sender be answered and not the second', async () => {
+    const send = async () => {
+      const raw = await composeRaw({ from: 'Zoe <zoe@elsewhere.example>', to: 'opportunities@p2p.test', subject: 'A project', text: body });
+      await inbound.process(await storeInbound(t, raw, { mailFrom: 'zoe@elsewhere.example' }));
+    };
+    await send();
+    await send();
+    expect(handedOver.map((h) => h.mayReply)).toEqual([true, false]);
+
+    // A day later the sender may be answered again.
+    await t.c.db.updateTable('inboundReplies').set({ lastRepliedAt: new Date(Date.now() - 25 * 3600_000) }).where('address', '=', 'zoe@elsewhere.example').execute();
+    await send();
+    expect(handedOver.map((h) => h.mayReply)).toEqual([true, false, true]);
+  });
+});
+
+describe('machine mail is never an opportunity nor answered', () => {
+  const dsn = (recipient: string, status: string) =>
+    Buffer.from(
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.partners.example>',
+        'To: digest@p2p.test',
+        'Subject: Undelivered Mail Returned to Sender',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+        '',
+        '--b1',
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered.',
+        '--b1',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.partners.example',
+        '',
+        `Final-Recipient: rfc822; ${recipient}`,
+        'Action: failed',
+        `Status: ${status}`,
+        'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+        '',
+        '--b1--',
+        '',
+      ].join('\r\n'),
+    );
+
+  const arf = Buffer.from(
+    [
+      'From: abuse@isp.example',
+      'To: abuse@p2p.test',
+      'Subject: Complaint',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=feedback-report; boundary="b2"',
+      '',
+      '--b2',
+      'Content-Type: text/plain',
+      '',
+      'A user marked this as spam.',
+      '--b2',
+      'Content-Type: message/feedback-report',
+      '',
+      'Feedback-Type: abuse',
+      'User-Agent: isp-fbl/1.0',
+      'Version: 1',
+      'Original-Rcpt-To: <Complainer@Partners.example>',
+      '',
+      '--b2',
+      'Content-Type: message/rfc822',
+      '',
+      'From: digest@p2p.test',
+      'To: complainer@partners.example',
+      'Subject: Your digest',
+      '',
+      'cards',
+      '--b2--',
+      '',
+    ].join('\r\n'),
+  );
+
+  const cases: Array<{ name: string; message: () => Promise<string>; outcome: RegExp }> = [
+    { name: 'out-of-office by subject', message: () => fromAnn({ subject: 'Out of Office: AKS partner needed' }), outcome: /^auto-reply/ },
+    { name: 'Auto-Submitted: auto-replied', message: () => fromAnn({ headers: { 'Auto-Submitted': 'auto-replied' } }), outcome: /^auto-reply \(Auto-Submitted/ },
+    { name: 'X-Autoreply', message: () => fromAnn({ headers: { 'X-Autoreply': 'yes' } }), outcome: /^auto-reply/ },
+    { name: 'Precedence: bulk', message: () => fromAnn({ headers: { Precedence: 'bulk' } }), outcome: /^auto-reply/ },
+    { name: 'list mail', message: () => fromAnn({ headers: { 'List-Id': '<azure.lists.example>' } }), outcome: /^mailing list/ },
+    {
+      name: 'our own address',
+      message: async () => storeInbound(t, await composeRaw({ from: t.config.mailFrom, to: 'opportunities@p2p.test', subject: 'x', text: body }), { mailFrom: 'someone@else.example' }),
+      outcome: /^own mail/,
+    },
+    { name: 'our loop header', message: () => fromAnn({ headers: { 'X-P2P-Digest-Loop': 'p2p.test' } }), outcome: /^own mail/ },
+    { name: 'a DSN with 5.1.1', message: () => storeInbound(t, dsn('gone@partners.example', '5.1.1'), { mailFrom: '' }), outcome: /^bounce: gone@partners.example \(5\.1\.1\) suppressed/ },
+    { name: 'a DSN with 4.4.1', message: () => storeInbound(t, dsn('slow@partners.example', '4.4.1'), { mailFrom: '' }), outcome: /^bounce .*nothing suppressed/ },
+    { name: 'an ARF complaint', message: () => storeInbound(t, arf, { mailFrom: 'fbl@isp.example' }), outcome: /^complaint report: complainer@partners.example suppressed/ },
+  ];
+
+  it.each(cases)('rejects $name, with nothing created and nothing sent', async ({ message, outcome }) => {
+    const before = await outboxCount();
+    const id = await message();
+    const result = await inbound.process(id);
+    expect(result.status).toBe('rejected');
+    expect(result.outcome).toMatch(outcome);
+    const row = await rowOf(id);
+    expect(row).toMatchObject({ status: 'rejected', opportunityId: null });
+    expect(row.raw.length).toBeGreaterThan(0);
+    expect(handedOver).toHaveLength(0);
+    expect(await outboxCount()).toBe(before);
+  });
+
+  it('suppresses the hard-bounced and the complaining address, not the delayed one', async () => {
+    expect(await suppressionOf('gone@partners.example')).toBe('hard_bounce');
+    expect(await suppressionOf('complainer@partners.example')).toBe('complaint');
+    expect(await suppressionOf('slow@partners.example')).toBeUndefined();
+  });
+
+  it('sends nothing once the background roles have run', async () => {
+    const sentBefore = t.smtp.received.length;
+    t.startBackground();
+    await new Promise((r) => setTimeout(r, 1500));
+    await t.stopBackground();
+    expect(t.smtp.received.length).toBe(sentBefore);
+  });
+});
+
+describe('our own mail coming back', () => {
+  it('carries the loop header, and is rejected when it comes back (a forward, an echoing robot)', async () => {
+    const opportunityId = await addOpportunity(t, 'Loop test', ['AKS']);
+    await t.c.mail.send({ kind: 'opportunity-receipt', opportunityId }, 'loop-test');
+    const sent = await t.smtp.waitFor((m) => m.envelope.to.includes('sam@submitter.example'));
+    // nodemailer writes it "X-P2p-Digest-Loop"; header names are case-insensitive.
+    expect(sent.raw).toMatch(/^X-P2P-Digest-Loop: p2p\.test/im);
+    // Forwarded back by someone else's server: a different envelope sender, the same headers.
+    const id = await storeInbound(t, Buffer.from(sent.raw), { mailFrom: 'forwarder@elsewhere.example' });
+    expect(await inbound.process(id)).toMatchObject({ status: 'rejected', outcome: expect.stringMatching(/^own mail/) as unknown });
+    expect(handedOver).toHaveLength(0);
+  });
+});
+
+describe('the unsubscribe address (RFC 8058 mailto:)', () => {
+  it('unsubscribes a sender whose From passes DMARC, and answers nothing', async () => {
+    const bob = await addPartner(t, 'bob', ['AKS']);
+    const raw = await composeRaw({ from: 'bob@partners.example', to: t.config.unsubscribeMailto, subject: 'unsubscribe', text: '' }, partnerKey);
+    const id = await storeInbound(t, raw, { mailFrom: 'bounces@partners.example', rcptTo: [t.config.unsubscribeMailto] });
+    expect(await inbound.process(id)).toMatchObject({ status: 'processed', outcome: 'unsubscribed bob@partners.example' });
+    expect(await suppressionOf('bob@partners.example')).toBe('unsubscribe');
+    const partner = await t.c.db.selectFrom('partners').select('status').where('id', '=', bob).executeTakeFirstOrThrow();
+    expect(partner.status).toBe('unsubscribed');
+    expect(handedOver).toHaveLength(0);
+  });
+
+  it('refuses a forged request: From neither DMARC-verified nor the envelope sender', async () => {
+    const raw = await composeRaw({ from: 'ann@partners.example', to: t.config.unsubscribeMailto, subject: 'unsubscribe', text: '' }, spooferKey);
+    const id = await storeInbound(t, raw, { mailFrom: 'x@spoofer.example', rcptTo: [t.config.unsubscribeMailto], remoteIp: '198.51.100.7' });
+    const result = await inbound.process(id);
+    expect(result.status).toBe('rejected');
+    expect(result.outcome).toMatch(/^unsubscribe request not trusted/);
+    expect(await suppressionOf('ann@partners.example')).toBeUndefined();
+  });
+});
+
+describe('replies to a digest', () => {
+  /** A sent digest for Ann with one card, as the digest run leaves it. */
+  async function sentDigest(): Promise<{ digestId: string; opportunityId: string }> {
+    const opportunityId = await addOpportunity(t, `Reply test ${Math.random()}`, ['AKS']);
+    const digest = await t.c.db
+      .insertInto('digests')
+      .values({ partnerId, period: `2026-W${Math.floor(Math.random() * 1000)}`, status: 'sent', sentAt: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.c.db.insertInto('digestItems').values({ digestId: digest.id, partnerId, opportunityId, position: 0, score: 1 }).execute();
+    return { digestId: digest.id, opportunityId };
+  }
+
+  async function reply(digestId: string, text: string, spoofed = false) {
+    const to = replyAddressFor([APP_SECRET], digestId, 'p2p.test');
+    const raw = await composeRaw({ from: 'ann@partners.example', to, subject: 'Re: Your opportunities', text }, spoofed ? spooferKey : partnerKey);
+    // The spoofer sends from its own server and envelope: neither SPF nor DKIM aligns with From.
+    const envelope = spoofed ? { mailFrom: 'x@spoofer.example', remoteIp: '198.51.100.7' } : { mailFrom: 'ann@partners.example' };
+    return inbound.process(await storeInbound(t, raw, { ...envelope, rcptTo: [to] }));
+  }
+
+  it('records interest for the verified partner of the digest', async () => {
+    const { digestId, opportunityId } = await sentDigest();
+    expect(await reply(digestId, 'Interested in #1!\n\nOn Monday p2p-digest wrote:\n> cards')).toMatchObject({
+      status: 'processed',
+      outcome: 'digest reply: interest recorded (card #1)',
+    });
+    const interest = await t.c.db.selectFrom('interests').select('status').where('partnerId', '=', partnerId).where('opportunityId', '=', opportunityId).executeTakeFirst();
+    expect(interest?.status).toBe('active');
+    expect(handedOver).toHaveLength(0);
+  });
+
+  it('records nothing for a spoofed partner, an unclear reply or a forged address', async () => {
+    const { digestId, opportunityId } = await sentDigest();
+    expect((await reply(digestId, 'interested #1', true)).outcome).toMatch(/^digest reply: sender not verified/);
+    // Ann had today's reply earlier in this file; a day has passed, say.
+    await t.c.db.deleteFrom('inboundReplies').where('address', '=', 'ann@partners.example').execute();
+    expect((await reply(digestId, 'Sounds good')).outcome).toBe('digest reply: unclear (no "interested"), answered');
+    // The answer counts as the day's one reply: a second unclear reply gets none.
+    expect((await reply(digestId, 'Which button?')).outcome).toBe('digest reply: unclear (no "interested")');
+    const helps = await t.c.db.selectFrom('outbox').select('payload').where('dedupeKey', 'like', 'digest-reply-help:%').execute();
+    expect(helps.map((h) => h.payload)).toEqual([{ kind: 'digest-reply-help', partnerId }]);
+    const forged = await composeRaw({ from: 'ann@partners.example', to: 'reply+00@p2p.test', subject: 'Re', text: 'interested #1' }, partnerKey);
+    const id = await storeInbound(t, forged, { mailFrom: 'ann@partners.example', rcptTo: ['reply+0000000000000000000000000000000000000000000000000@p2p.test'] });
+    expect((await inbound.process(id)).outcome).toMatch(/bad token/);
+    const interest = await t.c.db.selectFrom('interests').select('id').where('opportunityId', '=', opportunityId).executeTakeFirst();
+    expect(interest).toBeUndefined();
+  });
+});
+
+describe('a real digest, replied to', () => {
+  it('carries a Reply-To whose "interested #1" reply records interest in the first card', async () => {
+    const danaId = await addPartner(t, 'dana', ['SAP on Azure']);
+    const opportunityId = await addOpportunity(t, 'SAP landing zone', ['SAP on Azure']);
+    await t.c.digests.runRound({ everyone: true, partnerId: danaId });
+    const digest = await t.smtp.waitFor((m) => m.envelope.to.includes('dana@partners.example'));
+    const replyTo = digest.parsed.replyTo?.value[0]?.address ?? '';
+    // The test config's intake address is opportunities@localhost.
+    expect(replyTo).toMatch(/^reply\+[0-9a-f]{48}@localhost$/);
+
+    const raw = await composeRaw(
+      { from: 'Dana <dana@partners.example>', to: replyTo, subject: `Re: ${digest.parsed.subject}`, text: 'Interested in #1.\n\n> I\'m interested' },
+      partnerKey,
+    );
+    const result = await inbound.process(await storeInbound(t, raw, { mailFrom: 'dana@partners.example', rcptTo: [replyTo] }));
+    expect(result).toMatchObject({ status: 'processed', outcome: 'digest reply: interest recorded (card #1)' });
+    const interest = await t.c.db.selectFrom('interests').select('status').where('partnerId', '=', danaId).where('opportunityId', '=', opportunityId).executeTakeFirst();
+    expect(interest?.status).toBe('active');
+  });
+
+  it('sends the help answer to an unclear reply', async () => {
+    t.startBackground();
+    try {
+      const help = await t.smtp.waitFor((m) => m.envelope.to.includes('ann@partners.example') && m.parsed.subject === 'About your reply to your digest');
+      expect(help.parsed.text).toContain('interested #2');
+    } finally {
+      await t.stopBackground();
+    }
+  });
+});
+
+describe('failures', () => {
+  it('lets an error reach the job for a retry, then marks the message failed on the last attempt, keeping its bytes', async () => {
+    const raw = await composeRaw({ from: 'crash@partners.example', to: 'opportunities@p2p.test', subject: 'x', text: body }, partnerKey);
+    const id = await storeInbound(t, raw, { mailFrom: 'crash@partners.example' });
+    for (let attempt = 1; attempt < 5; attempt++) {
+      await expect(inbound.process(id)).rejects.toThrow('understanding crashed');
+      expect(await rowOf(id)).toMatchObject({ status: 'received', attempts: attempt });
+    }
+    expect(await inbound.process(id)).toEqual({ status: 'failed', outcome: 'failed: understanding crashed' });
+    const row = await rowOf(id);
+    expect(row).toMatchObject({ status: 'failed', outcome: 'failed: understanding crashed', attempts: 5 });
+    expect(row.raw.equals(raw)).toBe(true);
+    expect(await inbound.process(id)).toEqual({ status: 'skipped', outcome: 'done-before' });
+  });
+
+  it('keeps going when DNS fails: the sender is simply not verified', async () => {
+    const offline = inboundServiceWith(t, async () => {
+      throw Object.assign(new Error('DNS is down'), { code: 'ESERVFAIL' });
+    }, { ownAddresses: [] });
+    const id = await fromAnn();
+    expect(await offline.process(id)).toMatchObject({ status: 'processed' });
+    expect(handedOver[0]!.verifiedPartnerId).toBeNull();
+  });
+});
+
+describe('every sample message is handled without a crash', () => {
+  const root = SAMPLE_EMAILS;
+  const files = ['client-replies', 'parser-edge-cases'].flatMap((dir) =>
+    readdirSync(new URL(`${dir}/`, root)).filter((f) => f.endsWith('.eml')).map((f) => `${dir}/${f}`),
+  );
+
+  it.each(files)('%s', async (file) => {
+    const raw = readFileSync(new URL(file, root));
+    const id = await storeInbound(t, raw, { mailFrom: file.includes('delivery-status') ? '' : 'sender@elsewhere.example' });
+    const started = Date.now();
+    const result = await inbound.process(id);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(['processed', 'rejected']).toContain(result.status);
+    const row = await rowOf(id);
+    expect(['processed', 'rejected']).toContain(row.status);
+    expect(row.outcome).toBeTruthy();
+    expect(row.raw.equals(raw)).toBe(true);
+  });
+
+  it('suppresses the failed recipient of the real delivery-status sample', async () => {
+    expect(await suppressionOf('xxxx@xxxx.com')).toBe('hard_bounce');
+  });
+});

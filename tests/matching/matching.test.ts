@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeMatch } from '../../src/matching/match-reasons.ts';
+import { insertMatchesForOpportunity, listMatches, matchingStatement } from '../../src/matching/match.repository.ts';
+import { matchOpportunity, matchPartner } from '../../src/matching/match.service.ts';
+import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.ts';
+import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
+import { suppress } from '../../src/suppressions/suppression.repository.ts';
+import { createTestStack, type TestStack } from '../support/test-stack.ts';
+
+let t: TestStack;
+const ids: Record<string, string> = {};
+
+function partner(key: string, skills: string[], overrides: Partial<PartnerInput> = {}): PartnerInput {
+  return {
+    company: `${key} Ltd`,
+    contactName: `Contact ${key}`,
+    email: `${key}@partners.example`,
+    regions: ['dach'],
+    remoteOk: true,
+    timezone: 'Europe/Vienna',
+    skills,
+    profile: '',
+    ...overrides,
+  };
+}
+
+function opportunity(overrides: Partial<OpportunityInput> = {}): OpportunityInput {
+  return {
+    title: 'AKS platform for a manufacturer',
+    description: 'A machine builder moves its shop-floor applications to a Kubernetes platform on Azure, with Entra ID single sign-on.',
+    requiredSkills: ['kubernetes-on-azure', 'identity-access-management'],
+    niceToHaveSkills: ['sentinel'],
+    regions: ['dach'],
+    remote: false,
+    anonymous: false,
+    submitter: { name: 'Max Huber', company: 'Alpenwolke GmbH', email: 'max@alpenwolke.example' },
+    ...overrides,
+  };
+}
+
+async function submitAndMatch(input: OpportunityInput) {
+  const { opportunity: o } = await t.c.opportunities.submit(input, { kind: 'admin' });
+  const outcome = await matchOpportunity(t.c.db, o.id, t.c.log);
+  return { id: o.id, outcome, matches: await listMatches(t.c.db, o.id) };
+}
+
+const companies = (matches: Array<{ company: string }>) => matches.map((m) => m.company);
+
+beforeAll(async () => {
+  t = await createTestStack();
+  const create = async (key: string, skills: string[], overrides: Partial<PartnerInput> = {}) => {
+    ids[key] = (await t.c.partners.createByAdmin(partner(key, skills, overrides))).id;
+  };
+  await create('exact', ['kubernetes-on-azure', 'identity-access-management']);
+  await create('exact-plus-nice', ['kubernetes-on-azure', 'identity-access-management', 'sentinel']);
+  await create('exact-with-profile', ['kubernetes-on-azure', 'identity-access-management'], {
+    profile: 'We build Kubernetes platforms on Azure for manufacturers and machine builders, shop-floor included.',
+  });
+  await create('related', ['containers', 'identity-access-management']);
+  await create('related-only', ['containers']);
+  await create('same-designation-only', ['ai-apps-azure', 'cloud-security']);
+  await create('far-away', ['kubernetes-on-azure', 'identity-access-management'], { regions: ['anz'], timezone: 'Australia/Sydney' });
+  await create('own-company', ['kubernetes-on-azure', 'identity-access-management'], { company: 'ALPENWOLKE GMBH' });
+  await create('deactivated', ['kubernetes-on-azure', 'identity-access-management']);
+  await t.c.partners.deactivate(ids.deactivated!);
+  await create('suppressed', ['kubernetes-on-azure', 'identity-access-management']);
+  await suppress(t.c.db, 'SUPPRESSED@partners.example', 'hard_bounce');
+  await t.c.partners.signUp(partner('pending', ['kubernetes-on-azure', 'identity-access-management']));
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('matching an opportunity against partner profiles', () => {
+  it('ranks exact skills above related ones, and rewards nice-to-haves and a fitting profile', async () => {
+    const { matches } = await submitAndMatch(opportunity());
+    expect(companies(matches)).toEqual([
+      'exact-plus-nice Ltd',
+      'exact-with-profile Ltd',
+      'exact Ltd',
+      'related Ltd',
+      'related-only Ltd',
+    ]);
+    const scores = matches.map((m) => m.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(scores.every((s) => s > 0 && s <= 1)).toBe(true);
+  });
+
+  it('leaves out partners who share only the designation, are inactive, suppressed, elsewhere or the submitter', async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'Second AKS platform' }));
+    const names = companies(matches);
+    for (const excluded of ['same-designation-only', 'far-away', 'own-company', 'deactivated', 'suppressed', 'pending']) {
+      expect(names).not.toContain(`${excluded} Ltd`);
+    }
+    expect(names).not.toContain('ALPENWOLKE GMBH');
+  });
+
+  it('lets remote work reach partners in other regions', async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'Remote AKS review', regions: [], remote: true }));
+    const farAway = matches.find((m) => m.company === 'far-away Ltd');
+    expect(farAway).toBeDefined();
+    expect(describeMatch(farAway!.reasons)).toContain('Remote work is welcome');
+  });
+
+  it('stores reasons a person can read', async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'Third AKS platform' }));
+    const byCompany = new Map(matches.map((m) => [m.company, describeMatch(m.reasons)]));
+    expect(byCompany.get('exact-plus-nice Ltd')).toEqual([
+      'Matches your skills: Identity and Access Management, Kubernetes on Microsoft Azure',
+      'Nice to have, and you offer it: Microsoft Sentinel',
+      'Serves DACH (Germany, Austria, Switzerland)',
+    ]);
+    expect(byCompany.get('related Ltd')).toEqual(
+      expect.arrayContaining([
+        'Matches your skills: Identity and Access Management',
+        expect.stringMatching(/^Close to your skills: Kubernetes on Microsoft Azure \(you list .+\)$/),
+      ]),
+    );
+    expect(byCompany.get('exact-with-profile Ltd')).toContain('Your profile describes similar work');
+  });
+
+  it('changes nothing when the same opportunity is matched again', async () => {
+    const { id, matches } = await submitAndMatch(opportunity({ title: 'Fourth AKS platform' }));
+    const again = await matchOpportunity(t.c.db, id, t.c.log);
+    expect(again).toEqual({ status: 'skipped', reason: 'already-matched' });
+    // Even the bare statement, run twice, adds nothing and changes no score.
+    expect(await insertMatchesForOpportunity(t.c.db, id)).toBe(0);
+    expect(await listMatches(t.c.db, id)).toEqual(matches);
+  });
+
+  it('does not match an opportunity that is not published', async () => {
+    const { opportunity: o } = await t.c.opportunities.submit(opportunity({ title: 'Unconfirmed AKS work' }), { kind: 'form' });
+    expect(await matchOpportunity(t.c.db, o.id, t.c.log)).toEqual({ status: 'skipped', reason: 'not-published' });
+    expect(await listMatches(t.c.db, o.id)).toEqual([]);
+  });
+});
+
+it('keeps the matching SQL under review: a change to it shows in tests/__snapshots__/matching.sql', async () => {
+  const { sql: text, parameters } = matchingStatement('00000000-0000-4000-8000-000000000000').compile(t.c.db);
+  await expect(`${text.trim()}\n\n-- parameters: ${JSON.stringify(parameters)}\n`).toMatchFileSnapshot('./__snapshots__/matching.sql');
+});
+
+describe('matching a partner who joins or changes their profile', () => {
+  it('finds the open opportunities matched before they joined, and follows a change of skills', async () => {
+    const { id } = await submitAndMatch(opportunity({ title: 'AKS work before the newcomer joined' }));
+    const newcomer = await t.c.partners.createByAdmin(partner('newcomer', ['kubernetes-on-azure', 'identity-access-management']));
+    expect(companies(await listMatches(t.c.db, id))).not.toContain('newcomer Ltd');
+    expect(await matchPartner(t.c.db, newcomer.id, t.c.log)).toBeGreaterThan(0);
+    expect(companies(await listMatches(t.c.db, id))).toContain('newcomer Ltd');
+
+    // The newcomer drops Kubernetes and IAM for Business Central: the unsent matches go.
+    await t.c.partners.update(newcomer.id, { skills: ['Business Central'] });
+    await matchPartner(t.c.db, newcomer.id, t.c.log);
+    expect(companies(await listMatches(t.c.db, id))).not.toContain('newcomer Ltd');
+  });
+
+  it('announces the change in the outbox, for the match worker', async () => {
+    const created = await t.c.partners.createByAdmin(partner('announced', ['kubernetes-on-azure']));
+    const events = await t.c.db.selectFrom('outbox').select(['topic', 'payload']).where('topic', '=', 'partner.changed').execute();
+    expect(events.map((e) => e.payload)).toContainEqual({ partnerId: created.id });
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/platform/config/config.ts';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('configuration', () => {
+  it('works on a developer machine with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://localhost:5432/p2p_digest',
+      redisUrl: 'redis://127.0.0.1:6379',
+      port: 3000,
+      publicBaseUrl: 'http://localhost:3000',
+      smtpUrl: undefined,
+      moderation: false,
+      queuePrefix: 'p2p',
+    });
+    // Development secrets are generated (and said so), never empty.
+    expect(config.generatedSecrets).toEqual(['APP_SECRET', 'ADMIN_TOKEN']);
+    expect(config.appSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('names every bad variable in one message', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MODERATION: 'maybe', QUEUE_PREFIX: 'a:b' });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/^PORT: .*"eighty"/m);
+    expect(problems.join('\n')).toMatch(/^DATABASE_URL: must be a URL starting with postgres:\/\/ or postgresql:\/\//m);
+    expect(problems.join('\n')).toMatch(/^MODERATION: /m);
+    expect(problems.join('\n')).toMatch(/^QUEUE_PREFIX: /m);
+  });
+
+  it('requires real secrets in production, alongside other problems', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PORT: '-1' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'APP_SECRET: is required when NODE_ENV=production',
+        'ADMIN_TOKEN: is required when NODE_ENV=production',
+        expect.stringMatching(/^PORT: /),
+      ]),
+    );
+  });
+
+  it('rejects short secrets without echoing them', () => {
+    const problems = problemsOf({ APP_SECRET: 'short', ADMIN_TOKEN: 'tiny' });
+    expect(problems).toEqual(['APP_SECRET: must be at least 32 characters', 'ADMIN_TOKEN: must be at least 16 characters']);
+  });
+
+  it('treats an empty variable as unset and reads switches and lists', () => {
+    const config = loadConfig({
+      SMTP_URL: '',
+      MODERATION: 'on',
+      APP_SECRET: 'a'.repeat(32),
+      APP_SECRET_PREVIOUS: ' old-one , older-one ',
+      ADMIN_TOKEN: 'b'.repeat(16),
+      PUBLIC_BASE_URL: 'https://digest.example/',
+    });
+    expect(config.smtpUrl).toBeUndefined();
+    expect(config.moderation).toBe(true);
+    expect(config.previousAppSecrets).toEqual(['old-one', 'older-one']);
+    expect(config.publicBaseUrl).toBe('https://digest.example');
+    expect(config.generatedSecrets).toEqual([]);
+  });
+
+  it('reads the email intake settings, lower-casing the intake addresses', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({
+      inboundSmtpPort: 2525,
+      intakeAddresses: ['opportunities@localhost'],
+      inboundMaxBytes: 10_240 * 1024,
+      inboundWebhookSecret: undefined,
+      mailgunSigningKey: undefined,
+    });
+    const config = loadConfig({
+      INBOUND_SMTP_PORT: '25',
+      INTAKE_ADDRESSES: ' Opportunities@P2P.example , jobs@p2p.example ',
+      INBOUND_MAX_KB: '64',
+      INBOUND_WEBHOOK_SECRET: 'w'.repeat(16),
+      MAILGUN_SIGNING_KEY: 'key-0123456789',
+    });
+    expect(config.intakeAddresses).toEqual(['opportunities@p2p.example', 'jobs@p2p.example']);
+    expect(config).toMatchObject({ inboundSmtpPort: 25, inboundMaxBytes: 65_536, inboundWebhookSecret: 'w'.repeat(16) });
+  });
+
+  it('refuses bad intake settings, without echoing secrets', () => {
+    const problems = problemsOf({
+      INTAKE_ADDRESSES: 'opportunities@p2p.example, not-an-address',
+      INBOUND_SMTP_PORT: '70000',
+      INBOUND_MAX_KB: '0',
+      INBOUND_WEBHOOK_SECRET: 'short-secret',
+      MAILGUN_SIGNING_KEY: 'tiny',
+    });
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/^INTAKE_ADDRESSES: must be email addresses/m);
+    expect(problems).toContain('INBOUND_WEBHOOK_SECRET: must be at least 16 characters');
+    expect(problems).toContain('MAILGUN_SIGNING_KEY: must be at least 8 characters');
+    expect(problems.join('\n')).not.toMatch(/short-secret|tiny/);
+  });
+});

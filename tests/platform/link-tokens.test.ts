@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createLinkSigner } from '../../src/platform/links/link-tokens.ts';
+
+const now = new Date('2026-11-22T10:00:00Z');
+const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+
+describe('signed link tokens', () => {
+  const signer = createLinkSigner(['current-secret-current-secret-0000']);
+
+  it('round-trips purpose, subject and expiry, as base64url without padding', () => {
+    const token = signer.sign('confirm-partner', 'partner-1', 3600, now);
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(signer.verify(token, 'confirm-partner', now)).toEqual({
+      ok: true,
+      claims: { purpose: 'confirm-partner', subject: 'partner-1', expiresAt: now.getTime() / 1000 + 3600 },
+    });
+  });
+
+  it('rejects a token used for another purpose', () => {
+    const token = signer.sign('opportunity-status', 'o-1', 3600, now);
+    expect(signer.verify(token, 'unsubscribe', now)).toEqual({ ok: false, reason: 'wrong-purpose' });
+  });
+
+  it('rejects an expired token', () => {
+    const token = signer.sign('unsubscribe', 'a@b.example', 60, now);
+    expect(signer.verify(token, 'unsubscribe', later(59)).ok).toBe(true);
+    expect(signer.verify(token, 'unsubscribe', later(60))).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('rejects any change to the payload or signature', () => {
+    const token = signer.sign('confirm-opportunity', 'o-1', 3600, now);
+    const [kid, payload, sig] = token.split('.') as [string, string, string];
+    const forgedPayload = Buffer.from(JSON.stringify({ p: 'confirm-opportunity', s: 'o-2', e: 9_999_999_999 })).toString('base64url');
+    expect(signer.verify(`${kid}.${forgedPayload}.${sig}`, 'confirm-opportunity', now)).toEqual({ ok: false, reason: 'bad-signature' });
+    const flipped = sig.startsWith('A') ? `B${sig.slice(1)}` : `A${sig.slice(1)}`;
+    expect(signer.verify(`${kid}.${payload}.${flipped}`, 'confirm-opportunity', now)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('rejects malformed input without throwing', () => {
+    for (const bad of ['', 'abc', 'a.b', 'a.b.c.d', 'a b.c.d', '../../etc/passwd']) {
+      expect(signer.verify(bad, 'unsubscribe', now).ok).toBe(false);
+    }
+  });
+
+  it('keeps verifying tokens signed with a previous secret after rotation, until it is dropped', () => {
+    const old = createLinkSigner(['old-secret-old-secret-old-secret-00']);
+    const token = old.sign('unsubscribe', 'a@b.example', 3600, now);
+    const rotated = createLinkSigner(['new-secret-new-secret-new-secret-00', 'old-secret-old-secret-old-secret-00']);
+    expect(rotated.verify(token, 'unsubscribe', now).ok).toBe(true);
+    const dropped = createLinkSigner(['new-secret-new-secret-new-secret-00']);
+    expect(dropped.verify(token, 'unsubscribe', now)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+});
