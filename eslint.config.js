@@ -2,6 +2,7 @@
 // (a lost outbox write or an unhandled SMTP failure is a lost record).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'var/', 'coverage/', 'src/platform/db/database.types.ts'] },
@@ -9,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['bin/*.mjs', 'eslint.config.js', 'templates/pages/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['bin/*.mjs', 'eslint.config.js', 'eslint.boundaries.js', 'templates/pages/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -19,8 +20,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...boundaries,
   {
-    files: ['bin/*.mjs', 'eslint.config.js'],
+    files: ['bin/*.mjs', 'eslint.config.js', 'eslint.boundaries.js'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -1,0 +1,45 @@
+// The rooms of src/ and what each may import: the rules in docs/architecture.md ("Rooms and
+// their doors"), kept by ESLint's own no-restricted-imports so a violation fails `npm run lint`.
+//
+//   src/platform/   shared plumbing (config, db, queue, mail, http helpers, links, logging, outbox):
+//                   imports no feature and nothing of src/app/.
+//   src/<feature>/  one folder a feature; its *.repository.ts is private to it: other features,
+//                   src/app/ and the CLI reach it through the feature's service.
+//   *.routes.ts     call services only: never a repository, the feature's own included.
+//   src/app/, src/cli/, src/seed/   the composition root and the entry points: may import any
+//                   feature's service, never a feature's repository.
+
+/** Every feature folder under src/. A new feature is added here, or lint cannot guard it. */
+export const FEATURES = ['digests', 'inbound', 'interests', 'matching', 'opportunities', 'partners', 'regions', 'skills', 'suppressions'];
+
+const repositoriesOf = (features) => features.map((f) => `**/${f}/**/*.repository.ts`);
+
+const restrict = (files, patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
+/** The rules, as flat-config objects (the last match for a file wins, so the most specific comes last). */
+export const boundaries = [
+  ...FEATURES.map((feature) =>
+    restrict([`src/${feature}/**/*.ts`], [
+      {
+        group: repositoriesOf(FEATURES.filter((f) => f !== feature)),
+        message: `A feature's repository is private to it: call that feature's service instead (${feature} may use its own repository only).`,
+      },
+      { group: ['**/app/**', '**/cli/**'], message: 'A feature does not import the composition root or the CLI: they import it.' },
+    ]),
+  ),
+  restrict(['src/app/**/*.ts', 'src/cli/**/*.ts', 'src/seed/**/*.ts'], [
+    { group: repositoriesOf(FEATURES), message: "The composition root and the entry points call a feature's service, never its repository." },
+  ]),
+  restrict(['src/platform/**/*.ts'], [
+    {
+      group: [...FEATURES.map((f) => `**/${f}/**`), '**/app/**', '**/cli/**', '**/seed/**'],
+      message: 'Platform code is shared plumbing: it imports no feature (features plug into it from src/app/).',
+    },
+  ]),
+  restrict(['src/**/*.routes.ts'], [
+    { group: ['**/*.repository.ts', './*.repository.ts'], message: 'Routes call services only, never a repository.' },
+  ]),
+];
