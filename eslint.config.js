@@ -2,7 +2,7 @@
 // (a lost outbox write or an unhandled SMTP failure is a lost record).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { boundaries } from './eslint.boundaries.js';
+import { boundaries } from './eslint.boundaries.ts';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'var/', 'coverage/', 'src/platform/db/database.types.ts'] },
@@ -10,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['bin/*.mjs', 'eslint.config.js', 'eslint.boundaries.js', 'templates/pages/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['bin/*.mjs', 'eslint.config.js', 'templates/pages/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   ...boundaries,
   {
-    files: ['bin/*.mjs', 'eslint.config.js', 'eslint.boundaries.js'],
+    files: ['bin/*.mjs', 'eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

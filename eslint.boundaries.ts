@@ -9,18 +9,25 @@
 //   src/app/, src/cli/, src/seed/   the composition root and the entry points: may import any
 //                   feature's service, never a feature's repository.
 
+import type { Linter } from 'eslint';
+
 /** Every feature folder under src/. A new feature is added here, or lint cannot guard it. */
-export const FEATURES = ['digests', 'inbound', 'interests', 'matching', 'opportunities', 'partners', 'regions', 'skills', 'suppressions'];
+export const FEATURES: readonly string[] = ['digests', 'inbound', 'interests', 'matching', 'opportunities', 'partners', 'regions', 'skills', 'suppressions'];
 
-const repositoriesOf = (features) => features.map((f) => `**/${f}/**/*.repository.ts`);
+const repositoriesOf = (features: readonly string[]): string[] => features.map((f) => `**/${f}/**/*.repository.ts`);
 
-const restrict = (files, patterns) => ({
+interface Restriction {
+  group: string[];
+  message: string;
+}
+
+const restrict = (files: string[], patterns: Restriction[]): Linter.Config => ({
   files,
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
 
 /** The rules, as flat-config objects (the last match for a file wins, so the most specific comes last). */
-export const boundaries = [
+export const boundaries: Linter.Config[] = [
   ...FEATURES.map((feature) =>
     restrict([`src/${feature}/**/*.ts`], [
       {
