@@ -26,27 +26,51 @@ const restrict = (files: string[], patterns: Restriction[]): Linter.Config => ({
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
 
-/** The rules, as flat-config objects (the last match for a file wins, so the most specific comes last). */
+const ROUTES_CALL_SERVICES: Restriction = {
+  group: ['**/*.repository.ts', './*.repository.ts'],
+  message: 'Routes call services only, never a repository.',
+};
+
+const PLATFORM_IMPORTS_NO_FEATURE: Restriction = {
+  group: [...FEATURES.map((f) => `**/${f}/**`), '**/app/**', '**/cli/**', '**/seed/**'],
+  message: 'Platform code is shared plumbing: it imports no feature (features plug into it from src/app/).',
+};
+
+const ENTRY_POINTS_CALL_SERVICES: Restriction = {
+  group: repositoriesOf(FEATURES),
+  message: "The composition root and the entry points call a feature's service, never its repository.",
+};
+
+/** What a file of `feature` may not import. */
+const featureRestrictions = (feature: string): Restriction[] => [
+  {
+    group: repositoriesOf(FEATURES.filter((f) => f !== feature)),
+    message: `A feature's repository is private to it: call that feature's service instead (${feature} may use its own repository only).`,
+  },
+  { group: ['**/app/**', '**/cli/**'], message: 'A feature does not import the composition root or the CLI: they import it.' },
+];
+
+/**
+ * The rules, as flat-config objects. ESLint takes a rule's options from the last object that
+ * matches a file, so a routes file gets one object holding both its feature's and the routes' rules.
+ */
 export const boundaries: Linter.Config[] = [
-  ...FEATURES.map((feature) =>
-    restrict([`src/${feature}/**/*.ts`], [
-      {
-        group: repositoriesOf(FEATURES.filter((f) => f !== feature)),
-        message: `A feature's repository is private to it: call that feature's service instead (${feature} may use its own repository only).`,
-      },
-      { group: ['**/app/**', '**/cli/**'], message: 'A feature does not import the composition root or the CLI: they import it.' },
-    ]),
-  ),
+  ...FEATURES.flatMap((feature) => [
+    restrict([`src/${feature}/**/*.ts`], featureRestrictions(feature)),
+    restrict([`src/${feature}/**/*.routes.ts`], [...featureRestrictions(feature), ROUTES_CALL_SERVICES]),
+  ]),
   restrict(['src/app/**/*.ts', 'src/cli/**/*.ts', 'src/seed/**/*.ts'], [
-    { group: repositoriesOf(FEATURES), message: "The composition root and the entry points call a feature's service, never its repository." },
+    ENTRY_POINTS_CALL_SERVICES,
+  ]),
+  restrict(['src/app/**/*.routes.ts'], [
+    ENTRY_POINTS_CALL_SERVICES,
+    ROUTES_CALL_SERVICES,
   ]),
   restrict(['src/platform/**/*.ts'], [
-    {
-      group: [...FEATURES.map((f) => `**/${f}/**`), '**/app/**', '**/cli/**', '**/seed/**'],
-      message: 'Platform code is shared plumbing: it imports no feature (features plug into it from src/app/).',
-    },
+    PLATFORM_IMPORTS_NO_FEATURE,
   ]),
-  restrict(['src/**/*.routes.ts'], [
-    { group: ['**/*.repository.ts', './*.repository.ts'], message: 'Routes call services only, never a repository.' },
+  restrict(['src/platform/**/*.routes.ts'], [
+    PLATFORM_IMPORTS_NO_FEATURE,
+    ROUTES_CALL_SERVICES,
   ]),
 ];

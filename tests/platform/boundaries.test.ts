@@ -27,7 +27,13 @@ describe('lint keeps the rooms', () => {
     expect(await problems('src/partners/example.routes.ts', "import { findPartnerById } from './partner.repository.ts';\n")).toEqual([
       expect.stringMatching(/^no-restricted-imports: .*Routes call services only/),
     ]);
-    expect(await problems('src/interests/example.routes.ts', "import { x } from '../opportunities/opportunity.repository.ts';\n")).not.toEqual([]);
+    expect(await problems('src/interests/example.routes.ts', "import { x } from '../opportunities/opportunity.repository.ts';\n")).toHaveLength(2);
+  });
+
+  it('keeps the feature rules on routes files too: a route does not import the composition root', async () => {
+    expect(await problems('src/partners/example.routes.ts', "import type { AppDeps } from '../app/app-deps.ts';\n")).toEqual([
+      expect.stringMatching(/does not import the composition root/),
+    ]);
   });
 
   it("fails a feature that imports another feature's repository, at any depth", async () => {
