@@ -1,26 +1,11 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
-import { childEnv, createTestStack, type TestStack } from '../support/test-stack.ts';
+import { createTestStack, type TestStack } from '../support/test-stack.ts';
+import { runCli } from '../support/cli-process.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let t: TestStack;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/p2p-digest.mjs', ...args],
-      {
-        cwd: REPO_ROOT,
-        env: childEnv(t),
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (...args: string[]) => runCli(t, ...args);
 
 beforeAll(async () => {
   t = await createTestStack();

@@ -1,31 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, tamper, type TestStack } from '../support/test-stack.ts';
+import { BROWSER, partnerPagePaths } from '../support/browser-requests.ts';
+import { databaseFingerprint } from '../support/db-fingerprint.ts';
+import { createActivePartner } from '../support/factories.ts';
 
 let t: TestStack;
 
-const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-const IN_A_MONTH = () => new Date(Date.now() + 30 * 86_400_000);
-
 let seq = 0;
 
-async function activePartner() {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/partners',
-    headers: t.adminHeaders,
-    payload: {
-      company: `Kubeworks ${++seq} GmbH`,
-      contactName: 'Jana Berg',
-      email: `links.${seq}@kubeworks.example`,
-      regions: ['dach'],
-      skills: ['AKS'],
-    },
-  });
-  expect(res.statusCode).toBe(201);
-  return res.json<{ id: string }>().id;
-}
+const activePartner = async () => (await createActivePartner(t, { email: `links.${++seq}@kubeworks.example` })).id;
 
 async function publishedOpportunity(overrides: Record<string, unknown> = {}) {
   const res = await t.app.inject({
@@ -53,25 +37,15 @@ async function publishedOpportunity(overrides: Record<string, unknown> = {}) {
   return id;
 }
 
-const path = (url: string) => new URL(url).pathname;
-const interestPath = (partnerId: string, opportunityId: string) => path(t.c.links.interest(partnerId, opportunityId, IN_A_MONTH()));
-const notRelevantPath = (partnerId: string, opportunityId: string) => path(t.c.links.notRelevant(partnerId, opportunityId, IN_A_MONTH()));
+const { interestPath, notRelevantPath } = partnerPagePaths(() => t);
 
 /**
  * Every table in the database with its row count and a hash of its content: equal fingerprints
  * mean nothing was inserted, deleted or updated anywhere.
  */
 async function fingerprint(): Promise<Record<string, string>> {
-  const tables = await sql<{ name: string }>`
-    SELECT table_name AS name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`.execute(t.c.db);
-  expect(tables.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['partners', 'opportunities', 'matches', 'outbox', 'digests', 'digest_items', 'suppressions']));
-  const result: Record<string, string> = {};
-  for (const { name } of tables.rows) {
-    const row = await sql<{ n: string; h: string | null }>`
-      SELECT count(*) AS n, md5(string_agg(x::text, '|' ORDER BY x::text)) AS h FROM ${sql.table(name)} AS x`.execute(t.c.db);
-    result[name] = `${row.rows[0]!.n}:${row.rows[0]!.h ?? ''}`;
-  }
+  const result = await databaseFingerprint(t.c.db);
+  expect(Object.keys(result)).toEqual(expect.arrayContaining(['partners', 'opportunities', 'matches', 'outbox', 'digests', 'digest_items', 'suppressions']));
   return result;
 }
 

@@ -3,13 +3,12 @@
  * loses every job mid-round. Postgres (the ledger) is the truth; the reconciler rebuilds the work.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningRole } from '../../src/app/roles.ts';
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
 import { childEnv, createTestStack, deleteKeys, eventually, type TestStack } from '../support/test-stack.ts';
+import { REPO_ROOT } from '../support/cli-process.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PARTNERS = 24;
 
 let t: TestStack;

@@ -5,13 +5,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDigestRenderer } from '../../src/digests/digest-render.ts';
 import { digestFixture } from '../support/digest-view-fixture.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/link-scanner.ts';
 
 /**
  * The digest in a real browser engine, at a phone's width and a desktop client's: full-page
  * screenshots for people to look at (test-results/, git-ignored) and layout checks for CI.
  * Debian's Chromium only: a browser is never downloaded. `.ci/run` installs it.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const OUT_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const skipNote = hasChromium ? '' : ` — SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`;
@@ -27,10 +27,7 @@ beforeAll(async () => {
   cardCount = view.cards.length;
   html = (await loadDigestRenderer()).render(view).html;
   await mkdir(OUT_DIR, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailOpportunity } from '../../src/inbound/email-opportunity.service.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { createTestStack, csrfFrom, eventually, formBody, linkIn, tamper, type TestStack } from '../support/test-stack.ts';
+import { BROWSER, FORM } from '../support/browser-requests.ts';
+import { stackQueries } from '../support/stack-queries.ts';
 
 let t: TestStack;
 let seq = 0;
@@ -14,8 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const HTML = { accept: 'text/html' };
-const FORM = { ...HTML, 'content-type': 'application/x-www-form-urlencoded' };
 
 /** A forwarded Outlook-style opportunity with quoted history, a signature and an attachment. */
 function forwardedMail(from: string, messageId: string, opts: { withRegion?: boolean } = {}) {
@@ -77,7 +77,7 @@ async function receive(
 }
 
 const inboundRow = (id: string) => t.c.db.selectFrom('inboundMessages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const opportunity = (id: string) => t.c.db.selectFrom('opportunities').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const { opportunityRow: opportunity } = stackQueries(() => t);
 const acknowledgements = async (inboundId: string) =>
   (await t.c.db.selectFrom('outbox').select('id').where('dedupeKey', '=', `mail:email-acknowledgement:${inboundId}`).execute()).length;
 const mailTo = (email: string, subject: RegExp) =>
@@ -130,7 +130,7 @@ describe('an opportunity sent by email', () => {
     // GET shows the form, filled in, and writes nothing.
     const path = new URL(linkIn(text, '/e/')).pathname;
     const before = await databaseFingerprint(t.c.db);
-    const page = await t.app.inject({ method: 'GET', url: path, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('value="AKS migration for a retailer in Munich"');
     expect(page.body).toContain('scope.pdf');
@@ -172,7 +172,7 @@ describe('an opportunity sent by email', () => {
     expect(published.requiredSkillIds).toHaveLength(2);
 
     // The link now leads to the status page, and changes nothing more.
-    const again = await t.app.inject({ method: 'GET', url: path, headers: HTML });
+    const again = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
     expect(again.body).toContain('Already published');
   });
 
@@ -206,7 +206,7 @@ describe('an opportunity sent by email', () => {
     expect(result.outcome).toBe('awaiting confirmation');
     const mail = await mailTo(email, /^Here is what we understood/);
     expect(mail.parsed.text).toContain('We could not find where the work is');
-    const page = await t.app.inject({ method: 'GET', url: new URL(linkIn(mail.parsed.text, '/e/')).pathname, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: new URL(linkIn(mail.parsed.text, '/e/')).pathname, headers: BROWSER });
     expect(page.body).toContain('We found no region');
     // Stored as remote only because the table needs one or the other; the form asks again.
     expect(page.body).not.toMatch(/name="remote" value="on" checked/);
@@ -236,7 +236,7 @@ describe('an opportunity sent by email', () => {
     const wrongPurpose = new URL(t.c.links.confirmOpportunity(randomUUID())).pathname.split('/').pop()!;
     const good = new URL(t.c.links.emailDraft(randomUUID())).pathname;
     for (const url of [`/e/${wrongPurpose}`, `/e/${tamper(good.split('/').pop()!)}`]) {
-      const res = await t.app.inject({ method: 'GET', url, headers: HTML });
+      const res = await t.app.inject({ method: 'GET', url, headers: BROWSER });
       expect(res.statusCode).toBe(400);
       expect(res.body).toContain('This link does not work');
     }

@@ -3,16 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMatch } from '../../src/matching/match-reasons.ts';
 import { notifyInterests } from '../../src/interests/interest-notifier.ts';
 import { startScheduler } from '../../src/app/roles.ts';
-import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
+import { addInterest, addOpportunity, addPartner, settle } from '../support/digest-fixtures.ts';
 import type { ReceivedMail } from '../support/smtp-sink.ts';
 import { createTestStack, eventually, linkIn, type TestStack } from '../support/test-stack.ts';
+import { BROWSER } from '../support/browser-requests.ts';
 
 let t: TestStack;
 let kube: string;
 let entra: string;
 let ops: string;
 
-const HTML = { accept: 'text/html' };
 const MINUTE = 60_000;
 const BATCH_MINUTES = 15;
 
@@ -28,21 +28,8 @@ async function opportunity(title = 'AKS platform') {
 }
 
 /** What the partner side writes when a partner presses "I'm interested", made `minutesAgo` ago. */
-async function interest(opportunityId: string, partnerId: string, minutesAgo: number, extra: { note?: string; withdrawn?: boolean } = {}) {
-  const createdAt = new Date(Date.now() - minutesAgo * MINUTE);
-  const row = await t.c.db
-    .insertInto('interests')
-    .values({
-      opportunityId,
-      partnerId,
-      note: extra.note ?? '',
-      createdAt,
-      ...(extra.withdrawn ? { status: 'withdrawn', withdrawnAt: new Date() } : {}),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const interest = (opportunityId: string, partnerId: string, minutesAgo: number, extra: { note?: string; withdrawn?: boolean } = {}) =>
+  addInterest(t, opportunityId, partnerId, { ...extra, createdAt: new Date(Date.now() - minutesAgo * MINUTE) });
 
 const notify = (now = new Date()) => notifyInterests(t.c.db, { batchMinutes: BATCH_MINUTES, now });
 
@@ -57,7 +44,6 @@ const summaryEvents = async (opportunityId: string) =>
 
 const mailsTo = (email: string) => t.smtp.received.filter((m) => m.envelope.to.includes(email));
 const summaryTo = (email: string) => t.smtp.waitFor((m) => m.envelope.to.includes(email) && /interested in/.test(m.parsed.subject ?? ''));
-const settle = () => new Promise((r) => setTimeout(r, 600));
 
 beforeAll(async () => {
   t = await createTestStack();
@@ -209,7 +195,7 @@ describe('the summary email', () => {
     const link = linkIn(mail.parsed.text, '/o/');
     expect(link.startsWith('http://p2p.test/o/')).toBe(true);
     expect(mail.parsed.html).toContain(link);
-    const page = await t.app.inject({ method: 'GET', url: new URL(link).pathname, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: new URL(link).pathname, headers: BROWSER });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`<h1>${o.title}</h1>`);
     expect(page.body).toContain('kube Ltd');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
 import { createTestStack, csrfFrom, formBody, linkIn, type TestStack } from '../support/test-stack.ts';
 import { databaseFingerprint, INTEREST_LOOP_TABLES } from '../support/db-fingerprint.ts';
+import { BROWSER, FORM, partnerPagePaths, pathOf } from '../support/browser-requests.ts';
 
 /**
  * The partner side of the interest loop, through HTTP against the real stack: the pages behind a
@@ -11,16 +12,10 @@ import { databaseFingerprint, INTEREST_LOOP_TABLES } from '../support/db-fingerp
  */
 let t: TestStack;
 
-const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-const FORM = { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' };
-const IN_A_MONTH = () => new Date(Date.now() + 30 * 86_400_000);
-
 let seq = 0;
 const unique = (name: string) => `${name}-${++seq}`;
 
-const path = (url: string) => new URL(url).pathname;
-const interestPath = (partnerId: string, opportunityId: string) => path(t.c.links.interest(partnerId, opportunityId, IN_A_MONTH()));
-const notRelevantPath = (partnerId: string, opportunityId: string) => path(t.c.links.notRelevant(partnerId, opportunityId, IN_A_MONTH()));
+const { interestPath, notRelevantPath } = partnerPagePaths(() => t);
 
 /** A partner and an opportunity they were matched with, from a submitter of its own. */
 async function pair(overrides: { submitterEmail?: string } = {}) {
@@ -353,7 +348,7 @@ describe('a muted submitter, later', () => {
     // Matched before the mute, not yet in a digest: the digest build must leave it out.
     const matchedBefore = await addOpportunity(t, 'Pen test of a mobile app', skills, { submitter });
 
-    const link = path(linkIn(digest!.parsed.text, '/n/'));
+    const link = pathOf(linkIn(digest!.parsed.text, '/n/'));
     const res = await press(link, { reason: 'mute-submitter' });
     expect(res.statusCode).toBe(200);
     expect(await mutes(muterId)).toEqual([{ submitterEmail: 'mo@loud-leads.example' }]);

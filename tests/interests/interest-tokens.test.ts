@@ -3,6 +3,7 @@ import { createLinkSigner, type LinkPurpose } from '../../src/platform/links/lin
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
 import { APP_SECRET, createTestStack, csrfFrom, formBody, tamper, type TestStack } from '../support/test-stack.ts';
 import { databaseFingerprint, INTEREST_LOOP_TABLES } from '../support/db-fingerprint.ts';
+import { BROWSER, FORM } from '../support/browser-requests.ts';
 
 /**
  * The tokens behind /i/ and /n/: only a well-signed token for that button, still valid, signed
@@ -18,8 +19,6 @@ const RETIRED_SECRET = 'retired-app-secret-abcdefghijklmnopqrstuvwxyz';
 const previous = createLinkSigner([APP_SECRET]);
 const retired = createLinkSigner([RETIRED_SECRET]);
 
-const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-const FORM = { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' };
 const HOUR = 3600;
 const PREFIX: Record<'interest' | 'not-relevant', string> = { interest: '/i/', 'not-relevant': '/n/' };
 

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
+import { addInterest, addOpportunity, addPartner, settle } from '../support/digest-fixtures.ts';
 import type { ReceivedMail } from '../support/smtp-sink.ts';
 import { createTestStack, csrfFrom, formBody, tamper, type TestStack } from '../support/test-stack.ts';
+import { BROWSER, FORM } from '../support/browser-requests.ts';
 
 let t: TestStack;
 let kube: string;
 let entra: string;
 let ops: string;
 
-const HTML = { accept: 'text/html' };
-const FORM = { ...HTML, 'content-type': 'application/x-www-form-urlencoded' };
 
 let seq = 0;
 /** A published, matched opportunity with a submitter of its own, and the path of its status page. */
@@ -28,23 +27,12 @@ async function opportunity() {
 }
 
 /** What the partner side writes when a partner presses "I'm interested". */
-async function interest(opportunityId: string, partnerId: string, extra: { note?: string; withdrawn?: boolean } = {}) {
-  const row = await t.c.db
-    .insertInto('interests')
-    .values({
-      opportunityId,
-      partnerId,
-      note: extra.note ?? '',
-      ...(extra.withdrawn ? { status: 'withdrawn', withdrawnAt: new Date() } : {}),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const interest = (opportunityId: string, partnerId: string, extra: { note?: string; withdrawn?: boolean } = {}) =>
+  addInterest(t, opportunityId, partnerId, extra);
 
 /** Picks interests on the status page, as its form does (CSRF token and cookie from a GET). */
 async function pick(statusPath: string, interestIds: string[]) {
-  const page = await t.app.inject({ method: 'GET', url: statusPath, headers: HTML });
+  const page = await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER });
   const { token, cookie } = csrfFrom(page);
   return t.app.inject({
     method: 'POST',
@@ -56,7 +44,7 @@ async function pick(statusPath: string, interestIds: string[]) {
 
 /** Closes or withdraws by the status page's buttons; `csrf` from an earlier GET lets it end twice. */
 async function end(statusPath: string, as: 'closed' | 'withdrawn', csrf?: { token: string; cookie: string }) {
-  const { token, cookie } = csrf ?? csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: HTML }));
+  const { token, cookie } = csrf ?? csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
   const res = await t.app.inject({ method: 'POST', url: statusPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: as }) });
   expect(res.statusCode).toBe(303);
 }
@@ -81,7 +69,6 @@ const snapshot = async (opportunityId: string) => ({
 /** Mails about this opportunity from the interest loop (not its receipt). */
 const about = (title: string) => (m: ReceivedMail) => (m.parsed.subject ?? '').includes(title) && !(m.parsed.subject ?? '').startsWith('Received:');
 const mailsTo = (email: string, title: string) => t.smtp.received.filter((m) => m.envelope.to.includes(email) && about(title)(m));
-const settle = () => new Promise((r) => setTimeout(r, 600));
 
 function expectListHeaders(mail: ReceivedMail) {
   expect(mail.parsed.text?.length).toBeGreaterThan(50);
@@ -117,7 +104,7 @@ describe('the status page', () => {
       await t.c.db.insertInto('digestItems').values({ digestId: d.id, partnerId, opportunityId: o.id, position: 1, score: 0.9 }).execute();
     }
 
-    const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: BROWSER });
     expect(page.statusCode).toBe(200);
     expect(page.body).toMatch(/Matching partners<\/dt><dd>3<\/dd>/);
     expect(page.body).toContain('Sent in digests</dt><dd>2 digests: 2026-12-07 (2)</dd>');
@@ -138,7 +125,7 @@ describe('the status page', () => {
 
   it('says so when nobody is interested yet, and offers no picking form', async () => {
     const o = await opportunity();
-    const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: BROWSER });
     expect(page.body).toContain('No partner has said they are interested yet');
     expect(page.body).toContain('Sent in digests</dt><dd>none yet');
     expect(page.body).not.toContain('/introduce"');
@@ -150,7 +137,7 @@ describe('the status page', () => {
     await interest(o.id, entra);
     const before = await snapshot(o.id);
     for (const method of ['GET', 'HEAD', 'GET'] as const) {
-      expect((await t.app.inject({ method, url: o.statusPath, headers: HTML })).statusCode).toBe(200);
+      expect((await t.app.inject({ method, url: o.statusPath, headers: BROWSER })).statusCode).toBe(200);
     }
     expect(await snapshot(o.id)).toEqual(before);
   });
@@ -205,7 +192,7 @@ describe('picking partners', () => {
     expect(mailsTo('entra@partners.example', o.title)).toHaveLength(0);
 
     // Introduced: contact details on the page, no checkbox; the other one still to choose.
-    const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: BROWSER });
     expect(page.body).toContain('kube@partners.example');
     expect(page.body).toContain('Contact kube');
     expect(page.body).not.toContain(`value="${a}"`);
@@ -256,7 +243,7 @@ describe('picking partners', () => {
     const before = await snapshot(o.id);
     const noCsrf = await t.app.inject({ method: 'POST', url: `${o.statusPath}/introduce`, headers: FORM, payload: formBody({ interest: [a] }) });
     expect(noCsrf.statusCode).toBe(403);
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: o.statusPath, headers: HTML }));
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: o.statusPath, headers: BROWSER }));
     const forged = await t.app.inject({
       method: 'POST',
       url: `/o/${tamper(o.statusPath.slice(3))}/introduce`,
@@ -276,7 +263,7 @@ describe('ending an opportunity', () => {
     await interest(o.id, ops, { withdrawn: true });
     expect((await pick(o.statusPath, [picked])).statusCode).toBe(303);
 
-    const csrf = csrfFrom(await t.app.inject({ method: 'GET', url: o.statusPath, headers: HTML }));
+    const csrf = csrfFrom(await t.app.inject({ method: 'GET', url: o.statusPath, headers: BROWSER }));
     await end(o.statusPath, 'closed', csrf);
     await end(o.statusPath, 'withdrawn', csrf); // ending twice changes nothing
 
@@ -308,7 +295,7 @@ describe('ending an opportunity', () => {
   it('takes no more picks once ended, with a friendly page', async () => {
     const o = await opportunity();
     const a = await interest(o.id, kube);
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: o.statusPath, headers: HTML }));
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: o.statusPath, headers: BROWSER }));
     await end(o.statusPath, 'closed');
     const before = await snapshot(o.id);
     const late = await t.app.inject({
@@ -320,7 +307,7 @@ describe('ending an opportunity', () => {
     expect(late.statusCode).toBe(409);
     expect(late.body).toContain('is no longer open');
     expect(await snapshot(o.id)).toEqual(before);
-    const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: BROWSER });
     expect(page.body).toContain('kube Ltd');
     expect(page.body).toContain('no more introductions can be made');
     expect(page.body).not.toContain('name="interest"');

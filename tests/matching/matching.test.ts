@@ -6,37 +6,14 @@ import type { OpportunityInput } from '../../src/opportunities/opportunity.schem
 import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
 import { suppress } from '../../src/suppressions/suppression.repository.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
+import { opportunityInput, partnerInput } from '../support/factories.ts';
 
 let t: TestStack;
 const ids: Record<string, string> = {};
 
-function partner(key: string, skills: string[], overrides: Partial<PartnerInput> = {}): PartnerInput {
-  return {
-    company: `${key} Ltd`,
-    contactName: `Contact ${key}`,
-    email: `${key}@partners.example`,
-    regions: ['dach'],
-    remoteOk: true,
-    timezone: 'Europe/Vienna',
-    skills,
-    profile: '',
-    ...overrides,
-  };
-}
-
-function opportunity(overrides: Partial<OpportunityInput> = {}): OpportunityInput {
-  return {
-    title: 'AKS platform for a manufacturer',
-    description: 'A machine builder moves its shop-floor applications to a Kubernetes platform on Azure, with Entra ID single sign-on.',
-    requiredSkills: ['kubernetes-on-azure', 'identity-access-management'],
-    niceToHaveSkills: ['sentinel'],
-    regions: ['dach'],
-    remote: false,
-    anonymous: false,
-    submitter: { name: 'Max Huber', company: 'Alpenwolke GmbH', email: 'max@alpenwolke.example' },
-    ...overrides,
-  };
-}
+const partner = (key: string, skills: string[], overrides: Partial<PartnerInput> = {}) =>
+  partnerInput(key, skills, { timezone: 'Europe/Vienna', ...overrides });
+const opportunity = opportunityInput;
 
 async function submitAndMatch(input: OpportunityInput) {
   const { opportunity: o } = await t.c.opportunities.submit(input, { kind: 'admin' });

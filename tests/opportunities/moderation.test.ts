@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, eventually, type TestStack } from '../support/test-stack.ts';
+import { opportunityPayload } from '../support/factories.ts';
+import { stackQueries } from '../support/stack-queries.ts';
 
 let t: TestStack;
 let kubeworksId: string;
@@ -8,14 +10,12 @@ let kubeworksId: string;
 let seq = 0;
 const opportunity = (overrides: Record<string, unknown> = {}) => {
   const n = ++seq;
-  return {
+  return opportunityPayload({
     title: `AKS platform ${n} for a machine builder`,
-    description: 'Move shop-floor applications to Azure Kubernetes Service with a security baseline.',
     requiredSkills: ['kubernetes-on-azure'],
-    regions: ['dach'],
     submitter: { name: 'Max Huber', company: 'Alpenwolke GmbH', email: `max.${n}@alpenwolke.example` },
     ...overrides,
-  };
+  });
 };
 
 async function submit() {
@@ -28,7 +28,7 @@ async function submit() {
 const decide = (id: string, action: 'approve' | 'reject') =>
   t.app.inject({ method: 'POST', url: `/api/opportunities/${id}/${action}`, headers: t.adminHeaders });
 
-const dbRow = (id: string) => t.c.db.selectFrom('opportunities').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const { opportunityRow: dbRow } = stackQueries(() => t);
 
 const matchCount = async (id: string) =>
   Number((await t.c.db.selectFrom('matches').select((eb) => eb.fn.countAll().as('n')).where('opportunityId', '=', id).executeTakeFirstOrThrow()).n);

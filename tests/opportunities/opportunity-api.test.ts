@@ -1,27 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, eventually, type TestStack } from '../support/test-stack.ts';
+import { opportunityPayload, partnerPayload } from '../support/factories.ts';
 
 let t: TestStack;
 
-const partner = (overrides: Record<string, unknown> = {}) => ({
-  company: 'Kubeworks GmbH',
-  contactName: 'Jana Berg',
-  email: 'jana@kubeworks.example',
-  regions: ['dach'],
-  timezone: 'Europe/Berlin',
-  skills: ['AKS', 'Entra ID'],
-  profile: 'We build Kubernetes platforms on Azure for manufacturers.',
-  ...overrides,
-});
-
-const opportunity = (overrides: Record<string, unknown> = {}) => ({
-  title: 'AKS platform for a machine builder',
-  description: 'Move shop-floor applications to Azure Kubernetes Service with a security baseline.',
-  requiredSkills: ['kubernetes-on-azure', 'Identity and Access Management'],
-  regions: ['dach'],
-  submitter: { name: 'Max Huber', company: 'Alpenwolke GmbH', email: 'max@alpenwolke.example' },
-  ...overrides,
-});
+const partner = (overrides: Record<string, unknown> = {}) => partnerPayload({ skills: ['AKS', 'Entra ID'], ...overrides });
+const opportunity = opportunityPayload;
 
 beforeAll(async () => {
   t = await createTestStack();

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, csrfFrom, eventually, formBody, linkIn, tamper, type TestStack } from '../support/test-stack.ts';
+import { BROWSER, FORM } from '../support/browser-requests.ts';
+import { partnerPayload } from '../support/factories.ts';
+import { stackQueries } from '../support/stack-queries.ts';
 
 let t: TestStack;
 
@@ -14,19 +17,8 @@ const nextIp = () => {
   return `10.0.${Math.floor(ipSeq / 250)}.${(ipSeq % 250) + 1}`;
 };
 
-const HTML = { accept: 'text/html' };
-const FORM = { ...HTML, 'content-type': 'application/x-www-form-urlencoded' };
 
-const partner = (overrides: Record<string, unknown> = {}) => ({
-  company: 'Kubeworks GmbH',
-  contactName: 'Jana Berg',
-  email: 'jana@kubeworks.example',
-  regions: ['dach'],
-  timezone: 'Europe/Berlin',
-  skills: ['AKS'],
-  profile: 'We build Kubernetes platforms on Azure for manufacturers.',
-  ...overrides,
-});
+const partner = partnerPayload;
 
 /** A complete, valid form as a browser sends it (slugs from the skill pickers). */
 function goodForm(overrides: Record<string, string | string[] | undefined> = {}) {
@@ -50,7 +42,7 @@ type Fields = Record<string, string | string[] | undefined>;
 
 /** GETs /submit for a CSRF token and cookie, then POSTs the form with them. */
 async function postForm(stack: TestStack, fields: Fields, opts: { ip?: string; csrf?: boolean } = {}) {
-  const page = await stack.app.inject({ method: 'GET', url: '/submit', headers: HTML });
+  const page = await stack.app.inject({ method: 'GET', url: '/submit', headers: BROWSER });
   const { token, cookie } = csrfFrom(page);
   const withCsrf = opts.csrf ?? true;
   return stack.app.inject({
@@ -65,7 +57,7 @@ async function postForm(stack: TestStack, fields: Fields, opts: { ip?: string; c
 const rowsFor = (stack: TestStack, email: string) =>
   stack.c.db.selectFrom('opportunities').selectAll().where('submitterEmail', '=', email).execute();
 
-const dbRow = (id: string) => t.c.db.selectFrom('opportunities').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const { opportunityRow: dbRow } = stackQueries(() => t);
 
 async function onlyRowFor(email: string) {
   const rows = await rowsFor(t, email);
@@ -100,7 +92,7 @@ async function submitAndConfirm(overrides: Fields = {}) {
   const email = form['submitter.email'];
   expect((await postForm(t, form)).statusCode).toBe(303);
   const confirmPath = await confirmPathFor(email);
-  const page = await t.app.inject({ method: 'GET', url: confirmPath, headers: HTML });
+  const page = await t.app.inject({ method: 'GET', url: confirmPath, headers: BROWSER });
   const { token, cookie } = csrfFrom(page);
   const confirmed = await t.app.inject({ method: 'POST', url: confirmPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token }) });
   expect(confirmed.statusCode).toBe(303);
@@ -130,7 +122,7 @@ afterAll(async () => {
 
 describe('GET /submit', () => {
   it('renders the form with a CSRF token, both skill pickers and the region checkboxes', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/submit', headers: HTML });
+    const res = await t.app.inject({ method: 'GET', url: '/submit', headers: BROWSER });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(() => csrfFrom(res)).not.toThrow();
@@ -171,7 +163,7 @@ describe('POST /submit', () => {
     expect(await outboxCount('opportunity.published', row.id)).toBe(0);
     expect(await matchedPartnerIds(row.id)).toEqual([]);
 
-    const sent = await t.app.inject({ method: 'GET', url: '/submit/sent', headers: HTML });
+    const sent = await t.app.inject({ method: 'GET', url: '/submit/sent', headers: BROWSER });
     expect(sent.statusCode).toBe(200);
     expect(sent.body).toContain('Check your inbox');
   });
@@ -310,7 +302,7 @@ describe('the emailed confirmation link', () => {
     const receipt = await t.smtp.waitFor((m) => m.envelope.to.includes(email) && m.parsed.subject === `Received: ${form.title}`);
     const statusLink = linkIn(receipt.parsed.text, '/o/');
     expect(statusLink.startsWith('http://p2p.test/o/')).toBe(true);
-    const page = await t.app.inject({ method: 'GET', url: new URL(statusLink).pathname, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: new URL(statusLink).pathname, headers: BROWSER });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`<h1>${form.title}</h1>`);
   });
@@ -318,7 +310,7 @@ describe('the emailed confirmation link', () => {
   it('confirming twice publishes once; the link then points to the status page', async () => {
     const { row, email, statusPath } = await submitAndConfirm();
     const confirmPath = await confirmPathFor(email);
-    const again = await t.app.inject({ method: 'GET', url: confirmPath, headers: HTML });
+    const again = await t.app.inject({ method: 'GET', url: confirmPath, headers: BROWSER });
     expect(again.statusCode).toBe(200);
     expect(again.body).toContain('Already confirmed');
     expect(again.body).not.toContain('Confirm and publish</button>');
@@ -339,7 +331,7 @@ describe('the emailed confirmation link', () => {
     await postForm(t, form);
     const confirmPath = await confirmPathFor(form['submitter.email']);
     const forged = `/submit/confirm/${tamper(confirmPath.split('/').pop()!)}`;
-    const page = await t.app.inject({ method: 'GET', url: forged, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: forged, headers: BROWSER });
     expect(page.statusCode).toBe(400);
     expect(page.body).toContain('This link does not work');
     const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: '/submit' }));
@@ -353,7 +345,7 @@ describe('the status page /o/<token>', () => {
   it('shows the title, the status in words and the number of matching partners', async () => {
     const { row, form, statusPath } = await submitAndConfirm();
     await eventually(async () => (await dbRow(row.id)).matchedAt);
-    const page = await t.app.inject({ method: 'GET', url: statusPath, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`<h1>${form.title}</h1>`);
     expect(page.body).toContain('<strong>Published: matching partners hear about it in their next digest</strong>');
@@ -365,7 +357,7 @@ describe('the status page /o/<token>', () => {
 
   it('closes the opportunity on POST end=closed, after which the page offers no buttons', async () => {
     const { row, statusPath } = await submitAndConfirm();
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: HTML }));
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
     const res = await t.app.inject({ method: 'POST', url: statusPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: 'closed' }) });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(statusPath);
@@ -373,14 +365,14 @@ describe('the status page /o/<token>', () => {
     expect(closed.status).toBe('closed');
     expect(closed.closedAt).not.toBeNull();
 
-    const page = await t.app.inject({ method: 'GET', url: statusPath, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER });
     expect(page.body).toContain('Closed: you found your partner');
     expect(page.body).not.toContain('name="end"');
   });
 
   it('changes nothing on a second POST to an ended opportunity', async () => {
     const { row, statusPath } = await submitAndConfirm();
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: HTML }));
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
     const end = (value: string) =>
       t.app.inject({ method: 'POST', url: statusPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: value }) });
     expect((await end('closed')).statusCode).toBe(303);
@@ -401,13 +393,13 @@ describe('the status page /o/<token>', () => {
   it('answers a tampered token with a 400 page, and its POST changes nothing', async () => {
     const { row, statusPath } = await submitAndConfirm();
     const forged = `/o/${tamper(statusPath.slice(3))}`;
-    const page = await t.app.inject({ method: 'GET', url: forged, headers: HTML });
+    const page = await t.app.inject({ method: 'GET', url: forged, headers: BROWSER });
     expect(page.statusCode).toBe(400);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('This link does not work');
     expect(page.body).not.toContain(row.title);
 
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: HTML }));
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
     const post = await t.app.inject({ method: 'POST', url: forged, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: 'withdrawn' }) });
     expect(post.statusCode).toBe(400);
     expect((await dbRow(row.id)).status).toBe('published');

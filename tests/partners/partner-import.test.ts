@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPartnersCsv } from '../../src/partners/partner-import.ts';
-import { childEnv, createTestStack, type TestStack } from '../support/test-stack.ts';
+import { createTestStack, type TestStack } from '../support/test-stack.ts';
+import { runCli } from '../support/cli-process.ts';
 
 let t: TestStack;
 let tmp: string;
-
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** CSV lines joined as a spreadsheet exports them (CRLF). */
 const csv = (...lines: string[]) => `${lines.join('\r\n')}\r\n`;
@@ -54,15 +51,7 @@ async function tmpFile(name: string, content: string): Promise<string> {
 }
 
 /** Runs the real command in a child process against this file's database and queue prefix. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = childEnv(t);
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/p2p-digest.mjs', ...args], { cwd: REPO_ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(t, ...args);
 
 beforeAll(async () => {
   t = await createTestStack();

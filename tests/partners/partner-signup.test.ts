@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, csrfFrom, eventually, formBody, linkIn, tamper, type TestStack } from '../support/test-stack.ts';
+import { BROWSER, FORM } from '../support/browser-requests.ts';
+import { stackQueries } from '../support/stack-queries.ts';
 
 let t: TestStack;
-
-/** What a browser sends with a form navigation. */
-const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-const FORM = { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' };
 
 /** Each sign-up comes from its own client address, so the per-IP limit only bites in its own test. */
 let nextIp = 1;
@@ -50,15 +48,7 @@ async function partnerByEmail(email: string) {
   return t.c.db.selectFrom('partners').selectAll().where('email', 'ilike', email).execute();
 }
 
-async function skillSlugsOf(partnerId: string): Promise<string[]> {
-  const rows = await t.c.db
-    .selectFrom('partnerSkills as ps')
-    .innerJoin('skills as s', 's.id', 'ps.skillId')
-    .select('s.slug')
-    .where('ps.partnerId', '=', partnerId)
-    .execute();
-  return rows.map((r) => r.slug).sort();
-}
+const { skillSlugsOf } = stackQueries(() => t);
 
 const mailRequests = async () =>
   (await t.c.db.selectFrom('outbox').select('id').where('topic', '=', 'mail.requested').execute()).length;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
+import { stackQueries } from '../support/stack-queries.ts';
 
 let t: TestStack;
 
@@ -40,15 +41,7 @@ async function create(overrides: Record<string, unknown> = {}): Promise<PartnerJ
 
 const row = (id: string) => t.c.db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst();
 
-async function skillSlugsOf(partnerId: string): Promise<string[]> {
-  const rows = await t.c.db
-    .selectFrom('partnerSkills as ps')
-    .innerJoin('skills as s', 's.id', 'ps.skillId')
-    .select('s.slug')
-    .where('ps.partnerId', '=', partnerId)
-    .execute();
-  return rows.map((r) => r.slug).sort();
-}
+const { skillSlugsOf } = stackQueries(() => t);
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 

@@ -1,34 +1,13 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, csrfFrom, formBody, tamper, type TestStack } from '../support/test-stack.ts';
+import { BROWSER, FORM } from '../support/browser-requests.ts';
+import { createActivePartner } from '../support/factories.ts';
+import { stackQueries } from '../support/stack-queries.ts';
 
 let t: TestStack;
 
-const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-const FORM = { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' };
-
-let seq = 0;
-
 /** An active partner (admin API): DACH, Kubernetes on Azure, the default digest settings. */
-async function activePartner() {
-  const email = `prefs.${++seq}@kubeworks.example`;
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/partners',
-    headers: t.adminHeaders,
-    payload: {
-      company: `Kubeworks ${seq} GmbH`,
-      contactName: 'Jana Berg',
-      email,
-      regions: ['dach'],
-      skills: ['AKS'],
-      timezone: 'Europe/Berlin',
-      profile: 'We run AKS clusters for manufacturers.',
-    },
-  });
-  expect(res.statusCode).toBe(201);
-  return { id: res.json<{ id: string }>().id, email };
-}
+const activePartner = () => createActivePartner(t, { timezone: 'Europe/Berlin', profile: 'We run AKS clusters for manufacturers.' });
 
 const prefsPath = (partnerId: string) => new URL(t.c.links.preferences(partnerId)).pathname;
 
@@ -49,22 +28,10 @@ async function stored(partnerId: string) {
   return { ...row, skills: skills.map((s) => s.slug) };
 }
 
-/** partner.changed events for the partner: the match worker matches them again for each. */
-const rematches = async (partnerId: string) =>
-  (
-    await t.c.db
-      .selectFrom('outbox')
-      .select('id')
-      .where('topic', '=', 'partner.changed')
-      .where(sql<string>`payload->>'partnerId'`, '=', partnerId)
-      .execute()
-  ).length;
+const { rematches, suppression } = stackQueries(() => t);
 
 const setStatus = (partnerId: string, status: string) =>
   t.c.db.updateTable('partners').set({ status }).where('id', '=', partnerId).execute();
-
-const suppression = (email: string) =>
-  t.c.db.selectFrom('suppressions').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
 
 // Reading the rendered form back, as a browser would submit it.
 function selectHtml(html: string, name: string): string {

@@ -7,6 +7,7 @@ import { buildApp, type App } from '../../src/app/http-app.ts';
 import { httpSettings } from '../../src/app/app-deps.ts';
 import { createMailer, type Mailer, type OutgoingMail } from '../../src/platform/mail/mailer.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
+import { BROWSER } from '../support/browser-requests.ts';
 
 let t: TestStack;
 let outboxApp: App;
@@ -17,7 +18,6 @@ let mailer: Mailer;
 /** Next to the outbox folder: what a path traversal would reach. */
 const SECRET = 'SECRET-OUTSIDE-THE-OUTBOX';
 
-const HTML = { accept: 'text/html' };
 
 const mail = (overrides: Partial<OutgoingMail> = {}): OutgoingMail => ({
   to: 'jana@kubeworks.example',
@@ -37,7 +37,7 @@ async function sendOne(overrides: Partial<OutgoingMail> = {}): Promise<string> {
   return added[0]!;
 }
 
-const get = (url: string) => outboxApp.inject({ method: 'GET', url, headers: HTML });
+const get = (url: string) => outboxApp.inject({ method: 'GET', url, headers: BROWSER });
 
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), 'p2p-outbox-'));
@@ -156,6 +156,6 @@ describe('/dev/outbox', () => {
   });
 
   it('does not exist when mail goes over SMTP', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/dev/outbox', headers: HTML })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: '/dev/outbox', headers: BROWSER })).statusCode).toBe(404);
   });
 });

@@ -1,21 +1,12 @@
 import { matchOpportunity, matchPartner } from '../../src/matching/match.service.ts';
 import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.ts';
 import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
+import { partnerInput } from './factories.ts';
 import type { TestStack } from './test-stack.ts';
 
 /** A partner with sensible defaults; `key` names the company and the address. */
 export async function addPartner(t: TestStack, key: string, skills: string[], overrides: Partial<PartnerInput> = {}): Promise<string> {
-  const partner = await t.c.partners.createByAdmin({
-    company: `${key} Ltd`,
-    contactName: `Contact ${key}`,
-    email: `${key}@partners.example`,
-    regions: ['dach'],
-    remoteOk: true,
-    timezone: 'Europe/Berlin',
-    skills,
-    profile: '',
-    ...overrides,
-  });
+  const partner = await t.c.partners.createByAdmin(partnerInput(key, skills, overrides));
   // What the match worker does on the partner's 'partner.changed' event.
   await matchPartner(t.c.db, partner.id, t.c.log);
   return partner.id;
@@ -43,3 +34,30 @@ export async function addOpportunity(t: TestStack, title: string, requiredSkills
 
 export const digestMailsTo = (t: TestStack, email: string) =>
   t.smtp.received.filter((m) => m.envelope.to.includes(email) && /^Message-ID: <digest\./im.test(m.raw));
+
+/**
+ * What the partner side writes when a partner presses "I'm interested" (made at `createdAt`,
+ * default now; `withdrawn` as after "Withdraw my interest"). Returns the interest's id.
+ */
+export async function addInterest(
+  t: TestStack,
+  opportunityId: string,
+  partnerId: string,
+  extra: { note?: string; createdAt?: Date; withdrawn?: boolean } = {},
+): Promise<string> {
+  const row = await t.c.db
+    .insertInto('interests')
+    .values({
+      opportunityId,
+      partnerId,
+      note: extra.note ?? '',
+      ...(extra.createdAt ? { createdAt: extra.createdAt } : {}),
+      ...(extra.withdrawn ? { status: 'withdrawn', withdrawnAt: new Date() } : {}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Long enough for a mail that should not come to have arrived: to check that it did not. */
+export const settle = () => new Promise((r) => setTimeout(r, 600));

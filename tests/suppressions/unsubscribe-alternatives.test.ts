@@ -1,45 +1,22 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, tamper, type TestStack } from '../support/test-stack.ts';
+import { BROWSER, FORM, partnerPagePaths } from '../support/browser-requests.ts';
+import { createActivePartner } from '../support/factories.ts';
+import { stackQueries } from '../support/stack-queries.ts';
 
 let t: TestStack;
 
-const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-/** What a browser sends when a button's form (no fields) is submitted: no cookies, no CSRF token. */
-const BUTTON = { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' };
-
 let seq = 0;
 
-async function activePartner(email = `alt.${++seq}@kubeworks.example`) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/partners',
-    headers: t.adminHeaders,
-    payload: { company: `Kubeworks ${++seq} GmbH`, contactName: 'Jana Berg', email, regions: ['dach'], skills: ['AKS'] },
-  });
-  expect(res.statusCode).toBe(201);
-  return { id: res.json<{ id: string }>().id, email };
-}
-
-const unsubscribePath = (email: string) => new URL(t.c.links.unsubscribe(email)).pathname;
+const activePartner = (email?: string) => createActivePartner(t, { email });
+const { unsubscribePath } = partnerPagePaths(() => t);
+const { suppression, rematches } = stackQueries(() => t);
 
 const partner = (id: string) =>
   t.c.db.selectFrom('partners').select(['status', 'digestFrequency', 'updatedAt']).where('id', '=', id).executeTakeFirstOrThrow();
 
-const suppression = (email: string) =>
-  t.c.db.selectFrom('suppressions').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
-
-const rematches = async (partnerId: string) =>
-  (
-    await t.c.db
-      .selectFrom('outbox')
-      .select('id')
-      .where('topic', '=', 'partner.changed')
-      .where(sql<string>`payload->>'partnerId'`, '=', partnerId)
-      .execute()
-  ).length;
-
-const press = (path: string) => t.app.inject({ method: 'POST', url: path, headers: BUTTON, payload: '' });
+/** A button's form (no fields) submitted: no cookies, no CSRF token. */
+const press = (path: string) => t.app.inject({ method: 'POST', url: path, headers: FORM, payload: '' });
 
 /** The actions of the page's forms, in order. */
 const formActions = (html: string) => [...html.matchAll(/<form method="post" action="([^"]*)">/g)].map((m) => m[1]);

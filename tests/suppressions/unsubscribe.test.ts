@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, eventually, tamper, type TestStack } from '../support/test-stack.ts';
+import { partnerPagePaths } from '../support/browser-requests.ts';
+import { createActivePartner } from '../support/factories.ts';
+import { stackQueries } from '../support/stack-queries.ts';
 
 let t: TestStack;
 
@@ -9,24 +12,13 @@ const ONE_CLICK = 'List-Unsubscribe=One-Click';
 let seq = 0;
 
 /** An active partner (admin API) with its own address; returns its id and email. */
-async function activePartner(email = `partner.${++seq}@kubeworks.example`) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/partners',
-    headers: t.adminHeaders,
-    payload: { company: `Kubeworks ${++seq} GmbH`, contactName: 'Jana Berg', email, regions: ['dach'], skills: ['AKS'] },
-  });
-  expect(res.statusCode).toBe(201);
-  return { id: res.json<{ id: string }>().id, email };
-}
-
-const unsubscribePath = (email: string) => new URL(t.c.links.unsubscribe(email)).pathname;
+const activePartner = (email?: string) => createActivePartner(t, { email });
+const { unsubscribePath } = partnerPagePaths(() => t);
+const { suppression } = stackQueries(() => t);
 
 const partnerStatus = async (id: string) =>
   (await t.c.db.selectFrom('partners').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
-const suppression = (email: string) =>
-  t.c.db.selectFrom('suppressions').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
 
 /** An RFC 8058 one-click POST as a mail client sends it: no cookies, no CSRF token. */
 const oneClick = (path: string) =>

@@ -1,0 +1,31 @@
+import { expect, it } from 'vitest';
+import {
+  buildDigests,
+  claimForSending,
+  findLedgerRows,
+  findRecipients,
+  finishDigest,
+  insertLedgerRows,
+  openDigestItems,
+  takeStaleDigests,
+} from '../../src/digests/digest.repository.ts';
+import { captureStatement } from '../support/sql-capture.ts';
+
+// The digest ledger's raw statements, kept under review: a change to one shows as a diff of its
+// file in __snapshots__/. Compiled with fixed arguments, never run.
+const DIGEST_IDS = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
+const PARTNER_ID = '00000000-0000-4000-8000-0000000000aa';
+const SCHEDULES = [{ timezone: 'Europe/Vienna', frequency: 'weekly' as const, day: 1, hour: 8, period: '2026-W49' }];
+
+it.each([
+  ['digest-build', (db) => buildDigests(db, DIGEST_IDS)],
+  ['digest-claim', (db) => claimForSending(db, DIGEST_IDS, { leaseSeconds: 300, maxAttempts: 5, mailDomain: 'p2p.test' })],
+  ['digest-finish', (db) => finishDigest(db, DIGEST_IDS[0]!, 'sent', { subject: 'Your digest', lastError: null })],
+  ['digest-ledger-insert', (db) => insertLedgerRows(db, SCHEDULES, PARTNER_ID)],
+  ['digest-ledger-find', (db) => findLedgerRows(db, SCHEDULES, PARTNER_ID)],
+  ['digest-items', (db) => openDigestItems(db, DIGEST_IDS)],
+  ['digest-recipients', (db) => findRecipients(db, [PARTNER_ID])],
+  ['digest-stale', (db) => takeStaleDigests(db, 600, 5000)],
+] satisfies Array<[string, Parameters<typeof captureStatement>[0]]>)('keeps the %s statement under review', async (name, run) => {
+  await expect(await captureStatement(run)).toMatchFileSnapshot(`./__snapshots__/${name}.sql`);
+});

@@ -1,0 +1,3 @@
+select "p"."id", "p"."company", "p"."contact_name", "p"."email", "p"."website", "p"."country", "p"."regions", "p"."remote_ok", "p"."timezone", "p"."profile", "p"."status", "p"."source", "p"."created_at", "p"."verified_at", ARRAY(SELECT skill_id FROM partner_skills ps WHERE ps.partner_id = p.id ORDER BY skill_id) as "skill_ids", (extract(epoch from p.created_at) * 1000000)::bigint::text as "created_at_micros" from "partners" as "p" where "p"."status" = $1 and ((extract(epoch from p.created_at) * 1000000)::bigint, p.id) < ($2::bigint, $3::uuid) order by "p"."created_at" desc, "p"."id" desc limit $4
+
+-- parameters: ["active","1796000000000000","00000000-0000-4000-8000-0000000000aa",50]
