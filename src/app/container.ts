@@ -63,14 +63,16 @@ export async function createContainer(config: Config, log: Logger) {
   const templates = await loadMailTemplates();
 
   const partners = createPartnerService({ db, catalogue });
+  const introductions = createIntroductionService({ db, catalogue });
   const opportunities = createOpportunityService({
     db,
     catalogue,
+    partners,
+    introductions,
     moderation: config.moderation,
     defaultLifetimeDays: config.opportunityDefaultDays,
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
-  const introductions = createIntroductionService({ db, catalogue });
   const mail = createMailService({
     db,
     mailer,
