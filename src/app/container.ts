@@ -4,7 +4,7 @@ import type { Config } from '../platform/config/config.ts';
 import { createDatabase, ensureDatabaseExists, type Database } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { createPages } from '../platform/http/pages.ts';
-import { replyAddressFor } from '../inbound/inbound-digest-reply.ts';
+import { replyAddressFor } from '../inbound/replies/digest-reply.ts';
 import { createInboundService } from '../inbound/inbound.service.ts';
 import { createRateLimits } from '../platform/http/rate-limits.ts';
 import { createInterestService } from '../interests/interest.service.ts';

@@ -10,7 +10,7 @@ import type { QueueName } from '../platform/queue/job-registry.ts';
 import { startWorkers, type JobHandlers } from '../platform/queue/queues.ts';
 import { upsertDigestTick } from '../digests/digest-scheduler.ts';
 import { acceptInbound, reconcileInbound } from '../inbound/inbound-intake.ts';
-import { startSmtpListener } from '../inbound/inbound-smtp.ts';
+import { startSmtpListener } from '../inbound/intake/smtp-listener.ts';
 import { poll } from '../platform/queue/poller.ts';
 
 export const ROLES = ['api', 'worker', 'scheduler', 'smtp'] as const;

@@ -5,7 +5,7 @@ import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity
 import { findOpportunityById } from '../opportunities/opportunity.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { findInboundById } from './email-opportunity.repository.ts';
-import { understand, type MissingField } from './inbound-understand.ts';
+import { understand, type MissingField } from './understanding/understand.ts';
 
 const MISSING_TEXT: Record<MissingField, string> = {
   title: 'a title (the subject was empty or too short)',

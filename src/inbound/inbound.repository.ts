@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Executor } from '../platform/db/database.ts';
-import { messageIdOf } from './raw-headers.ts';
+import { messageIdOf } from './intake/raw-headers.ts';
 
 /** A message as it reached us, before anything is decided about it. */
 export interface InboundMessageInput {

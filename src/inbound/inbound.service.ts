@@ -8,13 +8,13 @@ import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { findPartnerByEmail, findPartnerById } from '../partners/partner.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { suppress, unsubscribeEmail } from '../suppressions/suppression.repository.ts';
-import { createEmailOpportunity } from './email-opportunity.service.ts';
-import { checkSender, type DNSResolver, type SenderTrust } from './inbound-auth.ts';
-import { complainedAddress, permanentFailures } from './inbound-bounce.ts';
-import { digestIdOfReplyAddress, readDigestReply } from './inbound-digest-reply.ts';
-import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './inbound-classify.ts';
-import { headerLookup, parseStored } from './inbound-parse.ts';
-import { claimReply } from './inbound-replies.ts';
+import { createEmailOpportunity } from './drafts/email-opportunity.ts';
+import { checkSender, type DNSResolver, type SenderTrust } from './trust/sender-auth.ts';
+import { complainedAddress, permanentFailures } from './trust/bounces.ts';
+import { digestIdOfReplyAddress, readDigestReply } from './replies/digest-reply.ts';
+import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './trust/classify.ts';
+import { headerLookup, parseStored } from './understanding/parse.ts';
+import { claimReply } from './trust/reply-throttle.ts';
 
 export interface InboundServiceDeps {
   db: Database;

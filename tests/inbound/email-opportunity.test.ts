@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailOpportunity } from '../../src/inbound/email-opportunity.service.ts';
+import { createEmailOpportunity } from '../../src/inbound/drafts/email-opportunity.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { createTestStack, csrfFrom, eventually, formBody, linkIn, tamper, type TestStack } from '../support/test-stack.ts';
 

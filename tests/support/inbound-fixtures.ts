@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import type { DNSResolver } from '../../src/inbound/inbound-auth.ts';
+import type { DNSResolver } from '../../src/inbound/trust/sender-auth.ts';
 import { createInboundService, type InboundServiceDeps } from '../../src/inbound/inbound.service.ts';
 import { APP_SECRET, type TestStack } from './test-stack.ts';
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../platform/db/database.ts';
+import type { Executor } from '../../platform/db/database.ts';
 
 /**
  * At most one automatic reply per sender per 24 hours, whatever they send us: the guard against

@@ -1,20 +1,20 @@
 import type { ParsedMail } from 'mailparser';
-import type { Database, Executor } from '../platform/db/database.ts';
-import { NotFoundError } from '../platform/errors/app-errors.ts';
-import type { Links } from '../platform/links/links.ts';
-import { findOpportunityById } from '../opportunities/opportunity.repository.ts';
-import { opportunityInputSchema, type OpportunityInput } from '../opportunities/opportunity.schemas.ts';
-import type { OpportunityService } from '../opportunities/opportunity.service.ts';
-import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
-import { findPartnerById } from '../partners/partner.repository.ts';
-import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { Database, Executor } from '../../platform/db/database.ts';
+import { NotFoundError } from '../../platform/errors/app-errors.ts';
+import type { Links } from '../../platform/links/links.ts';
+import { findOpportunityById } from '../../opportunities/opportunity.repository.ts';
+import { opportunityInputSchema, type OpportunityInput } from '../../opportunities/opportunity.schemas.ts';
+import type { OpportunityService } from '../../opportunities/opportunity.service.ts';
+import { addOutboxEvent } from '../../platform/outbox/outbox.repository.ts';
+import { findPartnerById } from '../../partners/partner.repository.ts';
+import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import {
   findOpportunityIdByMessageId,
   insertEmailOpportunity,
   markInboundProcessed,
   updateEmailDraft,
-} from './email-opportunity.repository.ts';
-import { understand, type Understanding } from './inbound-understand.ts';
+} from '../email-opportunity.repository.ts';
+import { understand, type Understanding } from '../understanding/understand.ts';
 
 export interface EmailOpportunityDeps {
   db: Database;

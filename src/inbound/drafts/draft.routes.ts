@@ -1,16 +1,16 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
-import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
-import type { AppDeps } from '../app/app-deps.ts';
-import { asFormBody, fieldErrors } from '../platform/http/form-fields.ts';
-import { verifiedSubject } from '../platform/links/token-pages.ts';
-import type { OpportunityRow } from '../opportunities/opportunity.repository.ts';
-import { opportunityInputSchema } from '../opportunities/opportunity.schemas.ts';
-import { opportunityFromForm, submitFormValues } from '../opportunities/submit-form.ts';
-import { REGIONS } from '../regions/regions.ts';
-import { findInboundOf } from './email-opportunity.repository.ts';
-import { correctEmailDraft } from './email-opportunity.service.ts';
+import { ValidationError, type FieldIssue } from '../../platform/errors/app-errors.ts';
+import type { AppDeps } from '../../app/app-deps.ts';
+import { asFormBody, fieldErrors } from '../../platform/http/form-fields.ts';
+import { verifiedSubject } from '../../platform/links/token-pages.ts';
+import type { OpportunityRow } from '../../opportunities/opportunity.repository.ts';
+import { opportunityInputSchema } from '../../opportunities/opportunity.schemas.ts';
+import { opportunityFromForm, submitFormValues } from '../../opportunities/submit-form.ts';
+import { REGIONS } from '../../regions/regions.ts';
+import { findInboundOf } from '../email-opportunity.repository.ts';
+import { correctEmailDraft } from './email-opportunity.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
