@@ -19,6 +19,7 @@ import { createMailer } from '../platform/mail/mailer.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
 import { createApiKeyService } from '../partners/api-key.service.ts';
 import { createPartnerService } from '../partners/partner.service.ts';
+import { createSuppressionService } from '../suppressions/suppression.service.ts';
 import { createQueues } from '../platform/queue/queues.ts';
 import { redisOptionsFromUrl } from '../platform/queue/redis-connection.ts';
 import { loadTaxonomyFile } from '../skills/load-taxonomy.ts';
@@ -109,9 +110,12 @@ export async function createContainer(config: Config, log: Logger) {
   const interests = createInterestService({ db });
   const inbound = createInboundService({
     db,
+    opportunities,
     interests,
+    digests,
+    partners,
+    suppressions: createSuppressionService({ db }),
     catalogue,
-    links,
     log,
     settings: {
       ownAddresses: [config.mailFrom, config.unsubscribeMailto],
@@ -119,7 +123,6 @@ export async function createContainer(config: Config, log: Logger) {
       unsubscribeMailto: config.unsubscribeMailto,
       mta: mailDomain,
       replySecrets: [config.appSecret, ...config.previousAppSecrets],
-      intake: { moderation: config.moderation, defaultLifetimeDays: config.opportunityDefaultDays },
     },
   });
 

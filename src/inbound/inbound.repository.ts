@@ -100,3 +100,61 @@ export async function forgetWebhookTokens(db: Database, olderThanSeconds: number
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** A stored message being processed: what the processing reads of its row. */
+export interface StoredMessage {
+  id: string;
+  receivedVia: string;
+  raw: Buffer;
+  mailFrom: string;
+  rcptTo: string[];
+  remoteIp: string | null;
+  helo: string | null;
+  attempts: number;
+}
+
+/**
+ * Counts a processing attempt and loads the message, only while it is still 'received': a
+ * second job for a finished message gets undefined and does nothing.
+ */
+export async function startProcessing(db: Executor, inboundId: string): Promise<StoredMessage | undefined> {
+  return db
+    .updateTable('inboundMessages')
+    .set({ attempts: sql`attempts + 1` })
+    .where('id', '=', inboundId)
+    .where('status', '=', 'received')
+    .returning(['id', 'receivedVia', 'raw', 'mailFrom', 'rcptTo', 'remoteIp', 'helo', 'attempts'])
+    .executeTakeFirst();
+}
+
+/**
+ * Records what became of a message, only while it is still 'received' (the first finish wins),
+ * in the transaction that made it so when there is one.
+ */
+export async function finishProcessing(
+  db: Executor,
+  inboundId: string,
+  result: { status: 'processed' | 'rejected' | 'failed'; outcome: string; opportunityId: string | null },
+): Promise<void> {
+  await db
+    .updateTable('inboundMessages')
+    .set({ status: result.status, outcome: result.outcome.slice(0, 1000), opportunityId: result.opportunityId, processedAt: sql`now()` })
+    .where('id', '=', inboundId)
+    .where('status', '=', 'received')
+    .execute();
+}
+
+/** The stored message an opportunity was read from (the newest, should there be several). */
+export async function findInboundOf(db: Executor, opportunityId: string): Promise<{ id: string; raw: Buffer } | undefined> {
+  return db
+    .selectFrom('inboundMessages')
+    .select(['id', 'raw'])
+    .where('opportunityId', '=', opportunityId)
+    .orderBy('receivedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function findInboundById(db: Executor, inboundId: string): Promise<{ raw: Buffer; opportunityId: string | null } | undefined> {
+  return db.selectFrom('inboundMessages').select(['raw', 'opportunityId']).where('id', '=', inboundId).executeTakeFirst();
+}

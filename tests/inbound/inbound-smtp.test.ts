@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { reconcileInbound } from '../../src/inbound/inbound-intake.ts';
+import { reconcileInbound } from '../../src/inbound/inbound.service.ts';
 import { dedupeKeyOf, storeInbound } from '../../src/inbound/inbound.repository.ts';
 import { startSmtpListener } from '../../src/inbound/intake/smtp-listener.ts';
 import { isIntakeRecipient } from '../../src/inbound/intake/addresses.ts';
