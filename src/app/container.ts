@@ -119,7 +119,6 @@ export async function createContainer(config: Config, log: Logger) {
     log,
     settings: {
       ownAddresses: [config.mailFrom, config.unsubscribeMailto],
-      mailDomain,
       unsubscribeMailto: config.unsubscribeMailto,
       mta: mailDomain,
       replySecrets: [config.appSecret, ...config.previousAppSecrets],

@@ -115,7 +115,9 @@ export interface StoredMessage {
 
 /**
  * Counts a processing attempt and loads the message, only while it is still 'received': a
- * second job for a finished message gets undefined and does nothing.
+ * second job for a finished message gets undefined and does nothing. (Two jobs racing on one
+ * message both run, but only the first finish is written, suppressions are idempotent, replies
+ * are claimed once a day and an emailed opportunity's Message-ID is UNIQUE.)
  */
 export async function startProcessing(db: Executor, inboundId: string): Promise<StoredMessage | undefined> {
   return db
@@ -157,4 +159,28 @@ export async function findInboundOf(db: Executor, opportunityId: string): Promis
 
 export async function findInboundById(db: Executor, inboundId: string): Promise<{ raw: Buffer; opportunityId: string | null } | undefined> {
   return db.selectFrom('inboundMessages').select(['raw', 'opportunityId']).where('id', '=', inboundId).executeTakeFirst();
+}
+
+/**
+ * At most one automatic reply per sender per 24 hours, whatever they send us: the guard against
+ * a mail loop with a robot we failed to recognise, and against being used to spam an address.
+ *
+ * One statement claims the right to reply: it inserts the address, or moves its timestamp only
+ * if the last reply is older than a day. Two workers racing on the same sender cannot both win.
+ * The claim is taken before the reply is queued, so a crash in between costs a reply, never
+ * sends two.
+ */
+export async function claimReply(db: Executor, address: string): Promise<boolean> {
+  const row = await db
+    .insertInto('inboundReplies')
+    .values({ address: address.toLowerCase(), lastRepliedAt: sql`now()` })
+    .onConflict((oc) =>
+      oc
+        .column('address')
+        .doUpdateSet({ lastRepliedAt: sql`now()` })
+        .where('inboundReplies.lastRepliedAt', '<', sql<Date>`now() - interval '24 hours'`),
+    )
+    .returning('address')
+    .executeTakeFirst();
+  return row !== undefined;
 }

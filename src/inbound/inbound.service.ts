@@ -11,6 +11,7 @@ import type { SuppressionService } from '../suppressions/suppression.service.ts'
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { createEmailOpportunity } from './drafts/email-opportunity.ts';
 import {
+  claimReply,
   claimWebhookToken,
   findInboundOf,
   findUnprocessed,
@@ -25,7 +26,6 @@ import {
 import { digestIdOfReplyAddress, readDigestReply } from './replies/digest-reply.ts';
 import { complainedAddress, permanentFailures } from './trust/bounces.ts';
 import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './trust/classify.ts';
-import { claimReply } from './trust/reply-throttle.ts';
 import { checkSender, type DNSResolver, type SenderTrust } from './trust/sender-auth.ts';
 import { headerLookup, parseStored } from './understanding/parse.ts';
 
@@ -112,7 +112,6 @@ export interface InboundServiceDeps {
   settings: {
     /** Our own addresses: mail from them, or carrying our loop header, is never processed. */
     ownAddresses: string[];
-    mailDomain: string;
     /** The mailto: half of List-Unsubscribe: mail to it unsubscribes its (trusted) sender. */
     unsubscribeMailto: string;
     /** Our hostname in Authentication-Results. */
@@ -132,7 +131,6 @@ export type InboundOutcome =
   | { status: 'skipped'; outcome: 'done-before' };
 
 type Decision = { status: 'processed' | 'rejected'; outcome: string; opportunityId?: string };
-
 
 /**
  * Works on one stored inbound message (the 'inbound-process' job): decides what it is, whom it

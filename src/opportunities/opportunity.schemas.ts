@@ -70,8 +70,6 @@ export function isOpen(status: OpportunityStatus): boolean {
 /** The ways in: the web form, the JSON API, an email, and the operator's demo data. */
 export const OPPORTUNITY_SOURCES = ['form', 'api', 'email', 'demo'] as const;
 
-export type OpportunitySource = (typeof OPPORTUNITY_SOURCES)[number];
-
 export const opportunityCreatedSchema = z.object({
   id: z.uuid(),
   status: z.enum(OPPORTUNITY_STATUSES),

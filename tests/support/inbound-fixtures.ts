@@ -98,7 +98,6 @@ export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings
     log: t.c.log,
     settings: {
       ownAddresses: [t.config.mailFrom, t.config.unsubscribeMailto],
-      mailDomain: 'p2p.test',
       unsubscribeMailto: t.config.unsubscribeMailto,
       mta: 'mx.p2p.test',
       replySecrets: [APP_SECRET],
