@@ -193,7 +193,7 @@ export function createInboundService(deps: InboundServiceDeps) {
     const verifiedPartnerId = partner && partner.status === 'active' ? partner.id : null;
     const mayReply = await claimReply(db, email);
     const result = await createEmailOpportunity(
-      { db, catalogue: deps.catalogue, opportunities: deps.opportunities },
+      { catalogue: deps.catalogue, opportunities: deps.opportunities },
       { inboundId: message.id, parsed, sender: { email, name: fromHeader?.name ?? '' }, verifiedPartnerId, mayReply },
     );
     log.info({ inboundId: message.id, auth: trust.reason, verifiedPartnerId, mayReply }, 'inbound mail handed to understanding');

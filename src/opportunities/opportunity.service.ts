@@ -311,8 +311,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
   }
 
   /** Stores the opportunity and moves it as far as its way in allows, all in `trx`. */
-  async function intake(trx: Executor, submission: Submission): Promise<SubmitResult> {
-    const prepared = submission.source === 'email' ? await fromEmail(submission) : await fromInput(submission);
+  async function store(trx: Executor, prepared: Intake): Promise<SubmitResult> {
     const row = await insertOpportunity(trx, prepared.values);
     if (!row) return { opportunity: await prepared.earlier(trx), replayed: true };
     if (prepared.verified) {
@@ -358,12 +357,22 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 
     /**
      * The one way in, for the form, the API, an email and the demo data: stores the opportunity
-     * and moves it on as far as its way in allows (see `Submission`). Runs in the caller's
-     * transaction when given one (the email intake records the inbound message's outcome in it),
-     * else in its own.
+     * and moves it on as far as its way in allows (see `Submission`), in one transaction.
+     * `inSameTransaction` lets the caller write its own record of the submission in that
+     * transaction (the email intake: the inbound message's outcome and the acknowledgement).
      */
-    async submit(submission: Submission, trx?: Executor): Promise<SubmitResult> {
-      return trx ? intake(trx, submission) : db.transaction().execute((own) => intake(own, submission));
+    async submit(
+      submission: Submission,
+      options: { inSameTransaction?: (trx: Executor, result: SubmitResult) => Promise<void> } = {},
+    ): Promise<SubmitResult> {
+      // Reads and checks come first, outside the transaction: it never holds a connection while
+      // the partner lookup asks the pool for another.
+      const prepared = submission.source === 'email' ? await fromEmail(submission) : await fromInput(submission);
+      return db.transaction().execute(async (trx) => {
+        const result = await store(trx, prepared);
+        await options.inSameTransaction?.(trx, result);
+        return result;
+      });
     },
 
     /** The submitter proved their email (POST from the confirmation page). Idempotent. */

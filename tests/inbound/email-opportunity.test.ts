@@ -82,7 +82,7 @@ async function receive(
     .returning('id')
     .executeTakeFirstOrThrow();
   const result = await createEmailOpportunity(
-    { db: t.c.db, catalogue: t.c.catalogue, opportunities: opts.moderation ? moderated() : t.c.opportunities },
+    { catalogue: t.c.catalogue, opportunities: opts.moderation ? moderated() : t.c.opportunities },
     { inboundId: row.id, parsed: await simpleParser(raw), sender, verifiedPartnerId: opts.verifiedPartnerId ?? null, mayReply: opts.mayReply ?? true },
   );
   return { inboundId: row.id, ...result };
