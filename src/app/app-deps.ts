@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config.ts';
 import type { Database } from '../platform/db/database.ts';
-import type { InboundWebhookSettings } from '../inbound/inbound-webhook.routes.ts';
+import type { InboundWebhookSettings } from '../inbound/intake/webhook.routes.ts';
 import type { IntroductionService } from '../interests/introduction.service.ts';
 import type { InterestService } from '../interests/interest.service.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';

@@ -4,7 +4,7 @@ import type { Config } from '../platform/config/config.ts';
 import { createDatabase, ensureDatabaseExists, type Database } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { createPages } from '../platform/http/pages.ts';
-import { replyAddressFor } from '../inbound/inbound-digest-reply.ts';
+import { replyAddressFor } from '../inbound/replies/digest-reply.ts';
 import { createInboundService } from '../inbound/inbound.service.ts';
 import { createRateLimits } from '../platform/http/rate-limits.ts';
 import { createInterestService } from '../interests/interest.service.ts';
@@ -19,6 +19,7 @@ import { createMailer } from '../platform/mail/mailer.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
 import { createApiKeyService } from '../partners/api-key.service.ts';
 import { createPartnerService } from '../partners/partner.service.ts';
+import { createSuppressionService } from '../suppressions/suppression.service.ts';
 import { createQueues } from '../platform/queue/queues.ts';
 import { redisOptionsFromUrl } from '../platform/queue/redis-connection.ts';
 import { loadTaxonomyFile } from '../skills/load-taxonomy.ts';
@@ -63,14 +64,16 @@ export async function createContainer(config: Config, log: Logger) {
   const templates = await loadMailTemplates();
 
   const partners = createPartnerService({ db, catalogue });
+  const introductions = createIntroductionService({ db, catalogue });
   const opportunities = createOpportunityService({
     db,
     catalogue,
+    partners,
+    introductions,
     moderation: config.moderation,
     defaultLifetimeDays: config.opportunityDefaultDays,
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
-  const introductions = createIntroductionService({ db, catalogue });
   const mail = createMailService({
     db,
     mailer,
@@ -107,17 +110,18 @@ export async function createContainer(config: Config, log: Logger) {
   const interests = createInterestService({ db });
   const inbound = createInboundService({
     db,
+    opportunities,
     interests,
+    digests,
+    partners,
+    suppressions: createSuppressionService({ db }),
     catalogue,
-    links,
     log,
     settings: {
       ownAddresses: [config.mailFrom, config.unsubscribeMailto],
-      mailDomain,
       unsubscribeMailto: config.unsubscribeMailto,
       mta: mailDomain,
       replySecrets: [config.appSecret, ...config.previousAppSecrets],
-      intake: { moderation: config.moderation, defaultLifetimeDays: config.opportunityDefaultDays },
     },
   });
 

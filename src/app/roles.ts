@@ -9,8 +9,8 @@ import { relayOutboxOnce } from '../platform/outbox/outbox-relay.ts';
 import type { QueueName } from '../platform/queue/job-registry.ts';
 import { startWorkers, type JobHandlers } from '../platform/queue/queues.ts';
 import { upsertDigestTick } from '../digests/digest-scheduler.ts';
-import { acceptInbound, reconcileInbound } from '../inbound/inbound-intake.ts';
-import { startSmtpListener } from '../inbound/inbound-smtp.ts';
+import { acceptInbound, reconcileInbound } from '../inbound/inbound.service.ts';
+import { startSmtpListener } from '../inbound/intake/smtp-listener.ts';
 import { poll } from '../platform/queue/poller.ts';
 
 export const ROLES = ['api', 'worker', 'scheduler', 'smtp'] as const;

@@ -342,3 +342,14 @@ export async function findRecipients(db: Executor, partnerIds: readonly string[]
   `.execute(db);
   return new Map(result.rows.map((r) => [r.id, r]));
 }
+
+/** The opportunity on a digest's card at `position` (0 = the first from the top), or undefined. */
+export async function findItemAt(db: Executor, digestId: string, position: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('digestItems')
+    .select('opportunityId')
+    .where('digestId', '=', digestId)
+    .where('position', '=', position)
+    .executeTakeFirst();
+  return row?.opportunityId;
+}

@@ -17,6 +17,7 @@ import {
   claimForSending,
   findDigest,
   findDigests,
+  findItemAt,
   findLedgerRows,
   findRecipients,
   finishDigest,
@@ -411,6 +412,9 @@ export function createDigestService(deps: DigestServiceDeps) {
     },
 
     findDigest: (id: string) => findDigest(db, id),
+
+    /** The opportunity on card #`card` (1 = the first from the top) of a digest: a reply names it so. */
+    opportunityOnCard: (digestId: string, card: number) => findItemAt(db, digestId, card - 1),
   };
 }
 

@@ -4,8 +4,8 @@ import type { Links } from '../platform/links/links.ts';
 import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.ts';
 import { findOpportunityById } from '../opportunities/opportunity.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import { findInboundById } from './email-opportunity.repository.ts';
-import { understand, type MissingField } from './inbound-understand.ts';
+import { findInboundById } from './inbound.repository.ts';
+import { understand, type MissingField } from './understanding/understand.ts';
 
 const MISSING_TEXT: Record<MissingField, string> = {
   title: 'a title (the subject was empty or too short)',

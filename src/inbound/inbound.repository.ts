@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Executor } from '../platform/db/database.ts';
-import { messageIdOf } from './raw-headers.ts';
+import { messageIdOf } from './intake/raw-headers.ts';
 
 /** A message as it reached us, before anything is decided about it. */
 export interface InboundMessageInput {
@@ -99,4 +99,88 @@ export async function forgetWebhookTokens(db: Database, olderThanSeconds: number
     .where('seenAt', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds}::double precision)`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** A stored message being processed: what the processing reads of its row. */
+export interface StoredMessage {
+  id: string;
+  receivedVia: string;
+  raw: Buffer;
+  mailFrom: string;
+  rcptTo: string[];
+  remoteIp: string | null;
+  helo: string | null;
+  attempts: number;
+}
+
+/**
+ * Counts a processing attempt and loads the message, only while it is still 'received': a
+ * second job for a finished message gets undefined and does nothing. (Two jobs racing on one
+ * message both run, but only the first finish is written, suppressions are idempotent, replies
+ * are claimed once a day and an emailed opportunity's Message-ID is UNIQUE.)
+ */
+export async function startProcessing(db: Executor, inboundId: string): Promise<StoredMessage | undefined> {
+  return db
+    .updateTable('inboundMessages')
+    .set({ attempts: sql`attempts + 1` })
+    .where('id', '=', inboundId)
+    .where('status', '=', 'received')
+    .returning(['id', 'receivedVia', 'raw', 'mailFrom', 'rcptTo', 'remoteIp', 'helo', 'attempts'])
+    .executeTakeFirst();
+}
+
+/**
+ * Records what became of a message, only while it is still 'received' (the first finish wins),
+ * in the transaction that made it so when there is one.
+ */
+export async function finishProcessing(
+  db: Executor,
+  inboundId: string,
+  result: { status: 'processed' | 'rejected' | 'failed'; outcome: string; opportunityId: string | null },
+): Promise<void> {
+  await db
+    .updateTable('inboundMessages')
+    .set({ status: result.status, outcome: result.outcome.slice(0, 1000), opportunityId: result.opportunityId, processedAt: sql`now()` })
+    .where('id', '=', inboundId)
+    .where('status', '=', 'received')
+    .execute();
+}
+
+/** The stored message an opportunity was read from (the newest, should there be several). */
+export async function findInboundOf(db: Executor, opportunityId: string): Promise<{ id: string; raw: Buffer } | undefined> {
+  return db
+    .selectFrom('inboundMessages')
+    .select(['id', 'raw'])
+    .where('opportunityId', '=', opportunityId)
+    .orderBy('receivedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function findInboundById(db: Executor, inboundId: string): Promise<{ raw: Buffer; opportunityId: string | null } | undefined> {
+  return db.selectFrom('inboundMessages').select(['raw', 'opportunityId']).where('id', '=', inboundId).executeTakeFirst();
+}
+
+/**
+ * At most one automatic reply per sender per 24 hours, whatever they send us: the guard against
+ * a mail loop with a robot we failed to recognise, and against being used to spam an address.
+ *
+ * One statement claims the right to reply: it inserts the address, or moves its timestamp only
+ * if the last reply is older than a day. Two workers racing on the same sender cannot both win.
+ * The claim is taken before the reply is queued, so a crash in between costs a reply, never
+ * sends two.
+ */
+export async function claimReply(db: Executor, address: string): Promise<boolean> {
+  const row = await db
+    .insertInto('inboundReplies')
+    .values({ address: address.toLowerCase(), lastRepliedAt: sql`now()` })
+    .onConflict((oc) =>
+      oc
+        .column('address')
+        .doUpdateSet({ lastRepliedAt: sql`now()` })
+        .where('inboundReplies.lastRepliedAt', '<', sql<Date>`now() - interval '24 hours'`),
+    )
+    .returning('address')
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -1,40 +1,123 @@
-import { sql } from 'kysely';
-import type { ParsedMail } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.ts';
-import type { Links } from '../platform/links/links.ts';
+import type { Queues } from '../platform/queue/queues.ts';
+import type { DigestService } from '../digests/digest.service.ts';
 import type { InterestService } from '../interests/interest.service.ts';
-import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
-import { findPartnerByEmail, findPartnerById } from '../partners/partner.repository.ts';
+import type { OpportunityService } from '../opportunities/opportunity.service.ts';
+import type { PartnerService } from '../partners/partner.service.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import { suppress, unsubscribeEmail } from '../suppressions/suppression.repository.ts';
-import { createEmailOpportunity } from './email-opportunity.service.ts';
-import { checkSender, type DNSResolver, type SenderTrust } from './inbound-auth.ts';
-import { complainedAddress, permanentFailures } from './inbound-bounce.ts';
-import { digestIdOfReplyAddress, readDigestReply } from './inbound-digest-reply.ts';
-import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './inbound-classify.ts';
-import { headerLookup, parseStored } from './inbound-parse.ts';
-import { claimReply } from './inbound-replies.ts';
+import type { SuppressionService } from '../suppressions/suppression.service.ts';
+import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { createEmailOpportunity } from './drafts/email-opportunity.ts';
+import {
+  claimReply,
+  claimWebhookToken,
+  findInboundOf,
+  findUnprocessed,
+  finishProcessing,
+  forgetWebhookTokens,
+  startProcessing,
+  storeInbound,
+  type InboundMessageInput,
+  type StoredInbound,
+  type StoredMessage,
+} from './inbound.repository.ts';
+import { digestIdOfReplyAddress, readDigestReply } from './replies/digest-reply.ts';
+import { complainedAddress, permanentFailures } from './trust/bounces.ts';
+import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './trust/classify.ts';
+import { checkSender, type DNSResolver, type SenderTrust } from './trust/sender-auth.ts';
+import { headerLookup, parseStored } from './understanding/parse.ts';
+
+export type { InboundMessageInput };
+
+// ---- Accepting: the one way a message comes in, by SMTP or webhook ----
+
+export interface IntakeDeps {
+  db: Database;
+  queues: Pick<Queues, 'enqueue'>;
+  log: Logger;
+}
+
+/** What acceptInbound did: stored (or found stored), or refused a replayed webhook token. */
+export type AcceptResult = ({ accepted: true } & StoredInbound) | { accepted: false; reason: 'replayed-token' };
+
+/** Rows still 'received' this long after arriving have lost their job; the reconciler re-adds it. */
+export const UNPROCESSED_GRACE_SECONDS = 60;
+/** Webhook timestamps older than this are refused anyway; their tokens need no keeping. */
+const REPLAY_TOKEN_KEEP_SECONDS = 24 * 3600;
+
+/** The processing job's id: one per stored message, so a duplicate delivery adds nothing new. */
+export const inboundJobId = (inboundId: string) => `inbound-${inboundId}`;
+
+/**
+ * The one way a message comes in, by SMTP or webhook: store the bytes first (and, for a signed
+ * webhook, claim its one-time token in the same transaction), then queue the processing job.
+ * Storing first means a crash or a Redis outage after the commit loses nothing: the caller may
+ * answer 250/200, and the reconciler queues what the enqueue here could not.
+ */
+export async function acceptInbound(deps: IntakeDeps, message: InboundMessageInput, options: { replayToken?: string } = {}): Promise<AcceptResult> {
+  const result = await deps.db.transaction().execute(async (trx): Promise<AcceptResult> => {
+    if (options.replayToken !== undefined && !(await claimWebhookToken(trx, options.replayToken))) {
+      return { accepted: false, reason: 'replayed-token' };
+    }
+    return { accepted: true, ...(await storeInbound(trx, message)) };
+  });
+  if (!result.accepted) return result;
+  try {
+    await deps.queues.enqueue('inbound-process', { inboundId: result.id }, inboundJobId(result.id));
+  } catch (err) {
+    // Stored is what counts: the reconciler re-queues rows still 'received' after a minute.
+    deps.log.warn({ err, inboundId: result.id }, 'inbound message stored but not queued; the reconciler will queue it');
+  }
+  deps.log.info({ inboundId: result.id, duplicate: result.duplicate, via: message.receivedVia, size: message.raw.length }, 'inbound message stored');
+  return result;
+}
+
+/**
+ * One reconcile pass (the scheduler's): re-queues stored messages whose job was lost (Redis
+ * flushed, a crash between commit and enqueue) and forgets old webhook tokens. The job id is the
+ * same as the first one, so a job still waiting or running is not doubled.
+ */
+export async function reconcileInbound(deps: IntakeDeps, limit = 500): Promise<number> {
+  const ids = await findUnprocessed(deps.db, UNPROCESSED_GRACE_SECONDS, limit);
+  for (const inboundId of ids) await deps.queues.enqueue('inbound-process', { inboundId }, inboundJobId(inboundId));
+  await forgetWebhookTokens(deps.db, REPLAY_TOKEN_KEEP_SECONDS);
+  return ids.length;
+}
+
+/** Names of the attachments of the mail an opportunity was read from: listed, never opened or shown. */
+export async function attachmentNamesOf(db: Database, opportunityId: string): Promise<string[]> {
+  const inbound = await findInboundOf(db, opportunityId);
+  if (!inbound) return [];
+  const parsed = await simpleParser(inbound.raw);
+  return parsed.attachments.map((a) => a.filename ?? '(no name)');
+}
+
+// ---- Processing: the 'inbound-process' job on one stored message ----
 
 export interface InboundServiceDeps {
   db: Database;
+  /** Emailed opportunities go in the one way every opportunity does. */
+  opportunities: Pick<OpportunityService, 'submit'>;
   /** Replies to digests record interest exactly as the button does. */
-  interests: InterestService;
+  interests: Pick<InterestService, 'expressInterest'>;
+  /** Which partner a digest went to, and which opportunity a reply's card number names. */
+  digests: Pick<DigestService, 'findDigest' | 'opportunityOnCard'>;
+  partners: Pick<PartnerService, 'findById' | 'findRowByEmail'>;
+  /** Bounces, complaints and mailto: unsubscribes change whom we mail. */
+  suppressions: SuppressionService;
   catalogue: SkillCatalogue;
-  links: Links;
   log: Logger;
   settings: {
     /** Our own addresses: mail from them, or carrying our loop header, is never processed. */
     ownAddresses: string[];
-    mailDomain: string;
     /** The mailto: half of List-Unsubscribe: mail to it unsubscribes its (trusted) sender. */
     unsubscribeMailto: string;
     /** Our hostname in Authentication-Results. */
     mta: string;
     /** APP_SECRET and its predecessors: they check `reply+<token>@` digest-reply addresses. */
     replySecrets: string[];
-    /** The same rules as the web form: moderation, and how long an opportunity stays open. */
-    intake: { moderation: boolean; defaultLifetimeDays: number };
   };
   /** DNS for SPF/DKIM/DMARC; left out in production (the system resolver), stubbed in tests. */
   resolver?: DNSResolver;
@@ -49,17 +132,6 @@ export type InboundOutcome =
 
 type Decision = { status: 'processed' | 'rejected'; outcome: string; opportunityId?: string };
 
-interface StoredMessage {
-  id: string;
-  receivedVia: string;
-  raw: Buffer;
-  mailFrom: string;
-  rcptTo: string[];
-  remoteIp: string | null;
-  helo: string | null;
-  attempts: number;
-}
-
 /**
  * Works on one stored inbound message (the 'inbound-process' job): decides what it is, whom it
  * is from, what it says, and what follows. The raw bytes were stored before this ran; this never
@@ -72,28 +144,8 @@ export function createInboundService(deps: InboundServiceDeps) {
   const maxAttempts = deps.maxAttempts ?? 5;
   const { interests } = deps;
 
-  /**
-   * Counts this attempt and loads the message, only while it is still 'received': a second job
-   * for a finished message does nothing. (Two jobs racing on one message both run, but only the
-   * first finish is written, suppressions are idempotent and replies are claimed once a day.)
-   */
-  async function start(inboundId: string): Promise<StoredMessage | undefined> {
-    return db
-      .updateTable('inboundMessages')
-      .set({ attempts: sql`attempts + 1` })
-      .where('id', '=', inboundId)
-      .where('status', '=', 'received')
-      .returning(['id', 'receivedVia', 'raw', 'mailFrom', 'rcptTo', 'remoteIp', 'helo', 'attempts'])
-      .executeTakeFirst();
-  }
-
   async function finish(id: string, result: InboundOutcome & { status: 'processed' | 'rejected' | 'failed' }): Promise<void> {
-    await db
-      .updateTable('inboundMessages')
-      .set({ status: result.status, outcome: result.outcome.slice(0, 1000), opportunityId: result.opportunityId ?? null, processedAt: sql`now()` })
-      .where('id', '=', id)
-      .where('status', '=', 'received')
-      .execute();
+    await finishProcessing(db, id, { status: result.status, outcome: result.outcome, opportunityId: result.opportunityId ?? null });
     log.info({ inboundId: id, status: result.status, outcome: result.outcome, opportunityId: result.opportunityId }, 'inbound message finished');
   }
 
@@ -102,12 +154,12 @@ export function createInboundService(deps: InboundServiceDeps) {
     if (kind.kind === 'complaint') {
       const address = complainedAddress(message.raw);
       if (!address) return { status: 'rejected', outcome: 'complaint report: no recipient named' };
-      await suppress(db, address, 'complaint');
+      await deps.suppressions.suppress(address, 'complaint');
       return { status: 'rejected', outcome: `complaint report: ${address} suppressed` };
     }
     if (kind.kind === 'bounce') {
       const failures = kind.deliveryStatus ? permanentFailures(message.raw) : [];
-      for (const f of failures) await suppress(db, f.address, 'hard_bounce');
+      for (const f of failures) await deps.suppressions.suppress(f.address, 'hard_bounce');
       const suppressed = failures.map((f) => `${f.address} (${f.status})`).join(', ');
       return { status: 'rejected', outcome: suppressed ? `bounce: ${suppressed} suppressed` : `bounce (${kind.reason}): nothing suppressed` };
     }
@@ -128,7 +180,7 @@ export function createInboundService(deps: InboundServiceDeps) {
     if (!from) return { status: 'rejected', outcome: 'unsubscribe request without one From address' };
     const trusted = trust.verified || from === message.mailFrom.toLowerCase();
     if (!trusted) return { status: 'rejected', outcome: `unsubscribe request not trusted (${trust.reason})` };
-    await unsubscribeEmail(db, from);
+    await deps.suppressions.unsubscribe(from);
     return { status: 'processed', outcome: `unsubscribed ${from}` };
   }
 
@@ -137,11 +189,11 @@ export function createInboundService(deps: InboundServiceDeps) {
     const fromHeader = parsed.from?.value?.[0];
     const email = trust.fromAddress ?? fromHeader?.address?.toLowerCase() ?? '';
     if (!email) return { status: 'rejected', outcome: 'no sender address' };
-    const partner = trust.verified ? await findPartnerByEmail(db, email) : undefined;
+    const partner = trust.verified ? await deps.partners.findRowByEmail(email) : undefined;
     const verifiedPartnerId = partner && partner.status === 'active' ? partner.id : null;
     const mayReply = await claimReply(db, email);
     const result = await createEmailOpportunity(
-      { db, catalogue: deps.catalogue, links: deps.links, intake: settings.intake },
+      { catalogue: deps.catalogue, opportunities: deps.opportunities },
       { inboundId: message.id, parsed, sender: { email, name: fromHeader?.name ?? '' }, verifiedPartnerId, mayReply },
     );
     log.info({ inboundId: message.id, auth: trust.reason, verifiedPartnerId, mayReply }, 'inbound mail handed to understanding');
@@ -153,9 +205,9 @@ export function createInboundService(deps: InboundServiceDeps) {
    * reply address alone proves nothing: anyone the digest was forwarded to has it too).
    */
   async function handleDigestReply(message: StoredMessage, parsed: ParsedMail, trust: SenderTrust, digestId: string): Promise<Decision> {
-    const digest = await db.selectFrom('digests').select(['partnerId', 'status']).where('id', '=', digestId).executeTakeFirst();
+    const digest = await deps.digests.findDigest(digestId);
     if (!digest || digest.status !== 'sent') return { status: 'rejected', outcome: 'digest reply: no such sent digest' };
-    const partner = await findPartnerById(db, digest.partnerId);
+    const partner = await deps.partners.findById(digest.partnerId);
     if (!partner || !trust.verified || trust.fromAddress !== partner.email.toLowerCase()) {
       return { status: 'rejected', outcome: `digest reply: sender not verified as the digest's partner (${trust.reason})` };
     }
@@ -172,14 +224,9 @@ export function createInboundService(deps: InboundServiceDeps) {
       });
       return { status: 'processed', outcome: `digest reply: unclear (${intent.why})${answered ? ', answered' : ''}` };
     }
-    const item = await db
-      .selectFrom('digestItems')
-      .select('opportunityId')
-      .where('digestId', '=', digestId)
-      .where('position', '=', intent.card - 1)
-      .executeTakeFirst();
-    if (!item) return { status: 'processed', outcome: `digest reply: the digest has no card #${intent.card}` };
-    const result = await interests.expressInterest(partner.id, item.opportunityId, undefined);
+    const opportunityId = await deps.digests.opportunityOnCard(digestId, intent.card);
+    if (!opportunityId) return { status: 'processed', outcome: `digest reply: the digest has no card #${intent.card}` };
+    const result = await interests.expressInterest(partner.id, opportunityId, undefined);
     return { status: 'processed', outcome: `digest reply: interest ${result.ok ? result.outcome : result.refusal} (card #${intent.card})` };
   }
 
@@ -207,7 +254,7 @@ export function createInboundService(deps: InboundServiceDeps) {
 
   return {
     async process(inboundId: string): Promise<InboundOutcome> {
-      const message = await start(inboundId);
+      const message = await startProcessing(db, inboundId);
       if (!message) return { status: 'skipped', outcome: 'done-before' };
       let decision: Decision;
       try {

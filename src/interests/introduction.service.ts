@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Database } from '../platform/db/database.ts';
+import type { Database, Executor } from '../platform/db/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
 import { INTEREST_SUMMARY_MAX } from '../platform/mail/mail-jobs.ts';
 import { digestsSentPerDay } from '../opportunities/opportunity-reach.repository.ts';
@@ -7,7 +7,13 @@ import { findOpportunityById } from '../opportunities/opportunity.repository.ts'
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { interestCard, type InterestCard } from './interest-card.ts';
-import { insertIntroductions, listActiveInterests, listIntroductions, lockActiveInterestsOf } from './introduction.repository.ts';
+import {
+  insertIntroductions,
+  listActiveInterests,
+  listIntroductions,
+  listUnpickedPartners,
+  lockActiveInterestsOf,
+} from './introduction.repository.ts';
 
 export interface IntroductionServiceDeps {
   db: Database;
@@ -48,6 +54,14 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
   const { db, catalogue } = deps;
 
   return {
+    /**
+     * Partners still interested and not introduced, oldest interest first: ending an opportunity
+     * tells each of them, in the ending transaction (`trx`), which holds the opportunity row.
+     */
+    unpickedPartners(trx: Executor, opportunityId: string): Promise<string[]> {
+      return listUnpickedPartners(trx, opportunityId);
+    },
+
     async overview(opportunityId: string): Promise<InterestOverview> {
       const [interests, introductions, perDay] = await Promise.all([
         listActiveInterests(db, opportunityId),

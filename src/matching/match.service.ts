@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { Database } from '../platform/db/database.ts';
-import { insertMatchesForOpportunity } from './match.repository.ts';
+import type { Database, Executor } from '../platform/db/database.ts';
+import { describeMatch } from './match-reasons.ts';
+import { countMatches, insertMatchesForOpportunity, listMatches } from './match.repository.ts';
 
 export type MatchOutcome =
   | { status: 'matched'; matches: number }
@@ -64,4 +65,15 @@ export async function matchPartner(db: Database, partnerId: string, log: Logger)
   });
   log.info({ partnerId, matches: added }, 'partner matched against open opportunities');
   return added;
+}
+
+/** How many partners an opportunity matched. */
+export async function countMatchesOf(db: Executor, opportunityId: string): Promise<number> {
+  return countMatches(db, opportunityId);
+}
+
+/** An opportunity's matched partners, best first, with the reasons a person reads. */
+export async function describedMatchesOf(db: Executor, opportunityId: string) {
+  const matches = await listMatches(db, opportunityId);
+  return matches.map((m) => ({ partnerId: m.partnerId, company: m.company, score: m.score, reasons: describeMatch(m.reasons) }));
 }

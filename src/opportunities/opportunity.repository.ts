@@ -33,7 +33,26 @@ export interface OpportunityRow {
 export type NewOpportunity = Omit<
   OpportunityRow,
   'id' | 'createdAt' | 'publishedAt' | 'matchedAt' | 'closedAt'
-> & { publishedAt: Date | null; verifiedAt: Date | null };
+> & { publishedAt: Date | null; verifiedAt: Date | null; sourceMessageId: string | null };
+
+/** What the sender of an emailed draft may correct on its page. */
+export type DraftCorrection = Pick<
+  NewOpportunity,
+  | 'title'
+  | 'description'
+  | 'requiredSkillIds'
+  | 'niceSkillIds'
+  | 'regions'
+  | 'remote'
+  | 'budgetMin'
+  | 'budgetMax'
+  | 'currency'
+  | 'startDate'
+  | 'expiresAt'
+  | 'anonymous'
+  | 'submitterName'
+  | 'submitterCompany'
+>;
 
 const columns = [
   'id',
@@ -64,14 +83,15 @@ const columns = [
 ] as const;
 
 /**
- * Inserts an opportunity. With an idempotency key that is already taken, nothing is inserted and
- * undefined is returned: the caller then reads the earlier one.
+ * Inserts an opportunity. With an idempotency key or a source Message-ID that is already taken
+ * (both UNIQUE; a submission carries at most one of them), nothing is inserted and undefined is
+ * returned: the caller then reads the earlier one.
  */
 export async function insertOpportunity(db: Executor, values: NewOpportunity): Promise<OpportunityRow | undefined> {
   const row = await db
     .insertInto('opportunities')
     .values(values)
-    .onConflict((oc) => oc.column('idempotencyKey').doNothing())
+    .onConflict((oc) => oc.doNothing())
     .returning(columns)
     .executeTakeFirst();
   return row as OpportunityRow | undefined;
@@ -89,6 +109,13 @@ export async function findOpportunityByIdempotencyKey(db: Executor, key: string)
     | undefined;
 }
 
+export async function findOpportunityBySourceMessageId(db: Executor, messageId: string): Promise<OpportunityRow | undefined> {
+  return (await db.selectFrom('opportunities').select(columns).where('sourceMessageId', '=', messageId).executeTakeFirst()) as
+    | OpportunityRow
+    | undefined;
+}
+
+/** The only writer of `status` (with the timestamps that go with it); the service decides the transitions. */
 export async function setOpportunityStatus(
   db: Executor,
   id: string,
@@ -100,17 +127,6 @@ export async function setOpportunityStatus(
     .set({ status, ...stamps, updatedAt: sql`now()` })
     .where('id', '=', id)
     .execute();
-}
-
-/** Pending-review opportunities, oldest first, for the moderator. */
-export async function listAwaitingReview(db: Executor, limit = 100): Promise<OpportunityRow[]> {
-  return (await db
-    .selectFrom('opportunities')
-    .select(columns)
-    .where('status', '=', 'pending_review')
-    .orderBy('createdAt')
-    .limit(limit)
-    .execute()) as OpportunityRow[];
 }
 
 /** Newest first, with how many partners each matched: the operator's overview. */
@@ -130,4 +146,15 @@ export async function listOpportunities(
   if (query.status) q = q.where('o.status', '=', query.status);
   const rows = await q.execute();
   return rows.map((r) => ({ ...(r as unknown as OpportunityRow), matchCount: Number(r.matchCount ?? 0) }));
+}
+
+/** The corrected fields of an emailed draft; only while it is still a draft. */
+export async function updateDraft(db: Executor, id: string, values: DraftCorrection): Promise<boolean> {
+  const result = await db
+    .updateTable('opportunities')
+    .set({ ...values, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending_verification')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

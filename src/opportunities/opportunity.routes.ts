@@ -33,7 +33,12 @@ export function opportunityRoutes(deps: Pick<AppDeps, 'opportunities' | 'apiKeys
       },
       async (request, reply) => {
         const caller = await requireCaller(request, deps.apiKeys);
-        const { opportunity, replayed } = await deps.opportunities.submit(request.body, caller, request.headers['idempotency-key']);
+        const { opportunity, replayed } = await deps.opportunities.submit({
+          source: 'api',
+          input: request.body,
+          caller,
+          idempotencyKey: request.headers['idempotency-key'],
+        });
         if (replayed) void reply.header('Idempotent-Replayed', 'true');
         return reply.status(201).send({ id: opportunity.id, status: opportunity.status });
       },

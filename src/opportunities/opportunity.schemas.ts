@@ -59,6 +59,17 @@ export const OPPORTUNITY_STATUSES = [
 
 export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
 
+/** Statuses in which an opportunity is still going somewhere: it may be published, closed or withdrawn. */
+export const OPEN_STATUSES = ['pending_verification', 'pending_review', 'published'] as const satisfies readonly OpportunityStatus[];
+
+/** Whether the opportunity has not ended (closed, withdrawn, expired or rejected). */
+export function isOpen(status: OpportunityStatus): boolean {
+  return (OPEN_STATUSES as readonly OpportunityStatus[]).includes(status);
+}
+
+/** The ways in: the web form, the JSON API, an email, and the operator's demo data. */
+export const OPPORTUNITY_SOURCES = ['form', 'api', 'email', 'demo'] as const;
+
 export const opportunityCreatedSchema = z.object({
   id: z.uuid(),
   status: z.enum(OPPORTUNITY_STATUSES),
@@ -79,7 +90,7 @@ export const opportunitySchema = z.object({
   expiresAt: z.string(),
   anonymous: z.boolean(),
   status: z.enum(OPPORTUNITY_STATUSES),
-  source: z.enum(['form', 'api', 'email', 'demo']),
+  source: z.enum(OPPORTUNITY_SOURCES),
   submitter: z.object({ name: z.string(), company: z.string(), email: z.string() }),
   createdAt: z.string(),
   publishedAt: z.string().nullable(),

@@ -1,32 +1,83 @@
 import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
-import { listUnpickedPartners } from '../interests/introduction.repository.ts';
-import { describeMatch } from '../matching/match-reasons.ts';
-import { countMatches, listMatches } from '../matching/match.repository.ts';
+import { countMatchesOf, describedMatchesOf } from '../matching/match.service.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
-import { findPartnerById } from '../partners/partner.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   findOpportunityById,
   findOpportunityByIdempotencyKey,
+  findOpportunityBySourceMessageId,
   insertOpportunity,
   listOpportunities,
   setOpportunityStatus,
+  updateDraft,
+  type NewOpportunity,
   type OpportunityRow,
 } from './opportunity.repository.ts';
-import type { Opportunity, OpportunityInput } from './opportunity.schemas.ts';
+import { isOpen, opportunityInputSchema, type Opportunity, type OpportunityInput } from './opportunity.schemas.ts';
 
-/** Who is submitting: this decides whether the submitter must still prove their email. */
-export type IntakeCaller =
-  | { kind: 'admin' }
-  | { kind: 'partner'; partnerId: string }
-  | { kind: 'form' }
-  | { kind: 'demo' };
+export type { OpportunityRow };
+
+/** Who stands behind an API submission: the admin token or a partner's API key. */
+export type IntakeCaller = { kind: 'admin' } | { kind: 'partner'; partnerId: string };
+
+/**
+ * What an email was understood to say, in the opportunity's own terms. It may be incomplete:
+ * then it is stored as a draft the sender completes from the acknowledgement's link.
+ */
+export interface EmailedOpportunity {
+  title: string;
+  description: string;
+  /** Skill names; names the taxonomy does not know are left out. */
+  requiredSkills: string[];
+  regions: string[];
+  remote: boolean;
+  budgetMin?: number;
+  budgetMax?: number;
+  currency?: string;
+  startDate?: string;
+  /** Understanding found every field it looks for (title, description, skills, regions). */
+  complete: boolean;
+}
+
+/**
+ * One submission, by the way it came in. The way in decides what is proven about the submitter
+ * and how a retry is recognised:
+ * - form: the typed address proves nothing, so the submitter confirms it by a link first;
+ * - api: the admin token or a partner's key proves the caller; an Idempotency-Key makes retries safe;
+ * - demo: the operator's own demo data;
+ * - email: a DMARC-verified active partner is known, anyone else confirms from the acknowledgement;
+ *   the Message-ID makes a second delivery of the same mail a replay.
+ */
+export type Submission =
+  | { source: 'form'; input: OpportunityInput }
+  | { source: 'api'; input: OpportunityInput; caller: IntakeCaller; idempotencyKey?: string }
+  | { source: 'demo'; input: OpportunityInput }
+  | {
+      source: 'email';
+      draft: EmailedOpportunity;
+      sender: { email: string; name: string };
+      /** Set only when the mail's authentication passed for an active partner's address. */
+      verifiedPartnerId: string | null;
+      messageId: string | null;
+    };
+
+/** The partner reads this service makes (submitter checks). */
+interface PartnerLookup {
+  findById(partnerId: string): Promise<{ id: string; email: string; status: string; company: string; contactName: string } | undefined>;
+}
+
+/** What ending an opportunity needs from the interest loop, read in the ending transaction. */
+interface UnpickedPartners {
+  unpickedPartners(trx: Executor, opportunityId: string): Promise<string[]>;
+}
 
 export interface OpportunityServiceDeps {
   db: Database;
   catalogue: SkillCatalogue;
+  partners: PartnerLookup;
+  introductions: UnpickedPartners;
   /** MODERATION=on: an admin approves every verified opportunity before it is matched. */
   moderation: boolean;
   defaultLifetimeDays: number;
@@ -35,11 +86,18 @@ export interface OpportunityServiceDeps {
 
 export interface SubmitResult {
   opportunity: OpportunityRow;
-  /** True when an Idempotency-Key named an opportunity created by an earlier request. */
+  /**
+   * True when the submission repeats an earlier one: the same Idempotency-Key and body, or the
+   * same email's Message-ID. The earlier opportunity is returned and nothing is written.
+   */
   replayed: boolean;
 }
 
 const MAX_LIFETIME_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+/** The bare date a form gives means the end of that day (UTC). */
+const endOfDay = (date: string) => new Date(date.length === 10 ? `${date}T23:59:59Z` : date);
 
 export type OpportunityService = ReturnType<typeof createOpportunityService>;
 
@@ -63,13 +121,12 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 
   function expiryOf(input: OpportunityInput): Date {
     const at = now();
-    if (!input.expiresAt) return new Date(at.getTime() + deps.defaultLifetimeDays * 86_400_000);
-    // A bare date means the end of that day (UTC).
-    const expires = new Date(input.expiresAt.length === 10 ? `${input.expiresAt}T23:59:59Z` : input.expiresAt);
+    if (!input.expiresAt) return new Date(at.getTime() + deps.defaultLifetimeDays * DAY_MS);
+    const expires = endOfDay(input.expiresAt);
     if (expires.getTime() <= at.getTime()) {
       throw new ValidationError('The expiry date has passed', [{ path: ['expiresAt'], message: 'must be in the future' }]);
     }
-    if (expires.getTime() > at.getTime() + MAX_LIFETIME_DAYS * 86_400_000) {
+    if (expires.getTime() > at.getTime() + MAX_LIFETIME_DAYS * DAY_MS) {
       throw new ValidationError('The expiry date is too far away', [
         { path: ['expiresAt'], message: `must be within ${MAX_LIFETIME_DAYS} days` },
       ]);
@@ -77,21 +134,27 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     return expires;
   }
 
-  /** Moves a verified opportunity on: to review, or straight to publication and matching. */
-  async function afterVerification(trx: Executor, opportunityId: string): Promise<void> {
+  // The status transitions, one writer each. Every one runs in the caller's transaction, with
+  // the outbox events that announce it.
+
+  /** pending_verification → pending_review (moderated) or published; the receipt is the submitter's news. */
+  async function verify(trx: Executor, opportunityId: string, options: { receipt: boolean }): Promise<void> {
     const at = now();
     if (deps.moderation) {
       await setOpportunityStatus(trx, opportunityId, 'pending_review', { verifiedAt: at });
     } else {
       await publish(trx, opportunityId, { verifiedAt: at });
     }
-    await addOutboxEvent(
-      trx,
-      { topic: 'mail.requested', payload: { kind: 'opportunity-receipt', opportunityId } },
-      `mail:opportunity-receipt:${opportunityId}`,
-    );
+    if (options.receipt) {
+      await addOutboxEvent(
+        trx,
+        { topic: 'mail.requested', payload: { kind: 'opportunity-receipt', opportunityId } },
+        `mail:opportunity-receipt:${opportunityId}`,
+      );
+    }
   }
 
+  /** → published, and matching is announced once (the event's dedupe key). */
   async function publish(trx: Executor, opportunityId: string, stamps: { verifiedAt?: Date } = {}): Promise<void> {
     await setOpportunityStatus(trx, opportunityId, 'published', { ...stamps, publishedAt: now() });
     await addOutboxEvent(
@@ -101,13 +164,19 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     );
   }
 
+  /** pending_review → rejected. */
+  async function reject(trx: Executor, opportunityId: string): Promise<void> {
+    await setOpportunityStatus(trx, opportunityId, 'rejected', { closedAt: now() });
+  }
+
   /**
-   * Partners who said "I'm interested" and were not introduced hear that the opportunity has
-   * ended, once each; in end()'s transaction, which holds the opportunity row, so no pick can
-   * slip in between.
+   * An open opportunity → closed or withdrawn. Partners who said "I'm interested" and were not
+   * introduced hear that it has ended, once each; in this transaction, which holds the
+   * opportunity row, so no pick can slip in between.
    */
-  async function tellUnpickedPartners(trx: Executor, opportunityId: string): Promise<void> {
-    for (const partnerId of await listUnpickedPartners(trx, opportunityId)) {
+  async function end(trx: Executor, opportunityId: string, as: 'closed' | 'withdrawn'): Promise<void> {
+    await setOpportunityStatus(trx, opportunityId, as, { closedAt: now() });
+    for (const partnerId of await deps.introductions.unpickedPartners(trx, opportunityId)) {
       await addOutboxEvent(
         trx,
         { topic: 'mail.requested', payload: { kind: 'not-picked', opportunityId, partnerId } },
@@ -118,7 +187,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 
   async function submitterPartnerFor(caller: IntakeCaller, input: OpportunityInput): Promise<string | null> {
     if (caller.kind !== 'partner') return null;
-    const partner = await findPartnerById(db, caller.partnerId);
+    const partner = await deps.partners.findById(caller.partnerId);
     if (!partner || partner.status !== 'active') throw new AppError(403, 'forbidden', 'This API key belongs to no active partner');
     // A partner's key submits for that partner: receipts must not go to a stranger's inbox.
     const domain = (email: string) => email.split('@').pop()!.toLowerCase();
@@ -130,108 +199,232 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     return partner.id;
   }
 
-  return {
-    /**
-     * The checks `submit` makes beyond the schema (skills known, expiry sensible), without
-     * storing anything: the form runs them before counting a submission against rate limits.
-     */
-    check(input: OpportunityInput): void {
-      resolveSkills(input);
-      expiryOf(input);
-    },
+  /** What a submission stores, whether it is verified already, and how a repeat of it is found. */
+  interface Intake {
+    values: NewOpportunity;
+    verified: boolean;
+    /** Form: the confirmation link is mailed. API and demo: the receipt. Email: the inbound acknowledgement, sent by the caller. */
+    mail: 'confirm' | 'receipt' | 'none';
+    earlier: (trx: Executor) => Promise<OpportunityRow>;
+  }
 
-    async submit(input: OpportunityInput, caller: IntakeCaller, idempotencyKey?: string): Promise<SubmitResult> {
-      const skills = resolveSkills(input);
-      const expiresAt = expiryOf(input);
-      const submitterPartnerId = await submitterPartnerFor(caller, input);
-      const scope = caller.kind === 'partner' ? `partner-${caller.partnerId}` : caller.kind;
-      const scopedKey = idempotencyKey ? `${scope}:${idempotencyKey}` : null;
-      const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-      const verified = caller.kind !== 'form';
-
-      const created = await db.transaction().execute(async (trx) => {
-        const row = await insertOpportunity(trx, {
-          title: input.title,
-          description: input.description,
-          requiredSkillIds: skills.required,
-          niceSkillIds: skills.nice,
-          regions: input.regions,
-          remote: input.remote,
-          budgetMin: input.budgetMin ?? null,
-          budgetMax: input.budgetMax ?? null,
-          currency: input.currency ?? null,
-          startDate: input.startDate ?? null,
-          expiresAt,
-          anonymous: input.anonymous,
-          status: 'pending_verification',
-          source: caller.kind === 'form' ? 'form' : caller.kind === 'demo' ? 'demo' : 'api',
-          submitterName: input.submitter.name,
-          submitterCompany: input.submitter.company,
-          submitterEmail: input.submitter.email,
-          submitterPartnerId,
-          idempotencyKey: scopedKey,
-          requestHash,
-          publishedAt: null,
-          verifiedAt: null,
-        });
-        if (!row) return undefined;
-        if (verified) {
-          await afterVerification(trx, row.id);
-        } else {
-          await addOutboxEvent(
-            trx,
-            { topic: 'mail.requested', payload: { kind: 'opportunity-confirm', opportunityId: row.id } },
-            `mail:opportunity-confirm:${row.id}`,
-          );
+  /** Form, API and demo: a complete opportunity, validated by the schema before it got here. */
+  async function fromInput(submission: Extract<Submission, { input: OpportunityInput }>): Promise<Intake> {
+    const { input, source } = submission;
+    const skills = resolveSkills(input);
+    const expiresAt = expiryOf(input);
+    const caller = source === 'api' ? submission.caller : undefined;
+    const submitterPartnerId = caller ? await submitterPartnerFor(caller, input) : null;
+    const scope = caller ? (caller.kind === 'partner' ? `partner-${caller.partnerId}` : caller.kind) : source;
+    const idempotencyKey = source === 'api' ? submission.idempotencyKey : undefined;
+    const scopedKey = idempotencyKey ? `${scope}:${idempotencyKey}` : null;
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    return {
+      values: {
+        title: input.title,
+        description: input.description,
+        requiredSkillIds: skills.required,
+        niceSkillIds: skills.nice,
+        regions: input.regions,
+        remote: input.remote,
+        budgetMin: input.budgetMin ?? null,
+        budgetMax: input.budgetMax ?? null,
+        currency: input.currency ?? null,
+        startDate: input.startDate ?? null,
+        expiresAt,
+        anonymous: input.anonymous,
+        status: 'pending_verification',
+        source,
+        submitterName: input.submitter.name,
+        submitterCompany: input.submitter.company,
+        submitterEmail: input.submitter.email,
+        submitterPartnerId,
+        idempotencyKey: scopedKey,
+        requestHash,
+        sourceMessageId: null,
+        publishedAt: null,
+        verifiedAt: null,
+      },
+      verified: source !== 'form',
+      mail: source === 'form' ? 'confirm' : 'receipt',
+      earlier: async (trx) => {
+        const earlier = await findOpportunityByIdempotencyKey(trx, scopedKey!);
+        if (!earlier) throw new Error(`idempotency key conflict but no opportunity holds '${scopedKey}'`);
+        if (earlier.requestHash !== requestHash) {
+          throw new AppError(422, 'idempotency_key_reused', `Idempotency-Key '${idempotencyKey}' was already used for a different request`);
         }
-        return (await findOpportunityById(trx, row.id))!;
-      });
+        return earlier;
+      },
+    };
+  }
 
-      if (created) return { opportunity: created, replayed: false };
-      const earlier = await findOpportunityByIdempotencyKey(db, scopedKey!);
-      if (!earlier) throw new Error(`idempotency key conflict but no opportunity holds '${scopedKey}'`);
-      if (earlier.requestHash !== requestHash) {
-        throw new AppError(
-          422,
-          'idempotency_key_reused',
-          `Idempotency-Key '${idempotencyKey}' was already used for a different request`,
-        );
-      }
-      return { opportunity: earlier, replayed: true };
+  /**
+   * Email: the submitter is the partner when we know them, else the sender, with their mail
+   * domain as the company to correct. It goes out without a person's look only when it is
+   * complete AND valid by the schema every other way in uses, and the sender is a verified
+   * partner (whose API key could publish anyway); anything else is a draft.
+   */
+  async function fromEmail(submission: Extract<Submission, { source: 'email' }>): Promise<Intake> {
+    const { draft, sender } = submission;
+    const partner = submission.verifiedPartnerId ? await deps.partners.findById(submission.verifiedPartnerId) : undefined;
+    const domain = sender.email.split('@').pop() ?? '';
+    const name = sender.name.trim() || partner?.contactName || sender.email.split('@')[0] || sender.email;
+    const submitter = { name: name.slice(0, 200), company: (partner?.company ?? domain).slice(0, 200), email: sender.email.toLowerCase() };
+    const verified = partner !== undefined && draft.complete && opportunityInputSchema.safeParse({ ...draft, submitter }).success;
+    const messageId = submission.messageId;
+    return {
+      values: {
+        title: draft.title,
+        description: draft.description,
+        requiredSkillIds: catalogue.resolveMany(draft.requiredSkills).ids,
+        niceSkillIds: [],
+        regions: draft.regions,
+        // The table asks for a region or remote work; a draft with neither keeps "remote" until the
+        // sender chooses (the correction page asks again, and nothing is published meanwhile).
+        remote: draft.remote || draft.regions.length === 0,
+        budgetMin: draft.budgetMin ?? null,
+        budgetMax: draft.budgetMax ?? null,
+        currency: draft.currency ?? null,
+        startDate: draft.startDate ?? null,
+        expiresAt: new Date(now().getTime() + deps.defaultLifetimeDays * DAY_MS),
+        anonymous: false,
+        status: 'pending_verification',
+        source: 'email',
+        submitterName: submitter.name,
+        submitterCompany: submitter.company,
+        submitterEmail: submitter.email,
+        submitterPartnerId: partner?.id ?? null,
+        idempotencyKey: null,
+        requestHash: null,
+        sourceMessageId: messageId,
+        publishedAt: null,
+        verifiedAt: null,
+      },
+      verified,
+      mail: 'none',
+      earlier: async (trx) => {
+        const earlier = messageId ? await findOpportunityBySourceMessageId(trx, messageId) : undefined;
+        if (!earlier) throw new Error(`Message-ID conflict but no opportunity holds '${messageId}'`);
+        return earlier;
+      },
+    };
+  }
+
+  /** Stores the opportunity and moves it as far as its way in allows, all in `trx`. */
+  async function store(trx: Executor, prepared: Intake): Promise<SubmitResult> {
+    const row = await insertOpportunity(trx, prepared.values);
+    if (!row) return { opportunity: await prepared.earlier(trx), replayed: true };
+    if (prepared.verified) {
+      await verify(trx, row.id, { receipt: prepared.mail === 'receipt' });
+    } else if (prepared.mail === 'confirm') {
+      await addOutboxEvent(
+        trx,
+        { topic: 'mail.requested', payload: { kind: 'opportunity-confirm', opportunityId: row.id } },
+        `mail:opportunity-confirm:${row.id}`,
+      );
+    }
+    return { opportunity: (await findOpportunityById(trx, row.id))!, replayed: false };
+  }
+
+  /** Runs `work` on a locked opportunity row in a transaction, then returns the row as it is after. */
+  async function withLocked(opportunityId: string, work: (trx: Executor, row: OpportunityRow) => Promise<void>): Promise<OpportunityRow> {
+    return db.transaction().execute(async (trx) => {
+      const row = await findOpportunityById(trx, opportunityId, true);
+      if (!row) throw new NotFoundError('opportunity', opportunityId);
+      await work(trx, row);
+      return (await findOpportunityById(trx, opportunityId))!;
+    });
+  }
+
+  /**
+   * The checks `submit` makes beyond the schema (skills known, expiry sensible), without
+   * storing anything: the form runs them before counting a submission against rate limits.
+   */
+  function check(input: OpportunityInput): void {
+    resolveSkills(input);
+    expiryOf(input);
+  }
+
+  /** The submitter proved their email (POST from the confirmation page). Idempotent. */
+  async function confirmSubmitter(opportunityId: string): Promise<OpportunityRow> {
+    return withLocked(opportunityId, async (trx, row) => {
+      if (row.status === 'pending_verification') await verify(trx, opportunityId, { receipt: true });
+    });
+  }
+
+  return {
+    check,
+
+    /**
+     * The one way in, for the form, the API, an email and the demo data: stores the opportunity
+     * and moves it on as far as its way in allows (see `Submission`), in one transaction.
+     * `inSameTransaction` lets the caller write its own record of the submission in that
+     * transaction (the email intake: the inbound message's outcome and the acknowledgement).
+     */
+    async submit(
+      submission: Submission,
+      options: { inSameTransaction?: (trx: Executor, result: SubmitResult) => Promise<void> } = {},
+    ): Promise<SubmitResult> {
+      // Reads and checks come first, outside the transaction: it never holds a connection while
+      // the partner lookup asks the pool for another.
+      const prepared = submission.source === 'email' ? await fromEmail(submission) : await fromInput(submission);
+      return db.transaction().execute(async (trx) => {
+        const result = await store(trx, prepared);
+        await options.inSameTransaction?.(trx, result);
+        return result;
+      });
     },
 
     /** The submitter proved their email (POST from the confirmation page). Idempotent. */
-    async confirmSubmitter(opportunityId: string): Promise<OpportunityRow> {
-      return db.transaction().execute(async (trx) => {
-        const row = await findOpportunityById(trx, opportunityId, true);
-        if (!row) throw new NotFoundError('opportunity', opportunityId);
-        if (row.status === 'pending_verification') await afterVerification(trx, opportunityId);
-        return (await findOpportunityById(trx, opportunityId))!;
+    confirmSubmitter,
+
+    /**
+     * The sender corrected their emailed draft on the page the acknowledgement linked to, and
+     * pressed "Publish". Following that link proves the mailbox as the form's confirmation link
+     * does, so publication goes the same way (`confirmSubmitter`: review when moderated, receipt
+     * email). Checked first like the form (the same ValidationError); the submitter's address
+     * stays the one the mail came from, whatever the input says.
+     */
+    async correctDraft(opportunityId: string, input: OpportunityInput): Promise<OpportunityRow> {
+      check(input);
+      const current = await findOpportunityById(db, opportunityId);
+      if (!current) throw new NotFoundError('opportunity', opportunityId);
+      const required = catalogue.resolveMany(input.requiredSkills).ids;
+      await updateDraft(db, opportunityId, {
+        title: input.title,
+        description: input.description,
+        requiredSkillIds: required,
+        niceSkillIds: catalogue.resolveMany(input.niceToHaveSkills).ids.filter((id) => !required.includes(id)),
+        regions: input.regions,
+        remote: input.remote,
+        budgetMin: input.budgetMin ?? null,
+        budgetMax: input.budgetMax ?? null,
+        currency: input.currency ?? null,
+        startDate: input.startDate ?? null,
+        expiresAt: input.expiresAt ? endOfDay(input.expiresAt) : current.expiresAt,
+        anonymous: input.anonymous,
+        submitterName: input.submitter.name,
+        submitterCompany: input.submitter.company,
       });
+      return confirmSubmitter(opportunityId);
     },
 
     /** Moderation: an admin lets a reviewed opportunity go on to matching. */
     async approve(opportunityId: string): Promise<OpportunityRow> {
-      return db.transaction().execute(async (trx) => {
-        const row = await findOpportunityById(trx, opportunityId, true);
-        if (!row) throw new NotFoundError('opportunity', opportunityId);
+      return withLocked(opportunityId, async (trx, row) => {
         if (row.status === 'pending_review') await publish(trx, opportunityId);
         else if (row.status !== 'published') {
           throw new ConflictError('not_awaiting_review', `opportunity '${opportunityId}' is ${row.status}, not awaiting review`);
         }
-        return (await findOpportunityById(trx, opportunityId))!;
       });
     },
 
     async reject(opportunityId: string): Promise<OpportunityRow> {
-      return db.transaction().execute(async (trx) => {
-        const row = await findOpportunityById(trx, opportunityId, true);
-        if (!row) throw new NotFoundError('opportunity', opportunityId);
+      return withLocked(opportunityId, async (trx, row) => {
         if (row.status !== 'pending_review' && row.status !== 'rejected') {
           throw new ConflictError('not_awaiting_review', `opportunity '${opportunityId}' is ${row.status}, not awaiting review`);
         }
-        await setOpportunityStatus(trx, opportunityId, 'rejected', { closedAt: now() });
-        return (await findOpportunityById(trx, opportunityId))!;
+        await reject(trx, opportunityId);
       });
     },
 
@@ -240,16 +433,14 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
      * "withdrawn" (it is off). Ending an ended opportunity changes nothing.
      */
     async end(opportunityId: string, as: 'closed' | 'withdrawn'): Promise<OpportunityRow> {
-      return db.transaction().execute(async (trx) => {
-        const row = await findOpportunityById(trx, opportunityId, true);
-        if (!row) throw new NotFoundError('opportunity', opportunityId);
-        const open = ['pending_verification', 'pending_review', 'published'].includes(row.status);
-        if (open) {
-          await setOpportunityStatus(trx, opportunityId, as, { closedAt: now() });
-          await tellUnpickedPartners(trx, opportunityId);
-        }
-        return (await findOpportunityById(trx, opportunityId))!;
+      return withLocked(opportunityId, async (trx, row) => {
+        if (isOpen(row.status)) await end(trx, opportunityId, as);
       });
+    },
+
+    /** The opportunity's row as it is now, or undefined (a mail drafted later finds it gone). */
+    async findById(opportunityId: string): Promise<OpportunityRow | undefined> {
+      return findOpportunityById(db, opportunityId);
     },
 
     async getRow(opportunityId: string): Promise<OpportunityRow> {
@@ -260,7 +451,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 
     async get(opportunityId: string): Promise<Opportunity> {
       const row = await this.getRow(opportunityId);
-      return toOpportunity(row, catalogue, await countMatches(db, opportunityId));
+      return toOpportunity(row, catalogue, await countMatchesOf(db, opportunityId));
     },
 
     async list(query: { limit: number; status?: OpportunityRow['status'] }): Promise<Opportunity[]> {
@@ -270,13 +461,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 
     async matches(opportunityId: string) {
       await this.getRow(opportunityId);
-      const matches = await listMatches(db, opportunityId);
-      return matches.map((m) => ({
-        partnerId: m.partnerId,
-        company: m.company,
-        score: m.score,
-        reasons: describeMatch(m.reasons),
-      }));
+      return describedMatchesOf(db, opportunityId);
     },
   };
 }

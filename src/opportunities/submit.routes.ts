@@ -7,7 +7,7 @@ import type { InterestOverview } from '../interests/introduction.service.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { REGIONS } from '../regions/regions.ts';
 import { formatBudget, formatWhere } from './opportunity-format.ts';
-import { opportunityInputSchema, type Opportunity } from './opportunity.schemas.ts';
+import { isOpen, opportunityInputSchema, type Opportunity } from './opportunity.schemas.ts';
 import { opportunityFromForm, submitFormValues } from './submit-form.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
@@ -64,7 +64,7 @@ export function submitRoutes(
         // accepted counts against the per-email limit.
         deps.opportunities.check(parsed.data);
         await deps.rateLimits.consume('email', parsed.data.submitter.email);
-        await deps.opportunities.submit(parsed.data, { kind: 'form' });
+        await deps.opportunities.submit({ source: 'form', input: parsed.data });
       } catch (error) {
         if (error instanceof ValidationError) return fail(error.issues);
         throw error;
@@ -124,7 +124,7 @@ export function submitRoutes(
         statusText: STATUS_TEXT[o.status],
         where: formatWhere(o.regions, o.remote),
         budget: formatBudget(o.budgetMin, o.budgetMax, o.currency),
-        canEnd: ['pending_verification', 'pending_review', 'published'].includes(o.status),
+        canEnd: isOpen(o.status),
         digests: digestsText(loop.digests),
         interests: loop.interests,
         introductions: loop.introductions,

@@ -28,8 +28,9 @@ export async function seedDemo(
   for (const o of demoOpportunities) {
     const submitter = demoPartners[o.submitterIndex]!;
     const startDate = o.startInDays === undefined ? undefined : new Date(now.getTime() + o.startInDays * 86_400_000).toISOString().slice(0, 10);
-    const { opportunity: submitted } = await deps.opportunities.submit(
-      {
+    const { opportunity: submitted } = await deps.opportunities.submit({
+      source: 'demo',
+      input: {
         title: o.title,
         description: o.description,
         requiredSkills: o.requiredSkills,
@@ -43,8 +44,7 @@ export async function seedDemo(
         anonymous: false,
         submitter: { name: submitter.contactName, company: submitter.company, email: submitter.email },
       },
-      { kind: 'demo' },
-    );
+    });
     // The operator's own demo data: with MODERATION=on it would otherwise wait for review, unmatched.
     const opportunity = submitted.status === 'pending_review' ? await deps.opportunities.approve(submitted.id) : submitted;
     const outcome = await matchOpportunity(deps.db, opportunity.id, deps.log);

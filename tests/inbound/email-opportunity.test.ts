@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailOpportunity } from '../../src/inbound/email-opportunity.service.ts';
+import { createEmailOpportunity } from '../../src/inbound/drafts/email-opportunity.ts';
+import { createOpportunityService } from '../../src/opportunities/opportunity.service.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { createTestStack, csrfFrom, eventually, formBody, linkIn, tamper, type TestStack } from '../support/test-stack.ts';
 import { BROWSER, FORM } from '../support/browser-requests.ts';
@@ -58,6 +59,17 @@ function forwardedMail(from: string, messageId: string, opts: { withRegion?: boo
   );
 }
 
+/** The stack's opportunity service as configured, but with MODERATION=on. */
+const moderated = () =>
+  createOpportunityService({
+    db: t.c.db,
+    catalogue: t.c.catalogue,
+    partners: t.c.partners,
+    introductions: t.c.introductions,
+    moderation: true,
+    defaultLifetimeDays: 30,
+  });
+
 /** Stores a message as the intake does, and hands it to understanding as the inbound job does. */
 async function receive(
   raw: Buffer,
@@ -70,7 +82,7 @@ async function receive(
     .returning('id')
     .executeTakeFirstOrThrow();
   const result = await createEmailOpportunity(
-    { db: t.c.db, catalogue: t.c.catalogue, links: t.c.links, intake: { moderation: opts.moderation ?? false, defaultLifetimeDays: 30 } },
+    { catalogue: t.c.catalogue, opportunities: opts.moderation ? moderated() : t.c.opportunities },
     { inboundId: row.id, parsed: await simpleParser(raw), sender, verifiedPartnerId: opts.verifiedPartnerId ?? null, mayReply: opts.mayReply ?? true },
   );
   return { inboundId: row.id, ...result };

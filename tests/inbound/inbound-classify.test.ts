@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { complainedAddress, permanentFailures } from '../../src/inbound/inbound-bounce.ts';
+import { complainedAddress, permanentFailures } from '../../src/inbound/trust/bounces.ts';
 import {
   addressOf,
   asksToUnsubscribe,
@@ -9,7 +9,7 @@ import {
   ownAddressSet,
   reportTypeOf,
   type MailFacts,
-} from '../../src/inbound/inbound-classify.ts';
+} from '../../src/inbound/trust/classify.ts';
 import { SAMPLE_EMAILS } from '../support/sample-emails.ts';
 
 const own = ownAddressSet(['p2p-digest <digest@p2p.test>', 'unsubscribe@p2p.test']);

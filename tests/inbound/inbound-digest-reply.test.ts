@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestIdOfReplyAddress, ownWords, readDigestReply, replyAddressFor } from '../../src/inbound/inbound-digest-reply.ts';
+import { digestIdOfReplyAddress, ownWords, readDigestReply, replyAddressFor } from '../../src/inbound/replies/digest-reply.ts';
 
 const secrets = ['current-secret-current-secret-0000', 'previous-secret-previous-secret-00'];
 const digestId = '0b9c7a52-3f0e-4d61-9a7e-2d1c5b8e4f10';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InboundService } from '../../src/inbound/inbound.service.ts';
-import type { EmailOpportunityInput } from '../../src/inbound/email-opportunity.service.ts';
-import { replyAddressFor } from '../../src/inbound/inbound-digest-reply.ts';
+import type { EmailOpportunityInput } from '../../src/inbound/drafts/email-opportunity.ts';
+import { replyAddressFor } from '../../src/inbound/replies/digest-reply.ts';
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
 import { composeRaw, inboundServiceWith, dkimKeyFor, domainRecords, storeInbound, stubResolver } from '../support/inbound-fixtures.ts';
 import { APP_SECRET, createTestStack, type TestStack } from '../support/test-stack.ts';
@@ -10,7 +10,7 @@ import { SAMPLE_EMAILS } from '../support/sample-emails.ts';
 
 // The understanding part belongs to another file's tests: here we only see what it is handed.
 const handedOver = vi.hoisted(() => [] as EmailOpportunityInput[]);
-vi.mock('../../src/inbound/email-opportunity.service.ts', () => ({
+vi.mock('../../src/inbound/drafts/email-opportunity.ts', () => ({
   createEmailOpportunity: async (_deps: unknown, input: EmailOpportunityInput) => {
     if (input.sender.email.startsWith('crash@')) throw new Error('understanding crashed');
     handedOver.push(input);

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { reconcileInbound } from '../../src/inbound/inbound-intake.ts';
+import { reconcileInbound } from '../../src/inbound/inbound.service.ts';
 import { dedupeKeyOf, storeInbound } from '../../src/inbound/inbound.repository.ts';
-import { startSmtpListener } from '../../src/inbound/inbound-smtp.ts';
-import { isIntakeRecipient } from '../../src/inbound/intake-addresses.ts';
-import { messageIdOf } from '../../src/inbound/raw-headers.ts';
+import { startSmtpListener } from '../../src/inbound/intake/smtp-listener.ts';
+import { isIntakeRecipient } from '../../src/inbound/intake/addresses.ts';
+import { messageIdOf } from '../../src/inbound/intake/raw-headers.ts';
 import { startSmtp, type RunningRole } from '../../src/app/roles.ts';
 import { childEnv, createTestStack, eventually, type TestStack } from '../support/test-stack.ts';
 

@@ -3,8 +3,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app/http-app.ts';
 import { httpSettings } from '../../src/app/app-deps.ts';
-import { parseUrlEncodedForm } from '../../src/inbound/url-encoded-form.ts';
-import { checkMailgunSignature } from '../../src/inbound/webhook-auth.ts';
+import { parseUrlEncodedForm } from '../../src/inbound/intake/url-encoded-form.ts';
+import { checkMailgunSignature } from '../../src/inbound/intake/webhook-auth.ts';
 import { createLogger } from '../../src/platform/logging/logger.ts';
 import { createTestStack, formBody, type TestStack } from '../support/test-stack.ts';
 

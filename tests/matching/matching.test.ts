@@ -16,7 +16,7 @@ const partner = (key: string, skills: string[], overrides: Partial<PartnerInput>
 const opportunity = opportunityInput;
 
 async function submitAndMatch(input: OpportunityInput) {
-  const { opportunity: o } = await t.c.opportunities.submit(input, { kind: 'admin' });
+  const { opportunity: o } = await t.c.opportunities.submit({ source: 'api', input, caller: { kind: 'admin' } });
   const outcome = await matchOpportunity(t.c.db, o.id, t.c.log);
   return { id: o.id, outcome, matches: await listMatches(t.c.db, o.id) };
 }
@@ -107,7 +107,7 @@ describe('matching an opportunity against partner profiles', () => {
   });
 
   it('does not match an opportunity that is not published', async () => {
-    const { opportunity: o } = await t.c.opportunities.submit(opportunity({ title: 'Unconfirmed AKS work' }), { kind: 'form' });
+    const { opportunity: o } = await t.c.opportunities.submit({ source: 'form', input: opportunity({ title: 'Unconfirmed AKS work' }) });
     expect(await matchOpportunity(t.c.db, o.id, t.c.log)).toEqual({ status: 'skipped', reason: 'not-published' });
     expect(await listMatches(t.c.db, o.id)).toEqual([]);
   });

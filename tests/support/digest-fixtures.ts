@@ -14,8 +14,10 @@ export async function addPartner(t: TestStack, key: string, skills: string[], ov
 
 /** Publishes an opportunity (admin intake) and matches it at once. */
 export async function addOpportunity(t: TestStack, title: string, requiredSkills: string[], overrides: Partial<OpportunityInput> = {}): Promise<string> {
-  const { opportunity } = await t.c.opportunities.submit(
-    {
+  const { opportunity } = await t.c.opportunities.submit({
+    source: 'api',
+    caller: { kind: 'admin' },
+    input: {
       title,
       description: `${title}: a project won by a partner who needs help with the skills below.`,
       requiredSkills,
@@ -26,8 +28,7 @@ export async function addOpportunity(t: TestStack, title: string, requiredSkills
       submitter: { name: 'Sam Submitter', company: 'Submitter GmbH', email: 'sam@submitter.example' },
       ...overrides,
     },
-    { kind: 'admin' },
-  );
+  });
   await matchOpportunity(t.c.db, opportunity.id, t.c.log);
   return opportunity.id;
 }

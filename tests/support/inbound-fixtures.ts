@@ -2,8 +2,9 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import type { DNSResolver } from '../../src/inbound/inbound-auth.ts';
+import type { DNSResolver } from '../../src/inbound/trust/sender-auth.ts';
 import { createInboundService, type InboundServiceDeps } from '../../src/inbound/inbound.service.ts';
+import { createSuppressionService } from '../../src/suppressions/suppression.service.ts';
 import { APP_SECRET, type TestStack } from './test-stack.ts';
 
 /** A DKIM key of a sending domain, with the TXT record that publishes it. */
@@ -88,17 +89,18 @@ export async function storeInbound(t: TestStack, raw: Buffer, envelope: StoredIn
 export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings: Partial<InboundServiceDeps['settings']> = {}) {
   return createInboundService({
     db: t.c.db,
+    opportunities: t.c.opportunities,
     interests: t.c.interests,
+    digests: t.c.digests,
+    partners: t.c.partners,
+    suppressions: createSuppressionService({ db: t.c.db }),
     catalogue: t.c.catalogue,
-    links: t.c.links,
     log: t.c.log,
     settings: {
       ownAddresses: [t.config.mailFrom, t.config.unsubscribeMailto],
-      mailDomain: 'p2p.test',
       unsubscribeMailto: t.config.unsubscribeMailto,
       mta: 'mx.p2p.test',
       replySecrets: [APP_SECRET],
-      intake: { moderation: false, defaultLifetimeDays: 30 },
       ...settings,
     },
     resolver,

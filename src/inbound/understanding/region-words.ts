@@ -1,4 +1,4 @@
-import type { RegionSlug } from '../regions/regions.ts';
+import type { RegionSlug } from '../../regions/regions.ts';
 
 /**
  * Countries and large cities people write in an email ("in Munich", "client in Norway"), by the

@@ -1,4 +1,4 @@
-import type { Config } from '../platform/config/config.ts';
+import type { Config } from '../../platform/config/config.ts';
 
 export type IntakeAddressConfig = Pick<Config, 'intakeAddresses' | 'unsubscribeMailto'>;
 

@@ -1,4 +1,4 @@
-import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
+import { LOOP_HEADER } from '../../platform/mail/loop-header.ts';
 
 /**
  * What kind of mail a stored inbound message is, from its headers and envelope alone. Pure: no

@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { InboundMessageInput } from './inbound.repository.ts';
-import type { AcceptResult } from './inbound-intake.ts';
-import { isIntakeRecipient, type IntakeAddressConfig } from './intake-addresses.ts';
+import type { AcceptResult, InboundMessageInput } from '../inbound.service.ts';
+import { isIntakeRecipient, type IntakeAddressConfig } from './addresses.ts';
 
 export interface SmtpListenerDeps {
   /** Stores the message (and queues its processing); resolves only once it is committed. */

@@ -1,16 +1,14 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { simpleParser } from 'mailparser';
 import { z } from 'zod';
-import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
-import type { AppDeps } from '../app/app-deps.ts';
-import { asFormBody, fieldErrors } from '../platform/http/form-fields.ts';
-import { verifiedSubject } from '../platform/links/token-pages.ts';
-import type { OpportunityRow } from '../opportunities/opportunity.repository.ts';
-import { opportunityInputSchema } from '../opportunities/opportunity.schemas.ts';
-import { opportunityFromForm, submitFormValues } from '../opportunities/submit-form.ts';
-import { REGIONS } from '../regions/regions.ts';
-import { findInboundOf } from './email-opportunity.repository.ts';
-import { correctEmailDraft } from './email-opportunity.service.ts';
+import { ValidationError, type FieldIssue } from '../../platform/errors/app-errors.ts';
+import type { AppDeps } from '../../app/app-deps.ts';
+import { asFormBody, fieldErrors } from '../../platform/http/form-fields.ts';
+import { verifiedSubject } from '../../platform/links/token-pages.ts';
+import type { OpportunityRow } from '../../opportunities/opportunity.service.ts';
+import { opportunityInputSchema } from '../../opportunities/opportunity.schemas.ts';
+import { opportunityFromForm, submitFormValues } from '../../opportunities/submit-form.ts';
+import { REGIONS } from '../../regions/regions.ts';
+import { attachmentNamesOf } from '../inbound.service.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
@@ -43,14 +41,6 @@ function draftGaps(o: OpportunityRow): Record<string, string> {
   return gaps;
 }
 
-/** Names of the original mail's attachments: listed on the page, never opened or shown. */
-async function attachmentNames(deps: Pick<AppDeps, 'db'>, opportunityId: string): Promise<string[]> {
-  const inbound = await findInboundOf(deps.db, opportunityId);
-  if (!inbound) return [];
-  const parsed = await simpleParser(inbound.raw);
-  return parsed.attachments.map((a) => a.filename ?? '(no name)');
-}
-
 /**
  * The page behind the acknowledgement's link: an opportunity that came in by email, in the
  * submit form, to correct and publish. GET only shows it; the form's POST (CSRF) acts.
@@ -72,7 +62,7 @@ export function emailDraftRoutes(
           errors,
           email: o.submitterEmail,
           expiresOn: o.expiresAt.toISOString().slice(0, 10),
-          attachments: await attachmentNames(deps, o.id),
+          attachments: await attachmentNamesOf(deps.db, o.id),
           action: `/e/${token}`,
           csrfToken: reply.generateCsrf(),
           groups: deps.catalogue.groups(),
@@ -112,7 +102,7 @@ export function emailDraftRoutes(
         return fail(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })));
       }
       try {
-        const published = await correctEmailDraft(deps, id, parsed.data);
+        const published = await deps.opportunities.correctDraft(id, parsed.data);
         return reply.redirect(new URL(deps.links.opportunityStatus(published.id, published.expiresAt)).pathname, 303);
       } catch (error) {
         if (error instanceof ValidationError) return fail(error.issues);

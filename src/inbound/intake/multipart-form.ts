@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Busboy } from '@fastify/busboy';
-import { AppError } from '../platform/errors/app-errors.ts';
+import { AppError } from '../../platform/errors/app-errors.ts';
 
 /**
  * A multipart/form-data body as named parts of bytes (SendGrid Inbound Parse in raw mode sends the

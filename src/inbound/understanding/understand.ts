@@ -1,11 +1,11 @@
 import { convert as htmlToText } from 'html-to-text';
 import type { ParsedMail } from 'mailparser';
-import { REGIONS, type RegionSlug } from '../regions/regions.ts';
-import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import { findBudget, findStartDate, type Budget } from './inbound-amounts.ts';
+import { REGIONS, type RegionSlug } from '../../regions/regions.ts';
+import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
+import { findBudget, findStartDate, type Budget } from './amounts.ts';
 import { createNameFinder, type NameFinder } from './name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
-import { mainText } from './inbound-quotes.ts';
+import { mainText } from './quotes.ts';
 
 /** A form field a person must still supply or check before the opportunity can go out. */
 export type MissingField = 'title' | 'description' | 'requiredSkills' | 'regions';

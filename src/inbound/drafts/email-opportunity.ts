@@ -1,0 +1,85 @@
+import type { ParsedMail } from 'mailparser';
+import type { OpportunityRow, OpportunityService } from '../../opportunities/opportunity.service.ts';
+import { addOutboxEvent } from '../../platform/outbox/outbox.repository.ts';
+import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
+import { finishProcessing } from '../inbound.repository.ts';
+import { understand } from '../understanding/understand.ts';
+
+export interface EmailOpportunityDeps {
+  catalogue: SkillCatalogue;
+  /** The one way in for every opportunity; an email is one `source` of it. */
+  opportunities: Pick<OpportunityService, 'submit'>;
+  now?: () => Date;
+}
+
+export interface EmailOpportunityInput {
+  inboundId: string;
+  parsed: ParsedMail;
+  sender: { email: string; name: string };
+  /** Set only when the sender is an active partner AND the mail's authentication passed. */
+  verifiedPartnerId: string | null;
+  /** False when the reply throttle says we answered this address recently: no acknowledgement. */
+  mayReply: boolean;
+}
+
+export type EmailOpportunityOutcome = 'published' | 'awaiting review' | 'awaiting confirmation' | 'duplicate';
+
+/** The inbound message's outcome, for people, by the status the new opportunity reached. */
+const OUTCOME_OF_STATUS: Partial<Record<OpportunityRow['status'], EmailOpportunityOutcome>> = {
+  published: 'published',
+  pending_review: 'awaiting review',
+  pending_verification: 'awaiting confirmation',
+};
+
+/**
+ * Turns one person's email into an opportunity through the opportunity service, in its
+ * transaction together with the inbound row's outcome and the acknowledgement: either all of it
+ * happened or none, so a retried job neither loses the mail nor answers twice. What the service
+ * makes of it (published at once for a verified partner's complete mail, else a draft the sender
+ * corrects and publishes from the acknowledgement's link) is its rule, the same for every way in.
+ */
+export async function createEmailOpportunity(
+  deps: EmailOpportunityDeps,
+  input: EmailOpportunityInput,
+): Promise<{ outcome: EmailOpportunityOutcome; opportunityId?: string }> {
+  const now = deps.now?.() ?? new Date();
+  const u = understand(input.parsed, deps.catalogue, { now });
+  const messageId = input.parsed.messageId?.trim().slice(0, 998) || null;
+
+  let outcome: EmailOpportunityOutcome = 'duplicate';
+  const { opportunity } = await deps.opportunities.submit(
+    {
+      source: 'email',
+      draft: {
+        title: u.title,
+        description: u.description,
+        requiredSkills: u.requiredSkills,
+        regions: u.regions,
+        remote: u.remote,
+        budgetMin: u.budgetMin,
+        budgetMax: u.budgetMax,
+        currency: u.currency,
+        startDate: u.startDate,
+        complete: u.missing.length === 0,
+      },
+      sender: input.sender,
+      verifiedPartnerId: input.verifiedPartnerId,
+      messageId,
+    },
+    {
+      inSameTransaction: async (trx, { opportunity, replayed }) => {
+        outcome = replayed ? 'duplicate' : OUTCOME_OF_STATUS[opportunity.status] ?? 'awaiting confirmation';
+        await finishProcessing(trx, input.inboundId, { status: 'processed', outcome, opportunityId: opportunity.id });
+        // A second delivery of the same mail was answered the first time.
+        if (input.mayReply && !replayed) {
+          await addOutboxEvent(
+            trx,
+            { topic: 'mail.requested', payload: { kind: 'email-acknowledgement', inboundId: input.inboundId } },
+            `mail:email-acknowledgement:${input.inboundId}`,
+          );
+        }
+      },
+    },
+  );
+  return { outcome, opportunityId: opportunity.id };
+}
