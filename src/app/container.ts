@@ -14,6 +14,10 @@ import { createLinks } from '../platform/links/links.ts';
 import { createDigestService } from '../digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../digests/digest-render.ts';
 import { createMailService } from '../platform/mail/mail.service.ts';
+import { createSuppressionLookup } from '../suppressions/suppression-lookup.ts';
+import { createMailKinds } from './mails.ts';
+import { DIGEST_SEND_CLAIMS, JOBS, outboxRoutes } from './jobs.ts';
+import { attemptsOf } from '../platform/queue/job-registry.ts';
 import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
 import { createMailer } from '../platform/mail/mailer.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
@@ -49,7 +53,7 @@ export async function createContainer(config: Config, log: Logger) {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const queueSettings = { connection: redisOptionsFromUrl(config.redisUrl), prefix: config.queuePrefix };
-  const queues = createQueues(queueSettings);
+  const queues = createQueues(JOBS, queueSettings);
   const catalogue = await loadSkillCatalogue(db);
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
   const links = createLinks(config.publicBaseUrl, signer);
@@ -61,6 +65,8 @@ export async function createContainer(config: Config, log: Logger) {
     dkim: config.dkim,
   });
   const templates = await loadMailTemplates();
+  // Message-IDs, the loop header and the SMTP greeting all name the host of the public URL.
+  const mailDomain = new URL(config.publicBaseUrl).hostname;
 
   const partners = createPartnerService({ db, catalogue });
   const opportunities = createOpportunityService({
@@ -71,18 +77,18 @@ export async function createContainer(config: Config, log: Logger) {
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
   const introductions = createIntroductionService({ db, catalogue });
+  const suppressions = createSuppressionLookup({ db });
   const mail = createMailService({
-    db,
+    kinds: createMailKinds({ db, partners, opportunities, catalogue, links }),
     mailer,
     templates,
-    links,
-    catalogue,
+    unsubscribeUrl: (email) => links.unsubscribe(email),
+    suppressionOf: (email) => suppressions.reasonFor(email),
     operator: config.operatorAddress,
-    messageIdDomain: new URL(config.publicBaseUrl).hostname,
+    mailDomain,
     log,
   });
 
-  const mailDomain = new URL(config.publicBaseUrl).hostname;
   // Digest replies go to `reply+<token>@` the first intake address's domain (the intake takes it).
   const intakeDomain = config.intakeAddresses[0]!.split('@')[1]!;
   const digests = createDigestService({
@@ -99,7 +105,7 @@ export async function createContainer(config: Config, log: Logger) {
       unsubscribeMailto: config.unsubscribeMailto,
       operator: config.operatorAddress,
       leaseSeconds: config.digestLeaseSeconds,
-      maxSendAttempts: 10,
+      maxSendAttempts: DIGEST_SEND_CLAIMS,
       replyAddress: (digestId) => replyAddressFor([config.appSecret], digestId, intakeDomain),
     },
   });
@@ -111,6 +117,7 @@ export async function createContainer(config: Config, log: Logger) {
     catalogue,
     links,
     log,
+    maxAttempts: attemptsOf(JOBS, 'inbound-process'),
     settings: {
       ownAddresses: [config.mailFrom, config.unsubscribeMailto],
       mailDomain,
@@ -130,6 +137,8 @@ export async function createContainer(config: Config, log: Logger) {
     redis,
     queues,
     queueSettings,
+    outboxRoutes: outboxRoutes(queues),
+    mailDomain,
     catalogue,
     signer,
     links,

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.ts';
 import type { Queues } from '../platform/queue/queues.ts';
+import type { inboundJobs } from './inbound.jobs.ts';
 import { claimWebhookToken, findUnprocessed, forgetWebhookTokens, storeInbound, type InboundMessageInput, type StoredInbound } from './inbound.repository.ts';
 
 export interface IntakeDeps {
   db: Database;
-  queues: Pick<Queues, 'enqueue'>;
+  queues: Pick<Queues<typeof inboundJobs>, 'enqueue'>;
   log: Logger;
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Database } from '../platform/db/database.ts';
 import { AppError, ValidationError } from '../platform/errors/app-errors.ts';
 import type { Queues } from '../platform/queue/queues.ts';
+import type { inboundJobs } from './inbound.jobs.ts';
 import type { InboundMessageInput } from './inbound.repository.ts';
 import { acceptInbound } from './inbound-intake.ts';
 import { isIntakeRecipient, type IntakeAddressConfig } from './intake-addresses.ts';
@@ -24,7 +25,7 @@ export interface InboundWebhookSettings extends IntakeAddressConfig {
 
 export interface InboundWebhookDeps {
   db: Database;
-  queues: Pick<Queues, 'enqueue'>;
+  queues: Pick<Queues<typeof inboundJobs>, 'enqueue'>;
   log: Logger;
   settings: InboundWebhookSettings;
 }

@@ -252,6 +252,11 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       });
     },
 
+    /** The opportunity's row as it is now, or undefined (a mail drafted later finds it gone). */
+    async findById(opportunityId: string): Promise<OpportunityRow | undefined> {
+      return findOpportunityById(db, opportunityId);
+    },
+
     async getRow(opportunityId: string): Promise<OpportunityRow> {
       const row = await findOpportunityById(db, opportunityId);
       if (!row) throw new NotFoundError('opportunity', opportunityId);

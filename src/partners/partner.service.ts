@@ -138,6 +138,11 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
       return toPartner(partner, catalogue);
     },
 
+    /** The partner's row as it is now, or undefined (a mail drafted later finds them gone). */
+    async findById(partnerId: string): Promise<PartnerRow | undefined> {
+      return findPartnerById(db, partnerId);
+    },
+
     async findRowByEmail(email: string): Promise<PartnerRow | undefined> {
       return findPartnerByEmail(db, email);
     },
