@@ -6,6 +6,8 @@ import { findOpportunityById } from '../opportunities/opportunity.repository.ts'
 import { opportunityInputSchema, type OpportunityInput } from '../opportunities/opportunity.schemas.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { requestMail } from '../platform/mail/mail-kinds.ts';
+import { inboundMailJob } from './inbound.mails.ts';
 import { findPartnerById } from '../partners/partner.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
@@ -120,11 +122,7 @@ export async function createEmailOpportunity(
       status === 'published' ? 'published' : status === 'pending_review' ? 'awaiting review' : 'awaiting confirmation';
     await markInboundProcessed(trx, input.inboundId, { outcome, opportunityId: row.id });
     if (input.mayReply) {
-      await addOutboxEvent(
-        trx,
-        { topic: 'mail.requested', payload: { kind: 'email-acknowledgement', inboundId: input.inboundId } },
-        `mail:email-acknowledgement:${input.inboundId}`,
-      );
+      await requestMail(trx, inboundMailJob, { kind: 'email-acknowledgement', inboundId: input.inboundId }, `mail:email-acknowledgement:${input.inboundId}`);
     }
     return { outcome, opportunityId: row.id };
   });

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.ts';
 import type { Links } from '../platform/links/links.ts';
 import type { InterestService } from '../interests/interest.service.ts';
-import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { requestMail } from '../platform/mail/mail-kinds.ts';
+import { inboundMailJob } from './inbound.mails.ts';
 import { findPartnerByEmail, findPartnerById } from '../partners/partner.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { suppress, unsubscribeEmail } from '../suppressions/suppression.repository.ts';
@@ -166,8 +167,7 @@ export function createInboundService(deps: InboundServiceDeps) {
       // job neither loses the answer nor queues it twice.
       const answered = await db.transaction().execute(async (trx) => {
         if (!(await claimReply(trx, partner.email))) return false;
-        const help = { topic: 'mail.requested' as const, payload: { kind: 'digest-reply-help' as const, partnerId: partner.id } };
-        await addOutboxEvent(trx, help, `digest-reply-help:${message.id}`);
+        await requestMail(trx, inboundMailJob, { kind: 'digest-reply-help', partnerId: partner.id }, `digest-reply-help:${message.id}`);
         return true;
       });
       return { status: 'processed', outcome: `digest reply: unclear (${intent.why})${answered ? ', answered' : ''}` };

@@ -5,6 +5,9 @@ import { listUnpickedPartners } from '../interests/introduction.repository.ts';
 import { describeMatch } from '../matching/match-reasons.ts';
 import { countMatches, listMatches } from '../matching/match.repository.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { requestMail } from '../platform/mail/mail-kinds.ts';
+import { interestMailJob } from '../interests/interest.mails.ts';
+import { opportunityMailJob } from './opportunity.mails.ts';
 import { findPartnerById } from '../partners/partner.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
@@ -85,11 +88,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     } else {
       await publish(trx, opportunityId, { verifiedAt: at });
     }
-    await addOutboxEvent(
-      trx,
-      { topic: 'mail.requested', payload: { kind: 'opportunity-receipt', opportunityId } },
-      `mail:opportunity-receipt:${opportunityId}`,
-    );
+    await requestMail(trx, opportunityMailJob, { kind: 'opportunity-receipt', opportunityId }, `mail:opportunity-receipt:${opportunityId}`);
   }
 
   async function publish(trx: Executor, opportunityId: string, stamps: { verifiedAt?: Date } = {}): Promise<void> {
@@ -108,11 +107,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
    */
   async function tellUnpickedPartners(trx: Executor, opportunityId: string): Promise<void> {
     for (const partnerId of await listUnpickedPartners(trx, opportunityId)) {
-      await addOutboxEvent(
-        trx,
-        { topic: 'mail.requested', payload: { kind: 'not-picked', opportunityId, partnerId } },
-        `mail:not-picked:${opportunityId}:${partnerId}`,
-      );
+      await requestMail(trx, interestMailJob, { kind: 'not-picked', opportunityId, partnerId }, `mail:not-picked:${opportunityId}:${partnerId}`);
     }
   }
 
@@ -178,11 +173,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
         if (verified) {
           await afterVerification(trx, row.id);
         } else {
-          await addOutboxEvent(
-            trx,
-            { topic: 'mail.requested', payload: { kind: 'opportunity-confirm', opportunityId: row.id } },
-            `mail:opportunity-confirm:${row.id}`,
-          );
+          await requestMail(trx, opportunityMailJob, { kind: 'opportunity-confirm', opportunityId: row.id }, `mail:opportunity-confirm:${row.id}`);
         }
         return (await findOpportunityById(trx, row.id))!;
       });
