@@ -11,10 +11,10 @@ import type { Links } from '../platform/links/links.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import type { ApiKeyService } from '../partners/api-key.service.ts';
 import type { PartnerService } from '../partners/partner.service.ts';
-import type { Queues } from '../platform/queue/queues.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
+import type { AppQueues } from './jobs.ts';
 
 /** Everything the HTTP layer needs, wired once in the composition root. */
 export interface AppDeps {
@@ -30,7 +30,7 @@ export interface AppDeps {
   introductions: IntroductionService;
   apiKeys: ApiKeyService;
   /** The inbound webhook queues what it stores. */
-  queues: Pick<Queues, 'enqueue'>;
+  queues: Pick<AppQueues, 'enqueue'>;
   signer: LinkSigner;
   links: Links;
   rateLimits: RateLimits;

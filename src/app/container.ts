@@ -14,6 +14,10 @@ import { createLinks } from '../platform/links/links.ts';
 import { createDigestService } from '../digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../digests/digest-render.ts';
 import { createMailService } from '../platform/mail/mail.service.ts';
+import { createSuppressionLookup } from '../suppressions/suppression-lookup.ts';
+import { createMailKinds } from './mails.ts';
+import { DIGEST_SEND_CLAIMS, JOBS, outboxRoutes } from './jobs.ts';
+import { attemptsOf } from '../platform/queue/job-registry.ts';
 import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
 import { createMailer } from '../platform/mail/mailer.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
@@ -50,7 +54,7 @@ export async function createContainer(config: Config, log: Logger) {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const queueSettings = { connection: redisOptionsFromUrl(config.redisUrl), prefix: config.queuePrefix };
-  const queues = createQueues(queueSettings);
+  const queues = createQueues(JOBS, queueSettings);
   const catalogue = await loadSkillCatalogue(db);
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
   const links = createLinks(config.publicBaseUrl, signer);
@@ -62,6 +66,8 @@ export async function createContainer(config: Config, log: Logger) {
     dkim: config.dkim,
   });
   const templates = await loadMailTemplates();
+  // Message-IDs, the loop header and the SMTP greeting all name the host of the public URL.
+  const mailDomain = new URL(config.publicBaseUrl).hostname;
 
   const partners = createPartnerService({ db, catalogue });
   const introductions = createIntroductionService({ db, catalogue });
@@ -74,18 +80,18 @@ export async function createContainer(config: Config, log: Logger) {
     defaultLifetimeDays: config.opportunityDefaultDays,
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
+  const suppressions = createSuppressionLookup({ db });
   const mail = createMailService({
-    db,
+    kinds: createMailKinds({ db, partners, opportunities, catalogue, links }),
     mailer,
     templates,
-    links,
-    catalogue,
+    unsubscribeUrl: (email) => links.unsubscribe(email),
+    suppressionOf: (email) => suppressions.reasonFor(email),
     operator: config.operatorAddress,
-    messageIdDomain: new URL(config.publicBaseUrl).hostname,
+    mailDomain,
     log,
   });
 
-  const mailDomain = new URL(config.publicBaseUrl).hostname;
   // Digest replies go to `reply+<token>@` the first intake address's domain (the intake takes it).
   const intakeDomain = config.intakeAddresses[0]!.split('@')[1]!;
   const digests = createDigestService({
@@ -102,7 +108,7 @@ export async function createContainer(config: Config, log: Logger) {
       unsubscribeMailto: config.unsubscribeMailto,
       operator: config.operatorAddress,
       leaseSeconds: config.digestLeaseSeconds,
-      maxSendAttempts: 10,
+      maxSendAttempts: DIGEST_SEND_CLAIMS,
       replyAddress: (digestId) => replyAddressFor([config.appSecret], digestId, intakeDomain),
     },
   });
@@ -117,6 +123,7 @@ export async function createContainer(config: Config, log: Logger) {
     suppressions: createSuppressionService({ db }),
     catalogue,
     log,
+    maxAttempts: attemptsOf(JOBS, 'inbound-process'),
     settings: {
       ownAddresses: [config.mailFrom, config.unsubscribeMailto],
       unsubscribeMailto: config.unsubscribeMailto,
@@ -134,6 +141,8 @@ export async function createContainer(config: Config, log: Logger) {
     redis,
     queues,
     queueSettings,
+    outboxRoutes: outboxRoutes(queues),
+    mailDomain,
     catalogue,
     signer,
     links,

@@ -6,8 +6,8 @@ import { notifyInterests } from '../interests/interest-notifier.ts';
 import { reconcileUnmatched } from '../matching/match-reconciler.ts';
 import { matchOpportunity, matchPartner } from '../matching/match.service.ts';
 import { relayOutboxOnce } from '../platform/outbox/outbox-relay.ts';
-import type { QueueName } from '../platform/queue/job-registry.ts';
-import { startWorkers, type JobHandlers } from '../platform/queue/queues.ts';
+import { startWorkers } from '../platform/queue/queues.ts';
+import { JOBS, QUEUE_CONCURRENCY, type JobHandlers, type QueueName } from './jobs.ts';
 import { upsertDigestTick } from '../digests/digest-scheduler.ts';
 import { acceptInbound, reconcileInbound } from '../inbound/inbound.service.ts';
 import { startSmtpListener } from '../inbound/intake/smtp-listener.ts';
@@ -42,7 +42,7 @@ export async function startSmtp(c: Container, port = c.config.inboundSmtpPort): 
       host: c.config.host,
       port,
       maxBytes: c.config.inboundMaxBytes,
-      serverName: new URL(c.config.publicBaseUrl).hostname,
+      serverName: c.mailDomain,
     },
   });
   return { role: 'smtp', port: listener.port, stop: () => listener.stop() };
@@ -76,8 +76,8 @@ export function jobHandlers(c: Container): JobHandlers {
 }
 
 /** BullMQ workers: the only role that consumes jobs. */
-export function startWorker(c: Container, concurrency: Partial<Record<QueueName, number>> = { 'digest-send': 8 }): RunningRole {
-  const workers: Worker[] = startWorkers({ ...c.queueSettings, concurrency }, jobHandlers(c), c.log);
+export function startWorker(c: Container, concurrency: Record<QueueName, number> = QUEUE_CONCURRENCY): RunningRole {
+  const workers: Worker[] = startWorkers(JOBS, { ...c.queueSettings, concurrency }, jobHandlers(c), c.log);
   return { role: 'worker', stop: async () => void (await Promise.all(workers.map((w) => w.close()))) };
 }
 
@@ -93,7 +93,7 @@ export interface SchedulerIntervals {
  * interest notifier that batches "I'm interested" into emails to submitters.
  */
 export function startScheduler(c: Container, intervals: SchedulerIntervals = { relayMs: 1000, reconcileMs: 60_000 }): RunningRole {
-  const relay = poll('outbox-relay', intervals.relayMs, () => relayOutboxOnce(c.db, c.queues, c.log), c.log);
+  const relay = poll('outbox-relay', intervals.relayMs, () => relayOutboxOnce(c.db, c.outboxRoutes, c.log), c.log);
   const reconciler = poll(
     'reconcile',
     intervals.reconcileMs,

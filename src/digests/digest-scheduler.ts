@@ -1,4 +1,5 @@
 import type { Queues } from '../platform/queue/queues.ts';
+import type { digestJobs } from './digest.jobs.ts';
 
 export const DIGEST_TICK_SCHEDULER_ID = 'digest-tick-hourly';
 
@@ -7,7 +8,7 @@ export const DIGEST_TICK_SCHEDULER_ID = 'digest-tick-hourly';
  * start (and after a Redis flush), and BullMQ adds one tick job per hour however many scheduler
  * processes run. The tick itself only finds due partners and enqueues their builds.
  */
-export async function upsertDigestTick(queues: Queues): Promise<void> {
+export async function upsertDigestTick(queues: Pick<Queues<typeof digestJobs>, 'queue'>): Promise<void> {
   await queues
     .queue('digest')
     .upsertJobScheduler(DIGEST_TICK_SCHEDULER_ID, { pattern: '0 * * * *', tz: 'UTC' }, { name: 'digest-tick', data: {} });

@@ -6,6 +6,7 @@ import { smtpFailureKind } from '../platform/mail/mailer.ts';
 import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.ts';
 import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.ts';
 import type { Queues } from '../platform/queue/queues.ts';
+import type { digestJobs } from './digest.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { suppress } from '../suppressions/suppression.repository.ts';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.ts';
@@ -39,7 +40,7 @@ export interface DigestRenderer {
 
 export interface DigestServiceDeps {
   db: Database;
-  queues: Queues;
+  queues: Pick<Queues<typeof digestJobs>, 'enqueue' | 'enqueueMany'>;
   mailer: Mailer;
   renderer: DigestRenderer;
   subjectFor: (count: number, topics: string[]) => string;

@@ -6,6 +6,9 @@ import type { DigestService } from '../digests/digest.service.ts';
 import type { InterestService } from '../interests/interest.service.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import type { PartnerService } from '../partners/partner.service.ts';
+import { requestMail } from '../platform/mail/mail-kinds.ts';
+import { inboundMailJob } from './inbound.mails.ts';
+import type { inboundJobs } from './inbound.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { SuppressionService } from '../suppressions/suppression.service.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
@@ -35,7 +38,7 @@ export type { InboundMessageInput };
 
 export interface IntakeDeps {
   db: Database;
-  queues: Pick<Queues, 'enqueue'>;
+  queues: Pick<Queues<typeof inboundJobs>, 'enqueue'>;
   log: Logger;
 }
 
@@ -218,8 +221,7 @@ export function createInboundService(deps: InboundServiceDeps) {
       // job neither loses the answer nor queues it twice.
       const answered = await db.transaction().execute(async (trx) => {
         if (!(await claimReply(trx, partner.email))) return false;
-        const help = { topic: 'mail.requested' as const, payload: { kind: 'digest-reply-help' as const, partnerId: partner.id } };
-        await addOutboxEvent(trx, help, `digest-reply-help:${message.id}`);
+        await requestMail(trx, inboundMailJob, { kind: 'digest-reply-help', partnerId: partner.id }, `digest-reply-help:${message.id}`);
         return true;
       });
       return { status: 'processed', outcome: `digest reply: unclear (${intent.why})${answered ? ', answered' : ''}` };

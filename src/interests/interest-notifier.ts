@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../platform/db/database.ts';
-import { INTEREST_SUMMARY_MAX } from '../platform/mail/mail-jobs.ts';
-import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { requestMail } from '../platform/mail/mail-kinds.ts';
+import { INTEREST_SUMMARY_MAX, interestMailJob } from './interest.mails.ts';
 import { findOpportunitiesDueForSummary, lockUnnotifiedInterests, markInterestsNotified } from './interest-batch.repository.ts';
 
 /** Opportunities handled per run; the rest wait for the next run, a minute later. */
@@ -43,9 +43,10 @@ async function summarise(db: Database, opportunityId: string, cutoff: Date, now:
     if (!oldest || oldest.createdAt.getTime() > cutoff.getTime()) return false;
     const interestIds = locked.map((i) => i.id).sort();
     await markInterestsNotified(trx, interestIds, now);
-    await addOutboxEvent(
+    await requestMail(
       trx,
-      { topic: 'mail.requested', payload: { kind: 'interest-summary', opportunityId, interestIds } },
+      interestMailJob,
+      { kind: 'interest-summary', opportunityId, interestIds },
       `mail:interest-summary:${opportunityId}:${createHash('sha256').update(interestIds.join(',')).digest('base64url')}`,
     );
     return true;

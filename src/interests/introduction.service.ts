@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
-import { INTEREST_SUMMARY_MAX } from '../platform/mail/mail-jobs.ts';
+import { INTEREST_SUMMARY_MAX, interestMailJob } from './interest.mails.ts';
 import { digestsSentPerDay } from '../opportunities/opportunity-reach.repository.ts';
 import { findOpportunityById } from '../opportunities/opportunity.repository.ts';
-import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { requestMail } from '../platform/mail/mail-kinds.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { interestCard, type InterestCard } from './interest-card.ts';
 import {
@@ -112,9 +112,10 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
         const made = await insertIntroductions(trx, opportunityId, interests.map((i) => i.partnerId));
         for (const introduction of made) {
           for (const side of ['submitter', 'partner'] as const) {
-            await addOutboxEvent(
+            await requestMail(
               trx,
-              { topic: 'mail.requested', payload: { kind: 'introduction', introductionId: introduction.id, side } },
+              interestMailJob,
+              { kind: 'introduction', introductionId: introduction.id, side },
               `mail:introduction:${introduction.id}:${side}`,
             );
           }

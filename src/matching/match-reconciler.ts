@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import type { Queues } from '../platform/queue/queues.ts';
+import type { matchJobs } from './match.jobs.ts';
 
 /**
  * Re-enqueues published opportunities that were never matched: their job was lost (Redis
@@ -9,7 +10,7 @@ import type { Queues } from '../platform/queue/queues.ts';
  *
  * `graceSeconds` leaves freshly published ones to the normal path.
  */
-export async function reconcileUnmatched(db: Database, queues: Queues, graceSeconds = 60): Promise<number> {
+export async function reconcileUnmatched(db: Database, queues: Pick<Queues<typeof matchJobs>, 'enqueue'>, graceSeconds = 60): Promise<number> {
   const rows = await db
     .selectFrom('opportunities')
     .select('id')

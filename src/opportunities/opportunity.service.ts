@@ -3,6 +3,9 @@ import type { Database, Executor } from '../platform/db/database.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
 import { countMatchesOf, describedMatchesOf } from '../matching/match.service.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { requestMail } from '../platform/mail/mail-kinds.ts';
+import { interestMailJob } from '../interests/interest.mails.ts';
+import { opportunityMailJob } from './opportunity.mails.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   findOpportunityById,
@@ -146,11 +149,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       await publish(trx, opportunityId, { verifiedAt: at });
     }
     if (options.receipt) {
-      await addOutboxEvent(
-        trx,
-        { topic: 'mail.requested', payload: { kind: 'opportunity-receipt', opportunityId } },
-        `mail:opportunity-receipt:${opportunityId}`,
-      );
+      await requestMail(trx, opportunityMailJob, { kind: 'opportunity-receipt', opportunityId }, `mail:opportunity-receipt:${opportunityId}`);
     }
   }
 
@@ -177,11 +176,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
   async function end(trx: Executor, opportunityId: string, as: 'closed' | 'withdrawn'): Promise<void> {
     await setOpportunityStatus(trx, opportunityId, as, { closedAt: now() });
     for (const partnerId of await deps.introductions.unpickedPartners(trx, opportunityId)) {
-      await addOutboxEvent(
-        trx,
-        { topic: 'mail.requested', payload: { kind: 'not-picked', opportunityId, partnerId } },
-        `mail:not-picked:${opportunityId}:${partnerId}`,
-      );
+      await requestMail(trx, interestMailJob, { kind: 'not-picked', opportunityId, partnerId }, `mail:not-picked:${opportunityId}:${partnerId}`);
     }
   }
 
@@ -317,11 +312,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     if (prepared.verified) {
       await verify(trx, row.id, { receipt: prepared.mail === 'receipt' });
     } else if (prepared.mail === 'confirm') {
-      await addOutboxEvent(
-        trx,
-        { topic: 'mail.requested', payload: { kind: 'opportunity-confirm', opportunityId: row.id } },
-        `mail:opportunity-confirm:${row.id}`,
-      );
+      await requestMail(trx, opportunityMailJob, { kind: 'opportunity-confirm', opportunityId: row.id }, `mail:opportunity-confirm:${row.id}`);
     }
     return { opportunity: (await findOpportunityById(trx, row.id))!, replayed: false };
   }

@@ -1,6 +1,8 @@
 import type { Database, Executor } from '../platform/db/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import { requestMail } from '../platform/mail/mail-kinds.ts';
+import { partnerMailJob } from './partner.mails.ts';
 import { liftUnsubscribe } from '../suppressions/suppression.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
@@ -112,7 +114,7 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
             skillIds,
           );
         }
-        await addOutboxEvent(trx, { topic: 'mail.requested', payload: { kind: 'partner-confirm', partnerId } });
+        await requestMail(trx, partnerMailJob, { kind: 'partner-confirm', partnerId });
         return existing ? 'confirmation-resent' : 'created';
       });
     },

@@ -42,7 +42,7 @@ it('still matches an opportunity whose queued job was lost when Redis was flushe
   const { id } = res.json<{ id: string }>();
 
   // The relay publishes the outbox event: the match job now waits in Redis.
-  expect(await relayOutboxOnce(t.c.db, t.c.queues, t.c.log)).toBeGreaterThanOrEqual(1);
+  expect(await relayOutboxOnce(t.c.db, t.c.outboxRoutes, t.c.log)).toBeGreaterThanOrEqual(1);
   const waitingMatchJobs = async () =>
     (await t.c.queues.queue('match').getJobs(['waiting'])).filter((j) => j.name === 'match-opportunity').length;
   expect(await waitingMatchJobs()).toBe(1);
@@ -55,7 +55,7 @@ it('still matches an opportunity whose queued job was lost when Redis was flushe
   await new Promise((r) => setTimeout(r, 300));
   expect((await t.c.opportunities.getRow(id)).matchedAt).toBeNull();
   // The outbox row is already marked published: the relay alone would never try again.
-  expect(await relayOutboxOnce(t.c.db, t.c.queues, t.c.log)).toBe(0);
+  expect(await relayOutboxOnce(t.c.db, t.c.outboxRoutes, t.c.log)).toBe(0);
 
   // The reconciler rebuilds the lost work from Postgres, the source of truth.
   expect(await reconcileUnmatched(t.c.db, t.c.queues, 0)).toBe(1);

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { buildApp, type App } from '../../src/app/http-app.ts';
 import { httpSettings } from '../../src/app/app-deps.ts';
-import { QUEUE_NAMES } from '../../src/platform/queue/job-registry.ts';
+import { QUEUE_NAMES } from '../../src/app/jobs.ts';
 import { startScheduler, startWorker, type RunningRole } from '../../src/app/roles.ts';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from './smtp-sink.ts';
 import { createDatabaseFromTemplate, dropTestDatabase, TEST_REDIS_URL, uniqueName } from './test-databases.ts';

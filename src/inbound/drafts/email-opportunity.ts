@@ -1,6 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import type { OpportunityRow, OpportunityService } from '../../opportunities/opportunity.service.ts';
-import { addOutboxEvent } from '../../platform/outbox/outbox.repository.ts';
+import { requestMail } from '../../platform/mail/mail-kinds.ts';
+import { inboundMailJob } from '../inbound.mails.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import { finishProcessing } from '../inbound.repository.ts';
 import { understand } from '../understanding/understand.ts';
@@ -72,11 +73,7 @@ export async function createEmailOpportunity(
         await finishProcessing(trx, input.inboundId, { status: 'processed', outcome, opportunityId: opportunity.id });
         // A second delivery of the same mail was answered the first time.
         if (input.mayReply && !replayed) {
-          await addOutboxEvent(
-            trx,
-            { topic: 'mail.requested', payload: { kind: 'email-acknowledgement', inboundId: input.inboundId } },
-            `mail:email-acknowledgement:${input.inboundId}`,
-          );
+          await requestMail(trx, inboundMailJob, { kind: 'email-acknowledgement', inboundId: input.inboundId }, `mail:email-acknowledgement:${input.inboundId}`);
         }
       },
     },

@@ -8,6 +8,7 @@ import { AppError, ValidationError } from '../../platform/errors/app-errors.ts';
 import type { Queues } from '../../platform/queue/queues.ts';
 import { acceptInbound, type InboundMessageInput } from '../inbound.service.ts';
 import { isIntakeRecipient, type IntakeAddressConfig } from './addresses.ts';
+import type { inboundJobs } from '../inbound.jobs.ts';
 import { addressesIn, headerValues } from './raw-headers.ts';
 import { parseMultipartForm } from './multipart-form.ts';
 import { parseUrlEncodedForm } from './url-encoded-form.ts';
@@ -23,7 +24,7 @@ export interface InboundWebhookSettings extends IntakeAddressConfig {
 
 export interface InboundWebhookDeps {
   db: Database;
-  queues: Pick<Queues, 'enqueue'>;
+  queues: Pick<Queues<typeof inboundJobs>, 'enqueue'>;
   log: Logger;
   settings: InboundWebhookSettings;
 }

@@ -1,14 +1,26 @@
-import { z } from 'zod';
-import { mailJobSchema } from '../mail/mail-jobs.ts';
+import type { z } from 'zod';
 
 /**
- * What the outbox can announce. Each event becomes exactly one BullMQ job (see outbox-relay.ts);
- * the payloads are ids, never rows or rendered mail, so a job always works on current data.
+ * An outbox event: a topic and a payload of ids, never rows or rendered mail, so whatever runs
+ * on it works on current data. The outbox knows no topic: features write their events, and
+ * src/app/ says which job each topic becomes (see outbox-relay.ts).
  */
-export const outboxEventSchema = z.discriminatedUnion('topic', [
-  z.object({ topic: z.literal('opportunity.published'), payload: z.object({ opportunityId: z.uuid() }) }),
-  z.object({ topic: z.literal('mail.requested'), payload: mailJobSchema }),
-  z.object({ topic: z.literal('partner.changed'), payload: z.object({ partnerId: z.uuid() }) }),
-]);
+export interface OutboxEvent {
+  topic: string;
+  payload: object;
+}
 
-export type OutboxEvent = z.infer<typeof outboxEventSchema>;
+/** What becomes of one topic's events: the payload's schema, and the job it is published as. */
+export interface OutboxRoute<P = unknown> {
+  schema: z.ZodType<P>;
+  /** Adds the event's job; the outbox row id makes a stable job id for events that may repeat. */
+  publish(payload: P, outboxId: string): Promise<void>;
+}
+
+/** Topic → route. A row whose topic has no route, or whose payload fails its schema, is skipped and logged. */
+export type OutboxRoutes = Record<string, OutboxRoute>;
+
+/** Ties a route's payload type to its schema. */
+export function outboxRoute<P>(schema: z.ZodType<P>, publish: (payload: P, outboxId: string) => Promise<void>): OutboxRoute<P> {
+  return { schema, publish };
+}

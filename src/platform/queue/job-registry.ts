@@ -1,32 +1,23 @@
-import { z } from 'zod';
-import { DIGEST_BATCH_MAX } from '../../digests/digest-limits.ts';
-import { mailJobSchema } from '../mail/mail-jobs.ts';
-
-const digestBatch = z.array(z.uuid()).min(1).max(DIGEST_BATCH_MAX);
+import type { z } from 'zod';
 
 /**
- * The one list of queues, job names and payload schemas. Enqueueing and consuming both go
- * through it, so a payload is validated on the way in and on the way out, and a job without a
- * handler is a type error (and a start-up error).
+ * A job registry maps job names to their queue and payload schema. Each feature declares its own
+ * jobs next to it (`<feature>.jobs.ts`); src/app/jobs.ts joins them into the one registry that
+ * the queues and workers are built from, so enqueueing and consuming both validate a payload, and
+ * a job without a handler is a type error (and a start-up error).
  */
-export const JOBS = {
-  'match-opportunity': { queue: 'match', schema: z.object({ opportunityId: z.uuid() }) },
-  'match-partner': { queue: 'match', schema: z.object({ partnerId: z.uuid() }) },
-  'send-mail': { queue: 'mail', schema: mailJobSchema },
-  /** Added hourly by a BullMQ job scheduler (see digest-scheduler.ts). */
-  'digest-tick': { queue: 'digest', schema: z.object({}).passthrough() },
-  /** Ledger rows are built and sent in batches: one statement builds a batch (see digest-limits.ts). */
-  'digest-build': { queue: 'digest', schema: z.object({ digestIds: digestBatch }) },
-  'digest-send': { queue: 'digest-send', schema: z.object({ digestIds: digestBatch }) },
-  /** A stored inbound message (email intake) to classify, authenticate and understand. */
-  'inbound-process': { queue: 'inbound', schema: z.object({ inboundId: z.uuid() }) },
-} as const;
+export interface JobDefinition<Q extends string = string, S extends z.ZodType = z.ZodType> {
+  queue: Q;
+  schema: S;
+  /** BullMQ attempts for this job; DEFAULT_JOB_OPTIONS.attempts when left out. */
+  attempts?: number;
+}
 
-export type JobName = keyof typeof JOBS;
-export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]['schema']>;
-export type QueueName = (typeof JOBS)[JobName]['queue'];
+export type JobRegistry = Record<string, JobDefinition>;
 
-export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((j) => j.queue))] as QueueName[];
+export type JobName<R extends JobRegistry> = keyof R & string;
+export type JobData<R extends JobRegistry, N extends JobName<R>> = z.output<R[N]['schema']>;
+export type QueueName<R extends JobRegistry> = R[JobName<R>]['queue'];
 
 /** Retries with exponential backoff; finished jobs are dropped so a job id can be reused. */
 export const DEFAULT_JOB_OPTIONS = {
@@ -35,3 +26,13 @@ export const DEFAULT_JOB_OPTIONS = {
   removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
+
+/** How often BullMQ runs a job before it stays failed: the handler's "last attempt" agrees with it. */
+export function attemptsOf<R extends JobRegistry>(registry: R, name: JobName<R>): number {
+  return registry[name]!.attempts ?? DEFAULT_JOB_OPTIONS.attempts;
+}
+
+/** The registry's queues, each once. */
+export function queueNamesOf<R extends JobRegistry>(registry: R): Array<QueueName<R>> {
+  return [...new Set(Object.values(registry).map((j) => j.queue))] as Array<QueueName<R>>;
+}

@@ -1,6 +1,6 @@
 import { Queue, Worker, UnrecoverableError, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { DEFAULT_JOB_OPTIONS, JOBS, QUEUE_NAMES, type JobData, type JobName, type QueueName } from './job-registry.ts';
+import { DEFAULT_JOB_OPTIONS, queueNamesOf, type JobData, type JobName, type JobRegistry, type QueueName } from './job-registry.ts';
 
 export interface QueueSettings {
   connection: ConnectionOptions;
@@ -8,34 +8,35 @@ export interface QueueSettings {
   prefix: string;
 }
 
-export interface Queues {
+export interface Queues<R extends JobRegistry> {
   /** Validates and adds a job. A job id that is still in Redis is not added twice. */
-  enqueue<N extends JobName>(name: N, data: JobData<N>, jobId: string, options?: { delayMs?: number }): Promise<void>;
+  enqueue<N extends JobName<R>>(name: N, data: JobData<R, N>, jobId: string, options?: { delayMs?: number }): Promise<void>;
   /** The same for many jobs of one name, in bulk (one Redis round trip per thousand). */
-  enqueueMany<N extends JobName>(name: N, jobs: Array<{ data: JobData<N>; jobId: string }>): Promise<void>;
-  queue(name: QueueName): Queue;
+  enqueueMany<N extends JobName<R>>(name: N, jobs: Array<{ data: JobData<R, N>; jobId: string }>): Promise<void>;
+  queue(name: QueueName<R>): Queue;
   close(): Promise<void>;
 }
 
-export function createQueues(settings: QueueSettings): Queues {
-  const queues = new Map<QueueName, Queue>(
-    QUEUE_NAMES.map((name) => [
+export function createQueues<R extends JobRegistry>(registry: R, settings: QueueSettings): Queues<R> {
+  const queues = new Map<string, Queue>(
+    queueNamesOf(registry).map((name) => [
       name,
       new Queue(name, { connection: settings.connection, prefix: settings.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
     ]),
   );
-  const queue = (name: QueueName) => queues.get(name)!;
+  const queue = (name: string) => queues.get(name)!;
+  /** Only a job whose attempts differ from the default carries its own. */
+  const optionsOf = (name: JobName<R>) => (registry[name]!.attempts ? { attempts: registry[name]!.attempts } : {});
   return {
     async enqueue(name, data, jobId, options) {
-      const payload = JOBS[name].schema.parse(data);
-      await queue(JOBS[name].queue).add(name, payload, { jobId, ...(options?.delayMs ? { delay: options.delayMs } : {}) });
+      const payload = registry[name]!.schema.parse(data);
+      await queue(registry[name]!.queue).add(name, payload, { jobId, ...optionsOf(name), ...(options?.delayMs ? { delay: options.delayMs } : {}) });
     },
     async enqueueMany(name, jobs) {
-      const q = queue(JOBS[name].queue);
+      const { queue: queueName, schema } = registry[name]!;
+      const q = queue(queueName);
       for (let i = 0; i < jobs.length; i += 1000) {
-        await q.addBulk(
-          jobs.slice(i, i + 1000).map(({ data, jobId }) => ({ name, data: JOBS[name].schema.parse(data), opts: { jobId } })),
-        );
+        await q.addBulk(jobs.slice(i, i + 1000).map(({ data, jobId }) => ({ name, data: schema.parse(data), opts: { jobId, ...optionsOf(name) } })));
       }
     },
     queue,
@@ -45,10 +46,11 @@ export function createQueues(settings: QueueSettings): Queues {
   };
 }
 
-export type JobHandlers = { [N in JobName]: (data: JobData<N>, job: Job) => Promise<void> };
+export type JobHandlers<R extends JobRegistry> = { [N in JobName<R>]: (data: JobData<R, N>, job: Job) => Promise<void> };
 
-export interface WorkerSettings extends QueueSettings {
-  concurrency: Partial<Record<QueueName, number>>;
+export interface WorkerSettings<R extends JobRegistry> extends QueueSettings {
+  /** Jobs one worker process runs at once, per queue: every queue has its number. */
+  concurrency: Record<QueueName<R>, number>;
 }
 
 /**
@@ -56,28 +58,23 @@ export interface WorkerSettings extends QueueSettings {
  * succeed, so it fails at once (UnrecoverableError) instead of being retried; any other error
  * reaches BullMQ so `attempts` and `backoff` apply.
  */
-export function startWorkers(settings: WorkerSettings, handlers: JobHandlers, log: Logger): Worker[] {
-  for (const name of Object.keys(JOBS) as JobName[]) {
+export function startWorkers<R extends JobRegistry>(registry: R, settings: WorkerSettings<R>, handlers: JobHandlers<R>, log: Logger): Worker[] {
+  for (const name of Object.keys(registry) as Array<JobName<R>>) {
     if (typeof handlers[name] !== 'function') throw new Error(`job '${name}' has no handler`);
   }
-  return QUEUE_NAMES.map((queueName) => {
+  return queueNamesOf(registry).map((queueName) => {
     const worker = new Worker(
       queueName,
       async (job: Job) => {
-        const name = job.name as JobName;
-        const definition = JOBS[name];
+        const definition = Object.hasOwn(registry, job.name) ? registry[job.name] : undefined;
         if (!definition || definition.queue !== queueName) {
           throw new UnrecoverableError(`unknown job '${job.name}' on queue '${queueName}'`);
         }
         const parsed = definition.schema.safeParse(job.data);
-        if (!parsed.success) throw new UnrecoverableError(`invalid payload for '${name}': ${parsed.error.message}`);
-        await (handlers[name] as (data: unknown, job: Job) => Promise<void>)(parsed.data, job);
+        if (!parsed.success) throw new UnrecoverableError(`invalid payload for '${job.name}': ${parsed.error.message}`);
+        await (handlers[job.name as JobName<R>] as (data: unknown, job: Job) => Promise<void>)(parsed.data, job);
       },
-      {
-        connection: settings.connection,
-        prefix: settings.prefix,
-        concurrency: settings.concurrency[queueName] ?? 4,
-      },
+      { connection: settings.connection, prefix: settings.prefix, concurrency: settings.concurrency[queueName] },
     );
     worker.on('failed', (job, error) => {
       log.warn({ queue: queueName, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: error }, 'job failed');

@@ -1,0 +1,115 @@
+import { simpleParser } from 'mailparser';
+import { z } from 'zod';
+import type { Database } from '../platform/db/database.ts';
+import type { Links } from '../platform/links/links.ts';
+import type { MailKinds } from '../platform/mail/mail-kinds.ts';
+import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.ts';
+import { isOpen } from '../opportunities/opportunity.schemas.ts';
+import type { OpportunityService } from '../opportunities/opportunity.service.ts';
+import type { PartnerService } from '../partners/partner.service.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import { findInboundById } from './inbound.repository.ts';
+import { understand, type MissingField } from './understanding/understand.ts';
+
+/** The email intake's answers: what we understood of an emailed opportunity, and help with a digest reply. */
+export const inboundMailJob = z.discriminatedUnion('kind', [
+  /** To the sender of an email opportunity: "Here is what we understood", with a link to correct or see it. */
+  z.object({ kind: z.literal('email-acknowledgement'), inboundId: z.uuid() }),
+  /** To a partner whose reply to a digest we could not read: one short answer pointing at the buttons. */
+  z.object({ kind: z.literal('digest-reply-help'), partnerId: z.uuid() }),
+]);
+
+export type InboundMailJob = z.infer<typeof inboundMailJob>;
+
+export interface InboundMailsDeps {
+  /** The stored message is the intake's own table, read as its jobs read it. */
+  db: Database;
+  opportunities: Pick<OpportunityService, 'findById'>;
+  partners: Pick<PartnerService, 'findById'>;
+  catalogue: SkillCatalogue;
+  links: Pick<Links, 'emailDraft' | 'opportunityStatus' | 'preferences'>;
+}
+
+const MISSING_TEXT: Record<MissingField, string> = {
+  title: 'a title (the subject was empty or too short)',
+  description: 'a description of the work',
+  requiredSkills: 'the skills the work needs',
+  regions: 'where the work is, or whether remote work is fine',
+};
+
+export function createInboundMails({ db, opportunities, partners, catalogue, links }: InboundMailsDeps): MailKinds<InboundMailJob> {
+  return {
+    'email-acknowledgement': {
+      /**
+       * Rendered when the job runs, from the stored message and the opportunity as they are then;
+       * the message is read again for its attachments' names and what was missing (nothing of it
+       * is rendered but plain text).
+       */
+      async draft(job) {
+        const inbound = await findInboundById(db, job.inboundId);
+        if (!inbound?.opportunityId) return undefined;
+        const o = await opportunities.findById(inbound.opportunityId);
+        if (!o || !isOpen(o.status)) return undefined;
+        const u = understand(await simpleParser(inbound.raw), catalogue, { now: new Date() });
+        const draft = o.status === 'pending_verification';
+        const title = o.title || 'your email';
+        const where = draft && u.missing.includes('regions') ? null : formatWhere(o.regions, o.remote);
+        const details = [
+          { label: 'Title', value: o.title || '(none)' },
+          { label: 'Skills needed', value: catalogue.labels(o.requiredSkillIds).join(', ') || '(none recognised)' },
+          { label: 'Where', value: where ?? '(not stated)' },
+          { label: 'Budget', value: formatBudget(o.budgetMin, o.budgetMax, o.currency) ?? '(not stated)' },
+          { label: 'Start', value: o.startDate ?? '(not stated)' },
+          { label: 'Description', value: o.description ? shorten(o.description, 400) : '(none)' },
+          ...(u.attachments.length ? [{ label: 'Attachments', value: u.attachments.map((a) => a.filename).join(', ') }] : []),
+        ];
+        const state = draft
+          ? 'Nothing is published yet. Please check what we read, correct what we got wrong, and publish it on the page behind the button.'
+          : o.status === 'pending_review'
+            ? 'It is waiting for a quick review by our team; then partners with the skills hear of it in their next digest.'
+            : 'It is published: partners with the skills hear of it in their next digest. The status page shows it, and you can withdraw it there.';
+        return {
+          to: o.submitterEmail,
+          view: {
+            subject: `Here is what we understood: ${title}`,
+            preheader: draft ? 'Check it, correct it, publish it.' : 'See it, or withdraw it, on its status page.',
+            heading: 'Here is what we understood',
+            paragraphs: [
+              `Hello ${o.submitterName}, thank you for sending us "${title}". This is what we read from your email.`,
+              state,
+              ...(draft && u.missing.length ? [`We could not find ${u.missing.map((m) => MISSING_TEXT[m]).join('; ')}.`] : []),
+              ...(u.attachments.length ? ['Attachments are listed, never opened or passed on: put what partners need to know in the description.'] : []),
+            ],
+            details,
+            action: draft
+              ? { label: 'Check and publish', url: links.emailDraft(o.id) }
+              : { label: 'See the status', url: links.opportunityStatus(o.id, o.expiresAt) },
+            footerReason: 'You receive this because you sent an opportunity to p2p-digest by email.',
+          },
+        };
+      },
+    },
+    'digest-reply-help': {
+      async draft(job) {
+        const p = await partners.findById(job.partnerId);
+        if (!p || p.status !== 'active') return undefined;
+        return {
+          to: p.email,
+          view: {
+            subject: 'About your reply to your digest',
+            preheader: 'We could not tell which opportunity you meant.',
+            heading: 'Thanks for your reply',
+            paragraphs: [
+              `Hello ${p.contactName}, replies to a digest are read by a program, and it could not tell which opportunity you meant.`,
+              'The surest way is the "I\'m interested" button on the opportunity\'s card in the digest. You can also reply with "interested #2", where 2 is the card\'s place from the top (the first card is #1), one opportunity a reply.',
+              'You will not get this note again today, whatever you reply.',
+            ],
+            details: [],
+            action: { label: 'Review your skills and preferences', url: links.preferences(p.id) },
+            footerReason: 'You receive this because you replied to a p2p-digest digest.',
+          },
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { Links } from '../platform/links/links.ts';
+import type { MailKinds } from '../platform/mail/mail-kinds.ts';
+import { regionLabel } from '../regions/regions.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { OpportunityService } from './opportunity.service.ts';
+
+/** The submitter's mail about their own opportunity: confirm the address, and the receipt. */
+export const opportunityMailJob = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('opportunity-confirm'), opportunityId: z.uuid() }),
+  z.object({ kind: z.literal('opportunity-receipt'), opportunityId: z.uuid() }),
+]);
+
+export type OpportunityMailJob = z.infer<typeof opportunityMailJob>;
+
+export interface OpportunityMailsDeps {
+  opportunities: Pick<OpportunityService, 'findById'>;
+  catalogue: Pick<SkillCatalogue, 'labels'>;
+  links: Pick<Links, 'confirmOpportunity' | 'opportunityStatus'>;
+}
+
+export function createOpportunityMails({ opportunities, catalogue, links }: OpportunityMailsDeps): MailKinds<OpportunityMailJob> {
+  function details(skillIds: number[], regions: string[], remote: boolean) {
+    return [
+      { label: 'Skills needed', value: catalogue.labels(skillIds).join(', ') },
+      { label: 'Where', value: [...regions.map(regionLabel), ...(remote ? ['remote welcome'] : [])].join(', ') },
+    ];
+  }
+
+  return {
+    'opportunity-confirm': {
+      async draft(job) {
+        const o = await opportunities.findById(job.opportunityId);
+        if (!o || o.status !== 'pending_verification') return undefined;
+        return {
+          to: o.submitterEmail,
+          view: {
+            subject: `Confirm your opportunity: ${o.title}`,
+            preheader: 'Confirm your email and we start finding partners for it.',
+            heading: 'Please confirm your opportunity',
+            paragraphs: [
+              `Hello ${o.submitterName}, we received "${o.title}". Confirm that this is your email address and we will match it with partners who have the skills.`,
+              'If you did not submit this, ignore this email: the opportunity is never shown to anyone.',
+            ],
+            details: details(o.requiredSkillIds, o.regions, o.remote),
+            action: { label: 'Confirm and publish', url: links.confirmOpportunity(o.id) },
+            footerReason: 'You receive this because this address was given when submitting an opportunity to p2p-digest.',
+          },
+        };
+      },
+    },
+    'opportunity-receipt': {
+      async draft(job) {
+        const o = await opportunities.findById(job.opportunityId);
+        if (!o) return undefined;
+        const moderated = o.status === 'pending_review';
+        return {
+          to: o.submitterEmail,
+          view: {
+            subject: `Received: ${o.title}`,
+            preheader: moderated ? 'It is waiting for a quick review.' : 'We are matching it with partners now.',
+            heading: 'We received your opportunity',
+            paragraphs: [
+              `Hello ${o.submitterName}, "${o.title}" is ${moderated ? 'waiting for a quick review by our team, then it goes to matching partners' : 'published and being matched with partners who have the skills'}.`,
+              'The status page shows how many partners match. You can close or withdraw the opportunity there at any time.',
+            ],
+            details: details(o.requiredSkillIds, o.regions, o.remote),
+            action: { label: 'See the status', url: links.opportunityStatus(o.id, o.expiresAt) },
+            footerReason: 'You receive this because you submitted an opportunity to p2p-digest.',
+          },
+        };
+      },
+    },
+  };
+}
