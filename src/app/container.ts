@@ -22,7 +22,7 @@ import { createPartnerService } from '../partners/partner.service.ts';
 import { createQueues } from '../platform/queue/queues.ts';
 import { redisOptionsFromUrl } from '../platform/queue/redis-connection.ts';
 import { loadTaxonomyFile } from '../skills/load-taxonomy.ts';
-import { loadSkillCatalogue, syncTaxonomy } from '../skills/skills.repository.ts';
+import { loadSkillCatalogue, syncTaxonomy } from '../skills/skills.service.ts';
 
 /**
  * Creates the database if needed, applies migrations and syncs the skill taxonomy. Every role
