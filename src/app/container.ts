@@ -19,10 +19,13 @@ import { createMailer } from '../platform/mail/mailer.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
 import { createApiKeyService } from '../partners/api-key.service.ts';
 import { createPartnerService } from '../partners/partner.service.ts';
+import { createPreferencesService } from '../partners/preferences.service.ts';
 import { createQueues } from '../platform/queue/queues.ts';
 import { redisOptionsFromUrl } from '../platform/queue/redis-connection.ts';
 import { loadTaxonomyFile } from '../skills/load-taxonomy.ts';
 import { loadSkillCatalogue, syncTaxonomy } from '../skills/skills.service.ts';
+import { createSuppressionService } from '../suppressions/suppression.service.ts';
+import { createUnsubscribeService } from '../suppressions/unsubscribe.service.ts';
 
 /**
  * Creates the database if needed, applies migrations and syncs the skill taxonomy. Every role
@@ -62,7 +65,10 @@ export async function createContainer(config: Config, log: Logger) {
   });
   const templates = await loadMailTemplates();
 
-  const partners = createPartnerService({ db, catalogue });
+  const suppressions = createSuppressionService({ db });
+  const partners = createPartnerService({ db, catalogue, suppressions });
+  const preferences = createPreferencesService({ db, catalogue });
+  const unsubscribe = createUnsubscribeService({ db, suppressions, partners, preferences });
   const opportunities = createOpportunityService({
     db,
     catalogue,
@@ -136,6 +142,9 @@ export async function createContainer(config: Config, log: Logger) {
     mailer,
     mail,
     partners,
+    preferences,
+    suppressions,
+    unsubscribe,
     opportunities,
     interests,
     introductions,

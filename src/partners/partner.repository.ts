@@ -125,12 +125,14 @@ export async function listPartners(
   return (await q.execute()).map(toRow);
 }
 
-export async function countPartners(db: Executor): Promise<number> {
-  const row = await db
-    .selectFrom('partners')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Partners using this address (case-insensitively) who could still get mail become unsubscribed. */
+export async function unsubscribePartnersByEmail(db: Executor, email: string): Promise<void> {
+  await db
+    .updateTable('partners')
+    .set({ status: 'unsubscribed', updatedAt: sql`now()` })
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .where('status', 'in', ['pending', 'active', 'paused'])
+    .execute();
 }
 
 export type DigestFrequency = 'weekly' | 'biweekly' | 'monthly' | 'paused';

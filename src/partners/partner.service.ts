@@ -1,7 +1,6 @@
 import type { Database, Executor } from '../platform/db/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
-import { liftUnsubscribe } from '../suppressions/suppression.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   findPartnerByEmail,
@@ -9,6 +8,7 @@ import {
   insertPartner,
   listPartners,
   replacePartnerSkills,
+  unsubscribePartnersByEmail,
   updatePartner,
   type PartnerRow,
   type PartnerSource,
@@ -16,15 +16,24 @@ import {
 } from './partner.repository.ts';
 import type { Partner, PartnerInput, PartnerListQuery, PartnerUpdate } from './partner.schemas.ts';
 
+export type { PartnerRow, PartnerStatus } from './partner.repository.ts';
+
 export type PartnerService = ReturnType<typeof createPartnerService>;
+
+export interface PartnerServiceDeps {
+  db: Database;
+  catalogue: SkillCatalogue;
+  /** The do-not-email list (the suppressions service): confirming a sign-up lifts an unsubscribe. */
+  suppressions: { liftUnsubscribe(email: string, trx: Executor): Promise<void> };
+}
 
 export type SignUpOutcome = 'created' | 'confirmation-resent' | 'already-registered';
 
 /** Postgres' unique_violation: the email is taken (case-insensitively). */
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
-export function createPartnerService(deps: { db: Database; catalogue: SkillCatalogue }) {
-  const { db, catalogue } = deps;
+export function createPartnerService(deps: PartnerServiceDeps) {
+  const { db, catalogue, suppressions } = deps;
 
   function resolveSkills(names: string[]): number[] {
     const { ids, unknown } = catalogue.resolveMany(names);
@@ -125,7 +134,7 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
         await db.transaction().execute(async (trx) => {
           await updatePartner(trx, partnerId, { status: 'active', verifiedAt: new Date() });
           // Confirming is a fresh opt-in: it lifts an earlier unsubscribe (never a bounce or complaint).
-          await liftUnsubscribe(trx, partner.email);
+          await suppressions.liftUnsubscribe(partner.email, trx);
           await announceProfileChange(trx, partnerId);
         });
       }
@@ -140,6 +149,16 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
 
     async findRowByEmail(email: string): Promise<PartnerRow | undefined> {
       return findPartnerByEmail(db, email);
+    },
+
+    /** The partner as stored, or undefined; read in the caller's transaction when one is given. */
+    async findById(partnerId: string, executor: Executor = db): Promise<PartnerRow | undefined> {
+      return findPartnerById(executor, partnerId);
+    },
+
+    /** The partner who uses an unsubscribed address stops getting digests (pending, active or paused ones). */
+    async markUnsubscribed(email: string, trx: Executor): Promise<void> {
+      await unsubscribePartnersByEmail(trx, email);
     },
 
     async update(partnerId: string, patch: PartnerUpdate): Promise<Partner> {

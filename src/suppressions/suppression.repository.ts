@@ -9,10 +9,6 @@ export async function suppressionOf(db: Executor, email: string): Promise<Suppre
   return row?.reason as SuppressionReason | undefined;
 }
 
-export async function isSuppressed(db: Executor, email: string): Promise<boolean> {
-  return (await suppressionOf(db, email)) !== undefined;
-}
-
 /** A confirmed new sign-up lifts an unsubscribe; bounces and complaints stay. */
 export async function liftUnsubscribe(db: Executor, email: string): Promise<void> {
   await db.deleteFrom('suppressions').where('email', '=', email.toLowerCase()).where('reason', '=', 'unsubscribe').execute();
@@ -26,7 +22,13 @@ export async function suppress(db: Executor, email: string, reason: SuppressionR
     .execute();
 }
 
-/** An unsubscribed address also unsubscribes the partner who uses it. */
+/**
+ * An unsubscribed address also unsubscribes the partner who uses it.
+ *
+ * Kept only for src/inbound/inbound.service.ts (the unsubscribe@ address) until it calls the
+ * unsubscribe service's `unsubscribe`, which does the same through the partner service; it writes
+ * the partners table, so it goes then.
+ */
 export async function unsubscribeEmail(db: Executor, email: string): Promise<void> {
   await suppress(db, email, 'unsubscribe');
   await db
