@@ -76,7 +76,6 @@ export async function createContainer(config: Config, log: Logger) {
     defaultLifetimeDays: config.opportunityDefaultDays,
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
-  const introductions = createIntroductionService({ db, catalogue });
   const mail = createMailService({
     db,
     mailer,
@@ -99,6 +98,7 @@ export async function createContainer(config: Config, log: Logger) {
     subjectFor: digestSubject,
     links,
     catalogue,
+    suppressions,
     log,
     settings: {
       mailDomain,
@@ -110,7 +110,8 @@ export async function createContainer(config: Config, log: Logger) {
     },
   });
 
-  const interests = createInterestService({ db });
+  const introductions = createIntroductionService({ db, catalogue, opportunities, digests });
+  const interests = createInterestService({ db, opportunities, partners });
   const inbound = createInboundService({
     db,
     interests,

@@ -7,7 +7,7 @@ import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.ts'
 import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.ts';
 import type { Queues } from '../platform/queue/queues.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import { suppress } from '../suppressions/suppression.repository.ts';
+import type { SuppressionService } from '../suppressions/suppression.service.ts';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 import { DIGEST_BATCH_SIZE } from './digest-limits.ts';
@@ -15,6 +15,7 @@ import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
 import {
   buildDigests,
   claimForSending,
+  digestsSentPerDay,
   findDigest,
   findDigests,
   findLedgerRows,
@@ -44,6 +45,8 @@ export interface DigestServiceDeps {
   subjectFor: (count: number, topics: string[]) => string;
   links: Links;
   catalogue: SkillCatalogue;
+  /** A hard bounce puts the address on the do-not-email list. */
+  suppressions: Pick<SuppressionService, 'suppress'>;
   log: Logger;
   settings: {
     /** Domain of the deterministic Message-IDs and of List-Id. */
@@ -272,7 +275,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const reason = error instanceof Error ? error.message.slice(0, 500) : String(error);
       if (smtpFailureKind(error) === 'permanent') {
         // The server's final word on this address: stop mailing it, no endless retries.
-        await suppress(db, partner.email, 'hard_bounce');
+        await deps.suppressions.suppress(partner.email, 'hard_bounce');
         return finish('failed', { lastError: reason });
       }
       // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
@@ -411,6 +414,9 @@ export function createDigestService(deps: DigestServiceDeps) {
     },
 
     findDigest: (id: string) => findDigest(db, id),
+
+    /** How many sent digests carried an opportunity, per day: the submitter's status page shows it. */
+    sentPerDay: (opportunityId: string) => digestsSentPerDay(db, opportunityId),
   };
 }
 

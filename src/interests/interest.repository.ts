@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
+import type { NotRelevantReason } from './interest.schemas.ts';
 
 export type InterestStatus = 'active' | 'withdrawn';
 
@@ -17,8 +18,7 @@ export interface InterestRow {
   notifiedAt: Date | null;
 }
 
-export const NOT_RELEVANT_REASONS = ['skills', 'region', 'budget', 'mute-submitter'] as const;
-export type NotRelevantReason = (typeof NOT_RELEVANT_REASONS)[number];
+export type { NotRelevantReason };
 
 export interface NotRelevantRow {
   reason: NotRelevantReason;

@@ -5,7 +5,7 @@ import type { AppDeps } from '../app/app-deps.ts';
 import { asFormBody, text } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { NOTE_MAX_CHARS } from './interest-note.ts';
-import { NOT_RELEVANT_REASONS, type NotRelevantReason } from './interest.repository.ts';
+import { NOT_RELEVANT_REASONS, type NotRelevantReason } from './interest.schemas.ts';
 import {
   type InterestOutcome,
   type NotRelevantOutcome,

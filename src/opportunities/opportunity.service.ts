@@ -17,6 +17,8 @@ import {
 } from './opportunity.repository.ts';
 import type { Opportunity, OpportunityInput } from './opportunity.schemas.ts';
 
+export type { OpportunityRow };
+
 /** Who is submitting: this decides whether the submitter must still prove their email. */
 export type IntakeCaller =
   | { kind: 'admin' }
@@ -250,6 +252,15 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
         }
         return (await findOpportunityById(trx, opportunityId))!;
       });
+    },
+
+    /**
+     * The opportunity as stored, or undefined, read in the caller's transaction when one is given;
+     * `lock` takes its row lock there (interests and introductions order their writes against
+     * closing this way).
+     */
+    async findById(opportunityId: string, executor: Executor = db, lock = false): Promise<OpportunityRow | undefined> {
+      return findOpportunityById(executor, opportunityId, lock);
     },
 
     async getRow(opportunityId: string): Promise<OpportunityRow> {

@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
+import type { DigestFrequency } from '../digests/digest-period.ts';
+
+export type { DigestFrequency };
 
 export type PartnerStatus = 'pending' | 'active' | 'paused' | 'unsubscribed' | 'deactivated';
 export type PartnerSource = 'signup' | 'admin' | 'import' | 'demo';
@@ -134,8 +137,6 @@ export async function unsubscribePartnersByEmail(db: Executor, email: string): P
     .where('status', 'in', ['pending', 'active', 'paused'])
     .execute();
 }
-
-export type DigestFrequency = 'weekly' | 'biweekly' | 'monthly' | 'paused';
 
 /** When and how much a partner's digest holds (the partners table's digest_* columns). */
 export interface DigestSettings {
