@@ -32,7 +32,9 @@ export interface DigestRow {
 /**
  * The distinct schedules of partners who get digests. There are a few hundred at most (time
  * zone × frequency × day × hour), however many partners share them: the tick decides per
- * schedule, in TypeScript, which are due, and never loops over partners.
+ * schedule, in TypeScript, which are due, and never loops over partners. It reads the partners'
+ * digest_* columns directly because the ledger statements below join partners on exactly these
+ * columns: the schedule is one notion, written once, in the digest's SQL.
  */
 export async function listScheduleGroups(db: Executor, partnerId?: string): Promise<ScheduleGroup[]> {
   let q = db

@@ -2,6 +2,10 @@ import { sql } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
 import type { NotRelevantReason } from './interest.schemas.ts';
 
+// The mute statements read the opportunity's submitter address inside the statement that writes
+// the mute (one statement, in the caller's transaction, after the opportunity row was locked
+// through the opportunity service); they never write another feature's table.
+
 export type InterestStatus = 'active' | 'withdrawn';
 
 export interface InterestRow {
