@@ -22,8 +22,6 @@ export interface InterestRow {
   notifiedAt: Date | null;
 }
 
-export type { NotRelevantReason };
-
 export interface NotRelevantRow {
   reason: NotRelevantReason;
   createdAt: Date;

@@ -12,9 +12,9 @@ import {
   recordNotRelevant,
   withdrawInterest,
   type InterestRow,
-  type NotRelevantReason,
   type NotRelevantRow,
 } from './interest.repository.ts';
+import type { NotRelevantReason } from './interest.schemas.ts';
 
 /** Why a partner may not act on an opportunity from a digest link. Nothing is written. */
 export type Refusal =
