@@ -11,6 +11,8 @@ import type { Links } from '../platform/links/links.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import type { ApiKeyService } from '../partners/api-key.service.ts';
 import type { PartnerService } from '../partners/partner.service.ts';
+import type { PreferencesService } from '../partners/preferences.service.ts';
+import type { UnsubscribeService } from '../suppressions/unsubscribe.service.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
@@ -23,6 +25,10 @@ export interface AppDeps {
   redis: Redis;
   catalogue: SkillCatalogue;
   partners: PartnerService;
+  /** The partner's own digest settings page (/p/…). */
+  preferences: PreferencesService;
+  /** The unsubscribe page (/u/…) and its two alternatives. */
+  unsubscribe: UnsubscribeService;
   opportunities: OpportunityService;
   /** The partner's side of the interest loop: interest, withdrawal, "not relevant". */
   interests: InterestService;

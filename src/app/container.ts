@@ -14,7 +14,6 @@ import { createLinks } from '../platform/links/links.ts';
 import { createDigestService } from '../digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../digests/digest-render.ts';
 import { createMailService } from '../platform/mail/mail.service.ts';
-import { createSuppressionLookup } from '../suppressions/suppression-lookup.ts';
 import { createMailKinds } from './mails.ts';
 import { DIGEST_SEND_CLAIMS, JOBS, outboxRoutes } from './jobs.ts';
 import { attemptsOf } from '../platform/queue/job-registry.ts';
@@ -23,11 +22,13 @@ import { createMailer } from '../platform/mail/mailer.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
 import { createApiKeyService } from '../partners/api-key.service.ts';
 import { createPartnerService } from '../partners/partner.service.ts';
-import { createSuppressionService } from '../suppressions/suppression.service.ts';
+import { createPreferencesService } from '../partners/preferences.service.ts';
 import { createQueues } from '../platform/queue/queues.ts';
 import { redisOptionsFromUrl } from '../platform/queue/redis-connection.ts';
 import { loadTaxonomyFile } from '../skills/load-taxonomy.ts';
-import { loadSkillCatalogue, syncTaxonomy } from '../skills/skills.repository.ts';
+import { loadSkillCatalogue, syncTaxonomy } from '../skills/skills.service.ts';
+import { createSuppressionService } from '../suppressions/suppression.service.ts';
+import { createUnsubscribeService } from '../suppressions/unsubscribe.service.ts';
 
 /**
  * Creates the database if needed, applies migrations and syncs the skill taxonomy. Every role
@@ -69,24 +70,26 @@ export async function createContainer(config: Config, log: Logger) {
   // Message-IDs, the loop header and the SMTP greeting all name the host of the public URL.
   const mailDomain = new URL(config.publicBaseUrl).hostname;
 
-  const partners = createPartnerService({ db, catalogue });
-  const introductions = createIntroductionService({ db, catalogue });
+  const suppressions = createSuppressionService({ db });
+  const partners = createPartnerService({ db, catalogue, suppressions });
+  const preferences = createPreferencesService({ db, catalogue });
+  const unsubscribe = createUnsubscribeService({ db, suppressions, partners, preferences });
   const opportunities = createOpportunityService({
     db,
     catalogue,
     partners,
-    introductions,
+    // Built below (introductions read opportunities); only called once the container is built.
+    introductions: { unpickedPartners: (trx, opportunityId) => introductions.unpickedPartners(trx, opportunityId) },
     moderation: config.moderation,
     defaultLifetimeDays: config.opportunityDefaultDays,
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
-  const suppressions = createSuppressionLookup({ db });
   const mail = createMailService({
     kinds: createMailKinds({ db, partners, opportunities, catalogue, links }),
     mailer,
     templates,
     unsubscribeUrl: (email) => links.unsubscribe(email),
-    suppressionOf: (email) => suppressions.reasonFor(email),
+    suppressionOf: (email) => suppressions.suppressionOf(email),
     operator: config.operatorAddress,
     mailDomain,
     log,
@@ -102,6 +105,7 @@ export async function createContainer(config: Config, log: Logger) {
     subjectFor: digestSubject,
     links,
     catalogue,
+    suppressions,
     log,
     settings: {
       mailDomain,
@@ -113,14 +117,16 @@ export async function createContainer(config: Config, log: Logger) {
     },
   });
 
-  const interests = createInterestService({ db });
+  const introductions = createIntroductionService({ db, catalogue, opportunities, digests });
+  const interests = createInterestService({ db, opportunities, partners });
   const inbound = createInboundService({
     db,
     opportunities,
     interests,
     digests,
     partners,
-    suppressions: createSuppressionService({ db }),
+    suppressions,
+    unsubscribe,
     catalogue,
     log,
     maxAttempts: attemptsOf(JOBS, 'inbound-process'),
@@ -149,6 +155,9 @@ export async function createContainer(config: Config, log: Logger) {
     mailer,
     mail,
     partners,
+    preferences,
+    suppressions,
+    unsubscribe,
     opportunities,
     interests,
     introductions,

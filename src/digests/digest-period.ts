@@ -3,9 +3,10 @@
  * partner's local wall clock, so DST changes and the turn of the year need no special cases:
  * "Monday 08:00 in Europe/Berlin" is compared as local date and hour, never as a UTC offset.
  */
-import type { DigestFrequency } from '../partners/partner.repository.ts';
 
-export type { DigestFrequency };
+/** How often a partner gets the digest; 'paused' sends nothing (the partner chooses on /p/…). */
+export const DIGEST_FREQUENCIES = ['weekly', 'biweekly', 'monthly', 'paused'] as const;
+export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
 
 export interface DigestSchedule {
   timezone: string;

@@ -1,8 +1,14 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
-import type { OpportunityRow } from '../opportunities/opportunity.repository.ts';
+import { OPPORTUNITY_CARD_COLUMNS, type OpportunityCard } from '../opportunities/opportunity-columns.ts';
 import { MAX_CARDS_PER_DIGEST } from './digest-limits.ts';
 import type { DigestFrequency } from './digest-period.ts';
+
+// The digest's statements read other features' tables (partners, partner_skills, matches,
+// opportunities, not_relevant, muted_submitters, suppressions) in SQL on purpose: a round builds,
+// claims and reads its batches in one statement each, which calls through other services would
+// split into many round trips. They only read those tables; every write here is to digests and
+// digest_items.
 
 export type DigestStatus = 'pending' | 'building' | 'ready' | 'sending' | 'sent' | 'skipped' | 'failed';
 
@@ -26,7 +32,9 @@ export interface DigestRow {
 /**
  * The distinct schedules of partners who get digests. There are a few hundred at most (time
  * zone × frequency × day × hour), however many partners share them: the tick decides per
- * schedule, in TypeScript, which are due, and never loops over partners.
+ * schedule, in TypeScript, which are due, and never loops over partners. It reads the partners'
+ * digest_* columns directly because the ledger statements below join partners on exactly these
+ * columns: the schedule is one notion, written once, in the digest's SQL.
  */
 export async function listScheduleGroups(db: Executor, partnerId?: string): Promise<ScheduleGroup[]> {
   let q = db
@@ -182,25 +190,8 @@ export async function buildDigests(db: Executor, ids: readonly string[]): Promis
   return new Map(result.rows.map((r) => [r.id, r.status]));
 }
 
-/** What a digest card shows of an opportunity. */
-const CARD_COLUMNS = [
-  'id',
-  'title',
-  'description',
-  'requiredSkillIds',
-  'niceSkillIds',
-  'regions',
-  'remote',
-  'budgetMin',
-  'budgetMax',
-  'currency',
-  'startDate',
-  'expiresAt',
-  'anonymous',
-  'submitterCompany',
-] as const;
-
-export type CardOpportunity = Pick<OpportunityRow, (typeof CARD_COLUMNS)[number]>;
+/** What a digest card shows of an opportunity (the opportunities feature names the columns). */
+export type CardOpportunity = OpportunityCard;
 
 /** One card of a digest: the partner's match and the opportunity (shared by every digest of a batch). */
 export interface DigestItemContent {
@@ -235,7 +226,7 @@ export async function openDigestItems(db: Executor, digestIds: readonly string[]
   if (opportunityIds.length === 0) return byDigest;
   const open = await db
     .selectFrom('opportunities')
-    .select(CARD_COLUMNS)
+    .select(OPPORTUNITY_CARD_COLUMNS)
     .where('id', 'in', opportunityIds)
     .where('status', '=', 'published')
     .where('expiresAt', '>', sql<Date>`now()`)
@@ -352,4 +343,19 @@ export async function findItemAt(db: Executor, digestId: string, position: numbe
     .where('position', '=', position)
     .executeTakeFirst();
   return row?.opportunityId;
+}
+
+/** How many sent digests carried an opportunity, per day (UTC, 'YYYY-MM-DD'), earliest first. */
+export async function digestsSentPerDay(db: Executor, opportunityId: string): Promise<Array<{ day: string; digests: number }>> {
+  const rows = await db
+    .selectFrom('digestItems as di')
+    .innerJoin('digests as d', 'd.id', 'di.digestId')
+    .select(sql<string>`to_char(d.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`.as('day'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('di.opportunityId', '=', opportunityId)
+    .where('d.status', '=', 'sent')
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
+    .execute();
+  return rows.map((r) => ({ day: r.day, digests: Number(r.n) }));
 }

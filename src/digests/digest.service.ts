@@ -8,7 +8,7 @@ import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity
 import type { Queues } from '../platform/queue/queues.ts';
 import type { digestJobs } from './digest.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import { suppress } from '../suppressions/suppression.repository.ts';
+import type { SuppressionService } from '../suppressions/suppression.service.ts';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 import { DIGEST_BATCH_SIZE } from './digest-limits.ts';
@@ -16,6 +16,7 @@ import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
 import {
   buildDigests,
   claimForSending,
+  digestsSentPerDay,
   findDigest,
   findDigests,
   findItemAt,
@@ -46,6 +47,8 @@ export interface DigestServiceDeps {
   subjectFor: (count: number, topics: string[]) => string;
   links: Links;
   catalogue: SkillCatalogue;
+  /** A hard bounce puts the address on the do-not-email list. */
+  suppressions: Pick<SuppressionService, 'suppress'>;
   log: Logger;
   settings: {
     /** Domain of the deterministic Message-IDs and of List-Id. */
@@ -274,7 +277,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const reason = error instanceof Error ? error.message.slice(0, 500) : String(error);
       if (smtpFailureKind(error) === 'permanent') {
         // The server's final word on this address: stop mailing it, no endless retries.
-        await suppress(db, partner.email, 'hard_bounce');
+        await deps.suppressions.suppress(partner.email, 'hard_bounce');
         return finish('failed', { lastError: reason });
       }
       // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
@@ -416,6 +419,8 @@ export function createDigestService(deps: DigestServiceDeps) {
 
     /** The opportunity on card #`card` (1 = the first from the top) of a digest: a reply names it so. */
     opportunityOnCard: (digestId: string, card: number) => findItemAt(db, digestId, card - 1),
+    /** How many sent digests carried an opportunity, per day: the submitter's status page shows it. */
+    sentPerDay: (opportunityId: string) => digestsSentPerDay(db, opportunityId),
   };
 }
 

@@ -11,7 +11,7 @@ import { inboundMailJob } from './inbound.mails.ts';
 import type { inboundJobs } from './inbound.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { SuppressionService } from '../suppressions/suppression.service.ts';
-import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
+import type { UnsubscribeService } from '../suppressions/unsubscribe.service.ts';
 import { createEmailOpportunity } from './drafts/email-opportunity.ts';
 import {
   claimReply,
@@ -109,7 +109,9 @@ export interface InboundServiceDeps {
   digests: Pick<DigestService, 'findDigest' | 'opportunityOnCard'>;
   partners: Pick<PartnerService, 'findById' | 'findRowByEmail'>;
   /** Bounces, complaints and mailto: unsubscribes change whom we mail. */
-  suppressions: SuppressionService;
+  suppressions: Pick<SuppressionService, 'suppress'>;
+  /** A mailto: unsubscribe: the address leaves the way the unsubscribe page's button does it. */
+  unsubscribe: Pick<UnsubscribeService, 'unsubscribe'>;
   catalogue: SkillCatalogue;
   log: Logger;
   settings: {
@@ -183,7 +185,7 @@ export function createInboundService(deps: InboundServiceDeps) {
     if (!from) return { status: 'rejected', outcome: 'unsubscribe request without one From address' };
     const trusted = trust.verified || from === message.mailFrom.toLowerCase();
     if (!trusted) return { status: 'rejected', outcome: `unsubscribe request not trusted (${trust.reason})` };
-    await deps.suppressions.unsubscribe(from);
+    await deps.unsubscribe.unsubscribe(from);
     return { status: 'processed', outcome: `unsubscribed ${from}` };
   }
 

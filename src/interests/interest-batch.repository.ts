@@ -2,6 +2,9 @@ import type { Transaction } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
 import type { DB } from '../platform/db/database.types.ts';
 
+// The notifier's queries filter on the opportunity's status in the same statement that finds or
+// locks the interests (FOR UPDATE SKIP LOCKED), so a read of opportunities stays inside it.
+
 /**
  * Published opportunities with active interests the submitter has not been told about, whose
  * oldest such interest was made at or before `cutoff` (the batching window has passed). Oldest

@@ -1,10 +1,10 @@
 import { formatBudget, formatWhere } from '../opportunities/opportunity-format.ts';
-import type { OpportunityRow } from '../opportunities/opportunity.repository.ts';
+import type { OpportunityCard } from '../opportunities/opportunity-columns.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import type { NotRelevantReason } from './interest.repository.ts';
+import type { NotRelevantReason } from './interest.schemas.ts';
 
 /** What the landing pages show of an opportunity: never the submitter's name, address or status page. */
-export function opportunityFacts(o: OpportunityRow, catalogue: Pick<SkillCatalogue, 'labels'>, partnerSkillIds: readonly number[]) {
+export function opportunityFacts(o: OpportunityCard, catalogue: Pick<SkillCatalogue, 'labels'>, partnerSkillIds: readonly number[]) {
   const yours = new Set(partnerSkillIds);
   const skills = (ids: number[], required: boolean) =>
     ids.map((id) => ({ label: catalogue.labels([id])[0]!, required, yours: yours.has(id) }));

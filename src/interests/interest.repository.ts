@@ -1,5 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
+import type { NotRelevantReason } from './interest.schemas.ts';
+
+// The mute statements read the opportunity's submitter address inside the statement that writes
+// the mute (one statement, in the caller's transaction, after the opportunity row was locked
+// through the opportunity service); they never write another feature's table.
 
 export type InterestStatus = 'active' | 'withdrawn';
 
@@ -16,9 +21,6 @@ export interface InterestRow {
   /** When the submitter was told; NULL: not yet (the notifier's queue). */
   notifiedAt: Date | null;
 }
-
-export const NOT_RELEVANT_REASONS = ['skills', 'region', 'budget', 'mute-submitter'] as const;
-export type NotRelevantReason = (typeof NOT_RELEVANT_REASONS)[number];
 
 export interface NotRelevantRow {
   reason: NotRelevantReason;

@@ -5,7 +5,7 @@ import type { AppDeps } from '../app/app-deps.ts';
 import { asFormBody, text } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { NOTE_MAX_CHARS } from './interest-note.ts';
-import { NOT_RELEVANT_REASONS, type NotRelevantReason } from './interest.repository.ts';
+import { NOT_RELEVANT_REASONS, type NotRelevantReason } from './interest.schemas.ts';
 import {
   type InterestOutcome,
   type NotRelevantOutcome,
@@ -44,7 +44,7 @@ function parseSubject(subject: string): Ids | undefined {
  * carries a CSRF token. The token's subject names the partner: whoever holds the link acts for
  * that partner, and the page says so. The submitter's own status page (/o/…) is never linked.
  */
-export function interestRoutes(deps: Pick<AppDeps, 'db' | 'catalogue' | 'pages' | 'signer' | 'links' | 'interests'>): FastifyPluginAsync {
+export function interestRoutes(deps: Pick<AppDeps, 'catalogue' | 'pages' | 'signer' | 'links' | 'interests'>): FastifyPluginAsync {
   const { pages, interests } = deps;
 
   /** The partner and opportunity a verified token names; undefined once a friendly page is sent. */

@@ -1,7 +1,7 @@
 import type { Database, Executor } from '../platform/db/database.ts';
 import { ValidationError } from '../platform/errors/app-errors.ts';
-import { findOpportunityById, type OpportunityRow } from '../opportunities/opportunity.repository.ts';
-import { findPartnerById, type PartnerRow, type PartnerStatus } from '../partners/partner.repository.ts';
+import type { OpportunityRow, OpportunityService } from '../opportunities/opportunity.service.ts';
+import type { PartnerRow, PartnerService, PartnerStatus } from '../partners/partner.service.ts';
 import { cleanNote, NOTE_MAX_CHARS, noteLength } from './interest-note.ts';
 import {
   findInterest,
@@ -12,9 +12,9 @@ import {
   recordNotRelevant,
   withdrawInterest,
   type InterestRow,
-  type NotRelevantReason,
   type NotRelevantRow,
 } from './interest.repository.ts';
+import type { NotRelevantReason } from './interest.schemas.ts';
 
 /** Why a partner may not act on an opportunity from a digest link. Nothing is written. */
 export type Refusal =
@@ -50,6 +50,13 @@ export type NotRelevantOutcome = 'stored' | 'updated' | 'unchanged';
 
 export type InterestService = ReturnType<typeof createInterestService>;
 
+export interface InterestServiceDeps {
+  db: Database;
+  opportunities: Pick<OpportunityService, 'findById'>;
+  partners: Pick<PartnerService, 'findById'>;
+  now?: () => Date;
+}
+
 /**
  * The partner side of the interest loop: "I'm interested" (with a note, withdrawable) and "not
  * relevant" (with a reason; muting a submitter hides their later opportunities). Only an active
@@ -57,12 +64,12 @@ export type InterestService = ReturnType<typeof createInterestService>;
  * re-checks that in its transaction, with the opportunity row locked, so an opportunity closed
  * a moment earlier gets no new interest.
  */
-export function createInterestService(deps: { db: Database; now?: () => Date }) {
-  const { db } = deps;
+export function createInterestService(deps: InterestServiceDeps) {
+  const { db, opportunities, partners } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function access(executor: Executor, partnerId: string, opportunityId: string, lock: boolean): Promise<Result<Access>> {
-    const opportunity = await findOpportunityById(executor, opportunityId, lock);
+    const opportunity = await opportunities.findById(opportunityId, executor, lock);
     if (!opportunity) return { ok: false, refusal: 'opportunity-unknown' };
     const ended =
       ['closed', 'withdrawn', 'expired'].includes(opportunity.status) ||
@@ -70,7 +77,7 @@ export function createInterestService(deps: { db: Database; now?: () => Date }) 
     if (ended) return { ok: false, refusal: 'opportunity-ended', title: opportunity.title };
     if (opportunity.status !== 'published') return { ok: false, refusal: 'opportunity-not-open' };
 
-    const partner = await findPartnerById(executor, partnerId);
+    const partner = await partners.findById(partnerId, executor);
     if (!partner) return { ok: false, refusal: 'partner-unknown' };
     if (partner.status !== 'active') return { ok: false, refusal: 'partner-inactive', status: partner.status };
     // The submitter by partner id (API submissions) or by address (form submissions name no partner).

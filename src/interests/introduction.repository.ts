@@ -6,6 +6,11 @@ import type { DB } from '../platform/db/database.types.ts';
  * The submitter's side of the interest loop: who is interested (as the submitter may see them
  * before picking: what they offer, never how to reach them), the introductions made, and the
  * partners left unpicked when the opportunity ends.
+ *
+ * These projections join partners, partner_skills, matches and opportunities in the statement
+ * that reads them, on purpose: a card is one row (who, what they offer, why they matched), and
+ * the unpicked partners are locked in the same statement that finds them. They only read those
+ * tables; writes here go to interests and introductions alone.
  */
 
 /** An active interest as the submitter sees it before an introduction: no email, no contact name. */

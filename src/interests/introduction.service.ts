@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
 import { INTEREST_SUMMARY_MAX, interestMailJob } from './interest.mails.ts';
-import { digestsSentPerDay } from '../opportunities/opportunity-reach.repository.ts';
-import { findOpportunityById } from '../opportunities/opportunity.repository.ts';
+import type { DigestService } from '../digests/digest.service.ts';
+import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { interestCard, type InterestCard } from './interest-card.ts';
@@ -18,6 +18,9 @@ import {
 export interface IntroductionServiceDeps {
   db: Database;
   catalogue: Pick<SkillCatalogue, 'labels'>;
+  opportunities: Pick<OpportunityService, 'findById'>;
+  /** How often the opportunity went out in digests, for the status page. */
+  digests: Pick<DigestService, 'sentPerDay'>;
 }
 
 /** A partner the submitter was introduced to: now they may see how to reach them. */
@@ -51,7 +54,7 @@ export type IntroductionService = ReturnType<typeof createIntroductionService>;
  * partners to be introduced to.
  */
 export function createIntroductionService(deps: IntroductionServiceDeps) {
-  const { db, catalogue } = deps;
+  const { db, catalogue, opportunities, digests } = deps;
 
   return {
     /**
@@ -66,7 +69,7 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
       const [interests, introductions, perDay] = await Promise.all([
         listActiveInterests(db, opportunityId),
         listIntroductions(db, opportunityId),
-        digestsSentPerDay(db, opportunityId),
+        digests.sentPerDay(opportunityId),
       ]);
       return {
         interests: interests.filter((i) => !i.introduced).map((i) => interestCard(i, catalogue)),
@@ -98,7 +101,7 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
       return db.transaction().execute(async (trx) => {
         // The opportunity row lock orders this against end(): a partner is either introduced
         // or told they were not picked, never both.
-        const o = await findOpportunityById(trx, opportunityId, true);
+        const o = await opportunities.findById(opportunityId, trx, true);
         if (!o) throw new NotFoundError('opportunity', opportunityId);
         if (o.status !== 'published') {
           throw new ConflictError('opportunity_ended', `"${o.title}" is no longer open, so no more partners can be introduced`);

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import type { Queues } from '../platform/queue/queues.ts';
 import type { matchJobs } from './match.jobs.ts';
+import { listUnmatchedOpportunityIds } from './match.repository.ts';
 
 /**
  * Re-enqueues published opportunities that were never matched: their job was lost (Redis
@@ -11,17 +11,9 @@ import type { matchJobs } from './match.jobs.ts';
  * `graceSeconds` leaves freshly published ones to the normal path.
  */
 export async function reconcileUnmatched(db: Database, queues: Pick<Queues<typeof matchJobs>, 'enqueue'>, graceSeconds = 60): Promise<number> {
-  const rows = await db
-    .selectFrom('opportunities')
-    .select('id')
-    .where('status', '=', 'published')
-    .where('matchedAt', 'is', null)
-    .where('publishedAt', '<', sql<Date>`now() - make_interval(secs => ${graceSeconds})`)
-    .orderBy('publishedAt')
-    .limit(1000)
-    .execute();
-  for (const { id } of rows) {
+  const ids = await listUnmatchedOpportunityIds(db, graceSeconds);
+  for (const id of ids) {
     await queues.enqueue('match-opportunity', { opportunityId: id }, `match-${id}`);
   }
-  return rows.length;
+  return ids.length;
 }

@@ -26,6 +26,10 @@ export const MATCH_WEIGHTS = {
  * profile after the opportunity was matched).
  *
  * Returns how many new matches were stored.
+ *
+ * It reads partners, partner_skills, skills, suppressions and muted_submitters directly, on
+ * purpose: matching is one set-based statement (100,000 partners in well under a second), which
+ * calls through the owning features' services would turn into a loop over partners.
  */
 export async function insertMatchesForOpportunity(db: Executor, opportunityId: string, onlyPartnerId?: string): Promise<number> {
   const result = await matchingStatement(opportunityId, onlyPartnerId).execute(db);
@@ -168,4 +172,65 @@ export async function countMatches(db: Executor, opportunityId: string): Promise
     .where('opportunityId', '=', opportunityId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+// Matching keeps its own bookkeeping on the opportunity row: `matched_at` says the opportunity's
+// matches are stored, and the row lock taken while matching orders a match job against closing.
+// Those columns are read and written here, in the matcher's transaction, on purpose: the
+// opportunity service reads matches through matching, so the two services cannot each be built
+// from the other. Every other opportunity column belongs to the opportunities feature.
+
+/** Locks an opportunity for matching (in the caller's transaction); undefined when it does not exist. */
+export async function lockOpportunityForMatching(trx: Executor, opportunityId: string) {
+  return trx.selectFrom('opportunities').select(['status', 'matchedAt']).where('id', '=', opportunityId).forUpdate().executeTakeFirst();
+}
+
+/** Records that an opportunity's matches are stored, so a retried or duplicated job does nothing. */
+export async function markOpportunityMatched(trx: Executor, opportunityId: string): Promise<void> {
+  await trx.updateTable('opportunities').set({ matchedAt: new Date() }).where('id', '=', opportunityId).execute();
+}
+
+/** Drops a partner's matches that no digest has carried yet (sent ones stay: nothing reaches them twice). */
+export async function deleteUnsentMatchesOf(trx: Executor, partnerId: string): Promise<void> {
+  await trx
+    .deleteFrom('matches as m')
+    .where('m.partnerId', '=', partnerId)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('digestItems as di')
+            .select('di.opportunityId')
+            .whereRef('di.partnerId', '=', 'm.partnerId')
+            .whereRef('di.opportunityId', '=', 'm.opportunityId'),
+        ),
+      ),
+    )
+    .execute();
+}
+
+/** Published, unexpired opportunities that were matched already: a new partner is matched against them. */
+export async function listMatchedOpenOpportunityIds(trx: Executor): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('opportunities')
+    .select('id')
+    .where('status', '=', 'published')
+    .where('matchedAt', 'is not', null)
+    .where('expiresAt', '>', new Date())
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Published opportunities never matched, published more than `graceSeconds` ago, oldest first. */
+export async function listUnmatchedOpportunityIds(db: Executor, graceSeconds: number, limit = 1000): Promise<string[]> {
+  const rows = await db
+    .selectFrom('opportunities')
+    .select('id')
+    .where('status', '=', 'published')
+    .where('matchedAt', 'is', null)
+    .where('publishedAt', '<', sql<Date>`now() - make_interval(secs => ${graceSeconds})`)
+    .orderBy('publishedAt')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
 }

@@ -1,7 +1,15 @@
 import type { Logger } from 'pino';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { describeMatch } from './match-reasons.ts';
-import { countMatches, insertMatchesForOpportunity, listMatches } from './match.repository.ts';
+import {
+  countMatches,
+  deleteUnsentMatchesOf,
+  insertMatchesForOpportunity,
+  listMatchedOpenOpportunityIds,
+  listMatches,
+  lockOpportunityForMatching,
+  markOpportunityMatched,
+} from './match.repository.ts';
 
 export type MatchOutcome =
   | { status: 'matched'; matches: number }
@@ -13,17 +21,12 @@ export type MatchOutcome =
  */
 export async function matchOpportunity(db: Database, opportunityId: string, log: Logger): Promise<MatchOutcome> {
   const outcome = await db.transaction().execute(async (trx): Promise<MatchOutcome> => {
-    const opportunity = await trx
-      .selectFrom('opportunities')
-      .select(['status', 'matchedAt'])
-      .where('id', '=', opportunityId)
-      .forUpdate()
-      .executeTakeFirst();
+    const opportunity = await lockOpportunityForMatching(trx, opportunityId);
     if (!opportunity) return { status: 'skipped', reason: 'not-found' };
     if (opportunity.status !== 'published') return { status: 'skipped', reason: 'not-published' };
     if (opportunity.matchedAt) return { status: 'skipped', reason: 'already-matched' };
     const matches = await insertMatchesForOpportunity(trx, opportunityId);
-    await trx.updateTable('opportunities').set({ matchedAt: new Date() }).where('id', '=', opportunityId).execute();
+    await markOpportunityMatched(trx, opportunityId);
     return { status: 'matched', matches };
   });
   log.info({ opportunityId, ...outcome }, 'opportunity match job done');
@@ -37,30 +40,10 @@ export async function matchOpportunity(db: Database, opportunityId: string, log:
  */
 export async function matchPartner(db: Database, partnerId: string, log: Logger): Promise<number> {
   const added = await db.transaction().execute(async (trx) => {
-    await trx
-      .deleteFrom('matches as m')
-      .where('m.partnerId', '=', partnerId)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('digestItems as di')
-              .select('di.opportunityId')
-              .whereRef('di.partnerId', '=', 'm.partnerId')
-              .whereRef('di.opportunityId', '=', 'm.opportunityId'),
-          ),
-        ),
-      )
-      .execute();
-    const open = await trx
-      .selectFrom('opportunities')
-      .select('id')
-      .where('status', '=', 'published')
-      .where('matchedAt', 'is not', null)
-      .where('expiresAt', '>', new Date())
-      .execute();
+    await deleteUnsentMatchesOf(trx, partnerId);
+    const open = await listMatchedOpenOpportunityIds(trx);
     let count = 0;
-    for (const { id } of open) count += await insertMatchesForOpportunity(trx, id, partnerId);
+    for (const id of open) count += await insertMatchesForOpportunity(trx, id, partnerId);
     return count;
   });
   log.info({ partnerId, matches: added }, 'partner matched against open opportunities');

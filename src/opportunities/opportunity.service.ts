@@ -429,9 +429,13 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       });
     },
 
-    /** The opportunity's row as it is now, or undefined (a mail drafted later finds it gone). */
-    async findById(opportunityId: string): Promise<OpportunityRow | undefined> {
-      return findOpportunityById(db, opportunityId);
+    /**
+     * The opportunity as stored, or undefined, read in the caller's transaction when one is given;
+     * `lock` takes its row lock there (interests and introductions order their writes against
+     * closing this way).
+     */
+    async findById(opportunityId: string, executor: Executor = db, lock = false): Promise<OpportunityRow | undefined> {
+      return findOpportunityById(executor, opportunityId, lock);
     },
 
     async getRow(opportunityId: string): Promise<OpportunityRow> {

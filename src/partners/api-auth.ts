@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../platform/errors/app-errors.ts';
-import type { IntakeCaller } from '../opportunities/opportunity.service.ts';
-import type { ApiKeyService } from './api-key.service.ts';
+import type { ApiCaller, ApiKeyService } from './api-key.service.ts';
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -10,7 +9,7 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /** The caller behind `Authorization: Bearer …`: the admin or a partner's API key. */
-export async function requireCaller(request: FastifyRequest, apiKeys: ApiKeyService): Promise<IntakeCaller> {
+export async function requireCaller(request: FastifyRequest, apiKeys: ApiKeyService): Promise<ApiCaller> {
   const token = bearer(request);
   if (!token) throw new UnauthorizedError();
   const caller = await apiKeys.callerFor(token);

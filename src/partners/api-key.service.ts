@@ -1,11 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../platform/db/database.ts';
 import { NotFoundError } from '../platform/errors/app-errors.ts';
-import type { IntakeCaller } from '../opportunities/opportunity.service.ts';
 import { findPartnerIdByKeyHash, insertApiKey } from './api-key.repository.ts';
 import { findPartnerById } from './partner.repository.ts';
 
 const KEY_PREFIX = 'p2p_';
+
+/** Who an API request comes from: the admin, or a partner by their API key. */
+export type ApiCaller = { kind: 'admin' } | { kind: 'partner'; partnerId: string };
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -31,7 +33,7 @@ export function createApiKeyService(deps: { db: Database; adminToken: string }) 
     },
 
     /** Who a bearer token stands for, or undefined when it stands for no one. */
-    async callerFor(token: string): Promise<IntakeCaller | undefined> {
+    async callerFor(token: string): Promise<ApiCaller | undefined> {
       if (isAdminToken(token)) return { kind: 'admin' };
       if (!token.startsWith(KEY_PREFIX)) return undefined;
       const partnerId = await findPartnerIdByKeyHash(deps.db, hashKey(token));

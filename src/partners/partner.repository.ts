@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
+import type { DigestFrequency } from '../digests/digest-period.ts';
+
+export type { DigestFrequency };
 
 export type PartnerStatus = 'pending' | 'active' | 'paused' | 'unsubscribed' | 'deactivated';
 export type PartnerSource = 'signup' | 'admin' | 'import' | 'demo';
@@ -125,15 +128,15 @@ export async function listPartners(
   return (await q.execute()).map(toRow);
 }
 
-export async function countPartners(db: Executor): Promise<number> {
-  const row = await db
-    .selectFrom('partners')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Partners using this address (case-insensitively) who could still get mail become unsubscribed. */
+export async function unsubscribePartnersByEmail(db: Executor, email: string): Promise<void> {
+  await db
+    .updateTable('partners')
+    .set({ status: 'unsubscribed', updatedAt: sql`now()` })
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .where('status', 'in', ['pending', 'active', 'paused'])
+    .execute();
 }
-
-export type DigestFrequency = 'weekly' | 'biweekly' | 'monthly' | 'paused';
 
 /** When and how much a partner's digest holds (the partners table's digest_* columns). */
 export interface DigestSettings {

@@ -3,7 +3,6 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { partnerMailJob } from './partner.mails.ts';
-import { liftUnsubscribe } from '../suppressions/suppression.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   findPartnerByEmail,
@@ -11,6 +10,7 @@ import {
   insertPartner,
   listPartners,
   replacePartnerSkills,
+  unsubscribePartnersByEmail,
   updatePartner,
   type PartnerRow,
   type PartnerSource,
@@ -18,15 +18,24 @@ import {
 } from './partner.repository.ts';
 import type { Partner, PartnerInput, PartnerListQuery, PartnerUpdate } from './partner.schemas.ts';
 
+export type { PartnerRow, PartnerStatus } from './partner.repository.ts';
+
 export type PartnerService = ReturnType<typeof createPartnerService>;
+
+export interface PartnerServiceDeps {
+  db: Database;
+  catalogue: SkillCatalogue;
+  /** The do-not-email list (the suppressions service): confirming a sign-up lifts an unsubscribe. */
+  suppressions: { liftUnsubscribe(email: string, trx: Executor): Promise<void> };
+}
 
 export type SignUpOutcome = 'created' | 'confirmation-resent' | 'already-registered';
 
 /** Postgres' unique_violation: the email is taken (case-insensitively). */
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
-export function createPartnerService(deps: { db: Database; catalogue: SkillCatalogue }) {
-  const { db, catalogue } = deps;
+export function createPartnerService(deps: PartnerServiceDeps) {
+  const { db, catalogue, suppressions } = deps;
 
   function resolveSkills(names: string[]): number[] {
     const { ids, unknown } = catalogue.resolveMany(names);
@@ -127,7 +136,7 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
         await db.transaction().execute(async (trx) => {
           await updatePartner(trx, partnerId, { status: 'active', verifiedAt: new Date() });
           // Confirming is a fresh opt-in: it lifts an earlier unsubscribe (never a bounce or complaint).
-          await liftUnsubscribe(trx, partner.email);
+          await suppressions.liftUnsubscribe(partner.email, trx);
           await announceProfileChange(trx, partnerId);
         });
       }
@@ -140,13 +149,18 @@ export function createPartnerService(deps: { db: Database; catalogue: SkillCatal
       return toPartner(partner, catalogue);
     },
 
-    /** The partner's row as it is now, or undefined (a mail drafted later finds them gone). */
-    async findById(partnerId: string): Promise<PartnerRow | undefined> {
-      return findPartnerById(db, partnerId);
-    },
-
     async findRowByEmail(email: string): Promise<PartnerRow | undefined> {
       return findPartnerByEmail(db, email);
+    },
+
+    /** The partner as stored, or undefined; read in the caller's transaction when one is given. */
+    async findById(partnerId: string, executor: Executor = db): Promise<PartnerRow | undefined> {
+      return findPartnerById(executor, partnerId);
+    },
+
+    /** The partner who uses an unsubscribed address stops getting digests (pending, active or paused ones). */
+    async markUnsubscribed(email: string, trx: Executor): Promise<void> {
+      await unsubscribePartnersByEmail(trx, email);
     },
 
     async update(partnerId: string, patch: PartnerUpdate): Promise<Partner> {

@@ -5,7 +5,7 @@ import type { AppDeps } from '../app/app-deps.ts';
 import { asFormBody, fieldErrors } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { REGIONS } from '../regions/regions.ts';
-import type { PartnerStatus } from './partner.repository.ts';
+import type { PartnerStatus } from './partner.service.ts';
 import {
   DIGEST_FREQUENCIES,
   FREQUENCY_LABELS,
@@ -15,7 +15,7 @@ import {
   preferencesFromForm,
   preferencesInputSchema,
 } from './preferences.schemas.ts';
-import { createPreferencesService, type PartnerPreferences, type SaveOutcome } from './preferences.service.ts';
+import type { PartnerPreferences, SaveOutcome } from './preferences.service.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((tz) => tz !== 'UTC')];
@@ -72,9 +72,8 @@ function withCurrent<T extends { value: string | number; label: string }>(option
 }
 
 /** /p/<token>: the partner's own digest settings, from the link in every digest. */
-export function preferencesRoutes(deps: Pick<AppDeps, 'db' | 'catalogue' | 'pages' | 'signer'>): FastifyPluginAsync {
-  const { pages, signer } = deps;
-  const preferences = createPreferencesService({ db: deps.db, catalogue: deps.catalogue });
+export function preferencesRoutes(deps: Pick<AppDeps, 'preferences' | 'catalogue' | 'pages' | 'signer'>): FastifyPluginAsync {
+  const { pages, signer, preferences } = deps;
 
   return async (app) => {
     const csrf = app.csrfProtection.bind(app);

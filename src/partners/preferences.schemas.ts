@@ -3,8 +3,9 @@ import { checked, list, number, text, type FormBody } from '../platform/http/for
 import { REGION_SLUGS } from '../regions/regions.ts';
 import { isTimeZone } from './partner.schemas.ts';
 import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.ts';
+import { DIGEST_FREQUENCIES } from '../digests/digest-period.ts';
 
-export const DIGEST_FREQUENCIES = ['weekly', 'biweekly', 'monthly', 'paused'] as const;
+export { DIGEST_FREQUENCIES };
 
 export const FREQUENCY_LABELS: Record<(typeof DIGEST_FREQUENCIES)[number], string> = {
   weekly: 'Every week',

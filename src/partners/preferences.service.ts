@@ -44,7 +44,7 @@ const sameSet = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length &
  * becomes active again is announced, so the match worker matches them with what is open now.
  * Run it in a transaction.
  */
-export async function changeDigestFrequency(db: Executor, partnerId: string, frequency: DigestFrequency): Promise<SaveOutcome> {
+async function changeDigestFrequency(db: Executor, partnerId: string, frequency: DigestFrequency): Promise<SaveOutcome> {
   if (!(await updateDigestSettings(db, partnerId, { digestFrequency: frequency }))) throw new NotFoundError('partner', partnerId);
   const resumed = frequency !== 'paused' && (await resumePausedPartner(db, partnerId));
   if (resumed) await addOutboxEvent(db, { topic: 'partner.changed', payload: { partnerId } });
@@ -56,6 +56,11 @@ export async function changeDigestFrequency(db: Executor, partnerId: string, fre
 export function createPreferencesService(deps: { db: Database; catalogue: SkillCatalogue }) {
   const { db, catalogue } = deps;
   return {
+    /** Only the frequency (the unsubscribe page's "less often" and "pause"); see changeDigestFrequency. */
+    async changeFrequency(partnerId: string, frequency: DigestFrequency): Promise<SaveOutcome> {
+      return db.transaction().execute((trx) => changeDigestFrequency(trx, partnerId, frequency));
+    },
+
     async load(partnerId: string): Promise<PartnerPreferences | undefined> {
       const partner = await findPartnerById(db, partnerId);
       const settings = partner && (await findDigestSettings(db, partnerId));

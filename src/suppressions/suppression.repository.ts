@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
 
 export type SuppressionReason = 'unsubscribe' | 'hard_bounce' | 'complaint' | 'admin';
@@ -7,10 +6,6 @@ export type SuppressionReason = 'unsubscribe' | 'hard_bounce' | 'complaint' | 'a
 export async function suppressionOf(db: Executor, email: string): Promise<SuppressionReason | undefined> {
   const row = await db.selectFrom('suppressions').select('reason').where('email', '=', email.toLowerCase()).executeTakeFirst();
   return row?.reason as SuppressionReason | undefined;
-}
-
-export async function isSuppressed(db: Executor, email: string): Promise<boolean> {
-  return (await suppressionOf(db, email)) !== undefined;
 }
 
 /** A confirmed new sign-up lifts an unsubscribe; bounces and complaints stay. */
@@ -26,13 +21,3 @@ export async function suppress(db: Executor, email: string, reason: SuppressionR
     .execute();
 }
 
-/** An unsubscribed address also unsubscribes the partner who uses it. */
-export async function unsubscribeEmail(db: Executor, email: string): Promise<void> {
-  await suppress(db, email, 'unsubscribe');
-  await db
-    .updateTable('partners')
-    .set({ status: 'unsubscribed', updatedAt: sql`now()` })
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
-    .where('status', 'in', ['pending', 'active', 'paused'])
-    .execute();
-}

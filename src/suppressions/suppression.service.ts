@@ -1,15 +1,22 @@
-import type { Database } from '../platform/db/database.ts';
-import { suppress, unsubscribeEmail, type SuppressionReason } from './suppression.repository.ts';
+import type { Database, Executor } from '../platform/db/database.ts';
+import { liftUnsubscribe, suppress, suppressionOf, type SuppressionReason } from './suppression.repository.ts';
+
+export type { SuppressionReason };
 
 export type SuppressionService = ReturnType<typeof createSuppressionService>;
 
-/** Whom we must not mail any more, and why. */
+/**
+ * The do-not-email list: addresses that unsubscribed, bounced hard or complained. Each function
+ * takes the caller's transaction when the suppression must commit with the caller's change.
+ */
 export function createSuppressionService(deps: { db: Database }) {
   const { db } = deps;
   return {
-    /** A hard bounce or a complaint: the address gets no mail from us again. Idempotent. */
-    suppress: (email: string, reason: SuppressionReason) => suppress(db, email, reason),
-    /** The address unsubscribed (also unsubscribing the partner who uses it). Idempotent. */
-    unsubscribe: (email: string) => unsubscribeEmail(db, email),
+    /** Why an address must not be emailed, or undefined. */
+    suppressionOf: (email: string, executor: Executor = db) => suppressionOf(executor, email),
+    /** Adds an address; an address already on the list keeps its first reason. */
+    suppress: (email: string, reason: SuppressionReason, executor: Executor = db) => suppress(executor, email, reason),
+    /** A confirmed new sign-up lifts an unsubscribe; bounces and complaints stay. */
+    liftUnsubscribe: (email: string, executor: Executor = db) => liftUnsubscribe(executor, email),
   };
 }

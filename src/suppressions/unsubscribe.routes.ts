@@ -1,15 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app/app-deps.ts';
-import { findPartnerByEmail, type PartnerRow } from '../partners/partner.repository.ts';
-import { changeDigestFrequency } from '../partners/preferences.service.ts';
-import { unsubscribeEmail } from './suppression.repository.ts';
+import { offersAlternatives } from './unsubscribe.service.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
-
-/** Partners who get digests now or could again: only they are offered the alternatives. */
-const offersAlternatives = (partner: PartnerRow | undefined): boolean =>
-  partner !== undefined && (partner.status === 'active' || partner.status === 'paused');
 
 /**
  * /u/<token>: GET shows a page with a button (a mail scanner fetching the link changes nothing);
@@ -21,7 +15,7 @@ const offersAlternatives = (partner: PartnerRow | undefined): boolean =>
  * (/u/<token>/less-often) and a paused one (/u/<token>/pause). Like the unsubscribe button they
  * need no CSRF token: the signed token names the address and is the authority.
  */
-export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'pages' | 'signer' | 'links'>): FastifyPluginAsync {
+export function unsubscribeRoutes(deps: Pick<AppDeps, 'unsubscribe' | 'pages' | 'signer' | 'links'>): FastifyPluginAsync {
   const badLink = (reply: FastifyReply) =>
     deps.pages.message(reply, 400, 'This link does not work', ['Nothing was changed. Try copying the whole link from the email.']);
 
@@ -34,7 +28,7 @@ export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'pages' | 'signer' 
       const result = deps.signer.verify(token, 'unsubscribe');
       if (!result.ok) return badLink(reply);
       const email = result.claims.subject;
-      const partner = await findPartnerByEmail(deps.db, email);
+      const partner = await deps.unsubscribe.partnerOf(email);
       return deps.pages.send(reply, 'unsubscribe', {
         title: 'Unsubscribe',
         email,
@@ -51,7 +45,7 @@ export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'pages' | 'signer' 
     app.post('/u/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
       const { token } = request.params as z.infer<typeof tokenParams>;
       const result = deps.signer.verify(token, 'unsubscribe');
-      if (result.ok) await unsubscribeEmail(deps.db, result.claims.subject);
+      if (result.ok) await deps.unsubscribe.unsubscribe(result.claims.subject);
       else request.log.info({ reason: result.reason }, 'unsubscribe with a bad token ignored');
       return deps.pages.message(reply, 200, 'You are unsubscribed', [
         'We will not email this address again. Changed your mind? Sign up again at any time.',
@@ -68,19 +62,18 @@ export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'pages' | 'signer' 
           return badLink(reply);
         }
         const email = result.claims.subject;
-        const partner = await findPartnerByEmail(deps.db, email);
-        if (!partner) {
+        const changed = await deps.unsubscribe.changeFrequency(email, frequency);
+        if (changed.outcome === 'no-partner') {
           return deps.pages.message(reply, 404, 'We have no digest for this address', [
             `No partner receives a digest at ${email}. Nothing was changed.`,
           ]);
         }
-        if (!offersAlternatives(partner)) {
+        if (changed.outcome === 'no-digest') {
           return deps.pages.message(reply, 409, 'Nothing to change', [
-            `${email} gets no digest from us (it is ${partner.status === 'pending' ? 'not confirmed yet' : partner.status}). Nothing was changed.`,
+            `${email} gets no digest from us (it is ${changed.status === 'pending' ? 'not confirmed yet' : changed.status}). Nothing was changed.`,
           ]);
         }
-        await deps.db.transaction().execute((trx) => changeDigestFrequency(trx, partner.id, frequency));
-        const settings = { url: deps.links.preferences(partner.id), label: 'Change your digest settings' };
+        const settings = { url: deps.links.preferences(changed.partnerId), label: 'Change your digest settings' };
         return frequency === 'monthly'
           ? deps.pages.message(
               reply,

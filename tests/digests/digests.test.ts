@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestService } from '../../src/digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../../src/digests/digest-render.ts';
 import { upsertDigestTick } from '../../src/digests/digest-scheduler.ts';
-import { suppress, unsubscribeEmail } from '../../src/suppressions/suppression.repository.ts';
 import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -25,9 +24,9 @@ beforeAll(async () => {
   await addPartner(t, 'endpoint', ['Intune'], { regions: ['uk-ireland'], timezone: 'Europe/London' });
   await addPartner(t, 'idle', ['SAP on Azure']);
   await addPartner(t, 'leaver', ['AKS']);
-  await unsubscribeEmail(t.c.db, 'leaver@partners.example');
+  await t.c.unsubscribe.unsubscribe('leaver@partners.example');
   await addPartner(t, 'bounced', ['AKS']);
-  await suppress(t.c.db, 'bounced@partners.example', 'hard_bounce');
+  await t.c.suppressions.suppress('bounced@partners.example', 'hard_bounce');
   await addOpportunity(t, 'AKS platform for a machine builder', ['kubernetes-on-azure', 'identity-access-management']);
   await addOpportunity(t, 'AKS security review', ['AKS'], { regions: [], remote: true, anonymous: true });
   await addOpportunity(t, 'Intune rollout for 400 laptops', ['Intune'], { regions: ['uk-ireland'] });

@@ -4,7 +4,6 @@ import { insertMatchesForOpportunity, listMatches, matchingStatement } from '../
 import { matchOpportunity, matchPartner } from '../../src/matching/match.service.ts';
 import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.ts';
 import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
-import { suppress } from '../../src/suppressions/suppression.repository.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
 import { opportunityInput, partnerInput } from '../support/factories.ts';
 
@@ -41,7 +40,7 @@ beforeAll(async () => {
   await create('deactivated', ['kubernetes-on-azure', 'identity-access-management']);
   await t.c.partners.deactivate(ids.deactivated!);
   await create('suppressed', ['kubernetes-on-azure', 'identity-access-management']);
-  await suppress(t.c.db, 'SUPPRESSED@partners.example', 'hard_bounce');
+  await t.c.suppressions.suppress('SUPPRESSED@partners.example', 'hard_bounce');
   await t.c.partners.signUp(partner('pending', ['kubernetes-on-azure', 'identity-access-management']));
 });
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { syncTaxonomy } from '../../src/skills/skills.repository.ts';
+import { syncTaxonomy } from '../../src/skills/skills.service.ts';
 import { captureStatements } from '../support/sql-capture.ts';
 
 // The taxonomy sync for a one-skill file, lock first: a change to what a start runs against the

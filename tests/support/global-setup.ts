@@ -2,7 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { createDatabase } from '../../src/platform/db/database.ts';
 import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { loadTaxonomyFile } from '../../src/skills/load-taxonomy.ts';
-import { syncTaxonomy } from '../../src/skills/skills.repository.ts';
+import { syncTaxonomy } from '../../src/skills/skills.service.ts';
 import { databaseUrl, dropTestDatabase, uniqueName } from './test-databases.ts';
 import pg from 'pg';
 import { TEST_SERVER_URL } from './test-databases.ts';

@@ -4,7 +4,6 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { DNSResolver } from '../../src/inbound/trust/sender-auth.ts';
 import { createInboundService, type InboundServiceDeps } from '../../src/inbound/inbound.service.ts';
-import { createSuppressionService } from '../../src/suppressions/suppression.service.ts';
 import { APP_SECRET, type TestStack } from './test-stack.ts';
 
 /** A DKIM key of a sending domain, with the TXT record that publishes it. */
@@ -93,7 +92,8 @@ export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings
     interests: t.c.interests,
     digests: t.c.digests,
     partners: t.c.partners,
-    suppressions: createSuppressionService({ db: t.c.db }),
+    suppressions: t.c.suppressions,
+    unsubscribe: t.c.unsubscribe,
     catalogue: t.c.catalogue,
     log: t.c.log,
     settings: {

@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 /**
  * The service's logger. Tokens in URLs (signed links) and credentials never reach the log.
  */
-export function createLogger(level: string, pretty = false): Logger {
+export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: {
@@ -19,6 +19,5 @@ export function createLogger(level: string, pretty = false): Logger {
         url: req.url?.replace(/\/(confirm|o|u)\/[^/?]+/g, '/$1/[token]').replace(/([?&]key=)[^&#]*/g, '$1[redacted]'),
       }),
     },
-    ...(pretty ? { transport: undefined } : {}),
   });
 }
