@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { PartnerStatus } from '../../src/platform/db/database.types.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, csrfFrom, formBody, tamper, type TestStack } from '../support/test-stack.ts';
 
@@ -60,7 +61,7 @@ const rematches = async (partnerId: string) =>
       .execute()
   ).length;
 
-const setStatus = (partnerId: string, status: string) =>
+const setStatus = (partnerId: string, status: PartnerStatus) =>
   t.c.db.updateTable('partners').set({ status }).where('id', '=', partnerId).execute();
 
 const suppression = (email: string) =>
