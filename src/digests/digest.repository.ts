@@ -54,7 +54,7 @@ export async function insertLedgerRows(
   const rows = await sql<{ id: string }>`
     INSERT INTO digests (partner_id, period)
     SELECT p.id, g.period
-      FROM unnest(${column('timezone')}::text[], ${column('frequency')}::text[], ${column('day')}::int[],
+      FROM unnest(${column('timezone')}::text[], ${column('frequency')}::digest_frequency[], ${column('day')}::int[],
                   ${column('hour')}::int[], ${column('period')}::text[]) AS g(timezone, frequency, day, hour, period)
       JOIN partners p
         ON p.timezone = g.timezone AND p.digest_frequency = g.frequency
@@ -81,7 +81,7 @@ export async function findLedgerRows(
   const rows = await sql<DigestRow>`
     SELECT d.id, d.partner_id AS "partnerId", d.period, d.status, d.lease_until AS "leaseUntil",
            d.attempts, d.message_id AS "messageId"
-      FROM unnest(${column('timezone')}::text[], ${column('frequency')}::text[], ${column('day')}::int[],
+      FROM unnest(${column('timezone')}::text[], ${column('frequency')}::digest_frequency[], ${column('day')}::int[],
                   ${column('hour')}::int[], ${column('period')}::text[]) AS g(timezone, frequency, day, hour, period)
       JOIN partners p
         ON p.timezone = g.timezone AND p.digest_frequency = g.frequency
@@ -169,7 +169,7 @@ export async function buildDigests(db: Executor, ids: readonly string[]): Promis
       SELECT digest_id, count(*) AS n FROM items GROUP BY digest_id
     )
     UPDATE digests d
-       SET status = CASE WHEN k.n IS NULL THEN 'skipped' ELSE 'ready' END,
+       SET status = CASE WHEN k.n IS NULL THEN 'skipped'::digest_status ELSE 'ready' END,
            lease_until = NULL,
            built_at = CASE WHEN k.n IS NULL THEN NULL ELSE now() END,
            last_error = CASE WHEN k.n IS NULL THEN 'nothing new to send' ELSE d.last_error END,
@@ -307,8 +307,8 @@ export async function claimForSending(
  */
 const FINISH_SQL = `
   UPDATE digests
-     SET status = $2, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
-         sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END, updated_at = now()
+     SET status = $2::digest_status, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
+         sent_at = CASE WHEN $2::digest_status = 'sent' THEN now() ELSE sent_at END, updated_at = now()
    WHERE id = $1`;
 
 export async function finishDigest(
