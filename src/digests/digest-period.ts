@@ -3,7 +3,7 @@
  * partner's local wall clock, so DST changes and the turn of the year need no special cases:
  * "Monday 08:00 in Europe/Berlin" is compared as local date and hour, never as a UTC offset.
  */
-import type { DigestFrequency } from '../partners/partner.repository.ts';
+import type { DigestFrequency } from '../platform/db/database.types.ts';
 
 export type { DigestFrequency };
 

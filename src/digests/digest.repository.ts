@@ -1,10 +1,9 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
-import type { OpportunityRow } from '../opportunities/opportunity.repository.ts';
+import type { Digests, DigestFrequency, DigestStatus, Opportunities, Partners } from '../platform/db/database.types.ts';
 import { MAX_CARDS_PER_DIGEST } from './digest-limits.ts';
-import type { DigestFrequency } from './digest-period.ts';
 
-export type DigestStatus = 'pending' | 'building' | 'ready' | 'sending' | 'sent' | 'skipped' | 'failed';
+export type { DigestStatus };
 
 export interface ScheduleGroup {
   timezone: string;
@@ -13,15 +12,7 @@ export interface ScheduleGroup {
   hour: number;
 }
 
-export interface DigestRow {
-  id: string;
-  partnerId: string;
-  period: string;
-  status: DigestStatus;
-  leaseUntil: Date | null;
-  attempts: number;
-  messageId: string | null;
-}
+export type DigestRow = Pick<Selectable<Digests>, (typeof digestColumns)[number]>;
 
 /**
  * The distinct schedules of partners who get digests. There are a few hundred at most (time
@@ -34,9 +25,10 @@ export async function listScheduleGroups(db: Executor, partnerId?: string): Prom
     .select(['timezone', 'digestFrequency as frequency', 'digestDay as day', 'digestHour as hour'])
     .distinct()
     .where('status', '=', 'active')
-    .where('digestFrequency', '<>', 'paused');
+    .where('digestFrequency', '<>', 'paused')
+    .$narrowType<{ frequency: ScheduleGroup['frequency'] }>();
   if (partnerId) q = q.where('id', '=', partnerId);
-  return (await q.execute()) as ScheduleGroup[];
+  return await q.execute();
 }
 
 /**
@@ -99,7 +91,7 @@ export async function findDigest(db: Executor, id: string): Promise<DigestRow | 
 
 export async function findDigests(db: Executor, ids: readonly string[]): Promise<DigestRow[]> {
   if (ids.length === 0) return [];
-  return (await db.selectFrom('digests').select(digestColumns).where('id', 'in', ids).execute()) as DigestRow[];
+  return await db.selectFrom('digests').select(digestColumns).where('id', 'in', ids).execute();
 }
 
 export async function updateDigest(
@@ -200,7 +192,7 @@ const CARD_COLUMNS = [
   'submitterCompany',
 ] as const;
 
-export type CardOpportunity = Pick<OpportunityRow, (typeof CARD_COLUMNS)[number]>;
+export type CardOpportunity = Pick<Selectable<Opportunities>, (typeof CARD_COLUMNS)[number]>;
 
 /** One card of a digest: the partner's match and the opportunity (shared by every digest of a batch). */
 export interface DigestItemContent {
@@ -320,12 +312,8 @@ export async function finishDigest(
   await db.executeQuery(CompiledQuery.raw(FINISH_SQL, [id, status, extra.subject ?? null, extra.lastError ?? null]));
 }
 
-export interface Recipient {
-  id: string;
-  email: string;
-  company: string;
-  contactName: string;
-  status: string;
+/** A raw-SQL projection of partners, typed from the table where it is the table's. */
+export interface Recipient extends Pick<Selectable<Partners>, 'id' | 'email' | 'company' | 'contactName' | 'status'> {
   skillIds: number[];
   suppressed: boolean;
 }

@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.ts';
+import type { InboundMessages } from '../platform/db/database.types.ts';
 import type { Links } from '../platform/links/links.ts';
 import type { InterestService } from '../interests/interest.service.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
@@ -49,16 +50,10 @@ export type InboundOutcome =
 
 type Decision = { status: 'processed' | 'rejected'; outcome: string; opportunityId?: string };
 
-interface StoredMessage {
-  id: string;
-  receivedVia: string;
-  raw: Buffer;
-  mailFrom: string;
-  rcptTo: string[];
-  remoteIp: string | null;
-  helo: string | null;
-  attempts: number;
-}
+type StoredMessage = Pick<
+  Selectable<InboundMessages>,
+  'id' | 'receivedVia' | 'raw' | 'mailFrom' | 'rcptTo' | 'remoteIp' | 'helo' | 'attempts'
+>;
 
 /**
  * Works on one stored inbound message (the 'inbound-process' job): decides what it is, whom it

@@ -1,34 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
-import type { OpportunityStatus } from './opportunity.schemas.ts';
+import type { Opportunities, OpportunityStatus } from '../platform/db/database.types.ts';
 
-export interface OpportunityRow {
-  id: string;
-  title: string;
-  description: string;
-  requiredSkillIds: number[];
-  niceSkillIds: number[];
-  regions: string[];
-  remote: boolean;
-  budgetMin: number | null;
-  budgetMax: number | null;
-  currency: string | null;
-  startDate: string | null;
-  expiresAt: Date;
-  anonymous: boolean;
-  status: OpportunityStatus;
-  source: 'form' | 'api' | 'email' | 'demo';
-  submitterName: string;
-  submitterCompany: string;
-  submitterEmail: string;
-  submitterPartnerId: string | null;
-  idempotencyKey: string | null;
-  requestHash: string | null;
-  createdAt: Date;
-  publishedAt: Date | null;
-  matchedAt: Date | null;
-  closedAt: Date | null;
-}
+/** An opportunity as the services see it: the table's row, without the search vector and bookkeeping. */
+export type OpportunityRow = Pick<Selectable<Opportunities>, (typeof columns)[number]>;
 
 export type NewOpportunity = Omit<
   OpportunityRow,
@@ -74,19 +49,17 @@ export async function insertOpportunity(db: Executor, values: NewOpportunity): P
     .onConflict((oc) => oc.column('idempotencyKey').doNothing())
     .returning(columns)
     .executeTakeFirst();
-  return row as OpportunityRow | undefined;
+  return row;
 }
 
 export async function findOpportunityById(db: Executor, id: string, lock = false): Promise<OpportunityRow | undefined> {
   let q = db.selectFrom('opportunities').select(columns).where('id', '=', id);
   if (lock) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as OpportunityRow | undefined;
+  return await q.executeTakeFirst();
 }
 
 export async function findOpportunityByIdempotencyKey(db: Executor, key: string): Promise<OpportunityRow | undefined> {
-  return (await db.selectFrom('opportunities').select(columns).where('idempotencyKey', '=', key).executeTakeFirst()) as
-    | OpportunityRow
-    | undefined;
+  return await db.selectFrom('opportunities').select(columns).where('idempotencyKey', '=', key).executeTakeFirst();
 }
 
 export async function setOpportunityStatus(
@@ -104,13 +77,13 @@ export async function setOpportunityStatus(
 
 /** Pending-review opportunities, oldest first, for the moderator. */
 export async function listAwaitingReview(db: Executor, limit = 100): Promise<OpportunityRow[]> {
-  return (await db
+  return await db
     .selectFrom('opportunities')
     .select(columns)
     .where('status', '=', 'pending_review')
     .orderBy('createdAt')
     .limit(limit)
-    .execute()) as OpportunityRow[];
+    .execute();
 }
 
 /** Newest first, with how many partners each matched: the operator's overview. */
@@ -129,5 +102,5 @@ export async function listOpportunities(
     .limit(query.limit);
   if (query.status) q = q.where('o.status', '=', query.status);
   const rows = await q.execute();
-  return rows.map((r) => ({ ...(r as unknown as OpportunityRow), matchCount: Number(r.matchCount ?? 0) }));
+  return rows.map((r) => ({ ...r, matchCount: Number(r.matchCount ?? 0) }));
 }

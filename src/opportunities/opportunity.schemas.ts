@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { enumValues } from '../platform/db/enum-values.ts';
+import type { OpportunitySource, OpportunityStatus } from '../platform/db/database.types.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
 
 const isoDate = z.iso.date('must be a date (YYYY-MM-DD)');
@@ -47,7 +49,7 @@ export const opportunityInputSchema = z
 
 export type OpportunityInput = z.infer<typeof opportunityInputSchema>;
 
-export const OPPORTUNITY_STATUSES = [
+export const OPPORTUNITY_STATUSES = enumValues<OpportunityStatus>()([
   'pending_verification',
   'pending_review',
   'published',
@@ -55,9 +57,9 @@ export const OPPORTUNITY_STATUSES = [
   'withdrawn',
   'expired',
   'rejected',
-] as const;
+]);
 
-export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
+export type { OpportunityStatus };
 
 export const opportunityCreatedSchema = z.object({
   id: z.uuid(),
@@ -79,7 +81,7 @@ export const opportunitySchema = z.object({
   expiresAt: z.string(),
   anonymous: z.boolean(),
   status: z.enum(OPPORTUNITY_STATUSES),
-  source: z.enum(['form', 'api', 'email', 'demo']),
+  source: z.enum(enumValues<OpportunitySource>()(['form', 'api', 'email', 'demo'])),
   submitter: z.object({ name: z.string(), company: z.string(), email: z.string() }),
   createdAt: z.string(),
   publishedAt: z.string().nullable(),

@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { enumValues } from '../platform/db/enum-values.ts';
+import type { DigestFrequency } from '../platform/db/database.types.ts';
 import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
 import { isTimeZone } from './partner.schemas.ts';
 import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.ts';
 
-export const DIGEST_FREQUENCIES = ['weekly', 'biweekly', 'monthly', 'paused'] as const;
+export const DIGEST_FREQUENCIES = enumValues<DigestFrequency>()(['weekly', 'biweekly', 'monthly', 'paused']);
 
-export const FREQUENCY_LABELS: Record<(typeof DIGEST_FREQUENCIES)[number], string> = {
+export const FREQUENCY_LABELS: Record<DigestFrequency, string> = {
   weekly: 'Every week',
   biweekly: 'Every two weeks',
   monthly: 'Once a month',
