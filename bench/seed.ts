@@ -115,7 +115,7 @@ export async function seedPartners(db: Database, first: number, count: number, s
     await sql`
       CREATE TEMP TABLE bench_ps ON COMMIT DROP AS
       SELECT bp.i, bp.id AS partner_id, pick.id AS skill_id, pick.label,
-             (ARRAY['certified', 'specialized', 'experienced', 'experienced'])[1 + floor(random() * 4)::int] AS level
+             (ARRAY['certified', 'specialized', 'experienced', 'experienced']::skill_level[])[1 + floor(random() * 4)::int] AS level
         FROM bench_p bp
         CROSS JOIN LATERAL (
           SELECT s.id, s.label
@@ -145,7 +145,7 @@ export async function seedPartners(db: Database, first: number, count: number, s
                     (${homeSlots.map((h) => h[2])}::text[])[bp.home], bp.consultants, sk.labels,
                     (${SECTORS}::text[])[1 + bp.r_words % ${SECTORS.length}]),
              'active', 'import',
-             CASE WHEN bp.r_frequency < 0.85 THEN 'weekly' WHEN bp.r_frequency < 0.95 THEN 'biweekly' ELSE 'monthly' END,
+             CASE WHEN bp.r_frequency < 0.85 THEN 'weekly'::digest_frequency WHEN bp.r_frequency < 0.95 THEN 'biweekly' ELSE 'monthly' END,
              CASE WHEN bp.r_day < 0.7 THEN 1 ELSE 1 + floor(bp.r_day * 10)::int % 5 END,
              7 + floor(bp.r_hour * 3)::int,
              now(), 'bench', now()

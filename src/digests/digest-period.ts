@@ -3,10 +3,12 @@
  * partner's local wall clock, so DST changes and the turn of the year need no special cases:
  * "Monday 08:00 in Europe/Berlin" is compared as local date and hour, never as a UTC offset.
  */
+import type { DigestFrequency } from '../platform/db/database.types.ts';
+import { enumValues } from '../platform/db/enum-values.ts';
 
 /** How often a partner gets the digest; 'paused' sends nothing (the partner chooses on /p/…). */
-export const DIGEST_FREQUENCIES = ['weekly', 'biweekly', 'monthly', 'paused'] as const;
-export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
+export const DIGEST_FREQUENCIES = enumValues<DigestFrequency>()(['weekly', 'biweekly', 'monthly', 'paused']);
+export type { DigestFrequency };
 
 export interface DigestSchedule {
   timezone: string;

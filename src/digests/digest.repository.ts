@@ -1,8 +1,8 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
 import { OPPORTUNITY_CARD_COLUMNS, type OpportunityCard } from '../opportunities/opportunity-columns.ts';
+import type { Digests, DigestFrequency, DigestStatus, Partners } from '../platform/db/database.types.ts';
 import { MAX_CARDS_PER_DIGEST } from './digest-limits.ts';
-import type { DigestFrequency } from './digest-period.ts';
 
 // The digest's statements read other features' tables (partners, partner_skills, matches,
 // opportunities, not_relevant, muted_submitters, suppressions) in SQL on purpose: a round builds,
@@ -10,7 +10,7 @@ import type { DigestFrequency } from './digest-period.ts';
 // split into many round trips. They only read those tables; every write here is to digests and
 // digest_items.
 
-export type DigestStatus = 'pending' | 'building' | 'ready' | 'sending' | 'sent' | 'skipped' | 'failed';
+export type { DigestStatus };
 
 export interface ScheduleGroup {
   timezone: string;
@@ -19,15 +19,7 @@ export interface ScheduleGroup {
   hour: number;
 }
 
-export interface DigestRow {
-  id: string;
-  partnerId: string;
-  period: string;
-  status: DigestStatus;
-  leaseUntil: Date | null;
-  attempts: number;
-  messageId: string | null;
-}
+export type DigestRow = Pick<Selectable<Digests>, (typeof digestColumns)[number]>;
 
 /**
  * The distinct schedules of partners who get digests. There are a few hundred at most (time
@@ -42,9 +34,10 @@ export async function listScheduleGroups(db: Executor, partnerId?: string): Prom
     .select(['timezone', 'digestFrequency as frequency', 'digestDay as day', 'digestHour as hour'])
     .distinct()
     .where('status', '=', 'active')
-    .where('digestFrequency', '<>', 'paused');
+    .where('digestFrequency', '<>', 'paused')
+    .$narrowType<{ frequency: ScheduleGroup['frequency'] }>();
   if (partnerId) q = q.where('id', '=', partnerId);
-  return (await q.execute()) as ScheduleGroup[];
+  return await q.execute();
 }
 
 /**
@@ -62,7 +55,7 @@ export async function insertLedgerRows(
   const rows = await sql<{ id: string }>`
     INSERT INTO digests (partner_id, period)
     SELECT p.id, g.period
-      FROM unnest(${column('timezone')}::text[], ${column('frequency')}::text[], ${column('day')}::int[],
+      FROM unnest(${column('timezone')}::text[], ${column('frequency')}::digest_frequency[], ${column('day')}::int[],
                   ${column('hour')}::int[], ${column('period')}::text[]) AS g(timezone, frequency, day, hour, period)
       JOIN partners p
         ON p.timezone = g.timezone AND p.digest_frequency = g.frequency
@@ -89,7 +82,7 @@ export async function findLedgerRows(
   const rows = await sql<DigestRow>`
     SELECT d.id, d.partner_id AS "partnerId", d.period, d.status, d.lease_until AS "leaseUntil",
            d.attempts, d.message_id AS "messageId"
-      FROM unnest(${column('timezone')}::text[], ${column('frequency')}::text[], ${column('day')}::int[],
+      FROM unnest(${column('timezone')}::text[], ${column('frequency')}::digest_frequency[], ${column('day')}::int[],
                   ${column('hour')}::int[], ${column('period')}::text[]) AS g(timezone, frequency, day, hour, period)
       JOIN partners p
         ON p.timezone = g.timezone AND p.digest_frequency = g.frequency
@@ -107,7 +100,7 @@ export async function findDigest(db: Executor, id: string): Promise<DigestRow | 
 
 export async function findDigests(db: Executor, ids: readonly string[]): Promise<DigestRow[]> {
   if (ids.length === 0) return [];
-  return (await db.selectFrom('digests').select(digestColumns).where('id', 'in', ids).execute()) as DigestRow[];
+  return await db.selectFrom('digests').select(digestColumns).where('id', 'in', ids).execute();
 }
 
 export async function updateDigest(
@@ -177,7 +170,7 @@ export async function buildDigests(db: Executor, ids: readonly string[]): Promis
       SELECT digest_id, count(*) AS n FROM items GROUP BY digest_id
     )
     UPDATE digests d
-       SET status = CASE WHEN k.n IS NULL THEN 'skipped' ELSE 'ready' END,
+       SET status = CASE WHEN k.n IS NULL THEN 'skipped'::digest_status ELSE 'ready' END,
            lease_until = NULL,
            built_at = CASE WHEN k.n IS NULL THEN NULL ELSE now() END,
            last_error = CASE WHEN k.n IS NULL THEN 'nothing new to send' ELSE d.last_error END,
@@ -298,8 +291,8 @@ export async function claimForSending(
  */
 const FINISH_SQL = `
   UPDATE digests
-     SET status = $2, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
-         sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END, updated_at = now()
+     SET status = $2::digest_status, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
+         sent_at = CASE WHEN $2::digest_status = 'sent' THEN now() ELSE sent_at END, updated_at = now()
    WHERE id = $1`;
 
 export async function finishDigest(
@@ -311,12 +304,8 @@ export async function finishDigest(
   await db.executeQuery(CompiledQuery.raw(FINISH_SQL, [id, status, extra.subject ?? null, extra.lastError ?? null]));
 }
 
-export interface Recipient {
-  id: string;
-  email: string;
-  company: string;
-  contactName: string;
-  status: string;
+/** A raw-SQL projection of partners, typed from the table where it is the table's. */
+export interface Recipient extends Pick<Selectable<Partners>, 'id' | 'email' | 'company' | 'contactName' | 'status'> {
   skillIds: number[];
   suppressed: boolean;
 }

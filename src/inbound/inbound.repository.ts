@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Executor } from '../platform/db/database.ts';
+import type { InboundChannel } from '../platform/db/database.types.ts';
 import { messageIdOf } from './intake/raw-headers.ts';
 
 /** A message as it reached us, before anything is decided about it. */
 export interface InboundMessageInput {
-  receivedVia: 'smtp' | 'webhook';
+  receivedVia: InboundChannel;
   /** The envelope sender; '' is the null sender (bounces). */
   mailFrom: string;
   rcptTo: string[];

@@ -1,46 +1,31 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
+import type { Interests, InterestStatus, NotRelevant } from '../platform/db/database.types.ts';
 import type { NotRelevantReason } from './interest.schemas.ts';
 
 // The mute statements read the opportunity's submitter address inside the statement that writes
 // the mute (one statement, in the caller's transaction, after the opportunity row was locked
 // through the opportunity service); they never write another feature's table.
 
-export type InterestStatus = 'active' | 'withdrawn';
+export type { InterestStatus, NotRelevantReason };
 
-export interface InterestRow {
-  id: string;
-  opportunityId: string;
-  partnerId: string;
-  note: string;
-  status: InterestStatus;
-  /** When the partner (last) said they are interested: a renewed interest starts again. */
-  createdAt: Date;
-  updatedAt: Date;
-  withdrawnAt: Date | null;
-  /** When the submitter was told; NULL: not yet (the notifier's queue). */
-  notifiedAt: Date | null;
-}
+/**
+ * An interests row. createdAt: when the partner (last) said they are interested (a renewed
+ * interest starts again); notifiedAt: when the submitter was told, NULL not yet (the notifier's queue).
+ */
+export type InterestRow = Pick<Selectable<Interests>, (typeof interestColumns)[number]>;
 
-export interface NotRelevantRow {
-  reason: NotRelevantReason;
-  createdAt: Date;
-}
+export type NotRelevantRow = Pick<Selectable<NotRelevant>, 'reason' | 'createdAt'>;
 
 const interestColumns = ['id', 'opportunityId', 'partnerId', 'note', 'status', 'createdAt', 'updatedAt', 'withdrawnAt', 'notifiedAt'] as const;
 
-// The status column is text with a CHECK constraint; its values are the two above.
-const toInterest = (row: { status: string } | undefined) => row as InterestRow | undefined;
-
 export async function findInterest(db: Executor, partnerId: string, opportunityId: string): Promise<InterestRow | undefined> {
-  return toInterest(
-    await db
-      .selectFrom('interests')
-      .select(interestColumns)
-      .where('partnerId', '=', partnerId)
-      .where('opportunityId', '=', opportunityId)
-      .executeTakeFirst(),
-  );
+  return await db
+    .selectFrom('interests')
+    .select(interestColumns)
+    .where('partnerId', '=', partnerId)
+    .where('opportunityId', '=', opportunityId)
+    .executeTakeFirst();
 }
 
 /**
@@ -51,14 +36,12 @@ export async function insertInterest(
   db: Executor,
   values: { partnerId: string; opportunityId: string; note: string },
 ): Promise<InterestRow | undefined> {
-  return toInterest(
-    await db
-      .insertInto('interests')
-      .values(values)
-      .onConflict((oc) => oc.columns(['opportunityId', 'partnerId']).doNothing())
-      .returning(interestColumns)
-      .executeTakeFirst(),
-  );
+  return await db
+    .insertInto('interests')
+    .values(values)
+    .onConflict((oc) => oc.columns(['opportunityId', 'partnerId']).doNothing())
+    .returning(interestColumns)
+    .executeTakeFirst();
 }
 
 /**
@@ -67,30 +50,26 @@ export async function insertInterest(
  * Undefined when there was no withdrawn interest to renew.
  */
 export async function reactivateInterest(db: Executor, partnerId: string, opportunityId: string, note: string): Promise<InterestRow | undefined> {
-  return toInterest(
-    await db
-      .updateTable('interests')
-      .set({ status: 'active', note, withdrawnAt: null, notifiedAt: null, createdAt: sql`now()`, updatedAt: sql`now()` })
-      .where('partnerId', '=', partnerId)
-      .where('opportunityId', '=', opportunityId)
-      .where('status', '=', 'withdrawn')
-      .returning(interestColumns)
-      .executeTakeFirst(),
-  );
+  return await db
+    .updateTable('interests')
+    .set({ status: 'active', note, withdrawnAt: null, notifiedAt: null, createdAt: sql`now()`, updatedAt: sql`now()` })
+    .where('partnerId', '=', partnerId)
+    .where('opportunityId', '=', opportunityId)
+    .where('status', '=', 'withdrawn')
+    .returning(interestColumns)
+    .executeTakeFirst();
 }
 
 /** Withdraws an active interest; undefined when there was none. The row stays, with the date. */
 export async function withdrawInterest(db: Executor, partnerId: string, opportunityId: string): Promise<InterestRow | undefined> {
-  return toInterest(
-    await db
-      .updateTable('interests')
-      .set({ status: 'withdrawn', withdrawnAt: sql`now()`, updatedAt: sql`now()` })
-      .where('partnerId', '=', partnerId)
-      .where('opportunityId', '=', opportunityId)
-      .where('status', '=', 'active')
-      .returning(interestColumns)
-      .executeTakeFirst(),
-  );
+  return await db
+    .updateTable('interests')
+    .set({ status: 'withdrawn', withdrawnAt: sql`now()`, updatedAt: sql`now()` })
+    .where('partnerId', '=', partnerId)
+    .where('opportunityId', '=', opportunityId)
+    .where('status', '=', 'active')
+    .returning(interestColumns)
+    .executeTakeFirst();
 }
 
 export async function findNotRelevant(db: Executor, partnerId: string, opportunityId: string, lock = false): Promise<NotRelevantRow | undefined> {
@@ -100,7 +79,7 @@ export async function findNotRelevant(db: Executor, partnerId: string, opportuni
     .where('partnerId', '=', partnerId)
     .where('opportunityId', '=', opportunityId);
   if (lock) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as NotRelevantRow | undefined;
+  return await q.executeTakeFirst();
 }
 
 /** True when the partner muted the submitter of this opportunity (by its address, lower-cased). */

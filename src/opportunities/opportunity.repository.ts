@@ -1,34 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
-import type { OpportunityStatus } from './opportunity.schemas.ts';
+import type { Opportunities, OpportunityStatus } from '../platform/db/database.types.ts';
 
-export interface OpportunityRow {
-  id: string;
-  title: string;
-  description: string;
-  requiredSkillIds: number[];
-  niceSkillIds: number[];
-  regions: string[];
-  remote: boolean;
-  budgetMin: number | null;
-  budgetMax: number | null;
-  currency: string | null;
-  startDate: string | null;
-  expiresAt: Date;
-  anonymous: boolean;
-  status: OpportunityStatus;
-  source: 'form' | 'api' | 'email' | 'demo';
-  submitterName: string;
-  submitterCompany: string;
-  submitterEmail: string;
-  submitterPartnerId: string | null;
-  idempotencyKey: string | null;
-  requestHash: string | null;
-  createdAt: Date;
-  publishedAt: Date | null;
-  matchedAt: Date | null;
-  closedAt: Date | null;
-}
+/** An opportunity as the services see it: the table's row, without the search vector and bookkeeping. */
+export type OpportunityRow = Pick<Selectable<Opportunities>, (typeof columns)[number]>;
 
 export type NewOpportunity = Omit<
   OpportunityRow,
@@ -94,25 +69,21 @@ export async function insertOpportunity(db: Executor, values: NewOpportunity): P
     .onConflict((oc) => oc.doNothing())
     .returning(columns)
     .executeTakeFirst();
-  return row as OpportunityRow | undefined;
+  return row;
 }
 
 export async function findOpportunityById(db: Executor, id: string, lock = false): Promise<OpportunityRow | undefined> {
   let q = db.selectFrom('opportunities').select(columns).where('id', '=', id);
   if (lock) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as OpportunityRow | undefined;
+  return await q.executeTakeFirst();
 }
 
 export async function findOpportunityByIdempotencyKey(db: Executor, key: string): Promise<OpportunityRow | undefined> {
-  return (await db.selectFrom('opportunities').select(columns).where('idempotencyKey', '=', key).executeTakeFirst()) as
-    | OpportunityRow
-    | undefined;
+  return await db.selectFrom('opportunities').select(columns).where('idempotencyKey', '=', key).executeTakeFirst();
 }
 
 export async function findOpportunityBySourceMessageId(db: Executor, messageId: string): Promise<OpportunityRow | undefined> {
-  return (await db.selectFrom('opportunities').select(columns).where('sourceMessageId', '=', messageId).executeTakeFirst()) as
-    | OpportunityRow
-    | undefined;
+  return await db.selectFrom('opportunities').select(columns).where('sourceMessageId', '=', messageId).executeTakeFirst();
 }
 
 /** The only writer of `status` (with the timestamps that go with it); the service decides the transitions. */
@@ -145,7 +116,7 @@ export async function listOpportunities(
     .limit(query.limit);
   if (query.status) q = q.where('o.status', '=', query.status);
   const rows = await q.execute();
-  return rows.map((r) => ({ ...(r as unknown as OpportunityRow), matchCount: Number(r.matchCount ?? 0) }));
+  return rows.map((r) => ({ ...r, matchCount: Number(r.matchCount ?? 0) }));
 }
 
 /** The corrected fields of an emailed draft; only while it is still a draft. */

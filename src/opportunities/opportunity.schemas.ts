@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { enumValues } from '../platform/db/enum-values.ts';
+import type { OpportunitySource, OpportunityStatus } from '../platform/db/database.types.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
 
 const isoDate = z.iso.date('must be a date (YYYY-MM-DD)');
@@ -47,7 +49,7 @@ export const opportunityInputSchema = z
 
 export type OpportunityInput = z.infer<typeof opportunityInputSchema>;
 
-export const OPPORTUNITY_STATUSES = [
+export const OPPORTUNITY_STATUSES = enumValues<OpportunityStatus>()([
   'pending_verification',
   'pending_review',
   'published',
@@ -55,9 +57,9 @@ export const OPPORTUNITY_STATUSES = [
   'withdrawn',
   'expired',
   'rejected',
-] as const;
+]);
 
-export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
+export type { OpportunityStatus };
 
 /** Statuses in which an opportunity is still going somewhere: it may be published, closed or withdrawn. */
 export const OPEN_STATUSES = ['pending_verification', 'pending_review', 'published'] as const satisfies readonly OpportunityStatus[];
@@ -68,7 +70,7 @@ export function isOpen(status: OpportunityStatus): boolean {
 }
 
 /** The ways in: the web form, the JSON API, an email, and the operator's demo data. */
-export const OPPORTUNITY_SOURCES = ['form', 'api', 'email', 'demo'] as const;
+export const OPPORTUNITY_SOURCES = enumValues<OpportunitySource>()(['form', 'api', 'email', 'demo']);
 
 export const opportunityCreatedSchema = z.object({
   id: z.uuid(),

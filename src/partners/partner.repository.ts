@@ -1,31 +1,19 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
-import type { DigestFrequency } from '../digests/digest-period.ts';
+import type { DigestFrequency, Partners, PartnerSource, PartnerStatus } from '../platform/db/database.types.ts';
 
-export type { DigestFrequency };
-
-export type PartnerStatus = 'pending' | 'active' | 'paused' | 'unsubscribed' | 'deactivated';
-export type PartnerSource = 'signup' | 'admin' | 'import' | 'demo';
+export type { DigestFrequency, PartnerSource, PartnerStatus };
 
 /** What a partner tells us about themselves: the columns forms, API and import write. */
-export interface PartnerValues {
-  company: string;
-  contactName: string;
-  email: string;
-  website: string | null;
-  country: string | null;
-  regions: string[];
-  remoteOk: boolean;
-  timezone: string;
-  profile: string;
-}
+export type PartnerValues = Pick<
+  Selectable<Partners>,
+  'company' | 'contactName' | 'email' | 'website' | 'country' | 'regions' | 'remoteOk' | 'timezone' | 'profile'
+>;
 
-export interface PartnerRow extends PartnerValues {
-  id: string;
-  status: PartnerStatus;
-  source: PartnerSource;
-  createdAt: Date;
-  verifiedAt: Date | null;
+type Unaliased<C> = C extends `p.${infer Column}` ? Column : never;
+
+/** The partners row (its `columns`) with the partner's skills. */
+export interface PartnerRow extends Pick<Selectable<Partners>, Unaliased<(typeof columns)[number]>> {
   skillIds: number[];
   /** created_at in microseconds since the epoch: exact, unlike a JS Date, so it can page. */
   createdAtMicros: string;
@@ -60,20 +48,14 @@ function selectPartners(db: Executor) {
     .select(sql<string>`(extract(epoch from p.created_at) * 1000000)::bigint::text`.as('createdAtMicros'));
 }
 
-function toRow(r: Awaited<ReturnType<ReturnType<typeof selectPartners>['executeTakeFirstOrThrow']>>): PartnerRow {
-  return { ...r, status: r.status as PartnerStatus, source: r.source as PartnerSource };
-}
-
 export async function findPartnerById(db: Executor, id: string): Promise<PartnerRow | undefined> {
-  const row = await selectPartners(db).where('p.id', '=', id).executeTakeFirst();
-  return row && toRow(row);
+  return await selectPartners(db).where('p.id', '=', id).executeTakeFirst();
 }
 
 export async function findPartnerByEmail(db: Executor, email: string): Promise<PartnerRow | undefined> {
-  const row = await selectPartners(db)
+  return await selectPartners(db)
     .where(sql<string>`lower(p.email)`, '=', email.toLowerCase())
     .executeTakeFirst();
-  return row && toRow(row);
 }
 
 export async function insertPartner(
@@ -125,7 +107,7 @@ export async function listPartners(
       sql<boolean>`((extract(epoch from p.created_at) * 1000000)::bigint, p.id) < (${createdAtMicros}::bigint, ${id}::uuid)`,
     );
   }
-  return (await q.execute()).map(toRow);
+  return await q.execute();
 }
 
 /** Partners using this address (case-insensitively) who could still get mail become unsubscribed. */
@@ -138,25 +120,19 @@ export async function unsubscribePartnersByEmail(db: Executor, email: string): P
     .execute();
 }
 
-/** When and how much a partner's digest holds (the partners table's digest_* columns). */
-export interface DigestSettings {
-  digestFrequency: DigestFrequency;
-  /** ISO day of the week: 1 = Monday … 7 = Sunday, in the partner's time zone. */
-  digestDay: number;
-  /** 0–23, local time. */
-  digestHour: number;
-  maxItems: number;
-  /** 0..1: matches scoring below this are left out. */
-  minScore: number;
-}
+/**
+ * When and how much a partner's digest holds (the partners table's digest_* columns): digestDay
+ * is the ISO day of the week (1 = Monday … 7 = Sunday) and digestHour 0–23, both in the partner's
+ * time zone; matches scoring below minScore (0..1) are left out.
+ */
+export type DigestSettings = Pick<Selectable<Partners>, 'digestFrequency' | 'digestDay' | 'digestHour' | 'maxItems' | 'minScore'>;
 
 export async function findDigestSettings(db: Executor, partnerId: string): Promise<DigestSettings | undefined> {
-  const row = await db
+  return await db
     .selectFrom('partners')
     .select(['digestFrequency', 'digestDay', 'digestHour', 'maxItems', 'minScore'])
     .where('id', '=', partnerId)
     .executeTakeFirst();
-  return row && { ...row, digestFrequency: row.digestFrequency as DigestFrequency };
 }
 
 export async function updateDigestSettings(db: Executor, partnerId: string, settings: Partial<DigestSettings>): Promise<boolean> {

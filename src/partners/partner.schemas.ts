@@ -1,5 +1,10 @@
 import { z } from 'zod';
+import { enumValues } from '../platform/db/enum-values.ts';
+import type { PartnerSource, PartnerStatus } from '../platform/db/database.types.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
+
+const partnerStatuses = enumValues<PartnerStatus>()(['pending', 'active', 'paused', 'unsubscribed', 'deactivated']);
+const partnerSources = enumValues<PartnerSource>()(['signup', 'admin', 'import', 'demo']);
 
 /** True for a time zone name the runtime knows ("Europe/Berlin", "UTC"). */
 export function isTimeZone(name: string): boolean {
@@ -51,8 +56,8 @@ export const partnerSchema = z.object({
   timezone: z.string(),
   skills: z.array(z.object({ slug: z.string(), label: z.string() })),
   profile: z.string(),
-  status: z.enum(['pending', 'active', 'paused', 'unsubscribed', 'deactivated']),
-  source: z.enum(['signup', 'admin', 'import', 'demo']),
+  status: z.enum(partnerStatuses),
+  source: z.enum(partnerSources),
   createdAt: z.string(),
   verifiedAt: z.string().nullable(),
 });
@@ -63,7 +68,7 @@ export const partnerListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** Opaque cursor from the previous page's `nextCursor`. */
   cursor: z.string().max(200).optional(),
-  status: z.enum(['pending', 'active', 'paused', 'unsubscribed', 'deactivated']).optional(),
+  status: z.enum(partnerStatuses).optional(),
 });
 
 export type PartnerListQuery = z.infer<typeof partnerListQuerySchema>;

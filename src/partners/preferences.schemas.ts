@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { enumValues } from '../platform/db/enum-values.ts';
+import type { DigestFrequency } from '../platform/db/database.types.ts';
 import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
 import { isTimeZone } from './partner.schemas.ts';
@@ -7,7 +9,7 @@ import { DIGEST_FREQUENCIES } from '../digests/digest-period.ts';
 
 export { DIGEST_FREQUENCIES };
 
-export const FREQUENCY_LABELS: Record<(typeof DIGEST_FREQUENCIES)[number], string> = {
+export const FREQUENCY_LABELS: Record<DigestFrequency, string> = {
   weekly: 'Every week',
   biweekly: 'Every two weeks',
   monthly: 'Once a month',

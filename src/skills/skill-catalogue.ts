@@ -1,18 +1,12 @@
+import type { Selectable } from 'kysely';
+import type { Skills } from '../platform/db/database.types.ts';
+
 /**
  * The skill taxonomy as loaded from Postgres, with the look-ups every input path needs:
  * forms, the JSON API and CSV import all name skills by slug, label or synonym ("AKS",
  * "Business Central", "Entra ID"), and all of them resolve through `resolve`.
  */
-export interface Skill {
-  id: number;
-  slug: string;
-  label: string;
-  kind: 'designation' | 'specialization' | 'practice';
-  designationId: number | null;
-  synonyms: string[];
-  relatedIds: number[];
-  retiredAt: Date | null;
-}
+export type Skill = Omit<Selectable<Skills>, 'updatedAt'>;
 
 export interface SkillGroup {
   designation: Skill;

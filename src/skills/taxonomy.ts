@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { enumValues } from '../platform/db/enum-values.ts';
+import type { SkillKind } from '../platform/db/database.types.ts';
 
 /**
  * The shape of `taxonomy.json`, the skill taxonomy's source of truth in the repository.
@@ -9,7 +11,7 @@ import { z } from 'zod';
 export const taxonomySkillSchema = z.object({
   slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
   label: z.string().min(1),
-  kind: z.enum(['designation', 'specialization', 'practice']),
+  kind: z.enum(enumValues<SkillKind>()(['designation', 'specialization', 'practice'])),
   /** Slug of the designation this skill belongs to; null for a designation itself. */
   designation: z.string().nullable(),
   /** Other names people write for this skill: abbreviations, product names, old names. */

@@ -1,11 +1,12 @@
 import type { Executor } from '../platform/db/database.ts';
+import type { SuppressionReason } from '../platform/db/database.types.ts';
 
-export type SuppressionReason = 'unsubscribe' | 'hard_bounce' | 'complaint' | 'admin';
+export type { SuppressionReason };
 
 /** Why an address must not be emailed (unsubscribed, bounced hard, complained), or undefined. */
 export async function suppressionOf(db: Executor, email: string): Promise<SuppressionReason | undefined> {
   const row = await db.selectFrom('suppressions').select('reason').where('email', '=', email.toLowerCase()).executeTakeFirst();
-  return row?.reason as SuppressionReason | undefined;
+  return row?.reason;
 }
 
 /** A confirmed new sign-up lifts an unsubscribe; bounces and complaints stay. */

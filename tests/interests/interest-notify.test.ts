@@ -40,6 +40,7 @@ const summaryEvents = async (opportunityId: string) =>
     .where('topic', '=', 'mail.requested')
     .where(sql<string>`payload->>'kind'`, '=', 'interest-summary')
     .where(sql<string>`payload->>'opportunityId'`, '=', opportunityId)
+    .orderBy('id')
     .execute();
 
 const mailsTo = (email: string) => t.smtp.received.filter((m) => m.envelope.to.includes(email));

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import type { PartnerStatus } from '../../src/platform/db/database.types.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, csrfFrom, formBody, tamper, type TestStack } from '../support/test-stack.ts';
 import { BROWSER, FORM } from '../support/browser-requests.ts';
@@ -30,7 +32,7 @@ async function stored(partnerId: string) {
 
 const { rematches, suppression } = stackQueries(() => t);
 
-const setStatus = (partnerId: string, status: string) =>
+const setStatus = (partnerId: string, status: PartnerStatus) =>
   t.c.db.updateTable('partners').set({ status }).where('id', '=', partnerId).execute();
 
 // Reading the rendered form back, as a browser would submit it.

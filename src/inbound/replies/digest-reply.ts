@@ -24,9 +24,8 @@ export function replyAddressFor(secrets: readonly string[], digestId: string, do
 
 /** The digest id a reply address names, when its MAC checks out with any listed secret; else null. */
 export function digestIdOfReplyAddress(secrets: readonly string[], address: string): string | null {
-  const m = TOKEN.exec(address.trim().toLowerCase());
-  if (!m) return null;
-  const [, hex, mac] = m as unknown as [string, string, string];
+  const [, hex, mac] = TOKEN.exec(address.trim().toLowerCase()) ?? [];
+  if (!hex || !mac) return null;
   const given = Buffer.from(mac, 'hex');
   const valid = secrets.some((s) => timingSafeEqual(Buffer.from(macOf(s, hex), 'hex'), given));
   if (!valid) return null;

@@ -68,50 +68,69 @@ const envSchema = z.object({
     .optional(),
 });
 
-export interface Config {
-  env: 'development' | 'test' | 'production';
-  databaseUrl: string;
-  redisUrl: string;
-  host: string;
-  port: number;
-  publicBaseUrl: string;
-  /** Signs every link we email (confirmations, status pages, unsubscribe). */
-  appSecret: string;
-  /** Earlier APP_SECRETs (comma-separated): links signed with them keep working after a rotation. */
-  previousAppSecrets: string[];
-  adminToken: string;
-  /** Secrets that were generated because none was configured (development only). */
-  generatedSecrets: Array<'APP_SECRET' | 'ADMIN_TOKEN'>;
-  smtpUrl: string | undefined;
-  mailFrom: string;
-  outboxDir: string;
-  queuePrefix: string;
-  moderation: boolean;
-  logLevel: string;
-  submitRatePerHour: number;
-  opportunityDefaultDays: number;
-  /** Postal address (or operator line) in every email footer. */
-  operatorAddress: string;
-  bodyLimitBytes: number;
-  /** Digest sends per second through the SMTP pool; 0 = no limit. */
-  smtpRatePerSecond: number;
-  /** How long a worker holds a digest it is sending before the reconciler may hand it to another. */
-  digestLeaseSeconds: number;
-  /** Interests in an opportunity are told to its submitter in one email per this many minutes. */
-  interestBatchMinutes: number;
-  /** The mailto: half of List-Unsubscribe. */
-  unsubscribeMailto: string;
-  /** Email intake (see src/inbound/intake-addresses.ts for every address we accept). */
-  inboundSmtpPort: number;
-  /** Lower-cased; their domains also take `reply+<token>@` replies. */
-  intakeAddresses: string[];
-  /** The largest inbound message, by SMTP or webhook. */
-  inboundMaxBytes: number;
-  /** Shared secret of the raw-MIME webhook for providers other than Mailgun; unset: only Mailgun's signature is accepted. */
-  inboundWebhookSecret: string | undefined;
-  mailgunSigningKey: string | undefined;
-  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
-}
+/**
+ * The environment as the code names it: the schema above, renamed and derived (secrets generated
+ * in development, sizes in bytes, the unsubscribe address from MAIL_FROM's domain). `Config` is
+ * this schema's output, so the type and the parsing cannot drift apart.
+ */
+const configSchema = envSchema.transform((e) => {
+  const mailDomain = e.MAIL_FROM.match(/@([^>\s]+)>?\s*$/)?.[1] ?? 'localhost';
+  const generatedSecrets: Array<'APP_SECRET' | 'ADMIN_TOKEN'> = [];
+  const secret = (name: 'APP_SECRET' | 'ADMIN_TOKEN', value: string | undefined): string => {
+    if (value) return value;
+    generatedSecrets.push(name);
+    return randomBytes(32).toString('base64url');
+  };
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    host: e.HOST,
+    port: e.PORT,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    /** Signs every link we email (confirmations, status pages, unsubscribe). */
+    appSecret: secret('APP_SECRET', e.APP_SECRET),
+    /** Earlier APP_SECRETs (comma-separated): links signed with them keep working after a rotation. */
+    previousAppSecrets: (e.APP_SECRET_PREVIOUS ?? '').split(',').map((v) => v.trim()).filter(Boolean),
+    adminToken: secret('ADMIN_TOKEN', e.ADMIN_TOKEN),
+    /** Secrets that were generated because none was configured (development only). */
+    generatedSecrets,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    outboxDir: e.OUTBOX_DIR,
+    queuePrefix: e.QUEUE_PREFIX,
+    moderation: e.MODERATION,
+    logLevel: e.LOG_LEVEL,
+    submitRatePerHour: e.SUBMIT_RATE_PER_HOUR,
+    opportunityDefaultDays: e.OPPORTUNITY_DEFAULT_DAYS,
+    /** Postal address (or operator line) in every email footer. */
+    operatorAddress: e.OPERATOR_ADDRESS,
+    bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
+    /** Digest sends per second through the SMTP pool; 0 = no limit. */
+    smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
+    /** How long a worker holds a digest it is sending before the reconciler may hand it to another. */
+    digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
+    /** Interests in an opportunity are told to its submitter in one email per this many minutes. */
+    interestBatchMinutes: e.INTEREST_BATCH_MINUTES,
+    /** The mailto: half of List-Unsubscribe. */
+    unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${mailDomain}`,
+    /** Email intake (see src/inbound/intake-addresses.ts for every address we accept). */
+    inboundSmtpPort: e.INBOUND_SMTP_PORT,
+    /** Lower-cased; their domains also take `reply+<token>@` replies. */
+    intakeAddresses: e.INTAKE_ADDRESSES,
+    /** The largest inbound message, by SMTP or webhook. */
+    inboundMaxBytes: e.INBOUND_MAX_KB * 1024,
+    /** Shared secret of the raw-MIME webhook for providers other than Mailgun; unset: only Mailgun's signature is accepted. */
+    inboundWebhookSecret: e.INBOUND_WEBHOOK_SECRET,
+    mailgunSigningKey: e.MAILGUN_SIGNING_KEY,
+    dkim:
+      e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY
+        ? { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY }
+        : undefined,
+  };
+});
+
+export type Config = z.output<typeof configSchema>;
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -130,7 +149,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // An empty variable (FOO=) means "not set", as in most shells' and compose files' usage.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
+  const parsed = configSchema.safeParse(cleaned);
   const problems: string[] = [];
   if (cleaned.NODE_ENV === 'production') {
     for (const name of ['APP_SECRET', 'ADMIN_TOKEN'] as const) {
@@ -146,56 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     }
   }
   if (parsed.success) {
-    const dkim = [parsed.data.DKIM_DOMAIN, parsed.data.DKIM_SELECTOR, parsed.data.DKIM_PRIVATE_KEY];
+    const dkim = [cleaned.DKIM_DOMAIN, cleaned.DKIM_SELECTOR, cleaned.DKIM_PRIVATE_KEY];
     if (dkim.some(Boolean) && !dkim.every(Boolean)) {
       problems.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three to sign with DKIM, or none');
     }
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
-  const mailDomain = e.MAIL_FROM.match(/@([^>\s]+)>?\s*$/)?.[1] ?? 'localhost';
-  const generatedSecrets: Config['generatedSecrets'] = [];
-  const secret = (name: 'APP_SECRET' | 'ADMIN_TOKEN', value: string | undefined): string => {
-    if (value) return value;
-    generatedSecrets.push(name);
-    return randomBytes(32).toString('base64url');
-  };
-  const appSecret = secret('APP_SECRET', e.APP_SECRET);
-  const adminToken = secret('ADMIN_TOKEN', e.ADMIN_TOKEN);
-
-  return {
-    env: e.NODE_ENV,
-    databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
-    host: e.HOST,
-    port: e.PORT,
-    publicBaseUrl: e.PUBLIC_BASE_URL,
-    appSecret,
-    previousAppSecrets: (e.APP_SECRET_PREVIOUS ?? '').split(',').map((v) => v.trim()).filter(Boolean),
-    adminToken,
-    generatedSecrets,
-    smtpUrl: e.SMTP_URL,
-    mailFrom: e.MAIL_FROM,
-    outboxDir: e.OUTBOX_DIR,
-    queuePrefix: e.QUEUE_PREFIX,
-    moderation: e.MODERATION,
-    logLevel: e.LOG_LEVEL,
-    submitRatePerHour: e.SUBMIT_RATE_PER_HOUR,
-    opportunityDefaultDays: e.OPPORTUNITY_DEFAULT_DAYS,
-    operatorAddress: e.OPERATOR_ADDRESS,
-    bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
-    smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
-    digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
-    interestBatchMinutes: e.INTEREST_BATCH_MINUTES,
-    unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${mailDomain}`,
-    inboundSmtpPort: e.INBOUND_SMTP_PORT,
-    intakeAddresses: e.INTAKE_ADDRESSES,
-    inboundMaxBytes: e.INBOUND_MAX_KB * 1024,
-    inboundWebhookSecret: e.INBOUND_WEBHOOK_SECRET,
-    mailgunSigningKey: e.MAILGUN_SIGNING_KEY,
-    dkim:
-      e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY
-        ? { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY }
-        : undefined,
-  };
+  return parsed.data;
 }

@@ -5,11 +5,21 @@
 
 import type { ColumnType } from "kysely";
 
+export type DigestFrequency = "biweekly" | "monthly" | "paused" | "weekly";
+
+export type DigestStatus = "building" | "failed" | "pending" | "ready" | "sending" | "sent" | "skipped";
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type InboundChannel = "smtp" | "webhook";
+
+export type InboundStatus = "failed" | "processed" | "received" | "rejected";
+
 export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
+export type InterestStatus = "active" | "withdrawn";
 
 export type Json = JsonValue;
 
@@ -22,6 +32,22 @@ export type JsonObject = {
 export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
+export type NotRelevantReason = "budget" | "mute-submitter" | "region" | "skills";
+
+export type OpportunitySource = "api" | "demo" | "email" | "form";
+
+export type OpportunityStatus = "closed" | "expired" | "pending_review" | "pending_verification" | "published" | "rejected" | "withdrawn";
+
+export type PartnerSource = "admin" | "demo" | "import" | "signup";
+
+export type PartnerStatus = "active" | "deactivated" | "paused" | "pending" | "unsubscribed";
+
+export type SkillKind = "designation" | "practice" | "specialization";
+
+export type SkillLevel = "certified" | "experienced" | "specialized";
+
+export type SuppressionReason = "admin" | "complaint" | "hard_bounce" | "unsubscribe";
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -44,7 +70,7 @@ export interface Digests {
   partnerId: string;
   period: string;
   sentAt: Timestamp | null;
-  status: Generated<string>;
+  status: Generated<DigestStatus>;
   subject: string | null;
   updatedAt: Generated<Timestamp>;
 }
@@ -62,10 +88,10 @@ export interface InboundMessages {
   raw: Buffer;
   rcptTo: string[];
   receivedAt: Generated<Timestamp>;
-  receivedVia: string;
+  receivedVia: InboundChannel;
   remoteIp: string | null;
   size: number;
-  status: Generated<string>;
+  status: Generated<InboundStatus>;
 }
 
 export interface InboundReplies {
@@ -80,7 +106,7 @@ export interface Interests {
   notifiedAt: Timestamp | null;
   opportunityId: string;
   partnerId: string;
-  status: Generated<string>;
+  status: Generated<InterestStatus>;
   updatedAt: Generated<Timestamp>;
   withdrawnAt: Timestamp | null;
 }
@@ -110,7 +136,7 @@ export interface NotRelevant {
   createdAt: Generated<Timestamp>;
   opportunityId: string;
   partnerId: string;
-  reason: string;
+  reason: NotRelevantReason;
 }
 
 export interface Opportunities {
@@ -132,10 +158,10 @@ export interface Opportunities {
   requestHash: string | null;
   requiredSkillIds: number[];
   searchTsv: Generated<string | null>;
-  source: string;
+  source: OpportunitySource;
   sourceMessageId: string | null;
   startDate: string | null;
-  status: string;
+  status: OpportunityStatus;
   submitterCompany: string;
   submitterEmail: string;
   submitterName: string;
@@ -172,7 +198,7 @@ export interface Partners {
   createdAt: Generated<Timestamp>;
   deactivatedAt: Timestamp | null;
   digestDay: Generated<number>;
-  digestFrequency: Generated<string>;
+  digestFrequency: Generated<DigestFrequency>;
   digestHour: Generated<number>;
   email: string;
   id: Generated<string>;
@@ -182,8 +208,8 @@ export interface Partners {
   profileTsv: Generated<string | null>;
   regions: Generated<string[]>;
   remoteOk: Generated<boolean>;
-  source: string;
-  status: Generated<string>;
+  source: PartnerSource;
+  status: Generated<PartnerStatus>;
   timezone: Generated<string>;
   updatedAt: Generated<Timestamp>;
   verifiedAt: Timestamp | null;
@@ -191,7 +217,7 @@ export interface Partners {
 }
 
 export interface PartnerSkills {
-  level: Generated<string>;
+  level: Generated<SkillLevel>;
   partnerId: string;
   skillId: number;
 }
@@ -199,7 +225,7 @@ export interface PartnerSkills {
 export interface Skills {
   designationId: number | null;
   id: Generated<number>;
-  kind: string;
+  kind: SkillKind;
   label: string;
   relatedIds: Generated<number[]>;
   retiredAt: Timestamp | null;
@@ -211,7 +237,7 @@ export interface Skills {
 export interface Suppressions {
   createdAt: Generated<Timestamp>;
   email: string;
-  reason: string;
+  reason: SuppressionReason;
 }
 
 export interface WebhookReplays {
