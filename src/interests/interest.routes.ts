@@ -1,7 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ValidationError } from '../platform/errors/app-errors.ts';
-import type { AppDeps } from '../app/app-deps.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { InterestService } from './interest.service.ts';
+import type { Links } from '../platform/links/links.ts';
+import type { Pages } from '../platform/http/pages.ts';
+import type { LinkSigner } from '../platform/links/link-tokens.ts';
 import { asFormBody, text } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { NOTE_MAX_CHARS } from './interest-note.ts';
@@ -30,6 +34,15 @@ interface Notice {
   lines: string[];
 }
 
+/** What these routes use, wired in src/app/. */
+export interface InterestRouteDeps {
+  catalogue: SkillCatalogue;
+  pages: Pages;
+  signer: LinkSigner;
+  links: Links;
+  interests: InterestService;
+}
+
 /** "<partnerId>:<opportunityId>", both uuids; undefined for anything else. */
 function parseSubject(subject: string): Ids | undefined {
   const [partnerId, opportunityId, ...rest] = subject.split(':');
@@ -44,7 +57,7 @@ function parseSubject(subject: string): Ids | undefined {
  * carries a CSRF token. The token's subject names the partner: whoever holds the link acts for
  * that partner, and the page says so. The submitter's own status page (/o/…) is never linked.
  */
-export function interestRoutes(deps: Pick<AppDeps, 'catalogue' | 'pages' | 'signer' | 'links' | 'interests'>): FastifyPluginAsync {
+export function interestRoutes(deps: InterestRouteDeps): FastifyPluginAsync {
   const { pages, interests } = deps;
 
   /** The partner and opportunity a verified token names; undefined once a friendly page is sent. */

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { adminOnly, requireCaller } from '../partners/api-auth.ts';
-import type { AppDeps } from '../app/app-deps.ts';
+import type { ApiKeyService } from '../partners/api-key.service.ts';
+import type { OpportunityService } from './opportunity.service.ts';
 import { errorResponseSchema } from '../platform/http/error-handler.ts';
 import {
   matchListSchema,
@@ -13,8 +14,14 @@ import {
 
 const idParams = z.object({ id: z.uuid() });
 
+/** What these routes use, wired in src/app/. */
+export interface OpportunityRouteDeps {
+  opportunities: OpportunityService;
+  apiKeys: ApiKeyService;
+}
+
 /** The JSON API for opportunities. */
-export function opportunityRoutes(deps: Pick<AppDeps, 'opportunities' | 'apiKeys'>): FastifyPluginAsyncZod {
+export function opportunityRoutes(deps: OpportunityRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['opportunities'];
     const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };

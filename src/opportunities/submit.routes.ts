@@ -1,7 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
-import type { AppDeps } from '../app/app-deps.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { IntroductionService } from '../interests/introduction.service.ts';
+import type { Links } from '../platform/links/links.ts';
+import type { OpportunityService } from './opportunity.service.ts';
+import type { Pages } from '../platform/http/pages.ts';
+import type { RateLimits } from '../platform/http/rate-limits.ts';
+import type { LinkSigner } from '../platform/links/link-tokens.ts';
 import { asFormBody, fieldErrors, list, text, type FormBody } from '../platform/http/form-fields.ts';
 import type { InterestOverview } from '../interests/introduction.service.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
@@ -22,6 +28,17 @@ const STATUS_TEXT: Record<Opportunity['status'], string> = {
   rejected: 'Not published after review',
 };
 
+/** What these routes use, wired in src/app/. */
+export interface SubmitRouteDeps {
+  opportunities: OpportunityService;
+  introductions: IntroductionService;
+  catalogue: SkillCatalogue;
+  pages: Pages;
+  signer: LinkSigner;
+  links: Links;
+  rateLimits: RateLimits;
+}
+
 /** "3 digests: 2026-12-07 (2), 2026-12-08" or "none yet". */
 function digestsText(digests: InterestOverview['digests']): string {
   if (digests.sent === 0) return 'none yet: matching partners see it in their next digest';
@@ -31,7 +48,7 @@ function digestsText(digests: InterestOverview['digests']): string {
 
 /** The web form at /submit, the submitter's email confirmation and their status page. */
 export function submitRoutes(
-  deps: Pick<AppDeps, 'opportunities' | 'introductions' | 'catalogue' | 'pages' | 'signer' | 'links' | 'rateLimits'>,
+  deps: SubmitRouteDeps,
 ): FastifyPluginAsync {
   const { pages, signer } = deps;
   return async (app) => {

@@ -1,14 +1,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { adminOnly } from './api-auth.ts';
-import type { AppDeps } from '../app/app-deps.ts';
+import type { ApiKeyService } from './api-key.service.ts';
+import type { PartnerService } from './partner.service.ts';
 import { errorResponseSchema } from '../platform/http/error-handler.ts';
 import { partnerInputSchema, partnerListQuerySchema, partnerSchema, partnerUpdateSchema } from './partner.schemas.ts';
 
 const idParams = z.object({ id: z.uuid() });
 
+/** What these routes use, wired in src/app/. */
+export interface PartnerRouteDeps {
+  partners: PartnerService;
+  apiKeys: ApiKeyService;
+}
+
 /** Admin JSON API over partners (Authorization: Bearer ADMIN_TOKEN). */
-export function partnerRoutes(deps: Pick<AppDeps, 'partners' | 'apiKeys'>): FastifyPluginAsyncZod {
+export function partnerRoutes(deps: PartnerRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.addHook('onRequest', adminOnly(deps.apiKeys));
     const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };

@@ -1,7 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
-import type { AppDeps } from '../app/app-deps.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { Pages } from '../platform/http/pages.ts';
+import type { PreferencesService } from './preferences.service.ts';
+import type { LinkSigner } from '../platform/links/link-tokens.ts';
 import { asFormBody, fieldErrors } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { REGIONS } from '../regions/regions.ts';
@@ -25,6 +28,14 @@ interface Notice {
   kind: 'ok' | 'info' | 'warn';
   text: string;
   link?: { url: string; label: string };
+}
+
+/** What these routes use, wired in src/app/. */
+export interface PreferencesRouteDeps {
+  preferences: PreferencesService;
+  catalogue: SkillCatalogue;
+  pages: Pages;
+  signer: LinkSigner;
 }
 
 /** Why a partner who is not active gets no digest, whatever they save here. */
@@ -72,7 +83,7 @@ function withCurrent<T extends { value: string | number; label: string }>(option
 }
 
 /** /p/<token>: the partner's own digest settings, from the link in every digest. */
-export function preferencesRoutes(deps: Pick<AppDeps, 'preferences' | 'catalogue' | 'pages' | 'signer'>): FastifyPluginAsync {
+export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsync {
   const { pages, signer, preferences } = deps;
 
   return async (app) => {

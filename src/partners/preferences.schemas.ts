@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { enumValues } from '../platform/db/enum-values.ts';
 import type { DigestFrequency } from '../platform/db/database.types.ts';
 import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';

@@ -1,7 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
-import type { AppDeps } from '../app/app-deps.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
+import type { Pages } from '../platform/http/pages.ts';
+import type { PartnerService } from './partner.service.ts';
+import type { RateLimits } from '../platform/http/rate-limits.ts';
+import type { LinkSigner } from '../platform/links/link-tokens.ts';
 import { asFormBody, checked, fieldErrors, text } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { REGIONS, regionLabel } from '../regions/regions.ts';
@@ -11,8 +15,17 @@ import { partnerFromForm, signupFormValues } from './signup-form.ts';
 const tokenParams = z.object({ token: z.string().max(1000) });
 const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((tz) => tz !== 'UTC')];
 
+/** What these routes use, wired in src/app/. */
+export interface SignupRouteDeps {
+  partners: PartnerService;
+  catalogue: SkillCatalogue;
+  pages: Pages;
+  signer: LinkSigner;
+  rateLimits: RateLimits;
+}
+
 /** Self-service sign-up at /join and the confirmation that activates the partner. */
-export function signupRoutes(deps: Pick<AppDeps, 'partners' | 'catalogue' | 'pages' | 'signer' | 'rateLimits'>): FastifyPluginAsync {
+export function signupRoutes(deps: SignupRouteDeps): FastifyPluginAsync {
   const { pages } = deps;
   return async (app) => {
     const csrf = app.csrfProtection.bind(app);

@@ -33,7 +33,7 @@ export async function loadSkillCatalogue(db: Database): Promise<SkillCatalogue> 
       id: r.id,
       slug: r.slug,
       label: r.label,
-      kind: r.kind as 'designation' | 'specialization' | 'practice',
+      kind: r.kind,
       designationId: r.designationId,
       synonyms: r.synonyms,
       relatedIds: r.relatedIds,

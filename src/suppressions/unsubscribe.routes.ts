@@ -1,9 +1,20 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../app/app-deps.ts';
+import type { Links } from '../platform/links/links.ts';
+import type { Pages } from '../platform/http/pages.ts';
+import type { LinkSigner } from '../platform/links/link-tokens.ts';
+import type { UnsubscribeService } from './unsubscribe.service.ts';
 import { offersAlternatives } from './unsubscribe.service.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
+
+/** What these routes use, wired in src/app/. */
+export interface UnsubscribeRouteDeps {
+  unsubscribe: UnsubscribeService;
+  pages: Pages;
+  signer: LinkSigner;
+  links: Links;
+}
 
 /**
  * /u/<token>: GET shows a page with a button (a mail scanner fetching the link changes nothing);
@@ -15,7 +26,7 @@ const tokenParams = z.object({ token: z.string().max(1000) });
  * (/u/<token>/less-often) and a paused one (/u/<token>/pause). Like the unsubscribe button they
  * need no CSRF token: the signed token names the address and is the authority.
  */
-export function unsubscribeRoutes(deps: Pick<AppDeps, 'unsubscribe' | 'pages' | 'signer' | 'links'>): FastifyPluginAsync {
+export function unsubscribeRoutes(deps: UnsubscribeRouteDeps): FastifyPluginAsync {
   const badLink = (reply: FastifyReply) =>
     deps.pages.message(reply, 400, 'This link does not work', ['Nothing was changed. Try copying the whole link from the email.']);
 

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { PartnerStatus } from '../../src/platform/db/database.types.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, csrfFrom, formBody, tamper, type TestStack } from '../support/test-stack.ts';

@@ -1,7 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../../platform/errors/app-errors.ts';
-import type { AppDeps } from '../../app/app-deps.ts';
+import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { Links } from '../../platform/links/links.ts';
+import type { OpportunityService } from '../../opportunities/opportunity.service.ts';
+import type { Pages } from '../../platform/http/pages.ts';
+import type { LinkSigner } from '../../platform/links/link-tokens.ts';
 import { asFormBody, fieldErrors } from '../../platform/http/form-fields.ts';
 import { verifiedSubject } from '../../platform/links/token-pages.ts';
 import type { OpportunityRow } from '../../opportunities/opportunity.service.ts';
@@ -12,8 +17,18 @@ import { attachmentNamesOf } from '../inbound.service.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
+/** What these routes use, wired in src/app/. */
+export interface DraftRouteDeps {
+  db: Database;
+  opportunities: OpportunityService;
+  catalogue: SkillCatalogue;
+  pages: Pages;
+  signer: LinkSigner;
+  links: Links;
+}
+
 /** The draft as the form shows it; a draft with no region stated asks again rather than assume remote. */
-function draftValues(o: OpportunityRow, catalogue: AppDeps['catalogue']) {
+function draftValues(o: OpportunityRow, catalogue: SkillCatalogue) {
   return {
     title: o.title,
     description: o.description,
@@ -46,7 +61,7 @@ function draftGaps(o: OpportunityRow): Record<string, string> {
  * submit form, to correct and publish. GET only shows it; the form's POST (CSRF) acts.
  */
 export function emailDraftRoutes(
-  deps: Pick<AppDeps, 'db' | 'opportunities' | 'catalogue' | 'pages' | 'signer' | 'links'>,
+  deps: DraftRouteDeps,
 ): FastifyPluginAsync {
   const { pages, signer } = deps;
   return async (app) => {
