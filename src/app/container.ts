@@ -79,7 +79,7 @@ export async function createContainer(config: Config, log: Logger) {
     catalogue,
     partners,
     // Built below (introductions read opportunities); only called once the container is built.
-    introductions: { unpickedPartners: (trx, opportunityId) => introductions.unpickedPartners(trx, opportunityId) },
+    introductions: { opportunityEnded: (trx, opportunityId) => introductions.opportunityEnded(trx, opportunityId) },
     moderation: config.moderation,
     defaultLifetimeDays: config.opportunityDefaultDays,
   });

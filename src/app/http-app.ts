@@ -11,6 +11,7 @@ import { healthRoutes } from './health.routes.ts';
 import { emailDraftRoutes } from '../inbound/drafts/draft.routes.ts';
 import { inboundWebhookRoutes } from '../inbound/intake/webhook.routes.ts';
 import { interestRoutes } from '../interests/interest.routes.ts';
+import { statusPageRoutes } from '../interests/status-page.routes.ts';
 import { devOutboxRoutes } from '../platform/mail/dev-outbox.routes.ts';
 import { opportunityRoutes } from '../opportunities/opportunity.routes.ts';
 import { submitRoutes } from '../opportunities/submit.routes.ts';
@@ -87,6 +88,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(opportunityRoutes(deps));
   await app.register(signupRoutes(deps));
   await app.register(submitRoutes(deps));
+  await app.register(statusPageRoutes(deps));
   await app.register(unsubscribeRoutes(deps));
   await app.register(preferencesRoutes(deps));
   await app.register(interestRoutes(deps));

@@ -8,7 +8,6 @@ import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity
 import type { Queues } from '../platform/queue/queues.ts';
 import type { digestJobs } from './digest.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import type { SuppressionService } from '../suppressions/suppression.service.ts';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 import { DIGEST_BATCH_SIZE } from './digest-limits.ts';
@@ -47,8 +46,11 @@ export interface DigestServiceDeps {
   subjectFor: (count: number, topics: string[]) => string;
   links: Links;
   catalogue: SkillCatalogue;
-  /** A hard bounce puts the address on the do-not-email list. */
-  suppressions: Pick<SuppressionService, 'suppress'>;
+  /**
+   * A hard bounce puts the address on the do-not-email list (the suppressions service, wired in
+   * src/app/; named by shape so digests and suppressions stay apart).
+   */
+  suppressions: { suppress(email: string, reason: 'hard_bounce'): Promise<void> };
   log: Logger;
   settings: {
     /** Domain of the deterministic Message-IDs and of List-Id. */

@@ -58,11 +58,14 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
 
   return {
     /**
-     * Partners still interested and not introduced, oldest interest first: ending an opportunity
-     * tells each of them, in the ending transaction (`trx`), which holds the opportunity row.
+     * An opportunity was closed or withdrawn: each partner still interested and not introduced
+     * hears it has ended, once (oldest interest first), in the ending transaction (`trx`), which
+     * holds the opportunity row.
      */
-    unpickedPartners(trx: Executor, opportunityId: string): Promise<string[]> {
-      return listUnpickedPartners(trx, opportunityId);
+    async opportunityEnded(trx: Executor, opportunityId: string): Promise<void> {
+      for (const partnerId of await listUnpickedPartners(trx, opportunityId)) {
+        await requestMail(trx, interestMailJob, { kind: 'not-picked', opportunityId, partnerId }, `mail:not-picked:${opportunityId}:${partnerId}`);
+      }
     },
 
     async overview(opportunityId: string): Promise<InterestOverview> {

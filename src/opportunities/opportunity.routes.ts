@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { adminOnly, requireCaller } from '../partners/api-auth.ts';
-import type { ApiKeyService } from '../partners/api-key.service.ts';
+import { adminOnly, requireCaller, type ApiCallers } from '../platform/http/api-auth.ts';
 import type { OpportunityService } from './opportunity.service.ts';
 import { errorResponseSchema } from '../platform/http/error-handler.ts';
 import {
@@ -17,7 +16,7 @@ const idParams = z.object({ id: z.uuid() });
 /** What these routes use, wired in src/app/. */
 export interface OpportunityRouteDeps {
   opportunities: OpportunityService;
-  apiKeys: ApiKeyService;
+  apiKeys: ApiCallers;
 }
 
 /** The JSON API for opportunities. */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../platform/db/database.ts';
+import type { ApiCaller } from '../platform/http/api-auth.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
 import { countMatchesOf, describedMatchesOf } from '../matching/match.service.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
-import { interestMailJob } from '../interests/interest.mails.ts';
 import { opportunityMailJob } from './opportunity.mails.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
@@ -23,7 +23,7 @@ import { isOpen, opportunityInputSchema, type Opportunity, type OpportunityInput
 export type { OpportunityRow };
 
 /** Who stands behind an API submission: the admin token or a partner's API key. */
-export type IntakeCaller = { kind: 'admin' } | { kind: 'partner'; partnerId: string };
+export type IntakeCaller = ApiCaller;
 
 /**
  * What an email was understood to say, in the opportunity's own terms. It may be incomplete:
@@ -71,16 +71,19 @@ interface PartnerLookup {
   findById(partnerId: string): Promise<{ id: string; email: string; status: string; company: string; contactName: string } | undefined>;
 }
 
-/** What ending an opportunity needs from the interest loop, read in the ending transaction. */
-interface UnpickedPartners {
-  unpickedPartners(trx: Executor, opportunityId: string): Promise<string[]>;
+/**
+ * The interest loop's part in ending an opportunity: it tells the partners who were interested
+ * and not picked, in the ending transaction (which holds the opportunity row).
+ */
+interface EndingListener {
+  opportunityEnded(trx: Executor, opportunityId: string): Promise<void>;
 }
 
 export interface OpportunityServiceDeps {
   db: Database;
   catalogue: SkillCatalogue;
   partners: PartnerLookup;
-  introductions: UnpickedPartners;
+  introductions: EndingListener;
   /** MODERATION=on: an admin approves every verified opportunity before it is matched. */
   moderation: boolean;
   defaultLifetimeDays: number;
@@ -169,15 +172,12 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
   }
 
   /**
-   * An open opportunity → closed or withdrawn. Partners who said "I'm interested" and were not
-   * introduced hear that it has ended, once each; in this transaction, which holds the
-   * opportunity row, so no pick can slip in between.
+   * An open opportunity → closed or withdrawn. The interest loop hears of it in this transaction,
+   * which holds the opportunity row, so no pick can slip in between.
    */
   async function end(trx: Executor, opportunityId: string, as: 'closed' | 'withdrawn'): Promise<void> {
     await setOpportunityStatus(trx, opportunityId, as, { closedAt: now() });
-    for (const partnerId of await deps.introductions.unpickedPartners(trx, opportunityId)) {
-      await requestMail(trx, interestMailJob, { kind: 'not-picked', opportunityId, partnerId }, `mail:not-picked:${opportunityId}:${partnerId}`);
-    }
+    await deps.introductions.opportunityEnded(trx, opportunityId);
   }
 
   async function submitterPartnerFor(caller: IntakeCaller, input: OpportunityInput): Promise<string | null> {

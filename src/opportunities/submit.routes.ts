@@ -2,36 +2,22 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import type { IntroductionService } from '../interests/introduction.service.ts';
 import type { Links } from '../platform/links/links.ts';
 import type { OpportunityService } from './opportunity.service.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
-import { asFormBody, fieldErrors, list, text, type FormBody } from '../platform/http/form-fields.ts';
-import type { InterestOverview } from '../interests/introduction.service.ts';
+import { asFormBody, fieldErrors, text, type FormBody } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { REGIONS } from '../regions/regions.ts';
-import { formatBudget, formatWhere } from './opportunity-format.ts';
-import { isOpen, opportunityInputSchema, type Opportunity } from './opportunity.schemas.ts';
+import { opportunityInputSchema } from './opportunity.schemas.ts';
 import { opportunityFromForm, submitFormValues } from './submit-form.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
-const STATUS_TEXT: Record<Opportunity['status'], string> = {
-  pending_verification: 'Waiting for you to confirm your email',
-  pending_review: 'Waiting for a quick review by our team',
-  published: 'Published: matching partners hear about it in their next digest',
-  closed: 'Closed: you found your partner',
-  withdrawn: 'Withdrawn',
-  expired: 'Expired',
-  rejected: 'Not published after review',
-};
-
 /** What these routes use, wired in src/app/. */
 export interface SubmitRouteDeps {
   opportunities: OpportunityService;
-  introductions: IntroductionService;
   catalogue: SkillCatalogue;
   pages: Pages;
   signer: LinkSigner;
@@ -39,14 +25,7 @@ export interface SubmitRouteDeps {
   rateLimits: RateLimits;
 }
 
-/** "3 digests: 2026-12-07 (2), 2026-12-08" or "none yet". */
-function digestsText(digests: InterestOverview['digests']): string {
-  if (digests.sent === 0) return 'none yet: matching partners see it in their next digest';
-  const days = digests.perDay.map((d) => (d.digests > 1 ? `${d.day} (${d.digests})` : d.day)).join(', ');
-  return `${digests.sent} ${digests.sent === 1 ? 'digest' : 'digests'}: ${days}`;
-}
-
-/** The web form at /submit, the submitter's email confirmation and their status page. */
+/** The web form at /submit and the submitter's email confirmation (the status page is in interests/). */
 export function submitRoutes(
   deps: SubmitRouteDeps,
 ): FastifyPluginAsync {
@@ -127,50 +106,6 @@ export function submitRoutes(
       if (!id) return reply;
       const o = await deps.opportunities.confirmSubmitter(id);
       return reply.redirect(new URL(deps.links.opportunityStatus(o.id, o.expiresAt)).pathname, 303);
-    });
-
-    app.get('/o/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
-      const { token } = request.params as z.infer<typeof tokenParams>;
-      const id = verifiedSubject(signer, pages, reply, token, 'opportunity-status');
-      if (!id) return reply;
-      const o = await deps.opportunities.get(id);
-      const loop = await deps.introductions.overview(id);
-      return pages.send(reply, 'status', {
-        title: o.title,
-        opportunity: o,
-        statusText: STATUS_TEXT[o.status],
-        where: formatWhere(o.regions, o.remote),
-        budget: formatBudget(o.budgetMin, o.budgetMax, o.currency),
-        canEnd: isOpen(o.status),
-        digests: digestsText(loop.digests),
-        interests: loop.interests,
-        introductions: loop.introductions,
-        canPick: o.status === 'published' && loop.interests.length > 0,
-        action: `/o/${token}`,
-        introduceAction: `/o/${token}/introduce`,
-        csrfToken: reply.generateCsrf(),
-      });
-    });
-
-    // The submitter picks partners from the status page; each pick is one introduction.
-    app.post('/o/:token/introduce', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {
-      const { token } = request.params as z.infer<typeof tokenParams>;
-      const id = verifiedSubject(signer, pages, reply, token, 'opportunity-status');
-      if (!id) return reply;
-      await deps.introductions.introduce(id, list(asFormBody(request.body), 'interest'));
-      return reply.redirect(`/o/${token}`, 303);
-    });
-
-    app.post('/o/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {
-      const { token } = request.params as z.infer<typeof tokenParams>;
-      const id = verifiedSubject(signer, pages, reply, token, 'opportunity-status');
-      if (!id) return reply;
-      const end = text(asFormBody(request.body), 'end');
-      if (end !== 'closed' && end !== 'withdrawn') {
-        throw new ValidationError('Choose whether to close or withdraw', [{ path: ['end'], message: 'must be closed or withdrawn' }]);
-      }
-      await deps.opportunities.end(id, end);
-      return reply.redirect(`/o/${token}`, 303);
     });
   };
 }

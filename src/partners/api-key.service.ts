@@ -1,13 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../platform/db/database.ts';
 import { NotFoundError } from '../platform/errors/app-errors.ts';
+import type { ApiCaller } from '../platform/http/api-auth.ts';
 import { findPartnerIdByKeyHash, insertApiKey } from './api-key.repository.ts';
 import { findPartnerById } from './partner.repository.ts';
 
 const KEY_PREFIX = 'p2p_';
 
-/** Who an API request comes from: the admin, or a partner by their API key. */
-export type ApiCaller = { kind: 'admin' } | { kind: 'partner'; partnerId: string };
+export type { ApiCaller };
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { adminOnly } from './api-auth.ts';
+import { adminOnly } from '../platform/http/api-auth.ts';
 import type { ApiKeyService } from './api-key.service.ts';
 import type { PartnerService } from './partner.service.ts';
 import { errorResponseSchema } from '../platform/http/error-handler.ts';

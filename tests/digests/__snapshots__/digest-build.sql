@@ -27,7 +27,7 @@ WITH claimed AS (
       SELECT digest_id, count(*) AS n FROM items GROUP BY digest_id
     )
     UPDATE digests d
-       SET status = CASE WHEN k.n IS NULL THEN 'skipped' ELSE 'ready' END,
+       SET status = CASE WHEN k.n IS NULL THEN 'skipped'::digest_status ELSE 'ready' END,
            lease_until = NULL,
            built_at = CASE WHEN k.n IS NULL THEN NULL ELSE now() END,
            last_error = CASE WHEN k.n IS NULL THEN 'nothing new to send' ELSE d.last_error END,

@@ -1,6 +1,14 @@
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthorizedError } from '../platform/errors/app-errors.ts';
-import type { ApiCaller, ApiKeyService } from './api-key.service.ts';
+import { ForbiddenError, UnauthorizedError } from '../errors/app-errors.ts';
+
+/** Who an API request comes from: the admin, or a partner by their API key. */
+export type ApiCaller = { kind: 'admin' } | { kind: 'partner'; partnerId: string };
+
+/** Tells callers apart by their bearer token (the partners' API key service, wired in src/app/). */
+export interface ApiCallers {
+  callerFor(token: string): Promise<ApiCaller | undefined>;
+  isAdminToken(token: string): boolean;
+}
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -9,7 +17,7 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /** The caller behind `Authorization: Bearer …`: the admin or a partner's API key. */
-export async function requireCaller(request: FastifyRequest, apiKeys: ApiKeyService): Promise<ApiCaller> {
+export async function requireCaller(request: FastifyRequest, apiKeys: ApiCallers): Promise<ApiCaller> {
   const token = bearer(request);
   if (!token) throw new UnauthorizedError();
   const caller = await apiKeys.callerFor(token);
@@ -18,7 +26,7 @@ export async function requireCaller(request: FastifyRequest, apiKeys: ApiKeyServ
 }
 
 /** A preHandler for admin-only routes. */
-export function adminOnly(apiKeys: ApiKeyService) {
+export function adminOnly(apiKeys: ApiCallers) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearer(request);
     if (!token) throw new UnauthorizedError('The admin token is required (Authorization: Bearer …)');
