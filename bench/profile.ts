@@ -21,7 +21,6 @@ function categoryOf(frame: Profiler.ProfileNode['callFrame']): string | undefine
     if (pkg === 'nodemailer') return 'nodemailer (MIME, base64, SMTP)';
     if (pkg === 'eta') return 'eta (HTML template)';
     if (pkg === 'zod') return 'zod (match reasons parse)';
-    if (pkg === 'tsx' || pkg === 'esbuild') return 'tsx loader';
     return `other package: ${pkg}`;
   }
   if (url.includes('/src/digests/digest-render')) return 'digest text part + view prep';

@@ -1,7 +1,8 @@
 /**
- * docker-compose.yml is not exercised by the rest of the suite (no Docker daemon in CI), so this
- * checks it two ways: with docker-compose itself when it is installed (.ci/run installs Debian's
- * docker-compose 1.29), and always with plain text checks that need no YAML parser.
+ * docker-compose.yml and the Dockerfile are not exercised by the rest of the suite (no Docker
+ * daemon in CI), so this checks them two ways: with docker-compose itself when it is installed
+ * (.ci/run installs Debian's docker-compose 1.29), and always with plain text checks that need no
+ * YAML parser.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const composeFile = 'docker-compose.yml';
 const composeText = readFileSync(new URL(`../../${composeFile}`, import.meta.url), 'utf8');
+const dockerfileText = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
 
 /** Every environment variable the service reads (src/platform/config/config.ts), plus NODE_ENV. */
 const knownEnvVars = [
@@ -136,5 +138,33 @@ describe('docker-compose.yml', () => {
     for (const name of names) {
       expect(knownEnvVars, `app sets unknown variable ${name}`).toContain(name);
     }
+  });
+
+  it('pins every image to an exact release (or a digest), never a bare major or latest', () => {
+    const images = lines
+      .map((line) => /^\s+image\s*:\s*["']?([^"'\s]+)["']?\s*$/.exec(line)?.[1])
+      .filter((image): image is string => image !== undefined);
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    for (const image of images) {
+      // name:1.2 or name:v1.2.3 or name:1.2.3-bookworm; or name@sha256:…
+      expect(image, `image ${image}`).toMatch(/^[a-z0-9./_-]+(?::v?\d+\.\d+(?:\.\d+)?(?:-[a-z0-9.]+)?|@sha256:[0-9a-f]{64})$/);
+    }
+  });
+
+  it('asks for demo data explicitly: the image itself starts without it', () => {
+    const cmd = dockerfileText.split(/\r?\n/).filter((line) => /^(CMD|ENTRYPOINT)\b/.test(line));
+    expect(cmd.join('\n')).toMatch(/\bstart\b/);
+    expect(cmd.join('\n')).not.toMatch(/--demo/);
+    const command = serviceBlock('app').find((line) => /^\s+command\s*:/.test(line)) ?? '';
+    expect(command).toMatch(/\bstart\b.*--demo/);
+  });
+});
+
+describe('Dockerfile', () => {
+  const instructions = meaningfulLines(dockerfileText);
+
+  it('runs on Node 24 without a TypeScript loader (Node strips the types itself)', () => {
+    expect(instructions.filter((line) => /^FROM\s/i.test(line))).toEqual(['FROM node:24-bookworm-slim']);
+    expect(instructions.join('\n')).not.toMatch(/\btsx\b/);
   });
 });

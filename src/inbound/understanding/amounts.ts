@@ -69,10 +69,10 @@ const monthIndex = (name: string) => MONTHS.findIndex((m) => m.startsWith(name.t
 
 /** YYYY-MM-DD when the date exists; a date without a year is its next occurrence from `now`. */
 function isoDate(year: number | undefined, month: number, day: number, now: Date): string | undefined {
-  let y = year ?? now.getUTCFullYear();
+  const y = year ?? now.getUTCFullYear();
   const make = (yy: number) => new Date(Date.UTC(yy, month, day));
   let date = make(y);
-  if (year === undefined && date.getTime() < Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) date = make(++y);
+  if (year === undefined && date.getTime() < Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) date = make(y + 1);
   if (date.getUTCMonth() !== month || date.getUTCDate() !== day) return undefined;
   return date.toISOString().slice(0, 10);
 }
