@@ -36,7 +36,7 @@ export async function insertMatchesForOpportunity(db: Executor, opportunityId: s
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** The matching statement itself; its SQL is snapshotted in tests/__snapshots__/matching.sql. */
+/** The matching statement itself; its SQL is snapshotted in tests/matching/__snapshots__/matching.sql. */
 export function matchingStatement(opportunityId: string, onlyPartnerId?: string) {
   const w = MATCH_WEIGHTS;
   return sql`

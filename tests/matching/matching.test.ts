@@ -112,7 +112,7 @@ describe('matching an opportunity against partner profiles', () => {
   });
 });
 
-it('keeps the matching SQL under review: a change to it shows in tests/__snapshots__/matching.sql', async () => {
+it('keeps the matching SQL under review: a change to it shows in tests/matching/__snapshots__/matching.sql', async () => {
   const { sql: text, parameters } = matchingStatement('00000000-0000-4000-8000-000000000000').compile(t.c.db);
   await expect(`${text.trim()}\n\n-- parameters: ${JSON.stringify(parameters)}\n`).toMatchFileSnapshot('./__snapshots__/matching.sql');
 });
