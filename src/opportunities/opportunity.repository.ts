@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely';
+import { OPPORTUNITY_CARD_COLUMNS } from './opportunity-columns.ts';
 import type { Executor } from '../platform/db/database.ts';
 import type { Opportunities, OpportunityStatus } from '../platform/db/database.types.ts';
 
@@ -29,24 +30,12 @@ export type DraftCorrection = Pick<
   | 'submitterCompany'
 >;
 
+/** A card's columns (what digests and interest pages show) and the rest of the row. */
 const columns = [
-  'id',
-  'title',
-  'description',
-  'requiredSkillIds',
-  'niceSkillIds',
-  'regions',
-  'remote',
-  'budgetMin',
-  'budgetMax',
-  'currency',
-  'startDate',
-  'expiresAt',
-  'anonymous',
+  ...OPPORTUNITY_CARD_COLUMNS,
   'status',
   'source',
   'submitterName',
-  'submitterCompany',
   'submitterEmail',
   'submitterPartnerId',
   'idempotencyKey',

@@ -125,6 +125,25 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     return { required, nice };
   }
 
+  /** The columns a complete input fills: the same for a new submission and a corrected draft. */
+  function inputValues(input: OpportunityInput, skills: { required: number[]; nice: number[] }) {
+    return {
+      title: input.title,
+      description: input.description,
+      requiredSkillIds: skills.required,
+      niceSkillIds: skills.nice,
+      regions: input.regions,
+      remote: input.remote,
+      budgetMin: input.budgetMin ?? null,
+      budgetMax: input.budgetMax ?? null,
+      currency: input.currency ?? null,
+      startDate: input.startDate ?? null,
+      anonymous: input.anonymous,
+      submitterName: input.submitter.name,
+      submitterCompany: input.submitter.company,
+    };
+  }
+
   function expiryOf(input: OpportunityInput): Date {
     const at = now();
     if (!input.expiresAt) return new Date(at.getTime() + deps.defaultLifetimeDays * DAY_MS);
@@ -216,22 +235,10 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
     return {
       values: {
-        title: input.title,
-        description: input.description,
-        requiredSkillIds: skills.required,
-        niceSkillIds: skills.nice,
-        regions: input.regions,
-        remote: input.remote,
-        budgetMin: input.budgetMin ?? null,
-        budgetMax: input.budgetMax ?? null,
-        currency: input.currency ?? null,
-        startDate: input.startDate ?? null,
+        ...inputValues(input, skills),
         expiresAt,
-        anonymous: input.anonymous,
         status: 'pending_verification',
         source,
-        submitterName: input.submitter.name,
-        submitterCompany: input.submitter.company,
         submitterEmail: input.submitter.email,
         submitterPartnerId,
         idempotencyKey: scopedKey,
@@ -380,22 +387,9 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       check(input);
       const current = await findOpportunityById(db, opportunityId);
       if (!current) throw new NotFoundError('opportunity', opportunityId);
-      const required = catalogue.resolveMany(input.requiredSkills).ids;
       await updateDraft(db, opportunityId, {
-        title: input.title,
-        description: input.description,
-        requiredSkillIds: required,
-        niceSkillIds: catalogue.resolveMany(input.niceToHaveSkills).ids.filter((id) => !required.includes(id)),
-        regions: input.regions,
-        remote: input.remote,
-        budgetMin: input.budgetMin ?? null,
-        budgetMax: input.budgetMax ?? null,
-        currency: input.currency ?? null,
-        startDate: input.startDate ?? null,
+        ...inputValues(input, resolveSkills(input)),
         expiresAt: input.expiresAt ? endOfDay(input.expiresAt) : current.expiresAt,
-        anonymous: input.anonymous,
-        submitterName: input.submitter.name,
-        submitterCompany: input.submitter.company,
       });
       return confirmSubmitter(opportunityId);
     },
