@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config.ts';
 import type { Database } from '../platform/db/database.ts';
+import type { InboundIntake } from '../inbound/inbound.service.ts';
 import type { InboundWebhookSettings } from '../inbound/intake/webhook.routes.ts';
 import type { IntroductionService } from '../interests/introduction.service.ts';
 import type { InterestService } from '../interests/interest.service.ts';
@@ -16,7 +17,6 @@ import type { UnsubscribeService } from '../suppressions/unsubscribe.service.ts'
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
-import type { AppQueues } from './jobs.ts';
 
 /** Everything the HTTP layer needs, wired once in the composition root. */
 export interface AppDeps {
@@ -35,8 +35,8 @@ export interface AppDeps {
   /** The submitter's side of the interest loop: status page overview, picking partners. */
   introductions: IntroductionService;
   apiKeys: ApiKeyService;
-  /** The inbound webhook queues what it stores. */
-  queues: Pick<AppQueues, 'enqueue'>;
+  /** The email intake's doors: the webhook accepts through it, the draft page lists attachments. */
+  intake: InboundIntake;
   signer: LinkSigner;
   links: Links;
   rateLimits: RateLimits;

@@ -5,7 +5,7 @@ import { createDatabase, ensureDatabaseExists, type Database } from '../platform
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { createPages } from '../platform/http/pages.ts';
 import { replyAddressFor } from '../inbound/replies/digest-reply.ts';
-import { createInboundService } from '../inbound/inbound.service.ts';
+import { createInboundIntake, createInboundService } from '../inbound/inbound.service.ts';
 import { createRateLimits } from '../platform/http/rate-limits.ts';
 import { createInterestService } from '../interests/interest.service.ts';
 import { createIntroductionService } from '../interests/introduction.service.ts';
@@ -119,6 +119,7 @@ export async function createContainer(config: Config, log: Logger) {
 
   const introductions = createIntroductionService({ db, catalogue, opportunities, digests });
   const interests = createInterestService({ db, opportunities, partners });
+  const intake = createInboundIntake({ db, queues, log });
   const inbound = createInboundService({
     db,
     opportunities,
@@ -143,6 +144,7 @@ export async function createContainer(config: Config, log: Logger) {
     log,
     digests,
     inbound,
+    intake,
     db,
     redis,
     queues,

@@ -93,7 +93,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(preferencesRoutes(deps));
   await app.register(interestRoutes(deps));
   await app.register(emailDraftRoutes(deps));
-  await app.register(inboundWebhookRoutes({ ...deps, settings: deps.settings.inbound }));
+  await app.register(inboundWebhookRoutes({ intake: deps.intake, settings: deps.settings.inbound }));
   if (deps.settings.devOutboxDir) {
     await app.register(devOutboxRoutes(deps.settings.devOutboxDir, (name, data) => deps.pages.render(name, data)));
   }

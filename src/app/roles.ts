@@ -9,7 +9,6 @@ import { relayOutboxOnce } from '../platform/outbox/outbox-relay.ts';
 import { startWorkers } from '../platform/queue/queues.ts';
 import { JOBS, QUEUE_CONCURRENCY, type JobHandlers, type QueueName } from './jobs.ts';
 import { upsertDigestTick } from '../digests/digest-scheduler.ts';
-import { acceptInbound, reconcileInbound } from '../inbound/inbound.service.ts';
 import { startSmtpListener } from '../inbound/intake/smtp-listener.ts';
 import { poll } from '../platform/queue/poller.ts';
 
@@ -34,7 +33,7 @@ export async function startApi(c: Container): Promise<RunningRole & { url: strin
 /** The email intake's SMTP listener (INBOUND_SMTP_PORT): stores what reaches our addresses. */
 export async function startSmtp(c: Container, port = c.config.inboundSmtpPort): Promise<RunningRole & { port: number }> {
   const listener = await startSmtpListener({
-    accept: (message) => acceptInbound(c, message),
+    accept: (message) => c.intake.accept(message),
     log: c.log,
     settings: {
       intakeAddresses: c.config.intakeAddresses,
@@ -103,7 +102,7 @@ export function startScheduler(c: Container, intervals: SchedulerIntervals = { r
       const requeued = await reconcileUnmatched(c.db, c.queues);
       if (requeued) c.log.info({ requeued }, 'unmatched opportunities re-enqueued');
       await c.digests.reconcile();
-      const inboundRequeued = await reconcileInbound(c);
+      const inboundRequeued = await c.intake.reconcile();
       if (inboundRequeued) c.log.info({ inboundRequeued }, 'stored inbound messages re-enqueued');
     },
     c.log,

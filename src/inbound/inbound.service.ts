@@ -97,6 +97,21 @@ export async function attachmentNamesOf(db: Database, opportunityId: string): Pr
   return parsed.attachments.map((a) => a.filename ?? '(no name)');
 }
 
+export type InboundIntake = ReturnType<typeof createInboundIntake>;
+
+/**
+ * The intake's doors as one object, built once in the container: the SMTP listener and the
+ * webhook route accept through it, the scheduler reconciles through it, the draft page lists
+ * attachments through it. Callers hold this, never the database.
+ */
+export function createInboundIntake(deps: IntakeDeps) {
+  return {
+    accept: (message: InboundMessageInput, options?: { replayToken?: string }) => acceptInbound(deps, message, options),
+    reconcile: () => reconcileInbound(deps),
+    attachmentNamesOf: (opportunityId: string) => attachmentNamesOf(deps.db, opportunityId),
+  };
+}
+
 // ---- Processing: the 'inbound-process' job on one stored message ----
 
 export interface InboundServiceDeps {

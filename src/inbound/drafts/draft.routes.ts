@@ -2,7 +2,6 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../../platform/errors/app-errors.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
-import type { Database } from '../../platform/db/database.ts';
 import type { Links } from '../../platform/links/links.ts';
 import type { OpportunityService } from '../../opportunities/opportunity.service.ts';
 import type { Pages } from '../../platform/http/pages.ts';
@@ -13,13 +12,13 @@ import type { OpportunityRow } from '../../opportunities/opportunity.service.ts'
 import { opportunityInputSchema } from '../../opportunities/opportunity.schemas.ts';
 import { opportunityFromForm, submitFormValues } from '../../opportunities/submit-form.ts';
 import { REGIONS } from '../../regions/regions.ts';
-import { attachmentNamesOf } from '../inbound.service.ts';
+import type { InboundIntake } from '../inbound.service.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
 /** What these routes use, wired in src/app/. */
 export interface DraftRouteDeps {
-  db: Database;
+  intake: Pick<InboundIntake, 'attachmentNamesOf'>;
   opportunities: OpportunityService;
   catalogue: SkillCatalogue;
   pages: Pages;
@@ -77,7 +76,7 @@ export function emailDraftRoutes(
           errors,
           email: o.submitterEmail,
           expiresOn: o.expiresAt.toISOString().slice(0, 10),
-          attachments: await attachmentNamesOf(deps.db, o.id),
+          attachments: await deps.intake.attachmentNamesOf(o.id),
           action: `/e/${token}`,
           csrfToken: reply.generateCsrf(),
           groups: deps.catalogue.groups(),

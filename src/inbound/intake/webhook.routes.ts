@@ -1,14 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Database } from '../../platform/db/database.ts';
 import { AppError, ValidationError } from '../../platform/errors/app-errors.ts';
-import type { Queues } from '../../platform/queue/queues.ts';
-import { acceptInbound, type InboundMessageInput } from '../inbound.service.ts';
+import type { InboundIntake, InboundMessageInput } from '../inbound.service.ts';
 import { isIntakeRecipient, type IntakeAddressConfig } from './addresses.ts';
-import type { inboundJobs } from '../inbound.jobs.ts';
 import { addressesIn, headerValues } from './raw-headers.ts';
 import { parseMultipartForm } from './multipart-form.ts';
 import { parseUrlEncodedForm } from './url-encoded-form.ts';
@@ -23,9 +19,7 @@ export interface InboundWebhookSettings extends IntakeAddressConfig {
 }
 
 export interface InboundWebhookDeps {
-  db: Database;
-  queues: Pick<Queues<typeof inboundJobs>, 'enqueue'>;
-  log: Logger;
+  intake: Pick<InboundIntake, 'accept'>;
   settings: InboundWebhookSettings;
 }
 
@@ -86,7 +80,7 @@ export function inboundWebhookRoutes(deps: InboundWebhookDeps): FastifyPluginAsy
           const rcptTo = message.rcptTo.filter((r) => isIntakeRecipient(r, settings));
           // 406: Mailgun does not retry it; a recipient we do not serve will never become one.
           if (rcptTo.length === 0) throw new AppError(406, 'not_an_intake_address', 'None of the recipients is an address we take mail for');
-          const result = await acceptInbound(deps, { ...message, rcptTo }, { replayToken });
+          const result = await deps.intake.accept({ ...message, rcptTo }, { replayToken });
           if (!result.accepted) throw new WebhookUnauthorizedError('This request was seen before');
           return reply.status(200).send({ id: result.id, duplicate: result.duplicate });
         },
