@@ -3,7 +3,7 @@ import type { Links } from '../platform/links/links.ts';
 import type { MailKinds } from '../platform/mail/mail-kinds.ts';
 import { regionLabel } from '../regions/regions.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import type { OpportunityService } from './opportunity.service.ts';
+import type { OpportunityRow } from './opportunity.repository.ts';
 
 /** The submitter's mail about their own opportunity: confirm the address, and the receipt. */
 export const opportunityMailJob = z.discriminatedUnion('kind', [
@@ -14,7 +14,8 @@ export const opportunityMailJob = z.discriminatedUnion('kind', [
 export type OpportunityMailJob = z.infer<typeof opportunityMailJob>;
 
 export interface OpportunityMailsDeps {
-  opportunities: Pick<OpportunityService, 'findById'>;
+  /** The opportunity service's read (named by shape: the service requests these mails, so the mails do not import it). */
+  opportunities: { findById(opportunityId: string): Promise<OpportunityRow | undefined> };
   catalogue: Pick<SkillCatalogue, 'labels'>;
   links: Pick<Links, 'confirmOpportunity' | 'opportunityStatus'>;
 }

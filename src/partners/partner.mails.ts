@@ -3,7 +3,7 @@ import type { Links } from '../platform/links/links.ts';
 import type { MailKinds } from '../platform/mail/mail-kinds.ts';
 import { regionLabel } from '../regions/regions.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import type { PartnerService } from './partner.service.ts';
+import type { PartnerRow } from './partner.repository.ts';
 
 /** The partners' mail: the sign-up confirmation. */
 export const partnerMailJob = z.object({ kind: z.literal('partner-confirm'), partnerId: z.uuid() });
@@ -11,7 +11,8 @@ export const partnerMailJob = z.object({ kind: z.literal('partner-confirm'), par
 export type PartnerMailJob = z.infer<typeof partnerMailJob>;
 
 export interface PartnerMailsDeps {
-  partners: Pick<PartnerService, 'findById'>;
+  /** The partner service's read (named by shape: the service requests these mails, so the mails do not import it). */
+  partners: { findById(partnerId: string): Promise<PartnerRow | undefined> };
   catalogue: Pick<SkillCatalogue, 'labels'>;
   links: Pick<Links, 'confirmPartner'>;
 }
