@@ -22,6 +22,7 @@ import { REGIONS } from '../regions/regions.ts';
 import { unsubscribeRoutes } from '../suppressions/unsubscribe.routes.ts';
 import type { AppDeps } from './app-deps.ts';
 import { installErrorHandler } from '../platform/http/error-handler.ts';
+import { installLinkPageHooks } from '../platform/links/link-page-hooks.ts';
 
 /**
  * Builds the HTTP app without listening: `start` calls `listen`, tests call `inject`.
@@ -43,6 +44,7 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, deps.pages);
+  installLinkPageHooks(app);
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {

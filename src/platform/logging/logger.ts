@@ -1,23 +1,34 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { REDACTED, redactUrl } from '../links/link-paths.ts';
+
+/** Object keys that hold credentials wherever they appear in a log line's first two levels. */
+const SECRET_KEYS = ['authorization', 'cookie', 'password', 'apiKey', 'key', 'token', 'secret', 'appSecret', 'adminToken'];
 
 /**
- * The service's logger. Tokens in URLs (signed links) and credentials never reach the log.
+ * The service's logger. Link tokens (every path in LINK_PATHS), credential query parameters and
+ * credential headers never reach the log: the request serializer logs the method, a redacted URL
+ * and the id only, never headers. `destination` is for tests that read what was logged.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.password', '*.apiKey', '*.key'],
-      censor: '[redacted]',
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        'headers.cookie',
+        ...SECRET_KEYS.map((key) => `*.${key}`),
+      ],
+      censor: REDACTED,
     },
     serializers: {
       req: (req: { method?: string; url?: string; id?: string }) => ({
         id: req.id,
         method: req.method,
-        // /join/confirm/<token>, /o/<token>, /u/<token>: the token is a credential.
-        // The inbound webhook's shared secret may come as ?key=<secret>.
-        url: req.url?.replace(/\/(confirm|o|u)\/[^/?]+/g, '/$1/[token]').replace(/([?&]key=)[^&#]*/g, '$1[redacted]'),
+        url: req.url === undefined ? undefined : redactUrl(req.url),
       }),
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
