@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
@@ -30,7 +30,12 @@ export interface TestStack {
  * A whole service for one test file: its own database (copied from the migrated template), its
  * own BullMQ prefix on the shared Redis, and a real SMTP server that receives what it sends.
  */
-export async function createTestStack(env: Record<string, string> = {}, smtpOptions: SmtpSinkOptions = {}): Promise<TestStack> {
+export async function createTestStack(
+  env: Record<string, string> = {},
+  smtpOptions: SmtpSinkOptions = {},
+  /** The service's logger (silent unless TEST_LOG_LEVEL is set): a test that reads the log passes its own. */
+  log: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+): Promise<TestStack> {
   const dbName = uniqueName('p2p_test');
   const databaseUrl = await createDatabaseFromTemplate(inject('templateDatabase'), dbName);
   const smtp = await startSmtpSink(smtpOptions);
@@ -47,7 +52,6 @@ export async function createTestStack(env: Record<string, string> = {}, smtpOpti
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const c = await createContainer(config, log);
   const app = await buildApp({
     ...c,
