@@ -42,6 +42,14 @@ describe('redacting a request URL', () => {
     expect(serializers.req({ url: '/p/abc.def.ghi?token=x' }).url).toBe('/p/[redacted]?token=[redacted]');
   });
 
+  it('censors credential keys in any logged object, at the top and one level down', () => {
+    let line = '';
+    const log = createLogger('info', { write: (l: string) => void (line += l) });
+    log.info({ token: 'tok-1', key: 'key-1', headers: { authorization: 'Bearer adm-1', cookie: 'p2p_csrf=c-1' }, partner: { apiKey: 'api-1' } }, 'x');
+    for (const secret of ['tok-1', 'key-1', 'adm-1', 'c-1', 'api-1']) expect(line).not.toContain(secret);
+    expect(line).toContain('[redacted]');
+  });
+
   it('knows a token page by its path only', () => {
     expect(isTokenPath('/p/abc')).toBe(true);
     expect(isTokenPath('/o/abc/introduce?x')).toBe(true);

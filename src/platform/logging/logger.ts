@@ -1,8 +1,13 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { REDACTED, redactUrl } from '../links/link-paths.ts';
 
-/** Object keys that hold credentials wherever they appear in a log line's first two levels. */
+/** Object keys that hold credentials, at a log line's top level and one level down. */
 const SECRET_KEYS = ['authorization', 'cookie', 'password', 'apiKey', 'key', 'token', 'secret', 'appSecret', 'adminToken'];
+/**
+ * Left out at the top level: `start` prints the ADMIN_TOKEN it generated for a local try-out, on
+ * purpose, once (never when ADMIN_TOKEN is set).
+ */
+const TOP_LEVEL_SECRET_KEYS = SECRET_KEYS.filter((key) => key !== 'adminToken');
 
 /**
  * The service's logger. Link tokens (every path in LINK_PATHS), credential query parameters and
@@ -18,6 +23,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         'req.headers.cookie',
         'headers.authorization',
         'headers.cookie',
+        ...TOP_LEVEL_SECRET_KEYS,
         ...SECRET_KEYS.map((key) => `*.${key}`),
       ],
       censor: REDACTED,
