@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { adminOnly, requireCaller, type ApiCallers } from '../platform/http/api-auth.ts';
 import type { OpportunityService } from './opportunity.service.ts';
 import { errorResponseSchema } from '../platform/http/error-handler.ts';
+import { plainText } from '../platform/http/input-schemas.ts';
 import {
   matchListSchema,
   OPPORTUNITY_STATUSES,
@@ -32,7 +33,7 @@ export function opportunityRoutes(deps: OpportunityRouteDeps): FastifyPluginAsyn
           tags,
           description:
             'Submits an opportunity. Authenticate with a partner API key or the admin token. Send an Idempotency-Key header to make retries safe: the same key and body answer with the same opportunity.',
-          headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+          headers: z.object({ 'idempotency-key': plainText().min(1).max(200).optional() }),
           body: opportunityInputSchema,
           response: { 201: opportunityCreatedSchema, 422: errorResponseSchema, ...errors },
         },

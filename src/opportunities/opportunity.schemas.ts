@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { enumValues } from '../platform/db/enum-values.ts';
 import type { OpportunitySource, OpportunityStatus } from '../platform/db/database.types.ts';
+import { multiLineText, plainText, saneDate, saneDateTime } from '../platform/http/input-schemas.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
 
-const isoDate = z.iso.date('must be a date (YYYY-MM-DD)');
+const isoDate = saneDate();
 
 /**
  * One schema for every way in: the JSON API parses a body with it, the web form converts its
@@ -11,27 +12,26 @@ const isoDate = z.iso.date('must be a date (YYYY-MM-DD)');
  */
 export const opportunityInputSchema = z
   .object({
-    title: z.string().trim().min(5, 'needs at least 5 characters').max(200),
-    description: z.string().trim().min(20, 'needs at least 20 characters').max(10_000),
+    title: plainText().trim().min(5, 'needs at least 5 characters').max(200),
+    description: multiLineText().trim().min(20, 'needs at least 20 characters').max(10_000),
     /** Slugs, labels or synonyms from the skill taxonomy. */
-    requiredSkills: z.array(z.string().trim().min(1)).min(1, 'name at least one required skill').max(20),
-    niceToHaveSkills: z.array(z.string().trim().min(1)).max(20).default([]),
+    requiredSkills: z.array(plainText().trim().min(1)).min(1, 'name at least one required skill').max(20),
+    niceToHaveSkills: z.array(plainText().trim().min(1)).max(20).default([]),
     regions: z.array(z.enum(REGION_SLUGS)).max(REGION_SLUGS.length).default([]),
     remote: z.boolean().default(false),
     budgetMin: z.number().int('must be a whole number').min(0).max(100_000_000).optional(),
     budgetMax: z.number().int('must be a whole number').min(0).max(100_000_000).optional(),
-    currency: z
-      .string()
+    currency: plainText()
       .trim()
       .toUpperCase()
       .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as EUR')
       .optional(),
     startDate: isoDate.optional(),
-    expiresAt: z.iso.datetime({ offset: true, message: 'must be a date-time such as 2026-12-31T17:00:00Z' }).or(isoDate).optional(),
+    expiresAt: saneDateTime('must be a date-time such as 2026-12-31T17:00:00Z').or(isoDate).optional(),
     anonymous: z.boolean().default(false),
     submitter: z.object({
-      name: z.string().trim().min(1, 'is required').max(200),
-      company: z.string().trim().min(1, 'is required').max(200),
+      name: plainText().trim().min(1, 'is required').max(200),
+      company: plainText().trim().min(1, 'is required').max(200),
       email: z.email('must be an email address').max(254),
     }),
   })

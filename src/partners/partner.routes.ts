@@ -4,6 +4,7 @@ import { adminOnly } from '../platform/http/api-auth.ts';
 import type { ApiKeyService } from './api-key.service.ts';
 import type { PartnerService } from './partner.service.ts';
 import { errorResponseSchema } from '../platform/http/error-handler.ts';
+import { plainText } from '../platform/http/input-schemas.ts';
 import { partnerInputSchema, partnerListQuerySchema, partnerSchema, partnerUpdateSchema } from './partner.schemas.ts';
 
 const idParams = z.object({ id: z.uuid() });
@@ -64,7 +65,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): FastifyPluginAsyncZod {
           tags,
           description: 'Creates an API key with which the partner submits opportunities. The key is shown only in this response.',
           params: idParams,
-          body: z.object({ label: z.string().max(100).default('') }).default({ label: '' }),
+          body: z.object({ label: plainText().max(100).default('') }).default({ label: '' }),
           response: { 201: z.object({ id: z.uuid(), key: z.string() }), ...errors },
         },
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { enumValues } from '../platform/db/enum-values.ts';
 import type { PartnerSource, PartnerStatus } from '../platform/db/database.types.ts';
+import { multiLineText, plainText } from '../platform/http/input-schemas.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
 
 const partnerStatuses = enumValues<PartnerStatus>()(['pending', 'active', 'paused', 'unsubscribed', 'deactivated']);
@@ -19,21 +20,21 @@ export function isTimeZone(name: string): boolean {
 /** "acme.example" → "https://acme.example": people rarely type the scheme. */
 const website = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() && !/^[a-z][a-z0-9+.-]*:/i.test(v.trim()) ? `https://${v.trim()}` : v),
-  z.url({ protocol: /^https?$/, message: 'must be a web address (https://…)' }).max(300),
+  plainText().pipe(z.url({ protocol: /^https?$/, message: 'must be a web address (https://…)' }).max(300)),
 );
 
 export const partnerInputSchema = z.object({
-  company: z.string().trim().min(1, 'is required').max(200),
-  contactName: z.string().trim().min(1, 'is required').max(200),
+  company: plainText().trim().min(1, 'is required').max(200),
+  contactName: plainText().trim().min(1, 'is required').max(200),
   email: z.email('must be an email address').max(254),
   website: website.optional(),
-  country: z.string().trim().max(80).optional(),
+  country: plainText().trim().max(80).optional(),
   regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
   remoteOk: z.boolean().default(true),
-  timezone: z.string().refine(isTimeZone, 'must be a time zone such as Europe/Berlin').default('UTC'),
+  timezone: plainText().refine(isTimeZone, 'must be a time zone such as Europe/Berlin').default('UTC'),
   /** Slugs, labels or synonyms from the skill taxonomy. */
-  skills: z.array(z.string().trim().min(1)).min(1, 'choose at least one skill').max(40),
-  profile: z.string().trim().max(4000).optional(),
+  skills: z.array(plainText().trim().min(1)).min(1, 'choose at least one skill').max(40),
+  profile: multiLineText().trim().max(4000).optional(),
 });
 
 export type PartnerInput = z.infer<typeof partnerInputSchema>;

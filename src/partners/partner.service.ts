@@ -91,6 +91,27 @@ export function createPartnerService(deps: PartnerServiceDeps) {
     }
   }
 
+  async function signUpOnce(input: PartnerInput, skillIds: number[]): Promise<SignUpOutcome> {
+    return db.transaction().execute(async (trx) => {
+      const existing = await findPartnerByEmail(trx, input.email);
+      if (existing && existing.status !== 'pending' && existing.status !== 'unsubscribed') return 'already-registered';
+      let partnerId: string;
+      if (existing) {
+        partnerId = existing.id;
+        await updatePartner(trx, partnerId, { ...valuesOf(input), status: 'pending' });
+        await replacePartnerSkills(trx, partnerId, skillIds);
+      } else {
+        partnerId = await insertPartner(
+          trx,
+          { ...valuesOf(input), status: 'pending', source: 'signup', verifiedAt: null, consentSource: 'signup form' },
+          skillIds,
+        );
+      }
+      await requestMail(trx, partnerMailJob, { kind: 'partner-confirm', partnerId });
+      return existing ? 'confirmation-resent' : 'created';
+    });
+  }
+
   return {
     resolveSkills,
 
@@ -108,24 +129,14 @@ export function createPartnerService(deps: PartnerServiceDeps) {
      */
     async signUp(input: PartnerInput): Promise<SignUpOutcome> {
       const skillIds = resolveSkills(input.skills);
-      return db.transaction().execute(async (trx) => {
-        const existing = await findPartnerByEmail(trx, input.email);
-        if (existing && existing.status !== 'pending' && existing.status !== 'unsubscribed') return 'already-registered';
-        let partnerId: string;
-        if (existing) {
-          partnerId = existing.id;
-          await updatePartner(trx, partnerId, { ...valuesOf(input), status: 'pending' });
-          await replacePartnerSkills(trx, partnerId, skillIds);
-        } else {
-          partnerId = await insertPartner(
-            trx,
-            { ...valuesOf(input), status: 'pending', source: 'signup', verifiedAt: null, consentSource: 'signup form' },
-            skillIds,
-          );
-        }
-        await requestMail(trx, partnerMailJob, { kind: 'partner-confirm', partnerId });
-        return existing ? 'confirmation-resent' : 'created';
-      });
+      try {
+        return await signUpOnce(input, skillIds);
+      } catch (error) {
+        // Two sign-ups with the same new address at once: the loser's insert hit the unique
+        // index. Its row is committed now, so running again answers as a second sign-up would.
+        if (!isUniqueViolation(error)) throw error;
+        return await signUpOnce(input, skillIds);
+      }
     },
 
     /** The partner clicked the button on the confirmation page. Confirming twice is harmless. */
@@ -224,15 +235,27 @@ function encodeCursor(row: PartnerRow): string {
   return Buffer.from(JSON.stringify([row.createdAtMicros, row.id])).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Postgres' largest bigint: a cursor beyond it would fail the `::bigint` cast in SQL. */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
+/**
+ * The keyset position a `nextCursor` names. Anyone can send any cursor, so every part is checked
+ * here, before it reaches the `::bigint` and `::uuid` casts of the query.
+ */
 function decodeCursor(cursor: string): { createdAtMicros: string; id: string } {
+  const invalid = () => new ValidationError('The cursor is not one this API gave out', [{ path: ['cursor'], message: 'is invalid' }]);
+  let decoded: unknown;
   try {
-    const [createdAtMicros, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAtMicros !== 'string' || !/^\d{1,20}$/.test(createdAtMicros)) throw new Error('bad cursor');
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor');
-    return { createdAtMicros, id };
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new ValidationError('The cursor is not one this API gave out', [{ path: ['cursor'], message: 'is invalid' }]);
+    throw invalid();
   }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid();
+  const [createdAtMicros, id] = decoded as [unknown, unknown];
+  if (typeof createdAtMicros !== 'string' || !/^\d{1,19}$/.test(createdAtMicros) || BigInt(createdAtMicros) > MAX_BIGINT) throw invalid();
+  if (typeof id !== 'string' || !UUID.test(id)) throw invalid();
+  return { createdAtMicros, id };
 }
 
 export function toPartner(row: PartnerRow, catalogue: SkillCatalogue): Partner {

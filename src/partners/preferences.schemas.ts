@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DigestFrequency } from '../platform/db/database.types.ts';
 import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
+import { multiLineText, plainText } from '../platform/http/input-schemas.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
 import { isTimeZone } from './partner.schemas.ts';
 import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.ts';
@@ -44,12 +45,12 @@ export const preferencesInputSchema = z.object({
   digestHour: z.number({ error: 'choose an hour from 0 to 23' }).int().min(0).max(23),
   maxItems: z.number({ error: `must be a whole number from 1 to ${MAX_CARDS_PER_DIGEST}` }).int().min(1).max(MAX_CARDS_PER_DIGEST),
   minScore: z.number({ error: 'choose which matches to show' }).min(0).max(1),
-  timezone: z.string({ error: 'choose a time zone' }).refine(isTimeZone, 'must be a time zone such as Europe/Berlin'),
+  timezone: plainText({ error: 'choose a time zone' }).refine(isTimeZone, 'must be a time zone such as Europe/Berlin'),
   regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
   remoteOk: z.boolean(),
   /** Slugs, labels or synonyms from the skill taxonomy. */
-  skills: z.array(z.string().trim().min(1)).min(1, 'choose at least one skill').max(40, 'choose at most 40 skills'),
-  profile: z.string().trim().max(4000, 'must be at most 4000 characters'),
+  skills: z.array(plainText().trim().min(1)).min(1, 'choose at least one skill').max(40, 'choose at most 40 skills'),
+  profile: multiLineText().trim().max(4000, 'must be at most 4000 characters'),
 });
 
 export type PreferencesInput = z.infer<typeof preferencesInputSchema>;

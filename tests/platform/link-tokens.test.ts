@@ -2,17 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { createLinkSigner } from '../../src/platform/links/link-tokens.ts';
 
 const now = new Date('2026-11-22T10:00:00Z');
+const PARTNER_ID = '0b9d7c1e-4f3a-4e2b-9c8d-7a6b5c4d3e2f';
+const OPPORTUNITY_ID = '5e4d3c2b-1a09-4f8e-8d7c-6b5a49382716';
 const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
 
 describe('signed link tokens', () => {
   const signer = createLinkSigner(['current-secret-current-secret-0000']);
 
   it('round-trips purpose, subject and expiry, as base64url without padding', () => {
-    const token = signer.sign('confirm-partner', 'partner-1', 3600, now);
+    const token = signer.sign('confirm-partner', PARTNER_ID, 3600, now);
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(signer.verify(token, 'confirm-partner', now)).toEqual({
       ok: true,
-      claims: { purpose: 'confirm-partner', subject: 'partner-1', expiresAt: now.getTime() / 1000 + 3600 },
+      claims: { purpose: 'confirm-partner', subject: PARTNER_ID, expiresAt: now.getTime() / 1000 + 3600 },
     });
   });
 
@@ -39,6 +41,22 @@ describe('signed link tokens', () => {
   it('rejects malformed input without throwing', () => {
     for (const bad of ['', 'abc', 'a.b', 'a.b.c.d', 'a b.c.d', '../../etc/passwd']) {
       expect(signer.verify(bad, 'unsubscribe', now).ok).toBe(false);
+    }
+  });
+
+  it('refuses a well-signed token whose subject does not have the shape of its purpose', () => {
+    const shapes: Array<[Parameters<typeof signer.sign>[0], string, string]> = [
+      ['confirm-partner', PARTNER_ID, 'partner-1'],
+      ['preferences', PARTNER_ID, "1' OR '1'='1"],
+      ['opportunity-status', OPPORTUNITY_ID, '------------------------------------'],
+      ['email-draft', OPPORTUNITY_ID, `${OPPORTUNITY_ID}\u0000`],
+      ['interest', `${PARTNER_ID}:${OPPORTUNITY_ID}`, `${PARTNER_ID}:x`],
+      ['not-relevant', `${PARTNER_ID}:${OPPORTUNITY_ID}`, PARTNER_ID],
+      ['unsubscribe', 'a@b.example', 'a\u0000@b.example'],
+    ];
+    for (const [purpose, good, bad] of shapes) {
+      expect(signer.verify(signer.sign(purpose, good, 3600, now), purpose, now).ok).toBe(true);
+      expect(signer.verify(signer.sign(purpose, bad, 3600, now), purpose, now)).toEqual({ ok: false, reason: 'malformed' });
     }
   });
 

@@ -1,10 +1,26 @@
-import type { FieldIssue } from '../errors/app-errors.ts';
+import { ValidationError, type FieldIssue } from '../errors/app-errors.ts';
 
 /** A urlencoded body as @fastify/formbody gives it: repeated names become arrays. */
 export type FormBody = Record<string, string | string[] | undefined>;
 
+const isFormValue = (value: unknown): value is string | string[] =>
+  typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+
+/**
+ * The body of a form post, or a 400. A form sends names and strings only; a JSON body with
+ * numbers, objects or nested arrays is not something any of our forms sends, and must not reach
+ * the field readers (`v.trim is not a function`). No body at all (a one-button form) is an empty form.
+ */
 export function asFormBody(body: unknown): FormBody {
-  return body && typeof body === 'object' ? (body as FormBody) : {};
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError('The form sent something we do not understand', [{ path: [], message: 'must be a form' }]);
+  }
+  const issues: FieldIssue[] = Object.entries(body)
+    .filter(([, value]) => value !== undefined && !isFormValue(value))
+    .map(([name]) => ({ path: [name], message: 'must be text' }));
+  if (issues.length) throw new ValidationError('The form sent something we do not understand', issues);
+  return body as FormBody;
 }
 
 /** The last value of a field (a crafted body may repeat a single-value field). */

@@ -35,6 +35,30 @@ export interface LinkSigner {
   verify(token: string, purpose: LinkPurpose, now?: Date): VerifyResult;
 }
 
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const ADDRESS_PART = '[^\\s@\\u0000-\\u001f\\u007f]+';
+
+/**
+ * What each purpose's subject looks like. A token is only as good as the secret that signed it:
+ * should a subject of another shape ever be signed (a bug, a leaked secret), it is refused here
+ * like a tampered token instead of reaching SQL as a uuid that is not one.
+ */
+const SUBJECT_SHAPES: Record<LinkPurpose, RegExp> = {
+  'confirm-partner': new RegExp(`^${UUID}$`, 'i'),
+  'confirm-opportunity': new RegExp(`^${UUID}$`, 'i'),
+  'opportunity-status': new RegExp(`^${UUID}$`, 'i'),
+  'email-draft': new RegExp(`^${UUID}$`, 'i'),
+  preferences: new RegExp(`^${UUID}$`, 'i'),
+  /** "<partnerId>:<opportunityId>" */
+  interest: new RegExp(`^${UUID}:${UUID}$`, 'i'),
+  'not-relevant': new RegExp(`^${UUID}:${UUID}$`, 'i'),
+  /** The lower-cased address. */
+  unsubscribe: new RegExp(`^(?=.{3,254}$)${ADDRESS_PART}@${ADDRESS_PART}$`),
+};
+
+/** Whether a subject has the shape its purpose signs (a uuid, two uuids, an address). */
+export const subjectFits = (purpose: LinkPurpose, subject: string): boolean => SUBJECT_SHAPES[purpose].test(subject);
+
 interface Key {
   id: string;
   secret: Buffer;
@@ -86,6 +110,7 @@ export function createLinkSigner(secrets: string[]): LinkSigner {
       }
       if (claims.p !== purpose) return { ok: false, reason: 'wrong-purpose' };
       if (claims.e * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
+      if (!subjectFits(claims.p, claims.s)) return { ok: false, reason: 'malformed' };
       return { ok: true, claims: { purpose: claims.p, subject: claims.s, expiresAt: claims.e } };
     },
   };
