@@ -73,6 +73,8 @@ describe('POST /inbound/raw against hostile bodies', () => {
       { url: '/inbound/raw/mime?key=wrong', headers: { 'content-type': multipartType } },
       { url: '/inbound/raw', headers: { 'content-type': 'message/rfc822' } },
       { url: '/inbound/raw', headers: { 'content-type': 'application/octet-stream' } },
+      // A repeated key is no secret (and no 500).
+      { url: `/inbound/raw?key=${SECRET}&key=${SECRET}`, headers: { 'content-type': 'message/rfc822' } },
     ];
     for (const { url, headers } of cases) {
       const body = countingBody(HUNDRED_MB);
