@@ -50,6 +50,8 @@ export interface HttpSettings {
   /** Set when mail goes to .eml files: the /dev/outbox page lists them. */
   devOutboxDir: string | undefined;
   bodyLimitBytes: number;
+  /** Which proxies may name the client (TRUST_PROXY): the per-IP rate limits count `request.ip`. */
+  trustProxy: Config['trustProxy'];
   /** Signs the CSRF cookie: the same in every API process and across restarts. */
   cookieSecret: string;
   /** POST /inbound/raw: email intake through a provider's webhook. */
@@ -63,6 +65,7 @@ export function httpSettings(config: Config, mailerMode: 'smtp' | 'outbox'): Htt
     publicBaseUrl: config.publicBaseUrl,
     devOutboxDir: mailerMode === 'outbox' && config.env !== 'production' ? config.outboxDir : undefined,
     bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     cookieSecret: createHmac('sha256', config.appSecret).update('p2p-digest cookies v1').digest('base64url'),
     inbound: {
       intakeAddresses: config.intakeAddresses,

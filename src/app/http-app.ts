@@ -35,7 +35,9 @@ export async function buildApp(deps: AppDeps) {
     bodyLimit: deps.settings.bodyLimitBytes,
     // Signed link tokens travel in the path and are longer than Fastify's 100-character default.
     routerOptions: { maxParamLength: 1000 },
-    trustProxy: true,
+    // X-Forwarded-For names the client only when it comes through proxies we run (TRUST_PROXY);
+    // Fastify's types omit the hop count that it takes at run time, so a count becomes its rule.
+    trustProxy: typeof deps.settings.trustProxy === 'number' ? trustNearestHops(deps.settings.trustProxy) : deps.settings.trustProxy,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
@@ -101,5 +103,8 @@ export async function buildApp(deps: AppDeps) {
   }
   return app;
 }
+
+/** Trusts the nearest `hops` proxies in front of us, as Fastify does for a numeric `trustProxy`. */
+const trustNearestHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -42,16 +42,44 @@ class WebhookUnauthorizedError extends AppError {
   }
 }
 
+/** Who is posting, decided from the headers and the query string before the body is read. */
+type Caller = { kind: 'shared-secret' } | { kind: 'mailgun'; signingKey: string };
+
+const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
 /**
  * POST /inbound/raw: the email intake for providers that receive mail for us and post it on
  * (Mailgun's forward to a URL, or anything that posts raw MIME with our shared secret). Its own
  * body parsers and body limit live in this plugin only. Answered 200 only after the message is
  * stored; without any secret configured the route does not exist (404).
+ *
+ * The caller is authenticated before a byte of the body is read: a shared secret (header or
+ * query) is checked in `onRequest`, and a request without one must be a form while Mailgun
+ * signatures are accepted, or it is refused there. A Mailgun form is read (within the wire limit,
+ * counted as it streams) until its signature fields have arrived and is refused the moment they
+ * fail. Every refusal closes the connection, so the rest of a large body is never read.
  */
 export function inboundWebhookRoutes(deps: InboundWebhookDeps): FastifyPluginAsyncZod {
   const { settings } = deps;
+  const limits = { maxPartBytes: settings.maxBytes, maxTotalBytes: wireLimit(settings.maxBytes) };
   return async (app) => {
     if (!settings.webhookSecret && !settings.mailgunSigningKey) return;
+    const callers = new WeakMap<FastifyRequest, Caller>();
+    const callerOf = (request: FastifyRequest): Caller => {
+      const caller = callers.get(request);
+      if (!caller) throw new WebhookUnauthorizedError('A webhook secret or a Mailgun signature is required');
+      return caller;
+    };
+
+    app.addHook('onRequest', async (request) => {
+      callers.set(request, identifyCaller(settings, request));
+    });
+    // A refused request may still be sending its body: closing the connection stops Node from
+    // reading (and discarding) the rest of it to keep the connection alive.
+    app.addHook('onSend', async (_request, reply) => {
+      if (reply.statusCode >= 400) reply.header('connection', 'close');
+    });
+
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) => {
       done(null, { kind: 'form', fields: parseUrlEncodedForm(body as Buffer) } satisfies WebhookBody);
@@ -60,18 +88,22 @@ export function inboundWebhookRoutes(deps: InboundWebhookDeps): FastifyPluginAsy
       done(null, { kind: 'raw', raw: body as Buffer } satisfies WebhookBody);
     });
     app.addContentTypeParser('multipart/form-data', async (request: FastifyRequest, payload: IncomingMessage) => {
-      return { kind: 'form', fields: await parseMultipartForm(request.headers, payload, settings.maxBytes) } satisfies WebhookBody;
+      const caller = callerOf(request);
+      const checkSignatureEarly = (parts: ReadonlyMap<string, Buffer>) => {
+        if (caller.kind === 'mailgun' && SIGNATURE_FIELDS.every((name) => parts.has(name))) verifyMailgun(caller.signingKey, parts);
+      };
+      return { kind: 'form', fields: await parseMultipartForm(request.headers, payload, limits, checkSignatureEarly) } satisfies WebhookBody;
     });
 
     // Mailgun posts the raw MIME (`body-mime`) only to a forward() URL that ends in "mime".
     for (const url of ['/inbound/raw', '/inbound/raw/mime']) {
       app.post(
         url,
-        { bodyLimit: wireLimit(settings.maxBytes), schema: { hide: true, querystring: querySchema } },
+        { bodyLimit: limits.maxTotalBytes, schema: { hide: true, querystring: querySchema } },
         async (request, reply) => {
-          // No body at all still needs credentials first: a stranger learns nothing but 401.
+          const caller = callerOf(request);
           const body = (request.body as WebhookBody | undefined) ?? { kind: 'raw', raw: Buffer.alloc(0) };
-          const replayToken = authenticate(settings, request.headers.authorization, request.query.key, body);
+          const replayToken = caller.kind === 'mailgun' ? verifyMailgun(caller.signingKey, body.kind === 'form' ? body.fields : new Map()) : undefined;
           const message = messageFrom(body, request.query);
           if (message.raw.length === 0) throw new ValidationError('The message is empty (no body-mime, email or message body)');
           if (message.raw.length > settings.maxBytes) {
@@ -90,22 +122,36 @@ export function inboundWebhookRoutes(deps: InboundWebhookDeps): FastifyPluginAsy
 }
 
 /**
- * Who may post: the shared secret (if one is given, it must be right), else Mailgun's signature.
- * Returns Mailgun's one-time token, to be claimed when the message is stored.
+ * Who may post, from what arrives before the body: a shared secret, if one is given, must be
+ * right (a right Mailgun signature does not excuse a wrong secret); without one, only a form,
+ * and only while Mailgun signatures are accepted.
  */
-function authenticate(settings: InboundWebhookSettings, authorization: string | undefined, queryKey: string | undefined, body: WebhookBody): string | undefined {
-  const given = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? queryKey;
+function identifyCaller(settings: InboundWebhookSettings, request: FastifyRequest): Caller {
+  const queryKey = (request.query as Record<string, unknown> | undefined)?.key;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const given = bearer ?? queryKey;
   if (given !== undefined) {
-    if (!settings.webhookSecret || !sharedSecretMatches(given, settings.webhookSecret)) throw new WebhookUnauthorizedError('The webhook secret is wrong');
-    return undefined;
+    if (typeof given !== 'string' || !settings.webhookSecret || !sharedSecretMatches(given, settings.webhookSecret)) {
+      throw new WebhookUnauthorizedError('The webhook secret is wrong');
+    }
+    return { kind: 'shared-secret' };
   }
-  const field = (name: string) => (body.kind === 'form' ? body.fields.get(name)?.toString('utf8') : undefined);
-  const [timestamp, token, signature] = [field('timestamp'), field('token'), field('signature')];
+  if (!settings.mailgunSigningKey) throw new WebhookUnauthorizedError('A webhook secret is required');
+  if (!FORM_TYPES.test(request.headers['content-type'] ?? '')) {
+    throw new WebhookUnauthorizedError('A webhook secret or a Mailgun signature is required');
+  }
+  return { kind: 'mailgun', signingKey: settings.mailgunSigningKey };
+}
+
+const SIGNATURE_FIELDS = ['timestamp', 'token', 'signature'] as const;
+
+/** Mailgun's signature over the form's fields; returns its one-time token, claimed when the message is stored. */
+function verifyMailgun(signingKey: string, fields: ReadonlyMap<string, Buffer>): string {
+  const [timestamp, token, signature] = SIGNATURE_FIELDS.map((name) => fields.get(name)?.toString('utf8'));
   if (timestamp === undefined || token === undefined || signature === undefined) {
     throw new WebhookUnauthorizedError('A webhook secret or a Mailgun signature is required');
   }
-  if (!settings.mailgunSigningKey) throw new WebhookUnauthorizedError('Mailgun signatures are not accepted here');
-  const verdict = checkMailgunSignature(settings.mailgunSigningKey, { timestamp, token, signature });
+  const verdict = checkMailgunSignature(signingKey, { timestamp, token, signature });
   if (verdict === 'bad-signature') throw new WebhookUnauthorizedError('The Mailgun signature is wrong');
   if (verdict === 'stale') throw new WebhookUnauthorizedError('The Mailgun timestamp is too old');
   return token;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -18,6 +19,33 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 
+/** An address or a CIDR block (`10.0.0.0/8`, `fd00::/8`), as Fastify's `trustProxy` takes them. */
+const isAddressOrCidr = (value: string): boolean => {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+};
+
+/**
+ * Which proxies may name the client in X-Forwarded-For: none (`off`, the default: the client is
+ * the peer of the socket), the nearest N hops (`1`, `2`), or the proxies at these addresses or
+ * CIDR blocks. Never "all": any client could then pick its address and walk past the per-IP limits.
+ */
+const trustProxy = z
+  .string()
+  .default('off')
+  .transform((value, ctx): false | number | string[] => {
+    const v = value.trim();
+    if (['off', 'false', '0'].includes(v)) return false;
+    if (/^[1-9]\d?$/.test(v)) return Number(v);
+    const proxies = v.split(',').map((a) => a.trim()).filter(Boolean);
+    if (proxies.length > 0 && proxies.every(isAddressOrCidr)) return proxies;
+    ctx.addIssue({ code: 'custom', message: 'must be off, a hop count (1-99) or a comma-separated list of proxy addresses or CIDR blocks' });
+    return z.NEVER;
+  });
+
 /** local@host, where host may be a bare name (`opportunities@localhost` is the development default). */
 const MAILBOX = /^[^\s@<>(),;:"[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 
@@ -26,6 +54,7 @@ const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://localhost:5432/p2p_digest'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   HOST: z.string().min(1).default('127.0.0.1'),
+  TRUST_PROXY: trustProxy,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_BASE_URL: url(['http:', 'https:'])
     .default('http://localhost:3000')
@@ -86,6 +115,8 @@ const configSchema = envSchema.transform((e) => {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     host: e.HOST,
+    /** Fastify's `trustProxy`: false, a hop count, or the proxies' addresses and CIDR blocks. */
+    trustProxy: e.TRUST_PROXY,
     port: e.PORT,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     /** Signs every link we email (confirmations, status pages, unsubscribe). */

@@ -4,32 +4,65 @@ import { RateLimitedError } from '../errors/app-errors.ts';
 
 /**
  * Limits for the public forms, kept in Redis so every API process shares them: per client IP,
- * and per submitter email (one address cannot be used to flood others' inboxes with
- * confirmation mails, whatever IPs it comes from).
+ * and per recipient of the confirmation mail a form sends, whatever IPs the posts come from.
+ * A recipient is counted twice: as a mailbox (so `Bob+1@Gmail.com` and `b.o.b@googlemail.com`
+ * are one inbox, one allowance) and as a domain (so nobody floods one company's mail servers
+ * with confirmations to made-up addresses and gets our domain blocklisted there).
  */
 export interface RateLimits {
-  /** Throws RateLimitedError when `key` has used up its allowance. */
+  /** Throws RateLimitedError when `key` (an IP, or the email address we would mail) has used up its allowance. */
   consume(kind: 'ip' | 'email', key: string): Promise<void>;
 }
 
+/** Domains whose mailboxes ignore dots in the local part, and the one name they share. */
+const DOTLESS_DOMAINS: Record<string, string> = { 'gmail.com': 'gmail.com', 'googlemail.com': 'gmail.com' };
+
+/**
+ * The inbox an address delivers to, as far as we can tell from its text: lower case, no
+ * `+tag`, and for Gmail no dots and one domain name. Used only to count, never to send.
+ */
+export function mailboxOf(email: string): { mailbox: string; domain: string } {
+  const address = email.trim().toLowerCase();
+  const at = address.lastIndexOf('@');
+  if (at < 0) return { mailbox: address, domain: '' };
+  let local = address.slice(0, at);
+  let domain = address.slice(at + 1).replace(/\.+$/, '');
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  const dotless = DOTLESS_DOMAINS[domain];
+  if (dotless) {
+    domain = dotless;
+    local = local.replaceAll('.', '');
+  }
+  return { mailbox: `${local}@${domain}`, domain };
+}
+
+/** How many confirmation mails one recipient domain may be sent per hour, in allowances of one mailbox. */
+const DOMAIN_MAILBOX_ALLOWANCES = 20;
+
 export function createRateLimits(redis: Redis, prefix: string, perHour: number): RateLimits {
+  const perMailbox = Math.max(1, Math.ceil(perHour / 4));
+  const limiter = (name: string, points: number) =>
+    new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:${name}`, points, duration: 3600 });
   const limiters = {
-    ip: new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:ip`, points: perHour, duration: 3600 }),
-    email: new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${prefix}:rl:email`,
-      points: Math.max(1, Math.ceil(perHour / 4)),
-      duration: 3600,
-    }),
+    ip: limiter('ip', perHour),
+    mailbox: limiter('mailbox', perMailbox),
+    domain: limiter('domain', perMailbox * DOMAIN_MAILBOX_ALLOWANCES),
+  };
+  const consume = async (limiterName: keyof typeof limiters, key: string) => {
+    try {
+      await limiters[limiterName].consume(key);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.ceil(error.msBeforeNext / 1000));
+      throw error;
+    }
   };
   return {
     async consume(kind, key) {
-      try {
-        await limiters[kind].consume(key.toLowerCase());
-      } catch (error) {
-        if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.ceil(error.msBeforeNext / 1000));
-        throw error;
-      }
+      if (kind === 'ip') return consume('ip', key.toLowerCase());
+      const { mailbox, domain } = mailboxOf(key);
+      await consume('mailbox', mailbox);
+      await consume('domain', domain);
     },
   };
 }
