@@ -42,6 +42,7 @@ export async function startSmtp(c: Container, port = c.config.inboundSmtpPort): 
       port,
       maxBytes: c.config.inboundMaxBytes,
       serverName: c.mailDomain,
+      ...c.config.inboundSmtpLimits,
     },
   });
   return { role: 'smtp', port: listener.port, stop: () => listener.stop() };
