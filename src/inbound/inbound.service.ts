@@ -13,6 +13,7 @@ import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { SuppressionService } from '../suppressions/suppression.service.ts';
 import type { UnsubscribeService } from '../suppressions/unsubscribe.service.ts';
 import { createEmailOpportunity } from './drafts/email-opportunity.ts';
+import { storableText } from './drafts/storable-text.ts';
 import {
   claimReply,
   claimWebhookToken,
@@ -165,7 +166,7 @@ export function createInboundService(deps: InboundServiceDeps) {
   const { interests } = deps;
 
   async function finish(id: string, result: InboundOutcome & { status: 'processed' | 'rejected' | 'failed' }): Promise<void> {
-    await finishProcessing(db, id, { status: result.status, outcome: result.outcome, opportunityId: result.opportunityId ?? null });
+    await finishProcessing(db, id, { status: result.status, outcome: storableText(result.outcome), opportunityId: result.opportunityId ?? null });
     log.info({ inboundId: id, status: result.status, outcome: result.outcome, opportunityId: result.opportunityId }, 'inbound message finished');
   }
 
