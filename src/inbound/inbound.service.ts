@@ -137,6 +137,8 @@ export interface InboundServiceDeps {
     unsubscribeMailto: string;
     /** Our hostname in Authentication-Results. */
     mta: string;
+    /** Each DNS lookup of the sender check (SPF, DKIM, DMARC); the check as a whole gets a few of these. */
+    dnsTimeoutMs: number;
     /** APP_SECRET and its predecessors: they check `reply+<token>@` digest-reply addresses. */
     replySecrets: string[];
   };
@@ -260,7 +262,11 @@ export function createInboundService(deps: InboundServiceDeps) {
     const kind = classifyMail({ mailFrom, fromAddress, subject: parsed.subject ?? '', header }, own);
     if (kind.kind !== 'person') return handleMachineMail(message, kind);
 
-    const trust = await checkSender(message.raw, message, { mta: settings.mta, ...(deps.resolver ? { resolver: deps.resolver } : {}) });
+    const trust = await checkSender(message.raw, message, {
+      mta: settings.mta,
+      dnsTimeoutMs: settings.dnsTimeoutMs,
+      ...(deps.resolver ? { resolver: deps.resolver } : {}),
+    });
     const replyAddress = message.rcptTo.find((r) => r.toLowerCase().startsWith('reply+'));
     if (replyAddress) {
       const digestId = digestIdOfReplyAddress(settings.replySecrets, replyAddress);

@@ -1,4 +1,10 @@
+import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobHandlers } from '../../src/app/roles.ts';
+import { JOBS, QUEUE_CONCURRENCY, queueLockDurations } from '../../src/app/jobs.ts';
+import { inboundJobId } from '../../src/inbound/inbound.service.ts';
+import { authBudgetMs, checkSender, type DNSResolver } from '../../src/inbound/trust/sender-auth.ts';
+import { startWorkers } from '../../src/platform/queue/queues.ts';
 import { storableText } from '../../src/inbound/drafts/storable-text.ts';
 import { inboundServiceWith, storeInbound, stubResolver } from '../support/inbound-fixtures.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
@@ -65,5 +71,56 @@ describe('text Postgres refuses, in an inbound mail', () => {
     const row = await rowOf(id);
     const opportunity = await t.c.db.selectFrom('opportunities').select(['submitterName']).where('id', '=', row.opportunityId!).executeTakeFirstOrThrow();
     expect(opportunity.submitterName).toBe('Nul Person');
+  });
+});
+
+/** A DNS server that takes every question and never answers. */
+const silentDns: DNSResolver = () => new Promise(() => undefined);
+
+describe('DNS that never answers', () => {
+  const dnsTimeoutMs = 200;
+
+  it('the sender check gives up within its budget: the sender is not verified', async () => {
+    const raw = rawMail('Slow DNS', 'An AKS project in Munich.');
+    const started = Date.now();
+    const trust = await checkSender(raw, { mailFrom: 'nul@customer.example', remoteIp: '192.0.2.10', helo: 'mx.customer.example' }, { mta: 'mx.p2p.test', resolver: silentDns, dnsTimeoutMs });
+    expect(Date.now() - started).toBeLessThan(authBudgetMs(dnsTimeoutMs) + dnsTimeoutMs + 500);
+    expect(trust.verified).toBe(false);
+  });
+
+  it('a message queued for processing is processed once, unverified, within the timeout', { timeout: 20_000 }, async () => {
+    const service = inboundServiceWith(t, silentDns, { dnsTimeoutMs });
+    const processed: string[] = [];
+    const handlers = {
+      ...jobHandlers(t.c),
+      'inbound-process': async ({ inboundId }: { inboundId: string }) => {
+        processed.push(inboundId);
+        await service.process(inboundId);
+      },
+    };
+    const workers: Worker[] = startWorkers(JOBS, { ...t.c.queueSettings, concurrency: QUEUE_CONCURRENCY, lockDurationMs: queueLockDurations(dnsTimeoutMs) }, handlers, t.c.log);
+    try {
+      const id = await storeInbound(t, rawMail('AKS partner needed', 'We need an AKS partner in Munich. Budget 80k EUR.', 'Slow Dns <slow@customer.example>'), { mailFrom: 'slow@customer.example' });
+      const started = Date.now();
+      await t.c.queues.enqueue('inbound-process', { inboundId: id }, inboundJobId(id));
+      await expect.poll(async () => (await rowOf(id)).status, { timeout: 10_000 }).toBe('processed');
+      expect(Date.now() - started).toBeLessThan(authBudgetMs(dnsTimeoutMs) + 3_000);
+      expect(await rowOf(id)).toMatchObject({ status: 'processed', attempts: 1 });
+      expect(processed).toEqual([id]);
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+  });
+
+  it('the inbound worker holds a job longer than the sender check can take; the other queues keep BullMQ\'s lock', async () => {
+    const handlers = jobHandlers(t.c);
+    const workers = startWorkers(JOBS, { ...t.c.queueSettings, concurrency: QUEUE_CONCURRENCY, lockDurationMs: queueLockDurations(5_000) }, handlers, t.c.log);
+    try {
+      const lockOf = (queue: string) => workers.find((w) => w.name === queue)!.opts.lockDuration;
+      expect(lockOf('inbound')).toBeGreaterThanOrEqual(2 * authBudgetMs(5_000));
+      expect(lockOf('match')).toBe(30_000);
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
   });
 });
