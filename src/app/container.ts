@@ -135,6 +135,7 @@ export async function createContainer(config: Config, log: Logger) {
       ownAddresses: [config.mailFrom, config.unsubscribeMailto],
       unsubscribeMailto: config.unsubscribeMailto,
       mta: mailDomain,
+      dnsTimeoutMs: config.inboundDnsTimeoutMs,
       replySecrets: [config.appSecret, ...config.previousAppSecrets],
     },
   });

@@ -1,5 +1,6 @@
 import { digestJobs } from '../digests/digest.jobs.ts';
 import { inboundJobs } from '../inbound/inbound.jobs.ts';
+import { authBudgetMs } from '../inbound/trust/sender-auth.ts';
 import { matchJobs } from '../matching/match.jobs.ts';
 import { MAIL_REQUESTED } from '../platform/mail/mail-kinds.ts';
 import { outboxRoute, type OutboxRoutes } from '../platform/outbox/outbox-events.ts';
@@ -44,6 +45,16 @@ export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   'digest-send': 8,
   inbound: 4,
 };
+
+/**
+ * Job locks, per queue, where BullMQ's 30 s would not fit the slowest step. Processing one inbound
+ * message may wait on DNS for the whole sender-check budget, then parse and understand up to
+ * INBOUND_MAX_KB of text: the lock lasts twice that budget plus a minute, so a job never outlives
+ * it and no second worker picks up a message still being processed.
+ */
+export function queueLockDurations(inboundDnsTimeoutMs: number): Partial<Record<QueueName, number>> {
+  return { inbound: 2 * authBudgetMs(inboundDnsTimeoutMs) + 60_000 };
+}
 
 /**
  * A digest row is claimed for sending at most this often, across all its jobs (a transient SMTP

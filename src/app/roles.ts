@@ -7,7 +7,7 @@ import { reconcileUnmatched } from '../matching/match-reconciler.ts';
 import { matchOpportunity, matchPartner } from '../matching/match.service.ts';
 import { relayOutboxOnce } from '../platform/outbox/outbox-relay.ts';
 import { startWorkers } from '../platform/queue/queues.ts';
-import { JOBS, QUEUE_CONCURRENCY, type JobHandlers, type QueueName } from './jobs.ts';
+import { JOBS, QUEUE_CONCURRENCY, queueLockDurations, type JobHandlers, type QueueName } from './jobs.ts';
 import { upsertDigestTick } from '../digests/digest-scheduler.ts';
 import { startSmtpListener } from '../inbound/intake/smtp-listener.ts';
 import { poll } from '../platform/queue/poller.ts';
@@ -42,6 +42,7 @@ export async function startSmtp(c: Container, port = c.config.inboundSmtpPort): 
       port,
       maxBytes: c.config.inboundMaxBytes,
       serverName: c.mailDomain,
+      ...c.config.inboundSmtpLimits,
     },
   });
   return { role: 'smtp', port: listener.port, stop: () => listener.stop() };
@@ -76,7 +77,8 @@ export function jobHandlers(c: Container): JobHandlers {
 
 /** BullMQ workers: the only role that consumes jobs. */
 export function startWorker(c: Container, concurrency: Record<QueueName, number> = QUEUE_CONCURRENCY): RunningRole {
-  const workers: Worker[] = startWorkers(JOBS, { ...c.queueSettings, concurrency }, jobHandlers(c), c.log);
+  const lockDurationMs = queueLockDurations(c.config.inboundDnsTimeoutMs);
+  const workers: Worker[] = startWorkers(JOBS, { ...c.queueSettings, concurrency, lockDurationMs }, jobHandlers(c), c.log);
   return { role: 'worker', stop: async () => void (await Promise.all(workers.map((w) => w.close()))) };
 }
 

@@ -13,6 +13,7 @@ import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { SuppressionService } from '../suppressions/suppression.service.ts';
 import type { UnsubscribeService } from '../suppressions/unsubscribe.service.ts';
 import { createEmailOpportunity } from './drafts/email-opportunity.ts';
+import { storableText } from './drafts/storable-text.ts';
 import {
   claimReply,
   claimWebhookToken,
@@ -136,6 +137,8 @@ export interface InboundServiceDeps {
     unsubscribeMailto: string;
     /** Our hostname in Authentication-Results. */
     mta: string;
+    /** Each DNS lookup of the sender check (SPF, DKIM, DMARC); the check as a whole gets a few of these. */
+    dnsTimeoutMs: number;
     /** APP_SECRET and its predecessors: they check `reply+<token>@` digest-reply addresses. */
     replySecrets: string[];
   };
@@ -165,7 +168,7 @@ export function createInboundService(deps: InboundServiceDeps) {
   const { interests } = deps;
 
   async function finish(id: string, result: InboundOutcome & { status: 'processed' | 'rejected' | 'failed' }): Promise<void> {
-    await finishProcessing(db, id, { status: result.status, outcome: result.outcome, opportunityId: result.opportunityId ?? null });
+    await finishProcessing(db, id, { status: result.status, outcome: storableText(result.outcome), opportunityId: result.opportunityId ?? null });
     log.info({ inboundId: id, status: result.status, outcome: result.outcome, opportunityId: result.opportunityId }, 'inbound message finished');
   }
 
@@ -259,7 +262,11 @@ export function createInboundService(deps: InboundServiceDeps) {
     const kind = classifyMail({ mailFrom, fromAddress, subject: parsed.subject ?? '', header }, own);
     if (kind.kind !== 'person') return handleMachineMail(message, kind);
 
-    const trust = await checkSender(message.raw, message, { mta: settings.mta, ...(deps.resolver ? { resolver: deps.resolver } : {}) });
+    const trust = await checkSender(message.raw, message, {
+      mta: settings.mta,
+      dnsTimeoutMs: settings.dnsTimeoutMs,
+      ...(deps.resolver ? { resolver: deps.resolver } : {}),
+    });
     const replyAddress = message.rcptTo.find((r) => r.toLowerCase().startsWith('reply+'));
     if (replyAddress) {
       const digestId = digestIdOfReplyAddress(settings.replySecrets, replyAddress);

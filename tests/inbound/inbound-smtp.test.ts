@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { reconcileInbound } from '../../src/inbound/inbound.service.ts';
 import { dedupeKeyOf, storeInbound } from '../../src/inbound/inbound.repository.ts';
-import { startSmtpListener } from '../../src/inbound/intake/smtp-listener.ts';
+import { clientKey, startSmtpListener } from '../../src/inbound/intake/smtp-listener.ts';
+import type { InboundMessageInput } from '../../src/inbound/inbound.service.ts';
 import { isIntakeRecipient } from '../../src/inbound/intake/addresses.ts';
 import { messageIdOf } from '../../src/inbound/intake/raw-headers.ts';
 import { startSmtp, type RunningRole } from '../../src/app/roles.ts';
@@ -86,6 +87,31 @@ async function rowsByMessageId(t: TestStack, messageId: string) {
 const countRows = async (t: TestStack) =>
   Number((await t.c.db.selectFrom('inboundMessages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
+/** The listener's settings as the tests start it directly: small limits, quick timeouts. */
+const listenerSettings = {
+  intakeAddresses: [INTAKE],
+  unsubscribeMailto: UNSUBSCRIBE,
+  host: '::',
+  port: 0,
+  maxBytes: MAX_KB * 1024,
+  serverName: 'p2p.test',
+  maxConnectionsPerIp: 10,
+  idleTimeoutMs: 60_000,
+  sessionTimeoutMs: 600_000,
+  greetingDelayMs: 0,
+};
+
+/** A raw connection that records everything the server says, and when it hung up. */
+function openSession(port: number, host = '127.0.0.1') {
+  const socket = new Socket();
+  let said = '';
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('data', (chunk: Buffer) => (said += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  socket.connect(port, host);
+  return { socket, said: () => said, closed, saysSoon: (pattern: RegExp) => expect.poll(() => said, { timeout: 5_000 }).toMatch(pattern) };
+}
+
 describe('intake recipients', () => {
   const config = { intakeAddresses: [INTAKE], unsubscribeMailto: 'Unsubscribe@p2p.test' };
   it('takes intake, unsubscribe and reply+ addresses on an intake domain, and nothing else', () => {
@@ -105,6 +131,14 @@ describe('intake recipients', () => {
     expect(dedupeKeyOf('<a@host>', ['a@x'], raw)).not.toBe(dedupeKeyOf('<a@host>', ['b@x'], raw));
     expect(dedupeKeyOf(null, ['a@x'], raw)).toBe(dedupeKeyOf(null, ['b@x'], raw));
     expect(dedupeKeyOf(null, ['a@x'], raw)).not.toBe(dedupeKeyOf(null, ['a@x'], Buffer.from('y')));
+  });
+
+  it('counts SMTP clients by IPv4 address and by IPv6 /64', () => {
+    expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
+    expect(clientKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8:1:2:ffff::9')).toBe(clientKey('2001:db8:1:2::1'));
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
   });
 
   it('reads the Message-ID from a folded header without parsing the body', () => {
@@ -217,7 +251,7 @@ describe('SMTP intake listener', () => {
     const failing = await startSmtpListener({
       accept: () => Promise.reject(new Error('connection to Postgres lost')),
       log: pino({ level: 'silent' }),
-      settings: { intakeAddresses: [INTAKE], unsubscribeMailto: UNSUBSCRIBE, host: '127.0.0.1', port: 0, maxBytes: MAX_KB * 1024, serverName: 'p2p.test' },
+      settings: { ...listenerSettings, host: '127.0.0.1' },
     });
     try {
       const sending = transportTo(failing.port).sendMail({ envelope: { from: 'anna@customer.example', to: [INTAKE] }, raw: rawMessage('<fail@x>') });
@@ -280,6 +314,92 @@ describe('SMTP intake listener', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  });
+});
+
+describe('SMTP listener limits: one client cannot lock out the others', () => {
+  const silent = pino({ level: 'silent' });
+  const stored: InboundMessageInput[] = [];
+  const accept = async (message: InboundMessageInput) => {
+    stored.push(message);
+    return { accepted: true as const, id: '00000000-0000-4000-8000-000000000001', duplicate: false };
+  };
+
+  it('answers 421 to connections over the per-address limit, and still serves another client while 50 idle ones are open', async () => {
+    const listener = await startSmtpListener({ accept, log: silent, settings: listenerSettings });
+    const idle = Array.from({ length: 50 }, () => openSession(listener.port, '127.0.0.1'));
+    try {
+      // Ten are let in and sit silent after the banner; the other forty are turned away at once.
+      for (const s of idle) await s.saysSoon(/^(220 |421 )/);
+      const greeted = idle.filter((s) => s.said().startsWith('220 '));
+      const refused = idle.filter((s) => s.said().startsWith('421 '));
+      expect(greeted).toHaveLength(10);
+      expect(refused).toHaveLength(40);
+      expect(refused[0]!.said()).toMatch(/^421 4\.7\.0 Too many connections from your address/);
+      await Promise.all(refused.map((s) => s.closed));
+
+      // Another client (::1 is another address than 127.0.0.1) is served as usual.
+      const info = await nodemailer
+        .createTransport({ host: '::1', port: listener.port, secure: false, ignoreTLS: true, name: 'mx.other.example' })
+        .sendMail({ envelope: { from: 'anna@customer.example', to: [INTAKE] }, raw: rawMessage('<other-client@customer.example>') });
+      expect(info.response).toMatch(/^250 /);
+      expect(stored.at(-1)?.remoteIp).toBe('::1');
+    } finally {
+      for (const s of idle) s.socket.destroy();
+      await listener.stop();
+    }
+  });
+
+  it('closes idle sessions after the idle timeout, and the same address is served again', async () => {
+    const listener = await startSmtpListener({ accept, log: silent, settings: { ...listenerSettings, maxConnectionsPerIp: 3, idleTimeoutMs: 1_000 } });
+    const idle = Array.from({ length: 3 }, () => openSession(listener.port));
+    try {
+      for (const s of idle) await s.saysSoon(/^220 /);
+      const fourth = openSession(listener.port);
+      await fourth.saysSoon(/^421 4\.7\.0 /);
+      await Promise.all(idle.map((s) => s.closed));
+      expect(idle[0]!.said()).toMatch(/\r\n421 .*Timeout/);
+      const info = await transportTo(listener.port).sendMail({ envelope: { from: 'anna@customer.example', to: [INTAKE] }, raw: rawMessage('<after-idle@customer.example>') });
+      expect(info.response).toMatch(/^250 /);
+    } finally {
+      for (const s of idle) s.socket.destroy();
+      await listener.stop();
+    }
+  });
+
+  it('closes a session at the session time limit even while the client keeps talking', async () => {
+    const listener = await startSmtpListener({ accept, log: silent, settings: { ...listenerSettings, idleTimeoutMs: 1_000, sessionTimeoutMs: 2_000 } });
+    const busy = openSession(listener.port);
+    // A NOOP every 300 ms: never idle, the trickle that would hold a slot for ever.
+    const noops = setInterval(() => busy.socket.writable && busy.socket.write('NOOP\r\n'), 300);
+    try {
+      const started = Date.now();
+      await busy.closed;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+      expect(busy.said()).toMatch(/250 .*OK[\s\S]*421 4\.4\.2 Session time limit reached/);
+    } finally {
+      clearInterval(noops);
+      busy.socket.destroy();
+      await listener.stop();
+    }
+  });
+
+  it('refuses a client that talks before the banner (an early talker) with 421', async () => {
+    const listener = await startSmtpListener({ accept, log: silent, settings: { ...listenerSettings, greetingDelayMs: 500 } });
+    const early = openSession(listener.port);
+    // 250 ms in: past smtp-server's own 100 ms early-talker window, inside our greeting delay.
+    early.socket.once('connect', () => setTimeout(() => early.socket.write('EHLO spam.example\r\nMAIL FROM:<x@spam.example>\r\n'), 250));
+    try {
+      await early.closed;
+      expect(early.said()).toMatch(/^421 .*You talk too soon/);
+      expect(early.said()).not.toMatch(/^220 /m);
+      const patient = openSession(listener.port);
+      await patient.saysSoon(/^220 /);
+      patient.socket.destroy();
+    } finally {
+      early.socket.destroy();
+      await listener.stop();
+    }
   });
 });
 

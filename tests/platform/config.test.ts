@@ -89,6 +89,24 @@ describe('configuration', () => {
     expect(config).toMatchObject({ inboundSmtpPort: 25, inboundMaxBytes: 65_536, inboundWebhookSecret: 'w'.repeat(16) });
   });
 
+  it('reads the SMTP listener limits and the DNS timeout, with defaults, and refuses nonsense', () => {
+    expect(loadConfig({})).toMatchObject({
+      inboundSmtpLimits: { maxConnectionsPerIp: 10, idleTimeoutMs: 60_000, sessionTimeoutMs: 600_000, greetingDelayMs: 500 },
+      inboundDnsTimeoutMs: 5_000,
+    });
+    const config = loadConfig({
+      INBOUND_SMTP_MAX_PER_IP: '3',
+      INBOUND_SMTP_IDLE_SECONDS: '20',
+      INBOUND_SMTP_SESSION_SECONDS: '120',
+      INBOUND_SMTP_GREETING_DELAY_MS: '0',
+      INBOUND_DNS_TIMEOUT_MS: '1500',
+    });
+    expect(config.inboundSmtpLimits).toEqual({ maxConnectionsPerIp: 3, idleTimeoutMs: 20_000, sessionTimeoutMs: 120_000, greetingDelayMs: 0 });
+    expect(config.inboundDnsTimeoutMs).toBe(1_500);
+    const problems = problemsOf({ INBOUND_SMTP_MAX_PER_IP: '0', INBOUND_SMTP_IDLE_SECONDS: 'soon', INBOUND_DNS_TIMEOUT_MS: '10' });
+    expect(problems).toHaveLength(3);
+  });
+
   it('refuses bad intake settings, without echoing secrets', () => {
     const problems = problemsOf({
       INTAKE_ADDRESSES: 'opportunities@p2p.example, not-an-address',

@@ -100,6 +100,7 @@ export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings
       ownAddresses: [t.config.mailFrom, t.config.unsubscribeMailto],
       unsubscribeMailto: t.config.unsubscribeMailto,
       mta: 'mx.p2p.test',
+      dnsTimeoutMs: t.config.inboundDnsTimeoutMs,
       replySecrets: [APP_SECRET],
       ...settings,
     },

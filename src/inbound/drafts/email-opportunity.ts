@@ -5,6 +5,7 @@ import { inboundMailJob } from '../inbound.mails.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import { finishProcessing } from '../inbound.repository.ts';
 import { understand } from '../understanding/understand.ts';
+import { storableText } from './storable-text.ts';
 
 export interface EmailOpportunityDeps {
   catalogue: SkillCatalogue;
@@ -45,15 +46,15 @@ export async function createEmailOpportunity(
 ): Promise<{ outcome: EmailOpportunityOutcome; opportunityId?: string }> {
   const now = deps.now?.() ?? new Date();
   const u = understand(input.parsed, deps.catalogue, { now });
-  const messageId = input.parsed.messageId?.trim().slice(0, 998) || null;
+  const messageId = storableText(input.parsed.messageId ?? '').trim().slice(0, 998) || null;
 
   let outcome: EmailOpportunityOutcome = 'duplicate';
   const { opportunity } = await deps.opportunities.submit(
     {
       source: 'email',
       draft: {
-        title: u.title,
-        description: u.description,
+        title: storableText(u.title),
+        description: storableText(u.description),
         requiredSkills: u.requiredSkills,
         regions: u.regions,
         remote: u.remote,
@@ -63,7 +64,7 @@ export async function createEmailOpportunity(
         startDate: u.startDate,
         complete: u.missing.length === 0,
       },
-      sender: input.sender,
+      sender: { email: storableText(input.sender.email), name: storableText(input.sender.name) },
       verifiedPartnerId: input.verifiedPartnerId,
       messageId,
     },

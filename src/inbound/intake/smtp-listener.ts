@@ -15,7 +15,19 @@ export interface SmtpListenerDeps {
     maxBytes: number;
     /** The name in the banner and in EHLO. */
     serverName: string;
-  };
+  } & SessionLimits;
+}
+
+/** What one client may hold of the listener, so that no client can lock the others out. */
+export interface SessionLimits {
+  /** Open sessions per client address (IPv4 address, IPv6 /64); the next one is answered 421. */
+  maxConnectionsPerIp: number;
+  /** A session silent this long is closed with 421 (smtp-server's socketTimeout). */
+  idleTimeoutMs: number;
+  /** A session open this long is closed with 421, however busy: trickling a byte a minute does not hold it. */
+  sessionTimeoutMs: number;
+  /** The banner waits this long; a client that talks before it is an early talker and gets 421. */
+  greetingDelayMs: number;
 }
 
 export interface SmtpListener {
@@ -38,6 +50,11 @@ const smtpError = (responseCode: number, message: string) => Object.assign(new E
  */
 export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpListener> {
   const { settings, log } = deps;
+  const gate = sessionGate(settings, (sessionId) => {
+    for (const connection of server.connections) {
+      if (connection.id === sessionId) connection.send(421, '4.4.2 Session time limit reached, closing');
+    }
+  });
   const server = new SMTPServer({
     name: settings.serverName,
     banner: 'p2p-digest email intake',
@@ -45,7 +62,22 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
     disabledCommands: ['AUTH', 'STARTTLS'],
     size: settings.maxBytes,
     maxClients: MAX_CLIENTS,
+    socketTimeout: settings.idleTimeoutMs,
+    // We use no client hostname; the PTR lookup would only be a DNS wait on every connection.
+    disableReverseLookup: true,
     logger: false,
+    onConnect(session, callback) {
+      const refusal = gate.open(session.id, session.remoteAddress);
+      if (refusal) {
+        log.info({ remoteIp: session.remoteAddress }, 'smtp connection refused: too many from this address');
+        return callback(smtpError(421, refusal));
+      }
+      // smtp-server takes input only once we call back: whatever arrives before is answered 421 ("You talk too soon").
+      setTimeout(() => callback(), settings.greetingDelayMs).unref();
+    },
+    onClose(session) {
+      gate.close(session.id);
+    },
     onRcptTo(address, session, callback) {
       if (!isIntakeRecipient(address.address, settings)) {
         return callback(smtpError(550, '5.1.1 No such mailbox here'));
@@ -89,6 +121,51 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
     // Stops accepting at once; open sessions get smtp-server's close timeout to finish.
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Counts open sessions per client address and ends each one at the session time limit. A session
+ * is counted only once let in, so a refused connection's close does not free a slot it never held.
+ */
+function sessionGate(limits: SessionLimits, endSession: (sessionId: string) => void) {
+  const perClient = new Map<string, number>();
+  const open = new Map<string, { client: string; timer: NodeJS.Timeout }>();
+  return {
+    /** Lets a session in (null), or says why not. */
+    open(sessionId: string, remoteAddress: string): string | null {
+      const client = clientKey(remoteAddress);
+      const count = perClient.get(client) ?? 0;
+      if (count >= limits.maxConnectionsPerIp) return `4.7.0 Too many connections from your address, try again later`;
+      perClient.set(client, count + 1);
+      const timer = setTimeout(() => endSession(sessionId), limits.sessionTimeoutMs).unref();
+      open.set(sessionId, { client, timer });
+      return null;
+    },
+    close(sessionId: string): void {
+      const session = open.get(sessionId);
+      if (!session) return;
+      open.delete(sessionId);
+      clearTimeout(session.timer);
+      const left = (perClient.get(session.client) ?? 1) - 1;
+      if (left > 0) perClient.set(session.client, left);
+      else perClient.delete(session.client);
+    },
+  };
+}
+
+/**
+ * The unit one client controls: an IPv4 address, or an IPv6 /64 (one host is routinely given a
+ * whole /64, so counting single IPv6 addresses would limit nothing). smtp-server has already
+ * turned IPv4-mapped addresses into plain IPv4 and compressed IPv6 to RFC 5952 form.
+ */
+export function clientKey(address: string): string {
+  if (!address.includes(':')) return address;
+  const bare = address.split('%')[0]!;
+  const [head = '', tail] = bare.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 function envelopeOf(session: SMTPServerSession): Pick<InboundMessageInput, 'mailFrom' | 'rcptTo' | 'remoteIp' | 'helo'> {

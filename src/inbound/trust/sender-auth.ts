@@ -1,3 +1,4 @@
+import { promises as dns } from 'node:dns';
 import { authenticate, type DNSResolver } from 'mailauth';
 
 export type { DNSResolver };
@@ -27,6 +28,39 @@ export interface AuthSettings {
   mta: string;
   /** DNS lookups; production leaves it out (the system resolver), tests serve records offline. */
   resolver?: DNSResolver;
+  /** Each lookup's limit; all of one message's lookups together get LOOKUPS_PER_BUDGET of these. */
+  dnsTimeoutMs: number;
+}
+
+/**
+ * SPF alone may take ten lookups, and DKIM and DMARC more: a per-lookup limit alone would still
+ * let one message wait a minute. So the whole check has a budget, after which every further
+ * lookup fails at once and the sender is simply not verified.
+ */
+const LOOKUPS_PER_BUDGET = 4;
+
+/** The longest one sender check can take: the inbound job's lock must outlast it. */
+export const authBudgetMs = (dnsTimeoutMs: number) => LOOKUPS_PER_BUDGET * dnsTimeoutMs;
+
+const systemResolver: DNSResolver = (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>;
+
+const timedOut = (name: string) => Object.assign(new Error(`DNS lookup of ${name} timed out`), { code: 'ETIMEOUT' });
+
+/**
+ * The resolver with a limit on each lookup and a deadline for all of them. A lookup that runs out
+ * fails as a resolver's timeout does (ETIMEOUT), which mailauth reads as a temporary error.
+ */
+export function boundedResolver(resolver: DNSResolver, timeoutMs: number, budgetMs: number): DNSResolver {
+  const deadline = Date.now() + budgetMs;
+  return (name, rrtype) => {
+    const left = Math.min(timeoutMs, deadline - Date.now());
+    if (left <= 0) return Promise.reject(timedOut(name));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timedOut(name)), left);
+    });
+    return Promise.race([resolver(name, rrtype), expired]).finally(() => clearTimeout(timer));
+  };
 }
 
 /**
@@ -35,16 +69,27 @@ export interface AuthSettings {
  * and DMARC is exactly the check that the passing SPF or DKIM domain is aligned with From.
  */
 export async function checkSender(raw: Buffer, envelope: AuthEnvelope, settings: AuthSettings): Promise<SenderTrust> {
-  const result = await authenticate(raw, {
+  const budgetMs = authBudgetMs(settings.dnsTimeoutMs);
+  const checking = authenticate(raw, {
     ip: envelope.remoteIp ?? undefined,
     helo: envelope.helo ?? undefined,
     sender: envelope.mailFrom || undefined,
     mta: settings.mta,
-    ...(settings.resolver ? { resolver: settings.resolver } : {}),
+    resolver: boundedResolver(settings.resolver ?? systemResolver, settings.dnsTimeoutMs, budgetMs),
     // ARC would let a forwarder vouch for a message; we trust no forwarder yet, and BIMI is about logos.
     disableArc: true,
     disableBimi: true,
   });
+  // Every lookup is bounded already; this bounds the check itself, should it wait on anything else.
+  let timer: NodeJS.Timeout | undefined;
+  const overtime = new Promise<'overtime'>((resolve) => {
+    timer = setTimeout(() => resolve('overtime'), budgetMs + settings.dnsTimeoutMs);
+  });
+  const result = await Promise.race([checking, overtime]).finally(() => clearTimeout(timer));
+  if (result === 'overtime') {
+    checking.catch(() => undefined);
+    return { verified: false, fromAddress: null, reason: `not checked: DNS did not answer within ${budgetMs} ms` };
+  }
   const headerFrom = ([] as string[]).concat(result.dkim?.headerFrom ?? []);
   const fromAddress = headerFrom.length === 1 ? headerFrom[0]!.toLowerCase() : null;
   const dmarc = result.dmarc ? result.dmarc.status.result : 'none';

@@ -86,6 +86,11 @@ const envSchema = z.object({
     .transform((v) => v.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.string().regex(MAILBOX, 'must be email addresses, comma-separated')).min(1, 'must name at least one address')),
   INBOUND_MAX_KB: z.coerce.number().int().min(1).max(51_200).default(10_240),
+  INBOUND_SMTP_MAX_PER_IP: z.coerce.number().int().min(1).max(1000).default(10),
+  INBOUND_SMTP_IDLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  INBOUND_SMTP_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  INBOUND_SMTP_GREETING_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(500),
+  INBOUND_DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   INBOUND_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   MAILGUN_SIGNING_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
   DKIM_DOMAIN: z.string().min(3).optional(),
@@ -151,6 +156,15 @@ const configSchema = envSchema.transform((e) => {
     intakeAddresses: e.INTAKE_ADDRESSES,
     /** The largest inbound message, by SMTP or webhook. */
     inboundMaxBytes: e.INBOUND_MAX_KB * 1024,
+    /** What one client may hold of the SMTP listener (see smtp-listener.ts SessionLimits). */
+    inboundSmtpLimits: {
+      maxConnectionsPerIp: e.INBOUND_SMTP_MAX_PER_IP,
+      idleTimeoutMs: e.INBOUND_SMTP_IDLE_SECONDS * 1000,
+      sessionTimeoutMs: e.INBOUND_SMTP_SESSION_SECONDS * 1000,
+      greetingDelayMs: e.INBOUND_SMTP_GREETING_DELAY_MS,
+    },
+    /** Each DNS lookup of SPF, DKIM and DMARC; the whole check gets a few of these (sender-auth.ts). */
+    inboundDnsTimeoutMs: e.INBOUND_DNS_TIMEOUT_MS,
     /** Shared secret of the raw-MIME webhook for providers other than Mailgun; unset: only Mailgun's signature is accepted. */
     inboundWebhookSecret: e.INBOUND_WEBHOOK_SECRET,
     mailgunSigningKey: e.MAILGUN_SIGNING_KEY,

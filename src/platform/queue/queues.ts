@@ -51,6 +51,12 @@ export type JobHandlers<R extends JobRegistry> = { [N in JobName<R>]: (data: Job
 export interface WorkerSettings<R extends JobRegistry> extends QueueSettings {
   /** Jobs one worker process runs at once, per queue: every queue has its number. */
   concurrency: Record<QueueName<R>, number>;
+  /**
+   * How long a running job's lock lasts, per queue (BullMQ's 30 s where left out). The worker
+   * renews it at half-time; a job whose lock runs out (a step that waits longer, an event loop
+   * held up) is taken for stalled and handed to another worker while it still runs here.
+   */
+  lockDurationMs?: Partial<Record<QueueName<R>, number>>;
 }
 
 /**
@@ -74,7 +80,12 @@ export function startWorkers<R extends JobRegistry>(registry: R, settings: Worke
         if (!parsed.success) throw new UnrecoverableError(`invalid payload for '${job.name}': ${parsed.error.message}`);
         await (handlers[job.name as JobName<R>] as (data: unknown, job: Job) => Promise<void>)(parsed.data, job);
       },
-      { connection: settings.connection, prefix: settings.prefix, concurrency: settings.concurrency[queueName] },
+      {
+        connection: settings.connection,
+        prefix: settings.prefix,
+        concurrency: settings.concurrency[queueName],
+        ...(settings.lockDurationMs?.[queueName] ? { lockDuration: settings.lockDurationMs[queueName] } : {}),
+      },
     );
     worker.on('failed', (job, error) => {
       log.warn({ queue: queueName, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: error }, 'job failed');
