@@ -214,12 +214,14 @@ export function createInboundService(deps: InboundServiceDeps) {
     if (!email) return { status: 'rejected', outcome: 'no sender address' };
     const partner = trust.verified ? await deps.partners.findRowByEmail(email) : undefined;
     const verifiedPartnerId = partner && partner.status === 'active' ? partner.id : null;
-    const mayReply = await claimReply(db, email);
+    // An answer to a forged From is backscatter: it quotes the forger's text to a stranger. The
+    // draft is kept either way; only an authenticated sender uses up, and gets, the day's reply.
+    const mayReply = trust.fromAuthenticated && (await claimReply(db, email));
     const result = await createEmailOpportunity(
       { catalogue: deps.catalogue, opportunities: deps.opportunities },
       { inboundId: message.id, parsed, sender: { email, name: fromHeader?.name ?? '' }, verifiedPartnerId, mayReply },
     );
-    log.info({ inboundId: message.id, auth: trust.reason, verifiedPartnerId, mayReply }, 'inbound mail handed to understanding');
+    log.info({ inboundId: message.id, auth: trust.reason, fromAuthenticated: trust.fromAuthenticated, verifiedPartnerId, mayReply }, 'inbound mail handed to understanding');
     return { status: 'processed', outcome: result.outcome, ...(result.opportunityId ? { opportunityId: result.opportunityId } : {}) };
   }
 

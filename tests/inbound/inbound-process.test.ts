@@ -21,7 +21,12 @@ vi.mock('../../src/inbound/drafts/email-opportunity.ts', () => ({
 const PARTNER_IP = '192.0.2.10';
 const partnerKey = dkimKeyFor('partners.example');
 const spooferKey = dkimKeyFor('spoofer.example');
-const resolver = stubResolver({ ...domainRecords(partnerKey, PARTNER_IP), ...domainRecords(spooferKey, '198.51.100.7') });
+const resolver = stubResolver({
+  ...domainRecords(partnerKey, PARTNER_IP),
+  ...domainRecords(spooferKey, '198.51.100.7'),
+  // A domain without DMARC or DKIM whose SPF names its server: an authenticated sender all the same.
+  'elsewhere.example': `v=spf1 ip4:${PARTNER_IP} -all`,
+});
 
 let t: TestStack;
 let inbound: InboundService;
@@ -90,6 +95,8 @@ describe('trust: who a message is from', () => {
     const id = await storeInbound(t, raw, { mailFrom: 'ann@partners.example', remoteIp: '203.0.113.9' });
     await inbound.process(id);
     expect(handedOver[0]!.verifiedPartnerId).toBeNull();
+    // Nor is it answered: the From may be forged, and the answer would be backscatter.
+    expect(handedOver[0]!.mayReply).toBe(false);
   });
 });
 
@@ -107,6 +114,19 @@ describe('one automatic reply per sender per day', () => {
     await t.c.db.updateTable('inboundReplies').set({ lastRepliedAt: new Date(Date.now() - 25 * 3600_000) }).where('address', '=', 'zoe@elsewhere.example').execute();
     await send();
     expect(handedOver.map((h) => h.mayReply)).toEqual([true, false, true]);
+  });
+
+  it('never answers, nor counts, a sender whose From is not authenticated', async () => {
+    const send = async (remoteIp: string) => {
+      const raw = await composeRaw({ from: 'Yan <yan@elsewhere.example>', to: 'opportunities@p2p.test', subject: 'A project', text: body });
+      await inbound.process(await storeInbound(t, raw, { mailFrom: 'yan@elsewhere.example', remoteIp }));
+    };
+    // From a server elsewhere.example's SPF does not name: forged, as far as we can tell.
+    await send('203.0.113.9');
+    await send('203.0.113.9');
+    // The forgeries did not use up the real sender's reply of the day.
+    await send(PARTNER_IP);
+    expect(handedOver.map((h) => h.mayReply)).toEqual([false, false, true]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { promises as dns } from 'node:dns';
 import { authenticate, type DNSResolver } from 'mailauth';
+import { getDomain } from 'tldts';
 
 export type { DNSResolver };
 
@@ -7,6 +8,12 @@ export type { DNSResolver };
 export interface SenderTrust {
   /** DMARC passed (SPF or DKIM aligned with the From domain) for the one From address. */
   verified: boolean;
+  /**
+   * The From address's domain vouches for this message: DMARC passed, or (the domain publishing no
+   * DMARC verdict either way) SPF or DKIM passed for a domain aligned with it. Only such a sender
+   * may get an automatic reply: anything else may be a forged From, and answering it is backscatter.
+   */
+  fromAuthenticated: boolean;
   /** The From header's address, lower-cased, as mailauth read it; null when there is not exactly one. */
   fromAddress: string | null;
   /** For people and logs: "dmarc=pass spf=pass dkim=pass", or why not. */
@@ -88,7 +95,7 @@ export async function checkSender(raw: Buffer, envelope: AuthEnvelope, settings:
   const result = await Promise.race([checking, overtime]).finally(() => clearTimeout(timer));
   if (result === 'overtime') {
     checking.catch(() => undefined);
-    return { verified: false, fromAddress: null, reason: `not checked: DNS did not answer within ${budgetMs} ms` };
+    return { verified: false, fromAuthenticated: false, fromAddress: null, reason: `not checked: DNS did not answer within ${budgetMs} ms` };
   }
   const headerFrom = ([] as string[]).concat(result.dkim?.headerFrom ?? []);
   const fromAddress = headerFrom.length === 1 ? headerFrom[0]!.toLowerCase() : null;
@@ -96,5 +103,23 @@ export async function checkSender(raw: Buffer, envelope: AuthEnvelope, settings:
   const spf = result.spf ? result.spf.status.result : 'none';
   const dkim = (result.dkim?.results ?? []).map((r) => `${r.status.result}(${r.signingDomain ?? '?'})`).join(',') || 'none';
   const reason = `dmarc=${dmarc} spf=${spf} dkim=${dkim}`;
-  return { verified: fromAddress !== null && dmarc === 'pass', fromAddress, reason };
+  const verified = fromAddress !== null && dmarc === 'pass';
+  const passedDomains = [
+    ...(spf === 'pass' && result.spf ? [result.spf.domain] : []),
+    ...(result.dkim?.results ?? []).filter((r) => r.status.result === 'pass').map((r) => r.signingDomain ?? ''),
+  ];
+  return { verified, fromAuthenticated: verified || (fromAddress !== null && alignedPass(fromAddress, dmarc, passedDomains)), fromAddress, reason };
+}
+
+/** A domain's Organizational Domain (public suffixes, private ones such as github.io included). */
+const organisationalDomain = (domain: string) => (getDomain(domain, { allowPrivateDomains: true }) ?? domain).toLowerCase();
+
+/**
+ * Whether SPF or DKIM passed for a domain aligned (relaxed, as DMARC's default) with From's. A DMARC
+ * fail is the domain's own word that nothing aligned by its rules, so it is never overruled here.
+ */
+function alignedPass(fromAddress: string, dmarc: string, passedDomains: string[]): boolean {
+  if (dmarc === 'fail') return false;
+  const fromOrg = organisationalDomain(fromAddress.slice(fromAddress.lastIndexOf('@') + 1));
+  return fromOrg !== '' && passedDomains.some((d) => d !== '' && organisationalDomain(d.replace(/\.$/, '')) === fromOrg);
 }
