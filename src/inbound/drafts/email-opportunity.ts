@@ -20,7 +20,10 @@ export interface EmailOpportunityInput {
   sender: { email: string; name: string };
   /** Set only when the sender is an active partner AND the mail's authentication passed. */
   verifiedPartnerId: string | null;
-  /** False when the reply throttle says we answered this address recently: no acknowledgement. */
+  /**
+   * False when the From is not authenticated (an answer could be backscatter to a forged address)
+   * or the reply throttle says we answered this address recently: no acknowledgement.
+   */
   mayReply: boolean;
 }
 
