@@ -24,6 +24,8 @@ const resolver = stubResolver({
   // Publishes DMARC and SPF; mail from elsewhere fails DMARC.
   'strict.example': `v=spf1 ip4:${SENDER_IP} -all`,
   '_dmarc.strict.example': 'v=DMARC1; p=reject',
+  // A private public suffix: neighbours under it are different organisations.
+  'mallory.github.io': `v=spf1 ip4:${ATTACKER_IP} -all`,
 });
 
 let t: TestStack;
@@ -73,6 +75,11 @@ describe('automatic replies go only to an authenticated From', () => {
     expect(result).toMatchObject({ status: 'processed', outcome: 'awaiting confirmation' });
     expect(await acknowledgementsOf(id)).toBe(0);
     expect(await outboxRowsNaming('victim2@victim.example')).toBe(0);
+  });
+
+  it('an SPF pass for a neighbour under a public suffix (github.io) is not aligned: no reply', async () => {
+    const { id } = await receive('alice@alice.github.io', { mailFrom: 'm@mallory.github.io', remoteIp: ATTACKER_IP });
+    expect(await acknowledgementsOf(id)).toBe(0);
   });
 
   it('a From whose domain publishes DMARC and fails it: no reply', async () => {
