@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinkPurpose } from '../../src/platform/links/link-tokens.ts';
+import { routesOf } from '../support/app-routes.ts';
 import { BROWSER } from '../support/browser-requests.ts';
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
 import { opportunityInput, partnerInput } from '../support/factories.ts';
@@ -14,27 +15,6 @@ import { createTestStack, csrfFrom, formBody, type TestStack } from '../support/
  */
 
 let t: TestStack;
-
-interface Route {
-  method: string;
-  url: string;
-}
-
-/** The routes in Fastify's own tree (`printRoutes`), HEAD left out (it is GET without a body). */
-export function routesOf(tree: string): Route[] {
-  const routes: Route[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^(.*?)(?:├── |└── )(.+) \(([A-Z, ]+)\)$/.exec(line);
-    if (!match) continue;
-    const depth = [...match[1]!].length / 4;
-    stack.length = depth;
-    stack.push(match[2]!);
-    const url = stack.join('');
-    for (const method of match[3]!.split(', ')) if (method !== 'HEAD') routes.push({ method, url });
-  }
-  return routes;
-}
 
 /** Which purpose a token in a path's first segment is signed for. */
 const PURPOSE_BY_PREFIX: Record<string, LinkPurpose> = {
