@@ -5,7 +5,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtp, type RunningRole } from '../../src/app/roles.ts';
 import type { LinkPurpose } from '../../src/platform/links/link-tokens.ts';
-import { routesOf, type Route } from '../support/app-routes.ts';
+import { routesOf, type Route, PURPOSE_BY_PREFIX } from '../support/app-routes.ts';
 import { BROWSER } from '../support/browser-requests.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
@@ -190,17 +190,6 @@ interface Live {
   partnerId: string;
   opportunityId: string;
 }
-
-const PURPOSE_BY_PREFIX: Record<string, LinkPurpose> = {
-  join: 'confirm-partner',
-  submit: 'confirm-opportunity',
-  o: 'opportunity-status',
-  e: 'email-draft',
-  p: 'preferences',
-  i: 'interest',
-  n: 'not-relevant',
-  u: 'unsubscribe',
-};
 
 /** A well-formed value for a parameter (a live token or id), or a generated one. */
 function liveParam(url: string, name: string, live: Live): string {

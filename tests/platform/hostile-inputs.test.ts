@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinkPurpose } from '../../src/platform/links/link-tokens.ts';
-import { routesOf } from '../support/app-routes.ts';
+import { routesOf, PURPOSE_BY_PREFIX } from '../support/app-routes.ts';
 import { BROWSER } from '../support/browser-requests.ts';
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
 import { opportunityInput, partnerInput } from '../support/factories.ts';
@@ -15,18 +15,6 @@ import { createTestStack, csrfFrom, formBody, type TestStack } from '../support/
  */
 
 let t: TestStack;
-
-/** Which purpose a token in a path's first segment is signed for. */
-const PURPOSE_BY_PREFIX: Record<string, LinkPurpose> = {
-  join: 'confirm-partner',
-  submit: 'confirm-opportunity',
-  o: 'opportunity-status',
-  e: 'email-draft',
-  p: 'preferences',
-  i: 'interest',
-  n: 'not-relevant',
-  u: 'unsubscribe',
-};
 
 /** Every field name a form or a JSON body of ours takes: hostile bodies fill each one. */
 const FIELDS = [

@@ -1,3 +1,6 @@
+import { LINK_PATHS } from '../../src/platform/links/link-paths.ts';
+import type { LinkPurpose } from '../../src/platform/links/link-tokens.ts';
+
 export interface Route {
   method: string;
   url: string;
@@ -18,3 +21,11 @@ export function routesOf(tree: string): Route[] {
   }
   return routes;
 }
+
+/**
+ * Which purpose a token in a route's first path segment is signed for ('p' → 'preferences'), read
+ * from the one table of link paths, so a new kind of link is walked without editing the tests.
+ */
+export const PURPOSE_BY_PREFIX: Record<string, LinkPurpose> = Object.fromEntries(
+  (Object.entries(LINK_PATHS) as Array<[LinkPurpose, string]>).map(([purpose, path]) => [path.split('/')[1]!, purpose]),
+);
