@@ -218,11 +218,6 @@ export function interestRoutes(deps: InterestRouteDeps): FastifyPluginAsync {
 
   return async (app) => {
     const csrf = app.csrfProtection.bind(app);
-    // A page that holds a CSRF token and the partner's name is nobody's to cache.
-    app.addHook('onRequest', async (_request, reply) => {
-      void reply.header('Cache-Control', 'no-store');
-    });
-
     const landing = (purpose: Purpose) => async (request: FastifyRequest, reply: FastifyReply) => {
       const ids = idsFrom(request, reply, purpose);
       if (!ids) return reply;

@@ -104,7 +104,6 @@ export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsyn
       status: number,
     ) => {
       const { partner } = current;
-      void reply.header('Cache-Control', 'no-store');
       return pages.send(
         reply,
         'preferences',
