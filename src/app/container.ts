@@ -19,6 +19,7 @@ import { DIGEST_SEND_CLAIMS, JOBS, outboxRoutes } from './jobs.ts';
 import { attemptsOf } from '../platform/queue/job-registry.ts';
 import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
 import { createMailer } from '../platform/mail/mailer.ts';
+import { createReturnPaths } from '../platform/mail/return-path.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
 import { createApiKeyService } from '../partners/api-key.service.ts';
 import { createPartnerService } from '../partners/partner.service.ts';
@@ -59,12 +60,17 @@ export async function createContainer(config: Config, log: Logger) {
   const catalogue = await loadSkillCatalogue(db);
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
   const links = createLinks(config.publicBaseUrl, signer);
+  // Digest replies (`reply+<token>@`) and bounces (`bounce+<token>@`) go to the first intake
+  // address's domain: the intake takes both.
+  const intakeDomain = config.intakeAddresses[0]!.split('@')[1]!;
+  const returnPaths = createReturnPaths([config.appSecret, ...config.previousAppSecrets], intakeDomain);
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
     outboxDir: config.outboxDir,
     from: config.mailFrom,
     ratePerSecond: config.smtpRatePerSecond,
     dkim: config.dkim,
+    returnPaths,
   });
   const templates = await loadMailTemplates();
   // Message-IDs, the loop header and the SMTP greeting all name the host of the public URL.
@@ -95,8 +101,6 @@ export async function createContainer(config: Config, log: Logger) {
     log,
   });
 
-  // Digest replies go to `reply+<token>@` the first intake address's domain (the intake takes it).
-  const intakeDomain = config.intakeAddresses[0]!.split('@')[1]!;
   const digests = createDigestService({
     db,
     queues,
@@ -129,6 +133,7 @@ export async function createContainer(config: Config, log: Logger) {
     suppressions,
     unsubscribe,
     catalogue,
+    returnPaths,
     log,
     maxAttempts: attemptsOf(JOBS, 'inbound-process'),
     settings: {
@@ -156,6 +161,7 @@ export async function createContainer(config: Config, log: Logger) {
     signer,
     links,
     mailer,
+    returnPaths,
     mail,
     partners,
     preferences,

@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { healthRoutes } from './health.routes.ts';
 import { emailDraftRoutes } from '../inbound/drafts/draft.routes.ts';
+import { inboundRoutes } from '../inbound/inbound.routes.ts';
 import { inboundWebhookRoutes } from '../inbound/intake/webhook.routes.ts';
 import { interestRoutes } from '../interests/interest.routes.ts';
 import { statusPageRoutes } from '../interests/status-page.routes.ts';
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(preferencesRoutes(deps));
   await app.register(interestRoutes(deps));
   await app.register(emailDraftRoutes(deps));
+  await app.register(inboundRoutes(deps));
   await app.register(inboundWebhookRoutes({ intake: deps.intake, settings: deps.settings.inbound }));
   if (deps.settings.devOutboxDir) {
     await app.register(devOutboxRoutes(deps.settings.devOutboxDir, (name, data) => deps.pages.render(name, data)));

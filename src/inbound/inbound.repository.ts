@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Executor } from '../platform/db/database.ts';
-import type { InboundChannel } from '../platform/db/database.types.ts';
+import type { InboundChannel, InboundStatus } from '../platform/db/database.types.ts';
 import { messageIdOf } from './intake/raw-headers.ts';
 
 /** A message as it reached us, before anything is decided about it. */
@@ -184,4 +184,37 @@ export async function claimReply(db: Executor, address: string): Promise<boolean
     .returning('address')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** One stored message as the operator lists it: the envelope and what was decided, not the bytes. */
+export interface InboundSummary {
+  id: string;
+  receivedAt: Date;
+  receivedVia: InboundChannel;
+  mailFrom: string;
+  rcptTo: string[];
+  remoteIp: string | null;
+  messageId: string | null;
+  size: number;
+  status: InboundStatus;
+  outcome: string | null;
+  opportunityId: string | null;
+}
+
+/**
+ * Newest first, optionally of one status; `after` is the last id of the previous page (a keyset
+ * on received_at and id, compared in the database so no timestamp precision is lost).
+ */
+export async function listInbound(db: Database, query: { status?: InboundStatus | undefined; after?: string | undefined; limit: number }): Promise<InboundSummary[]> {
+  let select = db
+    .selectFrom('inboundMessages as m')
+    .select(['m.id', 'm.receivedAt', 'm.receivedVia', 'm.mailFrom', 'm.rcptTo', 'm.remoteIp', 'm.messageId', 'm.size', 'm.status', 'm.outcome', 'm.opportunityId']);
+  if (query.status) select = select.where('m.status', '=', query.status);
+  const after = query.after;
+  if (after) {
+    select = select.where((eb) =>
+      eb(eb.refTuple('m.receivedAt', 'm.id'), '<', eb.selectFrom('inboundMessages as p').select(['p.receivedAt', 'p.id']).where('p.id', '=', after).$asTuple('receivedAt', 'id')),
+    );
+  }
+  return select.orderBy('m.receivedAt', 'desc').orderBy('m.id', 'desc').limit(query.limit).execute();
 }

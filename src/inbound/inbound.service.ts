@@ -21,19 +21,22 @@ import {
   findUnprocessed,
   finishProcessing,
   forgetWebhookTokens,
+  listInbound,
   startProcessing,
   storeInbound,
   type InboundMessageInput,
+  type InboundSummary,
   type StoredInbound,
   type StoredMessage,
 } from './inbound.repository.ts';
 import { digestIdOfReplyAddress, readDigestReply } from './replies/digest-reply.ts';
-import { complainedAddress, permanentFailures } from './trust/bounces.ts';
+import type { ReturnPaths } from '../platform/mail/return-path.ts';
+import { complaintEvidence, permanentFailures } from './trust/bounces.ts';
 import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './trust/classify.ts';
 import { checkSender, type DNSResolver, type SenderTrust } from './trust/sender-auth.ts';
 import { headerLookup, parseStored } from './understanding/parse.ts';
 
-export type { InboundMessageInput };
+export type { InboundMessageInput, InboundSummary };
 
 // ---- Accepting: the one way a message comes in, by SMTP or webhook ----
 
@@ -103,13 +106,15 @@ export type InboundIntake = ReturnType<typeof createInboundIntake>;
 /**
  * The intake's doors as one object, built once in the container: the SMTP listener and the
  * webhook route accept through it, the scheduler reconciles through it, the draft page lists
- * attachments through it. Callers hold this, never the database.
+ * attachments through it, the operator's API lists messages through it. Callers hold this, never the database.
  */
 export function createInboundIntake(deps: IntakeDeps) {
   return {
     accept: (message: InboundMessageInput, options?: { replayToken?: string }) => acceptInbound(deps, message, options),
     reconcile: () => reconcileInbound(deps),
     attachmentNamesOf: (opportunityId: string) => attachmentNamesOf(deps.db, opportunityId),
+    /** For the operator: what came in and what was decided, e.g. the reports that were not obeyed. */
+    list: (query: Parameters<typeof listInbound>[1]) => listInbound(deps.db, query),
   };
 }
 
@@ -129,6 +134,8 @@ export interface InboundServiceDeps {
   /** A mailto: unsubscribe: the address leaves the way the unsubscribe page's button does it. */
   unsubscribe: Pick<UnsubscribeService, 'unsubscribe'>;
   catalogue: SkillCatalogue;
+  /** Checks the signed return paths (VERP) that bounces and complaints must name to be obeyed. */
+  returnPaths: Pick<ReturnPaths, 'verify' | 'looksLikeReturnPath'>;
   log: Logger;
   settings: {
     /** Our own addresses: mail from them, or carrying our loop header, is never processed. */
@@ -172,20 +179,49 @@ export function createInboundService(deps: InboundServiceDeps) {
     log.info({ inboundId: id, status: result.status, outcome: result.outcome, opportunityId: result.opportunityId }, 'inbound message finished');
   }
 
-  /** Bounces and complaints change whom we mail; everything else machine-made is only ignored. */
+  /**
+   * The addresses among `candidates` that one of `returnPaths` was signed for: the only ones a
+   * report may suppress. Everything else in it is a claim anyone could have written.
+   */
+  function provenRecipients(returnPaths: readonly string[], candidates: readonly string[]): { proven: string[]; why: string } {
+    const ours = returnPaths.filter((address) => deps.returnPaths.looksLikeReturnPath(address));
+    if (ours.length === 0) return { proven: [], why: 'names none of our return paths' };
+    const checks = candidates.flatMap((candidate) => ours.map((rp) => ({ candidate, check: deps.returnPaths.verify(rp, candidate) })));
+    const proven = [...new Set(checks.filter((c) => c.check.valid).map((c) => c.candidate))];
+    const refusal = checks.map((c) => c.check).find((check) => !check.valid);
+    return { proven, why: refusal && !refusal.valid ? refusal.why : 'no recipient named' };
+  }
+
+  /** A complaint suppresses only the recipient a signed return path in (or on) it was made for. */
+  async function handleComplaint(message: StoredMessage): Promise<Decision> {
+    const evidence = complaintEvidence(message.raw);
+    if (evidence.recipients.length === 0) return { status: 'rejected', outcome: 'complaint report: no recipient named; stored, not acted on' };
+    const { proven, why } = provenRecipients([...message.rcptTo, ...evidence.returnPaths], evidence.recipients);
+    if (proven.length === 0) return { status: 'rejected', outcome: `complaint report about ${evidence.recipients.join(', ')}: ${why}; stored, not acted on` };
+    for (const address of proven) await deps.suppressions.suppress(address, 'complaint');
+    return { status: 'rejected', outcome: `complaint report: ${proven.join(', ')} suppressed` };
+  }
+
+  /** A delivery report suppresses only when it came to a return path signed for the address that failed. */
+  async function handleBounce(message: StoredMessage, kind: Extract<MailKind, { kind: 'bounce' }>): Promise<Decision> {
+    const failures = kind.deliveryStatus ? permanentFailures(message.raw) : [];
+    if (failures.length === 0) return { status: 'rejected', outcome: `bounce (${kind.reason}): nothing suppressed` };
+    const suppressed: string[] = [];
+    const refused: string[] = [];
+    for (const failure of failures) {
+      const { proven, why } = provenRecipients(message.rcptTo, failure.addresses);
+      for (const address of proven) await deps.suppressions.suppress(address, 'hard_bounce');
+      if (proven.length) suppressed.push(`${proven.join(', ')} (${failure.status})`);
+      else refused.push(`${failure.addresses[0]} (${failure.status}): ${why}`);
+    }
+    const parts = [suppressed.length ? `${suppressed.join(', ')} suppressed` : '', refused.length ? `not acted on: ${refused.join('; ')}` : ''];
+    return { status: 'rejected', outcome: `bounce: ${parts.filter(Boolean).join('; ')}` };
+  }
+
+  /** Bounces and complaints change whom we mail, when they prove they answer our mail; other machine mail is only ignored. */
   async function handleMachineMail(message: StoredMessage, kind: Exclude<MailKind, { kind: 'person' }>): Promise<Decision> {
-    if (kind.kind === 'complaint') {
-      const address = complainedAddress(message.raw);
-      if (!address) return { status: 'rejected', outcome: 'complaint report: no recipient named' };
-      await deps.suppressions.suppress(address, 'complaint');
-      return { status: 'rejected', outcome: `complaint report: ${address} suppressed` };
-    }
-    if (kind.kind === 'bounce') {
-      const failures = kind.deliveryStatus ? permanentFailures(message.raw) : [];
-      for (const f of failures) await deps.suppressions.suppress(f.address, 'hard_bounce');
-      const suppressed = failures.map((f) => `${f.address} (${f.status})`).join(', ');
-      return { status: 'rejected', outcome: suppressed ? `bounce: ${suppressed} suppressed` : `bounce (${kind.reason}): nothing suppressed` };
-    }
+    if (kind.kind === 'complaint') return handleComplaint(message);
+    if (kind.kind === 'bounce') return handleBounce(message, kind);
     if (kind.kind === 'own') return { status: 'rejected', outcome: `own mail (${kind.reason})` };
     if (kind.kind === 'list') return { status: 'rejected', outcome: `mailing list (${kind.reason})` };
     return { status: 'rejected', outcome: `auto-reply (${kind.reason})` };
@@ -263,6 +299,10 @@ export function createInboundService(deps: InboundServiceDeps) {
     const mailFrom = envelopeSender(message.receivedVia, message.mailFrom, header('return-path'));
     const kind = classifyMail({ mailFrom, fromAddress, subject: parsed.subject ?? '', header }, own);
     if (kind.kind !== 'person') return handleMachineMail(message, kind);
+    // A return path takes reports only: a person writing to it is not writing to the intake.
+    if (message.rcptTo.some((r) => deps.returnPaths.looksLikeReturnPath(r))) {
+      return { status: 'rejected', outcome: 'to a return path, but not a delivery or complaint report' };
+    }
 
     const trust = await checkSender(message.raw, message, {
       mta: settings.mta,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { complainedAddress, permanentFailures } from '../../src/inbound/trust/bounces.ts';
+import { complaintEvidence, permanentFailures } from '../../src/inbound/trust/bounces.ts';
 import {
   addressOf,
   asksToUnsubscribe,
@@ -122,17 +122,17 @@ describe('reading delivery and complaint reports', () => {
     );
 
   it('finds permanent failures (Action: failed, Status 5.x.x) only', () => {
-    expect(permanentFailures(dsn('failed', '5.1.1'))).toEqual([{ address: 'gone@partner.example', status: '5.1.1' }]);
+    expect(permanentFailures(dsn('failed', '5.1.1'))).toEqual([{ addresses: ['gone@partner.example'], status: '5.1.1' }]);
     expect(permanentFailures(dsn('delayed', '4.4.1'))).toEqual([]);
     expect(permanentFailures(dsn('failed', '4.2.2'))).toEqual([]);
   });
 
   it('reads the real Amazon SES sample', () => {
     const raw = readFileSync(new URL('parser-edge-cases/delivery-status.eml', SAMPLE_EMAILS));
-    expect(permanentFailures(raw)).toEqual([{ address: 'xxxx@xxxx.com', status: '5.1.1' }]);
+    expect(permanentFailures(raw)).toEqual([{ addresses: ['xxxx@xxxx.com'], status: '5.1.1' }]);
   });
 
-  it('finds the complained-about address in Original-Rcpt-To, else the enclosed To', () => {
+  it('reads the complained-about address (Original-Rcpt-To, then the enclosed To) and the enclosed return paths', () => {
     const arf = (report: string) =>
       Buffer.from(
         [
@@ -148,14 +148,19 @@ describe('reading delivery and complaint reports', () => {
           '--b',
           'Content-Type: message/rfc822',
           '',
+          'Return-Path: <bounce+abc.0123456789abcdef0123@in.p2p.test>',
           'From: digest@p2p.test',
           'To: Bob <Bob@Partner.example>',
+          'X-P2P-Return-Path: bounce+def.0123456789abcdef0123@in.p2p.test',
           '',
           'hi',
           '--b--',
         ].join('\r\n'),
       );
-    expect(complainedAddress(arf('Original-Rcpt-To: ann@partner.example'))).toBe('ann@partner.example');
-    expect(complainedAddress(arf('Version: 1'))).toBe('bob@partner.example');
+    expect(complaintEvidence(arf('Original-Rcpt-To: ann@partner.example'))).toEqual({
+      recipients: ['ann@partner.example', 'bob@partner.example'],
+      returnPaths: ['bounce+abc.0123456789abcdef0123@in.p2p.test', 'bounce+def.0123456789abcdef0123@in.p2p.test'],
+    });
+    expect(complaintEvidence(arf('Version: 1')).recipients).toEqual(['bob@partner.example']);
   });
 });

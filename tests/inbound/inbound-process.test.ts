@@ -159,38 +159,42 @@ describe('machine mail is never an opportunity nor answered', () => {
       ].join('\r\n'),
     );
 
-  const arf = Buffer.from(
-    [
-      'From: abuse@isp.example',
-      'To: abuse@p2p.test',
-      'Subject: Complaint',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=feedback-report; boundary="b2"',
-      '',
-      '--b2',
-      'Content-Type: text/plain',
-      '',
-      'A user marked this as spam.',
-      '--b2',
-      'Content-Type: message/feedback-report',
-      '',
-      'Feedback-Type: abuse',
-      'User-Agent: isp-fbl/1.0',
-      'Version: 1',
-      'Original-Rcpt-To: <Complainer@Partners.example>',
-      '',
-      '--b2',
-      'Content-Type: message/rfc822',
-      '',
-      'From: digest@p2p.test',
-      'To: complainer@partners.example',
-      'Subject: Your digest',
-      '',
-      'cards',
-      '--b2--',
-      '',
-    ].join('\r\n'),
-  );
+  /** A complaint report about `recipient`; `enclosedHeaders` are the complained-of message's. */
+  const arfAbout = (recipient: string, enclosedHeaders: string[]) =>
+    Buffer.from(
+      [
+        'From: abuse@isp.example',
+        'To: abuse@p2p.test',
+        'Subject: Complaint',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="b2"',
+        '',
+        '--b2',
+        'Content-Type: text/plain',
+        '',
+        'A user marked this as spam.',
+        '--b2',
+        'Content-Type: message/feedback-report',
+        '',
+        'Feedback-Type: abuse',
+        'User-Agent: isp-fbl/1.0',
+        'Version: 1',
+        `Original-Rcpt-To: <${recipient}>`,
+        '',
+        '--b2',
+        'Content-Type: message/rfc822',
+        '',
+        ...enclosedHeaders,
+        'From: digest@p2p.test',
+        `To: ${recipient.toLowerCase()}`,
+        'Subject: Your digest',
+        '',
+        'cards',
+        '--b2--',
+        '',
+      ].join('\r\n'),
+    );
+  const signedFor = (address: string) => t.c.returnPaths.returnPathFor(address);
 
   const cases: Array<{ name: string; message: () => Promise<string>; outcome: RegExp }> = [
     { name: 'out-of-office by subject', message: () => fromAnn({ subject: 'Out of Office: AKS partner needed' }), outcome: /^auto-reply/ },
@@ -204,9 +208,61 @@ describe('machine mail is never an opportunity nor answered', () => {
       outcome: /^own mail/,
     },
     { name: 'our loop header', message: () => fromAnn({ headers: { 'X-P2P-Digest-Loop': 'p2p.test' } }), outcome: /^own mail/ },
-    { name: 'a DSN with 5.1.1', message: () => storeInbound(t, dsn('gone@partners.example', '5.1.1'), { mailFrom: '' }), outcome: /^bounce: gone@partners.example \(5\.1\.1\) suppressed/ },
-    { name: 'a DSN with 4.4.1', message: () => storeInbound(t, dsn('slow@partners.example', '4.4.1'), { mailFrom: '' }), outcome: /^bounce .*nothing suppressed/ },
-    { name: 'an ARF complaint', message: () => storeInbound(t, arf, { mailFrom: 'fbl@isp.example' }), outcome: /^complaint report: complainer@partners.example suppressed/ },
+    {
+      name: 'a DSN with 5.1.1 to the return path signed for its recipient',
+      message: () => storeInbound(t, dsn('gone@partners.example', '5.1.1'), { mailFrom: '', rcptTo: [signedFor('gone@partners.example')] }),
+      outcome: /^bounce: gone@partners.example \(5\.1\.1\) suppressed/,
+    },
+    {
+      name: 'a DSN with 4.4.1',
+      message: () => storeInbound(t, dsn('slow@partners.example', '4.4.1'), { mailFrom: '', rcptTo: [signedFor('slow@partners.example')] }),
+      outcome: /^bounce .*nothing suppressed/,
+    },
+    // Forged reports: anyone can write a DSN or an ARF report naming any address.
+    {
+      name: 'a forged DSN to the intake address',
+      message: () => storeInbound(t, dsn('victim1@partners.example', '5.1.1'), { mailFrom: '' }),
+      outcome: /^bounce: not acted on: victim1@partners.example \(5\.1\.1\): names none of our return paths/,
+    },
+    {
+      name: "a DSN to a return path signed for someone else (the forger's own)",
+      message: () => storeInbound(t, dsn('victim2@partners.example', '5.1.1'), { mailFrom: '', rcptTo: [signedFor('forger@spoofer.example')] }),
+      outcome: /^bounce: not acted on: victim2@partners.example .*not signed for victim2@partners.example/,
+    },
+    {
+      name: 'a DSN to a return path with a made-up signature',
+      message: () => storeInbound(t, dsn('victim3@partners.example', '5.1.1'), { mailFrom: '', rcptTo: [signedFor('victim3@partners.example').replace(/\.[0-9a-f]{4}/, '.0000')] }),
+      outcome: /^bounce: not acted on: victim3@partners.example .*not signed for/,
+    },
+    {
+      name: 'an ARF complaint enclosing our signed return path header',
+      message: () => storeInbound(t, arfAbout('Complainer@Partners.example', [`X-P2P-Return-Path: ${signedFor('complainer@partners.example')}`]), { mailFrom: 'fbl@isp.example' }),
+      outcome: /^complaint report: complainer@partners.example suppressed/,
+    },
+    {
+      name: 'an ARF complaint enclosing our signed Return-Path',
+      message: () => storeInbound(t, arfAbout('complainer2@partners.example', [`Return-Path: <${signedFor('complainer2@partners.example')}>`]), { mailFrom: 'fbl@isp.example' }),
+      outcome: /^complaint report: complainer2@partners.example suppressed/,
+    },
+    {
+      name: 'a forged ARF complaint with no return path of ours',
+      message: () => storeInbound(t, arfAbout('victim4@partners.example', ['Return-Path: <digest@p2p.test>']), { mailFrom: 'fbl@isp.example' }),
+      outcome: /^complaint report about victim4@partners.example: names none of our return paths; stored, not acted on/,
+    },
+    {
+      name: 'an ARF complaint whose return path was signed for someone else',
+      message: () => storeInbound(t, arfAbout('victim5@partners.example', [`X-P2P-Return-Path: ${signedFor('forger@spoofer.example')}`]), { mailFrom: 'fbl@isp.example' }),
+      outcome: /^complaint report about victim5@partners.example: return path not signed for victim5@partners.example/,
+    },
+    {
+      name: 'a person writing to a return path',
+      message: async () =>
+        storeInbound(t, await composeRaw({ from: 'Ann Example <ann@partners.example>', to: 'x@p2p.test', subject: 'AKS partner needed', text: body }, partnerKey), {
+          mailFrom: 'ann@partners.example',
+          rcptTo: [signedFor('ann@partners.example')],
+        }),
+      outcome: /^to a return path, but not a delivery or complaint report/,
+    },
   ];
 
   it.each(cases)('rejects $name, with nothing created and nothing sent', async ({ message, outcome }) => {
@@ -222,10 +278,14 @@ describe('machine mail is never an opportunity nor answered', () => {
     expect(await outboxCount()).toBe(before);
   });
 
-  it('suppresses the hard-bounced and the complaining address, not the delayed one', async () => {
+  it('suppresses the proven hard-bounced and complaining addresses only: not the delayed one, nor any forged report', async () => {
     expect(await suppressionOf('gone@partners.example')).toBe('hard_bounce');
     expect(await suppressionOf('complainer@partners.example')).toBe('complaint');
+    expect(await suppressionOf('complainer2@partners.example')).toBe('complaint');
     expect(await suppressionOf('slow@partners.example')).toBeUndefined();
+    for (const victim of ['victim1', 'victim2', 'victim3', 'victim4', 'victim5']) {
+      expect(await suppressionOf(`${victim}@partners.example`)).toBeUndefined();
+    }
   });
 
   it('sends nothing once the background roles have run', async () => {
@@ -387,7 +447,9 @@ describe('every sample message is handled without a crash', () => {
 
   it.each(files)('%s', async (file) => {
     const raw = readFileSync(new URL(file, root));
-    const id = await storeInbound(t, raw, { mailFrom: file.includes('delivery-status') ? '' : 'sender@elsewhere.example' });
+    // The real delivery report comes back to the return path we would have signed for its recipient.
+    const envelope = file.includes('delivery-status') ? { mailFrom: '', rcptTo: [t.c.returnPaths.returnPathFor('xxxx@xxxx.com')] } : { mailFrom: 'sender@elsewhere.example' };
+    const id = await storeInbound(t, raw, envelope);
     const started = Date.now();
     const result = await inbound.process(id);
     expect(Date.now() - started).toBeLessThan(15_000);

@@ -114,10 +114,12 @@ function openSession(port: number, host = '127.0.0.1') {
 
 describe('intake recipients', () => {
   const config = { intakeAddresses: [INTAKE], unsubscribeMailto: 'Unsubscribe@p2p.test' };
-  it('takes intake, unsubscribe and reply+ addresses on an intake domain, and nothing else', () => {
+  it('takes intake, unsubscribe, reply+ and bounce+ addresses on an intake domain, and nothing else', () => {
     expect(isIntakeRecipient('Opportunities@P2P.test', config)).toBe(true);
     expect(isIntakeRecipient('unsubscribe@p2p.test', config)).toBe(true);
     expect(isIntakeRecipient('reply+abc.DEF-123@p2p.test', config)).toBe(true);
+    expect(isIntakeRecipient('bounce+g1j.0123456789abcdef0123@p2p.test', config)).toBe(true);
+    expect(isIntakeRecipient('bounce+abc@other.example', config)).toBe(false);
     expect(isIntakeRecipient('reply+@p2p.test', config)).toBe(false);
     expect(isIntakeRecipient('reply+abc@other.example', config)).toBe(false);
     expect(isIntakeRecipient('reply@p2p.test', config)).toBe(false);

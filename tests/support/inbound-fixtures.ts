@@ -95,6 +95,7 @@ export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings
     suppressions: t.c.suppressions,
     unsubscribe: t.c.unsubscribe,
     catalogue: t.c.catalogue,
+    returnPaths: t.c.returnPaths,
     log: t.c.log,
     settings: {
       ownAddresses: [t.config.mailFrom, t.config.unsubscribeMailto],

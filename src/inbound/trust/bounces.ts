@@ -6,13 +6,10 @@
  * message is still rejected as a bounce, only nothing is suppressed).
  */
 
+import { RETURN_PATH_HEADER } from '../../platform/mail/return-path.ts';
+
 /** How far into a message we look for the report part; reports come first, the original last. */
 const SCAN_LIMIT = 256 * 1024;
-
-export interface FailedRecipient {
-  address: string;
-  status: string;
-}
 
 /** The body of the first MIME part of this content type, or null. */
 export function reportPart(raw: Buffer, contentType: 'message/delivery-status' | 'message/feedback-report'): string | null {
@@ -49,6 +46,13 @@ function addressField(value: string | undefined): string | null {
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address) ? address : null;
 }
 
+/** A recipient the report says failed for good, by every name the report gives it. */
+export interface FailedRecipient {
+  /** Final-Recipient first, then Original-Recipient (they differ when mail was forwarded). */
+  addresses: string[];
+  status: string;
+}
+
 /**
  * Recipients whose delivery failed permanently: Action: failed and a 5.x.x Status. A 4.x.x status
  * is a delay (the sender retries), never a reason to stop mailing someone.
@@ -58,27 +62,64 @@ export function permanentFailures(raw: Buffer): FailedRecipient[] {
   if (!body) return [];
   const failures: FailedRecipient[] = [];
   for (const fields of reportFieldGroups(body)) {
-    const address = addressField(fields.get('final-recipient') ?? fields.get('original-recipient'));
+    const addresses = [addressField(fields.get('final-recipient')), addressField(fields.get('original-recipient'))].filter((a): a is string => a !== null);
     const action = fields.get('action')?.toLowerCase();
     const status = fields.get('status')?.match(/^\d\.\d{1,3}\.\d{1,3}/)?.[0];
-    if (address && action === 'failed' && status?.startsWith('5.')) failures.push({ address, status });
+    if (addresses.length && action === 'failed' && status?.startsWith('5.')) failures.push({ addresses: [...new Set(addresses)], status });
   }
   return failures;
 }
 
+/** What a complaint report (ARF) says about the message complained of. */
+export interface ComplaintEvidence {
+  /** Whom it was about: the report's Original-Rcpt-To, then the enclosed message's To addresses. */
+  recipients: string[];
+  /** Return paths named in the enclosed message's headers (Return-Path, our signed header). */
+  returnPaths: string[];
+}
+
+/** The header block of the message an ARF report encloses (message/rfc822 or text/rfc822-headers). */
+function enclosedHeaders(raw: Buffer): Map<string, string[]> {
+  const text = raw.subarray(0, SCAN_LIMIT).toString('latin1').replace(/\r\n/g, '\n');
+  const headers = new Map<string, string[]>();
+  const part = /^content-type:[ \t]*(message\/rfc822|text\/rfc822-headers)\b/im.exec(text);
+  if (!part) return headers;
+  // Skip the part's own headers (up to the first empty line), then read the enclosed ones.
+  const partBody = text.indexOf('\n\n', part.index);
+  if (partBody < 0) return headers;
+  const blockEnd = text.indexOf('\n\n', partBody + 2);
+  const block = text.slice(partBody + 2, blockEnd < 0 ? undefined : blockEnd);
+  for (const line of block.replace(/\n[ \t]+/g, ' ').split('\n')) {
+    const m = /^([A-Za-z0-9-]+)[ \t]*:[ \t]*(.*)$/.exec(line);
+    if (!m) continue;
+    const name = m[1]!.toLowerCase();
+    headers.set(name, [...(headers.get(name) ?? []), m[2]!.trim()]);
+  }
+  return headers;
+}
+
+/** Addresses in a header value: the <angled> ones, else the bare comma-separated ones. */
+function addressesIn(value: string): string[] {
+  const angled = [...value.matchAll(/<([^<>\s]+@[^<>\s]+)>/g)].map((m) => m[1]!);
+  const candidates = angled.length ? angled : value.split(',');
+  return candidates.map((a) => addressField(a)).filter((a): a is string => a !== null);
+}
+
 /**
- * The address a complaint report is about: the report's Original-Rcpt-To, else the To header of
- * the original message it encloses. That is one of our recipients, who marked our mail as spam.
+ * What a complaint report names: the recipient (one of ours, who marked our mail as spam) and
+ * the return paths of the enclosed original, which prove (or not) that the original was ours.
  */
-export function complainedAddress(raw: Buffer): string | null {
+export function complaintEvidence(raw: Buffer): ComplaintEvidence {
   const body = reportPart(raw, 'message/feedback-report');
   const fields = body ? reportFieldGroups(body)[0] : undefined;
-  const fromReport = addressField(fields?.get('original-rcpt-to'));
-  if (fromReport) return fromReport;
-  const text = raw.subarray(0, SCAN_LIMIT).toString('latin1');
-  const enclosed = /^content-type:[ \t]*(message\/rfc822|text\/rfc822-headers)\b/im.exec(text);
-  if (!enclosed) return null;
-  const to = /^to:[ \t]*(.*)$/im.exec(text.slice(enclosed.index + enclosed[0].length))?.[1];
-  const angled = to?.match(/<([^<>\s]+@[^<>\s]+)>/)?.[1];
-  return addressField(angled ?? to?.split(',')[0]);
+  const enclosed = enclosedHeaders(raw);
+  const recipients = [
+    addressField(fields?.get('original-rcpt-to')),
+    ...(enclosed.get('to') ?? []).flatMap(addressesIn),
+  ].filter((a): a is string => a !== null);
+  // Return paths are read by their own shape: ours may be on a dotless development domain.
+  const returnPaths = [...(enclosed.get('return-path') ?? []), ...(enclosed.get(RETURN_PATH_HEADER.toLowerCase()) ?? [])].flatMap(
+    (value) => value.match(/bounce\+[^\s<>@]+@[^\s<>]+/gi) ?? [],
+  );
+  return { recipients: [...new Set(recipients)], returnPaths: [...new Set(returnPaths)] };
 }

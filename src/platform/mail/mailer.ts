@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { RETURN_PATH_HEADER, type ReturnPaths } from './return-path.ts';
 
 export interface OutgoingMail {
   to: string;
@@ -35,6 +36,11 @@ export interface MailerSettings {
   /** Messages per second through the pool; 0 = as fast as the server takes them. */
   ratePerSecond?: number;
   dkim?: DkimSettings;
+  /**
+   * Signs each message's envelope sender for its one recipient (VERP), so a bounce or complaint
+   * can prove it answers our mail. Without it, the envelope sender is the From address.
+   */
+  returnPaths?: Pick<ReturnPaths, 'returnPathFor'>;
 }
 
 /**
@@ -73,7 +79,7 @@ export function createMailer(settings: MailerSettings): Mailer {
     return {
       mode: 'smtp',
       async send(mail) {
-        const info = (await transport.sendMail(message(settings.from, mail))) as { messageId: string };
+        const info = (await transport.sendMail(message(settings, mail))) as { messageId: string };
         return { messageId: info.messageId };
       },
       close: () => transport.close(),
@@ -88,7 +94,7 @@ export function createMailer(settings: MailerSettings): Mailer {
   return {
     mode: 'outbox',
     async send(mail) {
-      const info = (await transport.sendMail(message(settings.from, mail))) as { messageId: string; message: Buffer };
+      const info = (await transport.sendMail(message(settings, mail))) as { messageId: string; message: Buffer };
       await mkdir(settings.outboxDir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const safeTo = mail.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
@@ -101,14 +107,17 @@ export function createMailer(settings: MailerSettings): Mailer {
   };
 }
 
-function message(from: string, mail: OutgoingMail) {
+function message(settings: MailerSettings, mail: OutgoingMail) {
+  const returnPath = settings.returnPaths?.returnPathFor(mail.to);
   return {
-    from,
+    from: settings.from,
     to: mail.to,
     subject: mail.subject,
     html: mail.html,
     text: mail.text,
-    headers: mail.headers,
+    // The envelope is what bounces go back to; the header is what a complaint report encloses.
+    headers: returnPath ? { ...mail.headers, [RETURN_PATH_HEADER]: returnPath } : mail.headers,
+    ...(returnPath ? { envelope: { from: returnPath, to: mail.to } } : {}),
     messageId: mail.messageId,
     ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
     // base64 is ~1.7× faster to encode than quoted-printable for large HTML parts.
