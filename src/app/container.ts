@@ -142,6 +142,7 @@ export async function createContainer(config: Config, log: Logger) {
       mta: mailDomain,
       dnsTimeoutMs: config.inboundDnsTimeoutMs,
       replySecrets: [config.appSecret, ...config.previousAppSecrets],
+      repliesPerDomainDaily: config.inboundRepliesPerDomainDaily,
     },
   });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Executor } from '../platform/db/database.ts';
 import type { InboundChannel, InboundStatus } from '../platform/db/database.types.ts';
+import { mailboxOf } from '../platform/mail/mailbox.ts';
 import { messageIdOf } from './intake/raw-headers.ts';
 
 /** A message as it reached us, before anything is decided about it. */
@@ -163,27 +164,30 @@ export async function findInboundById(db: Executor, inboundId: string): Promise<
 }
 
 /**
- * At most one automatic reply per sender per 24 hours, whatever they send us: the guard against
+ * At most one automatic reply per inbox per 24 hours, whatever they send us: the guard against
  * a mail loop with a robot we failed to recognise, and against being used to spam an address.
+ * Keyed by inbox (`mailboxOf`): `Bob+1@x.example` and `bob+2@x.example` share one reply.
  *
- * One statement claims the right to reply: it inserts the address, or moves its timestamp only
- * if the last reply is older than a day. Two workers racing on the same sender cannot both win.
- * The claim is taken before the reply is queued, so a crash in between costs a reply, never
- * sends two.
+ * One statement claims the right to reply: it inserts the inbox, or moves its timestamp only if
+ * the last reply is older than a day, and only while fewer than `perDomainDaily` other inboxes of
+ * its domain were answered that day. Two workers racing on the same sender cannot both win (the
+ * domain cap may be passed by the few claims racing at its edge: it bounds volume, it is not a
+ * ledger). The claim is taken before the reply is queued, so a crash in between costs a reply,
+ * never sends two.
  */
-export async function claimReply(db: Executor, address: string): Promise<boolean> {
-  const row = await db
-    .insertInto('inboundReplies')
-    .values({ address: address.toLowerCase(), lastRepliedAt: sql`now()` })
-    .onConflict((oc) =>
-      oc
-        .column('address')
-        .doUpdateSet({ lastRepliedAt: sql`now()` })
-        .where('inboundReplies.lastRepliedAt', '<', sql<Date>`now() - interval '24 hours'`),
-    )
-    .returning('address')
-    .executeTakeFirst();
-  return row !== undefined;
+export async function claimReply(db: Executor, address: string, perDomainDaily: number): Promise<boolean> {
+  const { mailbox, domain } = mailboxOf(address);
+  const result = await sql<{ address: string }>`
+    INSERT INTO inbound_replies (address, last_replied_at)
+    SELECT ${mailbox}, now()
+     WHERE (SELECT count(*) FROM inbound_replies
+             WHERE split_part(address, '@', 2) = ${domain}
+               AND address <> ${mailbox}
+               AND last_replied_at > now() - interval '24 hours') < ${perDomainDaily}
+    ON CONFLICT (address) DO UPDATE SET last_replied_at = now()
+     WHERE inbound_replies.last_replied_at < now() - interval '24 hours'
+    RETURNING address`.execute(db);
+  return result.rows.length > 0;
 }
 
 /** One stored message as the operator lists it: the envelope and what was decided, not the bytes. */

@@ -148,6 +148,8 @@ export interface InboundServiceDeps {
     dnsTimeoutMs: number;
     /** APP_SECRET and its predecessors: they check `reply+<token>@` digest-reply addresses. */
     replySecrets: string[];
+    /** Automatic replies one recipient domain may get a day (one per inbox, whatever its +tags). */
+    repliesPerDomainDaily: number;
   };
   /** DNS for SPF/DKIM/DMARC; left out in production (the system resolver), stubbed in tests. */
   resolver?: DNSResolver;
@@ -252,7 +254,7 @@ export function createInboundService(deps: InboundServiceDeps) {
     const verifiedPartnerId = partner && partner.status === 'active' ? partner.id : null;
     // An answer to a forged From is backscatter: it quotes the forger's text to a stranger. The
     // draft is kept either way; only an authenticated sender uses up, and gets, the day's reply.
-    const mayReply = trust.fromAuthenticated && (await claimReply(db, email));
+    const mayReply = trust.fromAuthenticated && (await claimReply(db, email, settings.repliesPerDomainDaily));
     const result = await createEmailOpportunity(
       { catalogue: deps.catalogue, opportunities: deps.opportunities },
       { inboundId: message.id, parsed, sender: { email, name: fromHeader?.name ?? '' }, verifiedPartnerId, mayReply },
@@ -278,7 +280,7 @@ export function createInboundService(deps: InboundServiceDeps) {
       // the outbox row commit together, and the row's dedupe key is the message, so a retried
       // job neither loses the answer nor queues it twice.
       const answered = await db.transaction().execute(async (trx) => {
-        if (!(await claimReply(trx, partner.email))) return false;
+        if (!(await claimReply(trx, partner.email, settings.repliesPerDomainDaily))) return false;
         await requestMail(trx, inboundMailJob, { kind: 'digest-reply-help', partnerId: partner.id }, `digest-reply-help:${message.id}`);
         return true;
       });

@@ -13,11 +13,14 @@ const ATTACKER_IP = '198.51.100.66';
 const SENDER_IP = '192.0.2.44';
 // Signs its mail, publishes no DMARC and no SPF: DKIM alone aligns.
 const signerKey = dkimKeyFor('signs-only.example');
+// A company whose staff all write from one DKIM-signed domain.
+const busyKey = dkimKeyFor('busy.example');
 // The attacker signs with and sends for its own domain: both pass, neither is the victim's.
 const attackerKey = dkimKeyFor('attacker.example');
 const resolver = stubResolver({
   [`${signerKey.selector}._domainkey.${signerKey.domain}`]: signerKey.record,
   [`${attackerKey.selector}._domainkey.${attackerKey.domain}`]: attackerKey.record,
+  [`${busyKey.selector}._domainkey.${busyKey.domain}`]: busyKey.record,
   'attacker.example': `v=spf1 ip4:${ATTACKER_IP} -all`,
   // SPF only, on the bounce subdomain: aligned with the From's organisational domain.
   'bounces.spf-only.example': `v=spf1 ip4:${SENDER_IP} -all`,
@@ -102,6 +105,34 @@ describe('automatic replies go only to an authenticated From', () => {
 
   it('a DMARC pass gets its acknowledgement', async () => {
     const { id } = await receive('Ceo <ceo2@strict.example>', { mailFrom: 'ceo2@strict.example', remoteIp: SENDER_IP });
+    expect(await acknowledgementsOf(id)).toBe(1);
+  });
+});
+
+describe('automatic replies are counted per inbox and per domain, whatever the address says', () => {
+  it('+tags and case make no new inbox: one acknowledgement a day for Dana, however she writes her address', async () => {
+    const first = await receive('Dana <Dana+projects@signs-only.example>', { mailFrom: 'dana@signs-only.example', remoteIp: ATTACKER_IP }, signerKey);
+    const second = await receive('Dana <dana+other@Signs-Only.example>', { mailFrom: 'dana@signs-only.example', remoteIp: ATTACKER_IP }, signerKey);
+    // The earlier test in this file acknowledged dana@signs-only.example already today.
+    expect(await acknowledgementsOf(first.id)).toBe(0);
+    expect(await acknowledgementsOf(second.id)).toBe(0);
+    expect(first.result).toMatchObject({ status: 'processed', outcome: 'awaiting confirmation' });
+  });
+
+  it('one domain gets at most INBOUND_REPLIES_PER_DOMAIN_DAILY acknowledgements a day; the drafts are all kept', async () => {
+    const capped = inboundServiceWith(t, resolver, { repliesPerDomainDaily: 2 });
+    const acknowledged: number[] = [];
+    for (const who of ['ann', 'ben', 'cat']) {
+      const raw = await composeRaw({ from: `${who}@busy.example`, to: 'opportunities@p2p.test', subject: 'Project for you', text }, busyKey);
+      const id = await storeInbound(t, raw, { mailFrom: `${who}@busy.example`, remoteIp: SENDER_IP });
+      expect(await capped.process(id)).toMatchObject({ status: 'processed', outcome: 'awaiting confirmation' });
+      acknowledged.push(await acknowledgementsOf(id));
+    }
+    expect(acknowledged).toEqual([1, 1, 0]);
+    // Another domain is not held back by this one.
+    const raw = await composeRaw({ from: 'eve@signs-only.example', to: 'opportunities@p2p.test', subject: 'Project for you', text }, signerKey);
+    const id = await storeInbound(t, raw, { mailFrom: 'eve@signs-only.example', remoteIp: SENDER_IP });
+    await capped.process(id);
     expect(await acknowledgementsOf(id)).toBe(1);
   });
 });

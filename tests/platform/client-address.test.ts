@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app/http-app.ts';
 import { httpSettings } from '../../src/app/app-deps.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
-import { mailboxOf } from '../../src/platform/http/rate-limits.ts';
+import { mailboxOf } from '../../src/platform/mail/mailbox.ts';
 import { BROWSER, FORM } from '../support/browser-requests.ts';
 import { createTestStack, csrfFrom, formBody, type TestStack } from '../support/test-stack.ts';
 

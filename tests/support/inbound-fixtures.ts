@@ -103,6 +103,7 @@ export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings
       mta: 'mx.p2p.test',
       dnsTimeoutMs: t.config.inboundDnsTimeoutMs,
       replySecrets: [APP_SECRET],
+      repliesPerDomainDaily: t.config.inboundRepliesPerDomainDaily,
       ...settings,
     },
     resolver,

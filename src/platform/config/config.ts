@@ -91,6 +91,7 @@ const envSchema = z.object({
   INBOUND_SMTP_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   INBOUND_SMTP_GREETING_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(500),
   INBOUND_DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  INBOUND_REPLIES_PER_DOMAIN_DAILY: z.coerce.number().int().min(1).max(100_000).default(100),
   INBOUND_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   MAILGUN_SIGNING_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
   DKIM_DOMAIN: z.string().min(3).optional(),
@@ -165,6 +166,8 @@ const configSchema = envSchema.transform((e) => {
     },
     /** Each DNS lookup of SPF, DKIM and DMARC; the whole check gets a few of these (sender-auth.ts). */
     inboundDnsTimeoutMs: e.INBOUND_DNS_TIMEOUT_MS,
+    /** Automatic replies (acknowledgements, digest-reply help) one recipient domain may get a day. */
+    inboundRepliesPerDomainDaily: e.INBOUND_REPLIES_PER_DOMAIN_DAILY,
     /** Shared secret of the raw-MIME webhook for providers other than Mailgun; unset: only Mailgun's signature is accepted. */
     inboundWebhookSecret: e.INBOUND_WEBHOOK_SECRET,
     mailgunSigningKey: e.MAILGUN_SIGNING_KEY,

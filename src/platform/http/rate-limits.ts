@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../errors/app-errors.ts';
+import { mailboxOf } from '../mail/mailbox.ts';
 
 /**
  * Limits for the public forms, kept in Redis so every API process shares them: per client IP,
@@ -12,29 +13,6 @@ import { RateLimitedError } from '../errors/app-errors.ts';
 export interface RateLimits {
   /** Throws RateLimitedError when `key` (an IP, or the email address we would mail) has used up its allowance. */
   consume(kind: 'ip' | 'email', key: string): Promise<void>;
-}
-
-/** Domains whose mailboxes ignore dots in the local part, and the one name they share. */
-const DOTLESS_DOMAINS: Record<string, string> = { 'gmail.com': 'gmail.com', 'googlemail.com': 'gmail.com' };
-
-/**
- * The inbox an address delivers to, as far as we can tell from its text: lower case, no
- * `+tag`, and for Gmail no dots and one domain name. Used only to count, never to send.
- */
-export function mailboxOf(email: string): { mailbox: string; domain: string } {
-  const address = email.trim().toLowerCase();
-  const at = address.lastIndexOf('@');
-  if (at < 0) return { mailbox: address, domain: '' };
-  let local = address.slice(0, at);
-  let domain = address.slice(at + 1).replace(/\.+$/, '');
-  const plus = local.indexOf('+');
-  if (plus > 0) local = local.slice(0, plus);
-  const dotless = DOTLESS_DOMAINS[domain];
-  if (dotless) {
-    domain = dotless;
-    local = local.replaceAll('.', '');
-  }
-  return { mailbox: `${local}@${domain}`, domain };
 }
 
 /** How many confirmation mails one recipient domain may be sent per hour, in allowances of one mailbox. */
