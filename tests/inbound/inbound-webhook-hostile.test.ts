@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,15 @@ const INTAKE = 'opportunities@p2p.test';
 const SIGNING_KEY = 'mailgun-signing-key-0123456789';
 const SECRET = 'inbound-webhook-secret-0123456789';
 const MAX_KB = 4;
+
+/** A small, correctly signed Mailgun form (urlencoded) carrying one plain message. */
+function signedMailgunForm(): string {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const token = randomBytes(16).toString('hex');
+  const signature = createHmac('sha256', SIGNING_KEY).update(timestamp + token).digest('hex');
+  const mime = `From: bob@customer.example\r\nTo: ${INTAKE}\r\nSubject: signed\r\nMessage-ID: <${token}@customer.example>\r\n\r\nWe need an AKS partner.\r\n`;
+  return new URLSearchParams({ 'body-mime': mime, recipient: INTAKE, sender: 'bob@customer.example', timestamp, token, signature }).toString();
+}
 
 /** A multipart body cut off inside its `email` part: the closing boundary never comes. */
 function truncatedMultipart() {
@@ -122,6 +131,41 @@ describe('POST /inbound/raw against hostile bodies', () => {
     expect(response.json()).toMatchObject({ error: { code: 'unauthorized', message: 'The Mailgun signature is wrong' } });
     // What the streams between the sender and us buffer ahead (their high-water marks), not 100 MB.
     expect(rest.read).toBeLessThanOrEqual(128 * 1024);
+  });
+
+  it('holds a bounded sum of unsigned Mailgun bodies: past it the next is answered 503 (Mailgun retries), and a signed one gets through after', async () => {
+    // Bodies that send most of the wire limit (76 KB for INBOUND_MAX_KB=4) in 4 KB parts, then
+    // wait: their signature never comes. The budget holds two such bodies.
+    const stalled = (kind: 'multipart' | 'urlencoded') => {
+      const boundary = `----p2pstall${randomBytes(4).toString('hex')}`;
+      const part = (i: number) => `--${boundary}\r\nContent-Disposition: form-data; name="x${i}"\r\n\r\n${'z'.repeat(4000)}\r\n`;
+      const head = kind === 'multipart' ? Array.from({ length: 17 }, (_, i) => part(i)).join('') : `body-mime=${'z'.repeat(68_000)}`;
+      const stream = new Readable({ read() {} });
+      stream.push(head);
+      const contentType = kind === 'multipart' ? `multipart/form-data; boundary=${boundary}` : 'application/x-www-form-urlencoded';
+      const response = post('/inbound/raw/mime', { 'content-type': contentType }, stream);
+      const end = () => {
+        if (kind === 'multipart') stream.push(`--${boundary}--\r\n`);
+        stream.push(null);
+      };
+      return { response, end };
+    };
+    const first = stalled('multipart');
+    const second = stalled('urlencoded');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const third = stalled('multipart');
+    const refused = await third.response;
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json()).toMatchObject({ error: { code: 'busy' } });
+    third.end();
+    first.end();
+    second.end();
+    // Neither ever proved itself: refused without a signature, and their bytes are given back.
+    expect((await first.response).statusCode).toBe(401);
+    expect((await second.response).statusCode).toBe(401);
+
+    const signed = await post('/inbound/raw/mime', { 'content-type': 'application/x-www-form-urlencoded' }, Readable.from([Buffer.from(signedMailgunForm())]));
+    expect(signed.statusCode).toBe(200);
   });
 
   it('over a real socket: answers a truncated form with 400, survives a client that hangs up mid-body, and keeps serving', async () => {

@@ -172,10 +172,10 @@ describe('POST /inbound/raw', () => {
     const big = message('<big@x>', 'x'.repeat(MAX_KB * 1024));
     expect((await postRaw(big, { authorization: `Bearer ${SECRET}` })).statusCode).toBe(413);
     expect((await postForm(mailgunFields(big))).statusCode).toBe(413);
-    // Past the wire limit Fastify stops reading.
+    // Past the wire limit reading stops.
     const huge = await postForm(mailgunFields('y'.repeat(MAX_KB * 1024 * 3 + 70_000)));
     expect(huge.statusCode).toBe(413);
-    expect(huge.json()).toMatchObject({ error: { code: 'fst_err_ctp_body_too_large' } });
+    expect(huge.json()).toMatchObject({ error: { code: 'message_too_large' } });
 
     const { 'body-mime': _omitted, ...noMime } = mailgunFields('');
     const missing = await postForm(noMime);

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Busboy } from '@fastify/busboy';
 import { AppError } from '../../platform/errors/app-errors.ts';
+import type { UnverifiedBudget } from './unverified-budget.ts';
 
 export interface MultipartLimits {
   /** The largest part (the message itself); a larger one is refused with 413. */
@@ -12,10 +13,22 @@ export interface MultipartLimits {
 
 /**
  * Called after each complete part with every part read so far: throwing (an AppError) refuses the
- * form at once, before another byte is read. The webhook checks Mailgun's signature here as soon
- * as its fields have arrived.
+ * form at once, before another byte is read; returning true says the sender is now proven. The
+ * webhook checks Mailgun's signature here as soon as its fields have arrived.
  */
-export type PartCheck = (parts: ReadonlyMap<string, Buffer>) => void;
+export type PartCheck = (parts: ReadonlyMap<string, Buffer>) => boolean;
+
+export interface MultipartOptions {
+  check?: PartCheck;
+  /** While the sender is not proven, every byte read is taken from this shared budget first. */
+  unverified?: UnverifiedBudget;
+}
+
+class BudgetSpentError extends AppError {
+  constructor() {
+    super(503, 'busy', 'Too many unverified webhook bodies at once; try again later');
+  }
+}
 
 /**
  * A multipart/form-data body as named parts of bytes (SendGrid Inbound Parse in raw mode sends the
@@ -26,8 +39,14 @@ export type PartCheck = (parts: ReadonlyMap<string, Buffer>) => void;
  * 'error' event nobody listens to: a body that ends inside a part makes busboy emit "Part
  * terminated early" on that part's stream, and an unheard 'error' event ends the process.
  */
-export function parseMultipartForm(headers: IncomingHttpHeaders, payload: Readable, limits: MultipartLimits, check: PartCheck = () => {}): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
+export function parseMultipartForm(headers: IncomingHttpHeaders, payload: Readable, limits: MultipartLimits, options: MultipartOptions = {}): Promise<Map<string, Buffer>> {
+  const { check = () => true, unverified } = options;
+  let taken = 0;
+  const giveBack = () => {
+    unverified?.release(taken);
+    taken = 0;
+  };
+  const parsed = new Promise<Map<string, Buffer>>((resolve, reject) => {
     const contentType = headers['content-type'];
     if (!contentType) return reject(new AppError(400, 'bad_form', 'The form has no content type'));
     const declared = Number(headers['content-length']);
@@ -35,9 +54,13 @@ export function parseMultipartForm(headers: IncomingHttpHeaders, payload: Readab
     const parts = new Map<string, Buffer>();
     let failed = false;
     let received = 0;
+    let proven = unverified === undefined;
     const countBytes = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limits.maxTotalBytes) fail(tooLarge(limits.maxTotalBytes));
+      if (received > limits.maxTotalBytes) return fail(tooLarge(limits.maxTotalBytes));
+      if (proven) return;
+      if (!unverified!.take(chunk.length)) return fail(new BudgetSpentError());
+      taken += chunk.length;
     };
     // Stops reading: what is left of the body is never buffered (the route closes the connection).
     const fail = (error: unknown) => {
@@ -73,7 +96,10 @@ export function parseMultipartForm(headers: IncomingHttpHeaders, payload: Readab
       if (parts.has(part.name)) return;
       parts.set(part.name, Buffer.concat(part.chunks));
       try {
-        check(parts);
+        if (!proven && check(parts)) {
+          proven = true;
+          giveBack();
+        }
       } catch (error) {
         fail(error);
       }
@@ -98,6 +124,7 @@ export function parseMultipartForm(headers: IncomingHttpHeaders, payload: Readab
     payload.on('data', countBytes);
     payload.pipe(busboy);
   });
+  return parsed.finally(giveBack);
 }
 
 const tooLarge = (maxTotalBytes: number) => new AppError(413, 'message_too_large', `The form is larger than ${maxTotalBytes} bytes`);

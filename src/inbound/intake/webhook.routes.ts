@@ -8,6 +8,8 @@ import { isIntakeRecipient, type IntakeAddressConfig } from './addresses.ts';
 import { addressesIn, headerValues } from './raw-headers.ts';
 import { parseMultipartForm } from './multipart-form.ts';
 import { parseUrlEncodedForm } from './url-encoded-form.ts';
+import { createUnverifiedBudget } from './unverified-budget.ts';
+import { readBody } from './read-body.ts';
 import { checkMailgunSignature, sharedSecretMatches } from './webhook-auth.ts';
 
 export interface InboundWebhookSettings extends IntakeAddressConfig {
@@ -56,12 +58,15 @@ const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data
  * The caller is authenticated before a byte of the body is read: a shared secret (header or
  * query) is checked in `onRequest`, and a request without one must be a form while Mailgun
  * signatures are accepted, or it is refused there. A Mailgun form is read (within the wire limit,
- * counted as it streams) until its signature fields have arrived and is refused the moment they
- * fail. Every refusal closes the connection, so the rest of a large body is never read.
+ * counted as it streams, and within a budget shared by all unproven bodies) until its signature
+ * fields have arrived and is refused the moment they fail. Every refusal closes the connection,
+ * so the rest of a large body is never read.
  */
 export function inboundWebhookRoutes(deps: InboundWebhookDeps): FastifyPluginAsyncZod {
   const { settings } = deps;
   const limits = { maxPartBytes: settings.maxBytes, maxTotalBytes: wireLimit(settings.maxBytes) };
+  // Room for two unproven bodies of the largest size at once; a crowd of them waits (503).
+  const unverified = createUnverifiedBudget(2 * limits.maxTotalBytes);
   return async (app) => {
     if (!settings.webhookSecret && !settings.mailgunSigningKey) return;
     const callers = new WeakMap<FastifyRequest, Caller>();
@@ -81,18 +86,27 @@ export function inboundWebhookRoutes(deps: InboundWebhookDeps): FastifyPluginAsy
     });
 
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) => {
-      done(null, { kind: 'form', fields: parseUrlEncodedForm(body as Buffer) } satisfies WebhookBody);
+    // Read by hand, not by Fastify's buffer parser: an unsigned Mailgun form must count against
+    // the budget of unproven bytes as it streams.
+    app.addContentTypeParser('application/x-www-form-urlencoded', async (request: FastifyRequest, payload: IncomingMessage) => {
+      const caller = callerOf(request);
+      const body = await readBody(request.headers, payload, limits.maxTotalBytes, caller.kind === 'mailgun' ? unverified : undefined);
+      return { kind: 'form', fields: parseUrlEncodedForm(body) } satisfies WebhookBody;
     });
     app.addContentTypeParser('message/rfc822', { parseAs: 'buffer' }, (_request, body, done) => {
       done(null, { kind: 'raw', raw: body as Buffer } satisfies WebhookBody);
     });
     app.addContentTypeParser('multipart/form-data', async (request: FastifyRequest, payload: IncomingMessage) => {
       const caller = callerOf(request);
+      if (caller.kind !== 'mailgun') return { kind: 'form', fields: await parseMultipartForm(request.headers, payload, limits) } satisfies WebhookBody;
+      // Proven once the signature fields have arrived and check out; refused the moment they fail.
       const checkSignatureEarly = (parts: ReadonlyMap<string, Buffer>) => {
-        if (caller.kind === 'mailgun' && SIGNATURE_FIELDS.every((name) => parts.has(name))) verifyMailgun(caller.signingKey, parts);
+        if (!SIGNATURE_FIELDS.every((name) => parts.has(name))) return false;
+        verifyMailgun(caller.signingKey, parts);
+        return true;
       };
-      return { kind: 'form', fields: await parseMultipartForm(request.headers, payload, limits, checkSignatureEarly) } satisfies WebhookBody;
+      const fields = await parseMultipartForm(request.headers, payload, limits, { check: checkSignatureEarly, unverified });
+      return { kind: 'form', fields } satisfies WebhookBody;
     });
 
     // Mailgun posts the raw MIME (`body-mime`) only to a forward() URL that ends in "mime".
