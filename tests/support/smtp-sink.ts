@@ -14,6 +14,8 @@ export interface SmtpSinkOptions {
   defer?: Set<string>;
   /** Milliseconds to wait before answering "250 OK" to a message. */
   ackDelayMs?: number;
+  /** While set, every MAIL FROM is answered 421 (service not available): the server is going away. */
+  unavailable?: boolean;
 }
 
 export interface SmtpSink {
@@ -33,6 +35,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      if (options.unavailable) return callback(Object.assign(new Error('4.3.2 service not available, closing channel'), { responseCode: 421 }));
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       const to = address.address.toLowerCase();
       if (options.reject?.has(to)) return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
