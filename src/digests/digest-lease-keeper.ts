@@ -13,10 +13,13 @@ import { renewLeases } from './digest.repository.ts';
 export function createLeaseKeeper(deps: { db: Executor; leaseSeconds: number; log: Logger }) {
   const inHand = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
+  let beating = false;
 
   async function beat(): Promise<void> {
     const held = [...inHand].map(([id, claimToken]) => ({ id, claimToken }));
-    if (held.length === 0) return;
+    // A beat slower than the interval (Postgres busy) is not stacked up on.
+    if (held.length === 0 || beating) return;
+    beating = true;
     try {
       const renewed = new Set(await renewLeases(deps.db, held, deps.leaseSeconds));
       const lost = held.filter((h) => !renewed.has(h.id) && inHand.get(h.id) === h.claimToken);
@@ -24,6 +27,8 @@ export function createLeaseKeeper(deps: { db: Executor; leaseSeconds: number; lo
       if (lost.length) deps.log.debug({ digestIds: lost.map((h) => h.id) }, 'digest leases not renewed');
     } catch (err) {
       deps.log.warn({ err, rows: held.length }, 'digest lease heartbeat failed; retrying at the next beat');
+    } finally {
+      beating = false;
     }
   }
 

@@ -292,7 +292,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     const finish = async (status: 'sent' | 'skipped' | 'failed', extra: { lastError?: string | null; subject?: string } = {}) => {
       const recorded = await finishDigest(db, row, status, extra);
       // Only possible when the lease ran out without a heartbeat (Postgres unreachable meanwhile).
-      if (!recorded) deps.log.warn({ digestId: row.id, status }, 'digest finished here after another worker took it over');
+      if (!recorded) deps.log.warn({ digestId: row.id, status }, 'digest outcome not recorded: another worker took the row over');
       deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status, reason: extra.lastError }, 'digest finished');
       return { outcome: status };
     };
