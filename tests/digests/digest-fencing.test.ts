@@ -1,6 +1,6 @@
 /**
  * A slow SMTP server must not make a second copy of mail it already took. Leases are short here
- * (one second) and a reconciler pass runs every 200 ms with no grace, so any row whose lease ran
+ * (two seconds) and a reconciler pass runs every 200 ms with no grace, so any row whose lease ran
  * out is handed to the other worker at once: the worst case of issue 16's trials, made routine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -61,14 +61,14 @@ async function expectOneCopyEach(stack: TestStack, partners: number): Promise<vo
 
 describe('two workers and a slow SMTP server', () => {
   it('sends every partner one copy when the server holds its "250" longer than the lease', { timeout: 120_000 }, async () => {
-    const stack = await twoWorkers({ DIGEST_LEASE_SECONDS: '1' }, 6, 2_500);
+    const stack = await twoWorkers({ DIGEST_LEASE_SECONDS: '2' }, 6, 3_500);
     await stack.c.digests.enqueueRound({ everyone: true });
     await expectOneCopyEach(stack, 6);
   });
 
   it('sends every partner one copy when the SMTP rate makes a claimed batch outlast the lease', { timeout: 120_000 }, async () => {
-    // 12 rows in one job at two messages a second: six seconds of sending against a one-second lease.
-    const stack = await twoWorkers({ DIGEST_LEASE_SECONDS: '1', SMTP_RATE_PER_SECOND: '2' }, 12, 0);
+    // 12 rows in one job at two messages a second: six seconds of sending against a two-second lease.
+    const stack = await twoWorkers({ DIGEST_LEASE_SECONDS: '2', SMTP_RATE_PER_SECOND: '2' }, 12, 0);
     await stack.c.digests.enqueueRound({ everyone: true });
     await expectOneCopyEach(stack, 12);
   });
