@@ -287,6 +287,20 @@ export async function markHandingToSmtp(db: Executor, row: { id: string; claimTo
   return Number(result.numAffectedRows ?? 0) === 1;
 }
 
+/**
+ * A row this claim still holds but could not hand over in time (its lease ran out while it
+ * waited its turn) goes back to ready, and the claim does not count as an attempt: the message
+ * never reached SMTP. updated_at is left as the claim set it, so the reconciler, which takes
+ * ready rows untouched for its grace period, finds it soon.
+ */
+export async function giveBackUnsent(db: Executor, row: { id: string; claimToken: string }): Promise<void> {
+  await sql`
+    UPDATE digests
+       SET status = 'ready', lease_until = NULL, attempts = attempts - 1
+     WHERE id = ${row.id} AND claim_token = ${row.claimToken}::uuid AND status = 'sending' AND handed_at IS NULL
+  `.execute(db);
+}
+
 /** The heartbeat: renews the leases of rows still held by these claims; returns the ids renewed. */
 export async function renewLeases(db: Executor, held: ReadonlyArray<{ id: string; claimToken: string }>, leaseSeconds: number): Promise<string[]> {
   if (held.length === 0) return [];

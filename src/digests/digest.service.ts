@@ -24,6 +24,7 @@ import {
   findLedgerStates,
   findRecipients,
   finishDigest,
+  giveBackUnsent,
   giveUpDigest,
   insertLedgerRows,
   listScheduleGroups,
@@ -305,7 +306,9 @@ export function createDigestService(deps: DigestServiceDeps) {
     const rendered = deps.renderer.render(composed.view);
     const unsubscribeUrl = composed.view.footer.unsubscribeUrl;
     if (!(await markHandingToSmtp(db, row, settings.leaseSeconds))) {
-      deps.log.info({ digestId: row.id }, 'digest left to the worker that took it over');
+      // Taken over by another worker (then this does nothing), or our lease ran out before its turn.
+      await giveBackUnsent(db, row);
+      deps.log.info({ digestId: row.id }, 'digest not sent here: the claim lost it before its turn');
       return { outcome: 'busy' };
     }
     leases.hold(row);

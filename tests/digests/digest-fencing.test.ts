@@ -73,3 +73,27 @@ describe('two workers and a slow SMTP server', () => {
     await expectOneCopyEach(stack, 10);
   });
 });
+
+describe('the fence before SMTP', () => {
+  it('sends no row whose lease ran out before its turn, and gives it back without counting an attempt', { timeout: 60_000 }, async () => {
+    const stack = await createTestStack({ DIGEST_LEASE_SECONDS: '1' }, { ackDelayMs: 1_500 });
+    t = stack;
+    await addOpportunity(stack, 'Intune for a school', ['Intune'], { remote: true, regions: [] });
+    const partners = [await addPartner(stack, 'first', ['Intune']), await addPartner(stack, 'second', ['Intune'])];
+    const ids: string[] = [];
+    for (const partnerId of partners) ids.push(...(await stack.c.digests.enqueueRound({ everyone: true, partnerId })));
+    await stack.c.digests.buildMany(ids);
+
+    // One claim takes both; the first holds the server for longer than the second's lease.
+    const results = await stack.c.digests.sendMany(ids);
+    expect([...results.values()].map((r) => r.outcome).sort()).toEqual(['busy', 'sent']);
+    const late = ids.find((id) => results.get(id)!.outcome === 'busy')!;
+    const row = () => stack.c.db.selectFrom('digests').select(['status', 'attempts']).where('id', '=', late).executeTakeFirstOrThrow();
+    expect(await row()).toEqual({ status: 'ready', attempts: 0 });
+    expect(stack.smtp.received).toHaveLength(1);
+
+    expect(await stack.c.digests.send(late)).toBe('sent');
+    expect(await row()).toEqual({ status: 'sent', attempts: 1 });
+    expect(stack.smtp.received).toHaveLength(2);
+  });
+});
