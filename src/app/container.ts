@@ -15,7 +15,8 @@ import { createDigestService } from '../digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../digests/digest-render.ts';
 import { createMailService } from '../platform/mail/mail.service.ts';
 import { createMailKinds } from './mails.ts';
-import { DIGEST_SEND_CLAIMS, JOBS, outboxRoutes } from './jobs.ts';
+import { DIGEST_SEND_CLAIMS, JOBS, QUEUE_CONCURRENCY, outboxRoutes } from './jobs.ts';
+import { claimSize, DIGEST_RUN_CONCURRENCY } from '../digests/digest-limits.ts';
 import { attemptsOf } from '../platform/queue/job-registry.ts';
 import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
 import { createMailer } from '../platform/mail/mailer.ts';
@@ -71,6 +72,10 @@ export async function createContainer(config: Config, log: Logger) {
     ratePerSecond: config.smtpRatePerSecond,
     dkim: config.dkim,
     returnPaths,
+    timeouts: config.smtpTimeouts,
+    maxPauseMs: config.smtpPauseMaxMs,
+    onAvailabilityChange: ({ open, pauseMs, error }) =>
+      open ? log.warn({ err: error, pauseMs }, 'SMTP unreachable: sending paused until the next probe') : log.info('SMTP reachable again: sending resumed'),
   });
   const templates = await loadMailTemplates();
   // Message-IDs, the loop header and the SMTP greeting all name the host of the public URL.
@@ -117,6 +122,12 @@ export async function createContainer(config: Config, log: Logger) {
       operator: config.operatorAddress,
       leaseSeconds: config.digestLeaseSeconds,
       maxSendAttempts: DIGEST_SEND_CLAIMS,
+      sendWindowMs: config.digestSendWindowMs,
+      claimSize: claimSize({
+        ratePerSecond: config.smtpRatePerSecond,
+        leaseSeconds: config.digestLeaseSeconds,
+        concurrentSends: Math.max(QUEUE_CONCURRENCY['digest-send'], DIGEST_RUN_CONCURRENCY),
+      }),
       replyAddress: (digestId) => replyAddressFor([config.appSecret], digestId, intakeDomain),
     },
   });

@@ -57,9 +57,10 @@ export function queueLockDurations(inboundDnsTimeoutMs: number): Partial<Record<
 }
 
 /**
- * A digest row is claimed for sending at most this often, across all its jobs (a transient SMTP
- * failure gives the row a job of its own), then it is failed. It counts claims in the ledger, not
- * BullMQ attempts of one job (those are DEFAULT_JOB_OPTIONS.attempts).
+ * A digest row is failed after this many claims that never got an answer from SMTP (the worker
+ * died or lost the row), across all its jobs. Claims that ended in a transient SMTP failure do not
+ * count (the ledger's `deferrals`): an outage costs time, up to the send window, not attempts.
+ * It counts claims in the ledger, not BullMQ attempts of one job (DEFAULT_JOB_OPTIONS.attempts).
  */
 export const DIGEST_SEND_CLAIMS = 10;
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../platform/config/config.ts';
 import { createContainer, prepareDatabase, type Container } from '../app/container.ts';
 import { PERIOD_PATTERN } from '../digests/digest-period.ts';
+import type { RoundResult } from '../digests/digest.service.ts';
 import { AppError } from '../platform/errors/app-errors.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { importPartnersCsv } from '../partners/partner-import.ts';
@@ -130,19 +131,41 @@ digest
     return value;
   })
   .option('--now', 'treat every active partner as due, whatever their local time')
-  .action(async (options: { period?: string; partner?: string; now?: boolean }) => {
+  .option('--wait <seconds>', 'how long to wait out SMTP trouble and rows another process holds before reporting what is left', (value: string) => {
+    if (!/^\d{1,6}$/.test(value)) throw new InvalidArgumentError('seconds, a whole number (0 = do not wait)');
+    return Number(value);
+  }, 300)
+  .action(async (options: { period?: string; partner?: string; now?: boolean; wait: number }) => {
     await withContainer(async (c) => {
       const result = await c.digests.runRound({
         everyone: Boolean(options.now || options.partner || options.period),
         period: options.period,
         partnerId: options.partner,
+        waitMs: options.wait * 1000,
       });
       console.log(
         `digest round: ${result.sent} sent, ${result.skipped} skipped, ${result.failed} failed, ${result.alreadyDone} already done (${result.created} new ledger rows)`,
       );
+      for (const line of roundLeftovers(result)) console.log(line);
       if (result.failed) process.exitCode = 1;
+      else if (result.leftForRetry || result.heldElsewhere) process.exitCode = 75; // EX_TEMPFAIL
     });
   });
+
+/** What a round left unfinished, said plainly: nothing is counted as done that is not. */
+function roundLeftovers(result: RoundResult): string[] {
+  const lines: string[] = [];
+  const at = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
+  if (result.leftForRetry) {
+    const next =
+      result.nextAttemptAt && result.nextAttemptAt > new Date()
+        ? `next attempt at ${at(result.nextAttemptAt)} (SMTP is unreachable until then)`
+        : 'next attempt by a running worker (within a few minutes) or by running this again';
+    lines.push(`${result.leftForRetry} left for retry, ${next}; failed if still unsent at ${result.giveUpAt ? at(result.giveUpAt) : 'the end of the send window'}`);
+  }
+  if (result.heldElsewhere) lines.push(`${result.heldElsewhere} held by another worker (being sent by another process right now)`);
+  return lines;
+}
 
 const partners = program.command('partners').description('partner administration');
 partners

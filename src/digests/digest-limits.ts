@@ -13,3 +13,18 @@ export const MAX_CARDS_PER_DIGEST = 12;
 export const DIGEST_BATCH_SIZE = 50;
 /** The most a job payload may carry (a job from elsewhere is validated against it). */
 export const DIGEST_BATCH_MAX = 500;
+
+/** Rows `digest run` builds and sends at once in its own process. */
+export const DIGEST_RUN_CONCURRENCY = 8;
+
+/**
+ * How many rows one send claims at a time. A claimed row's lease runs while it waits its turn,
+ * and only rows being handed to SMTP have their leases renewed: so a claim takes no more than
+ * can be sent within half a lease at the SMTP rate, shared by the sends a process runs at once
+ * (at least one row, at most a batch). Without a rate limit, a whole batch.
+ */
+export function claimSize(settings: { ratePerSecond: number; leaseSeconds: number; concurrentSends: number }): number {
+  if (!settings.ratePerSecond) return DIGEST_BATCH_SIZE;
+  const fits = Math.floor((settings.ratePerSecond * settings.leaseSeconds) / 2 / Math.max(1, settings.concurrentSends));
+  return Math.max(1, Math.min(DIGEST_BATCH_SIZE, fits));
+}

@@ -103,27 +103,6 @@ export async function findDigests(db: Executor, ids: readonly string[]): Promise
   return await db.selectFrom('digests').select(digestColumns).where('id', 'in', ids).execute();
 }
 
-export async function updateDigest(
-  db: Executor,
-  id: string,
-  values: {
-    status: DigestStatus;
-    leaseUntil?: Date | null;
-    attempts?: number;
-    messageId?: string;
-    subject?: string;
-    lastError?: string | null;
-    builtAt?: Date;
-    sentAt?: Date;
-  },
-): Promise<void> {
-  await db
-    .updateTable('digests')
-    .set({ ...values, updatedAt: sql`now()` })
-    .where('id', '=', id)
-    .execute();
-}
-
 export type BuildResult = 'ready' | 'skipped';
 
 /**
@@ -259,49 +238,151 @@ export async function takeStaleDigests(db: Executor, graceSeconds: number, limit
   return result.rows;
 }
 
+/** A row claimed for sending, with the token of the claim that holds it. */
+export type ClaimedRow = DigestRow & { claimToken: string; createdAt: Date };
+
 /**
  * Claims built rows for sending in one statement: ready, or sending with an expired lease (their
- * worker died), and attempts left. Rows come back with their new lease, attempt count and
- * deterministic Message-ID; rows that were not claimable are not in the result.
+ * worker died), created within the send window, and with claims left that did not end in a
+ * transient failure. Every row gets the claim's token, a lease, attempts + 1 and its deterministic
+ * Message-ID; rows that were not claimable are not in the result.
  */
 export async function claimForSending(
   db: Executor,
   ids: readonly string[],
-  settings: { leaseSeconds: number; maxAttempts: number; mailDomain: string },
-): Promise<DigestRow[]> {
+  settings: { token: string; leaseSeconds: number; maxAttempts: number; mailDomain: string; windowSeconds: number },
+): Promise<ClaimedRow[]> {
   if (ids.length === 0) return [];
-  const result = await sql<DigestRow>`
+  const result = await sql<ClaimedRow>`
     UPDATE digests
        SET status = 'sending',
+           claim_token = ${settings.token}::uuid,
+           handed_at = NULL,
            lease_until = now() + make_interval(secs => ${settings.leaseSeconds}),
            attempts = attempts + 1,
            message_id = '<digest.' || id || '@' || ${settings.mailDomain}::text || '>',
            updated_at = now()
      WHERE id = ANY(${ids}::uuid[])
-       AND attempts < ${settings.maxAttempts}
+       AND attempts - deferrals < ${settings.maxAttempts}
+       AND created_at > now() - make_interval(secs => ${settings.windowSeconds})
        AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
-    RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId"
+    RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId",
+              claim_token AS "claimToken", created_at AS "createdAt"
   `.execute(db);
   return result.rows;
 }
 
 /**
+ * The fence before SMTP: the row is still this claim's (same token, lease not run out) and is
+ * marked as being handed to SMTP, with a fresh lease that the holder's heartbeat keeps alive.
+ * False when another worker took the row over meanwhile: the caller must not send it.
+ */
+const HAND_OVER_SQL = `
+  UPDATE digests
+     SET handed_at = now(), lease_until = now() + make_interval(secs => $3::int), updated_at = now()
+   WHERE id = $1 AND claim_token = $2::uuid AND status = 'sending' AND lease_until > now()`;
+
+export async function markHandingToSmtp(db: Executor, row: { id: string; claimToken: string }, leaseSeconds: number): Promise<boolean> {
+  const result = await db.executeQuery(CompiledQuery.raw(HAND_OVER_SQL, [row.id, row.claimToken, leaseSeconds]));
+  return Number(result.numAffectedRows ?? 0) === 1;
+}
+
+/**
+ * A row this claim still holds but could not hand over in time (its lease ran out while it
+ * waited its turn) goes back to ready, and the claim does not count as an attempt: the message
+ * never reached SMTP. updated_at is left as the claim set it, so the reconciler, which takes
+ * ready rows untouched for its grace period, finds it soon.
+ */
+export async function giveBackUnsent(db: Executor, row: { id: string; claimToken: string }): Promise<void> {
+  await sql`
+    UPDATE digests
+       SET status = 'ready', lease_until = NULL, attempts = attempts - 1
+     WHERE id = ${row.id} AND claim_token = ${row.claimToken}::uuid AND status = 'sending' AND handed_at IS NULL
+  `.execute(db);
+}
+
+/** The heartbeat: renews the leases of rows still held by these claims; returns the ids renewed. */
+export async function renewLeases(db: Executor, held: ReadonlyArray<{ id: string; claimToken: string }>, leaseSeconds: number): Promise<string[]> {
+  if (held.length === 0) return [];
+  const result = await sql<{ id: string }>`
+    UPDATE digests d
+       SET lease_until = now() + make_interval(secs => ${leaseSeconds})
+      FROM unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.claimToken)}::uuid[]) AS h(id, token)
+     WHERE d.id = h.id AND d.claim_token = h.token AND d.status = 'sending'
+    RETURNING d.id
+  `.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/**
  * The last step of a digest, run once per email right after SMTP's answer: prepared once, it
- * skips query building on the busiest path of a round.
+ * skips query building on the busiest path of a round. Fenced by the claim's token, not by the
+ * lease: once SMTP has answered, the truth is recorded even if the lease ran out meanwhile, as
+ * long as nobody took the row over.
  */
 const FINISH_SQL = `
   UPDATE digests
      SET status = $2::digest_status, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
          sent_at = CASE WHEN $2::digest_status = 'sent' THEN now() ELSE sent_at END, updated_at = now()
-   WHERE id = $1`;
+   WHERE id = $1 AND claim_token = $5::uuid AND status = 'sending'`;
 
+/** Finishes a claimed row; false when the claim had lost the row to another. */
 export async function finishDigest(
   db: Executor,
-  id: string,
+  row: { id: string; claimToken: string },
   status: 'sent' | 'skipped' | 'failed',
   extra: { subject?: string; lastError?: string | null },
-): Promise<void> {
-  await db.executeQuery(CompiledQuery.raw(FINISH_SQL, [id, status, extra.subject ?? null, extra.lastError ?? null]));
+): Promise<boolean> {
+  const result = await db.executeQuery(
+    CompiledQuery.raw(FINISH_SQL, [row.id, status, extra.subject ?? null, extra.lastError ?? null, row.claimToken]),
+  );
+  return Number(result.numAffectedRows ?? 0) === 1;
+}
+
+/**
+ * Gives a claimed row back after a transient SMTP failure, for a retry: the failure is counted
+ * as a deferral, which does not use up the row's attempts. False when the claim had lost the row.
+ */
+export async function releaseDigest(db: Executor, row: { id: string; claimToken: string }, reason: string): Promise<boolean> {
+  const result = await sql`
+    UPDATE digests
+       SET status = 'ready', lease_until = NULL, handed_at = NULL, deferrals = deferrals + 1, last_error = ${reason},
+           updated_at = now()
+     WHERE id = ${row.id} AND claim_token = ${row.claimToken}::uuid AND status = 'sending'
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0) === 1;
+}
+
+/**
+ * Says that a job still carries these ready rows (a send that waited for SMTP and queued itself
+ * again): the reconciler, which re-enqueues ready rows left alone for its grace period, then
+ * does not add a job of its own for each of them at every pass of a long outage.
+ */
+export async function touchQueuedDigests(db: Executor, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`UPDATE digests SET updated_at = now() WHERE id = ANY(${ids}::uuid[]) AND status = 'ready'`.execute(db);
+}
+
+/** Fails a row nobody holds (ready, or sending past its lease): it ran out of window or attempts. */
+export async function giveUpDigest(db: Executor, id: string, reason: string): Promise<boolean> {
+  const result = await sql`
+    UPDATE digests
+       SET status = 'failed', lease_until = NULL, last_error = ${reason}, updated_at = now()
+     WHERE id = ${id} AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0) === 1;
+}
+
+/** What explains an unclaimable row: its status, lease, attempts, deferrals and age. */
+export type LedgerState = DigestRow & Pick<Selectable<Digests>, 'deferrals' | 'createdAt' | 'lastError'>;
+
+export async function findLedgerStates(db: Executor, ids: readonly string[]): Promise<LedgerState[]> {
+  if (ids.length === 0) return [];
+  return await db
+    .selectFrom('digests')
+    .select([...digestColumns, 'deferrals', 'createdAt', 'lastError'])
+    .where('id', 'in', ids)
+    .execute();
 }
 
 /** A raw-SQL projection of partners, typed from the table where it is the table's. */

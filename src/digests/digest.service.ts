@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Database } from '../platform/db/database.ts';
+import type { Database, Executor } from '../platform/db/database.ts';
 import type { Links } from '../platform/links/links.ts';
 import type { Mailer } from '../platform/mail/mailer.ts';
 import { smtpFailureKind } from '../platform/mail/mailer.ts';
@@ -10,24 +11,30 @@ import type { digestJobs } from './digest.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
-import { DIGEST_BATCH_SIZE } from './digest-limits.ts';
+import { DIGEST_BATCH_SIZE, DIGEST_RUN_CONCURRENCY } from './digest-limits.ts';
+import { createLeaseKeeper } from './digest-lease-keeper.ts';
 import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
 import {
   buildDigests,
   claimForSending,
   digestsSentPerDay,
   findDigest,
-  findDigests,
   findItemAt,
   findLedgerRows,
+  findLedgerStates,
   findRecipients,
   finishDigest,
+  giveBackUnsent,
+  giveUpDigest,
   insertLedgerRows,
   listScheduleGroups,
+  markHandingToSmtp,
+  releaseDigest,
   takeStaleDigests,
+  touchQueuedDigests,
   openDigestItems,
-  updateDigest,
   type CardOpportunity,
+  type ClaimedRow,
   type DigestItemContent,
   type DigestRow,
   type Recipient,
@@ -50,7 +57,7 @@ export interface DigestServiceDeps {
    * A hard bounce puts the address on the do-not-email list (the suppressions service, wired in
    * src/app/; named by shape so digests and suppressions stay apart).
    */
-  suppressions: { suppress(email: string, reason: 'hard_bounce'): Promise<void> };
+  suppressions: { suppress(email: string, reason: 'hard_bounce', executor?: Executor): Promise<unknown> };
   log: Logger;
   settings: {
     /** Domain of the deterministic Message-IDs and of List-Id. */
@@ -59,8 +66,15 @@ export interface DigestServiceDeps {
     operator: string;
     /** How long a worker may hold a row while sending before others may take it over. */
     leaseSeconds: number;
-    /** After this many send attempts a row is failed instead of retried again. */
+    /**
+     * After this many claims that ended without any answer from SMTP (a worker that died, a lost
+     * row), a row is failed instead of retried again. Transient SMTP failures do not count.
+     */
     maxSendAttempts: number;
+    /** How long after its row was created a digest keeps waiting out SMTP trouble (default 24 h). */
+    sendWindowMs?: number;
+    /** Rows one send claims at a time: what it can send within a lease (see claimSize; default a batch). */
+    claimSize?: number;
     /** The digest's Reply-To (`reply+<token>@<intake domain>`): a reply saying "interested #2" records interest. */
     replyAddress?: (digestId: string) => string;
   };
@@ -69,8 +83,14 @@ export interface DigestServiceDeps {
 
 export type BuildOutcome = 'ready' | 'skipped' | 'busy' | 'done-before';
 export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'busy' | 'done-before' | 'not-built';
-/** A send's outcome, or the transient SMTP failure that left the row ready for a retry. */
-export type SendResult = { outcome: SendOutcome; error?: undefined } | { outcome: 'transient'; error: TransientSendError };
+/**
+ * A send's outcome; or the transient SMTP failure that left the row ready for a retry; or, while
+ * SMTP is unreachable, 'paused': the row was not even claimed, and SMTP is probed at `retryAt`.
+ */
+export type SendResult =
+  | { outcome: SendOutcome; error?: undefined }
+  | { outcome: 'transient'; error: TransientSendError }
+  | { outcome: 'paused'; retryAt: Date };
 
 /** A 4xx reply or a network failure: the row is released and the job retried with backoff. */
 export class TransientSendError extends Error {
@@ -80,6 +100,7 @@ export class TransientSendError extends Error {
   }
 }
 
+/** Every row of a round, by what became of it (from the ledger at the end, not from this run's guesses). */
 export interface RoundResult {
   created: number;
   sent: number;
@@ -87,6 +108,14 @@ export interface RoundResult {
   failed: number;
   /** Rows of this round that were finished by an earlier run. */
   alreadyDone: number;
+  /** Rows still unsent after a transient failure or while SMTP was unreachable: workers or the next run retry them. */
+  leftForRetry: number;
+  /** Rows another process is sending right now (a live lease that is not ours). */
+  heldElsewhere: number;
+  /** While rows are left: when SMTP will be tried again (the next probe), at the earliest. */
+  nextAttemptAt?: Date;
+  /** While rows are left: when the first of them runs out of its send window and is failed. */
+  giveUpAt?: Date;
 }
 
 /** Short names of the designations, for subjects: "for your Azure and Security skills". */
@@ -126,6 +155,10 @@ export function createDigestService(deps: DigestServiceDeps) {
   const { db, catalogue, links, settings } = deps;
   const now = deps.now ?? (() => new Date());
   const messageIdOf = (digestId: string) => `<digest.${digestId}@${settings.mailDomain}>`;
+  const sendWindowMs = settings.sendWindowMs ?? 24 * 3_600_000;
+  const claimSize = Math.max(1, settings.claimSize ?? DIGEST_BATCH_SIZE);
+  const leases = createLeaseKeeper({ db, leaseSeconds: settings.leaseSeconds, log: deps.log });
+  const windowEnds = (createdAt: Date) => new Date(createdAt.getTime() + sendWindowMs);
 
   async function enqueueBuild(ids: string[]): Promise<void> {
     await deps.queues.enqueueMany(
@@ -161,19 +194,27 @@ export function createDigestService(deps: DigestServiceDeps) {
     return row && (row.status === 'pending' || row.status === 'building') ? 'busy' : 'done-before';
   }
 
-  /** Why rows could not be claimed for sending (the rare path); gives up on rows out of attempts. */
+  /**
+   * Why rows could not be claimed for sending (the rare path). Rows nobody holds that are out of
+   * their send window, or out of claims that never got an answer, are failed here.
+   */
   async function explainUnclaimed(ids: readonly string[]): Promise<Map<string, SendOutcome>> {
-    const rows = new Map((await findDigests(db, ids)).map((r) => [r.id, r]));
+    const rows = new Map((await findLedgerStates(db, ids)).map((r) => [r.id, r]));
     const outcomes = new Map<string, SendOutcome>();
     for (const id of ids) {
       const row = rows.get(id);
       if (!row || FINISHED.has(row.status)) outcomes.set(id, 'done-before');
       else if (row.status === 'pending' || row.status === 'building') outcomes.set(id, 'not-built');
       else if (row.status === 'sending' && row.leaseUntil && row.leaseUntil > now()) outcomes.set(id, 'busy');
-      else if (row.attempts >= settings.maxSendAttempts) {
-        await updateDigest(db, id, { status: 'failed', leaseUntil: null, lastError: `gave up after ${row.attempts} attempts` });
-        outcomes.set(id, 'failed');
-      } else outcomes.set(id, 'busy');
+      else {
+        const reason =
+          windowEnds(row.createdAt) <= now()
+            ? `send window ended after ${row.deferrals} transient failures${row.lastError ? `; last: ${row.lastError}` : ''}`
+            : row.attempts - row.deferrals >= settings.maxSendAttempts
+              ? `gave up after ${row.attempts - row.deferrals} claims that never got an answer from SMTP`
+              : undefined;
+        outcomes.set(id, reason && (await giveUpDigest(db, id, reason.slice(0, 500))) ? 'failed' : 'busy');
+      }
     }
     return outcomes;
   }
@@ -243,10 +284,16 @@ export function createDigestService(deps: DigestServiceDeps) {
     };
   }
 
-  /** Renders one claimed digest and hands it to SMTP; the row is finished right after SMTP's answer. */
-  async function deliver(row: DigestRow, partner: Recipient | undefined, items: DigestItemContent[]): Promise<SendResult> {
+  /**
+   * Renders one claimed digest and hands it to SMTP; the row is finished right after SMTP's
+   * answer. Right before SMTP, one statement checks the row is still this claim's and marks it
+   * handed over; from then until the finish, the lease keeper renews its lease.
+   */
+  async function deliver(row: ClaimedRow, partner: Recipient | undefined, items: DigestItemContent[]): Promise<SendResult> {
     const finish = async (status: 'sent' | 'skipped' | 'failed', extra: { lastError?: string | null; subject?: string } = {}) => {
-      await finishDigest(db, row.id, status, extra);
+      const recorded = await finishDigest(db, row, status, extra);
+      // Only possible when the lease ran out without a heartbeat (Postgres unreachable meanwhile).
+      if (!recorded) deps.log.warn({ digestId: row.id, status }, 'digest outcome not recorded: another worker took the row over');
       deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status, reason: extra.lastError }, 'digest finished');
       return { outcome: status };
     };
@@ -258,46 +305,93 @@ export function createDigestService(deps: DigestServiceDeps) {
 
     const rendered = deps.renderer.render(composed.view);
     const unsubscribeUrl = composed.view.footer.unsubscribeUrl;
-    try {
-      await deps.mailer.send({
-        to: partner.email,
-        subject: composed.view.subject,
-        html: rendered.html,
-        text: rendered.text,
-        messageId: row.messageId ?? messageIdOf(row.id),
-        ...(settings.replyAddress ? { replyTo: settings.replyAddress(row.id) } : {}),
-        headers: {
-          'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          'List-Id': `p2p-digest opportunities <opportunities.${settings.mailDomain}>`,
-          'Auto-Submitted': 'auto-generated',
-          'X-Auto-Response-Suppress': 'All',
-          [LOOP_HEADER]: settings.mailDomain,
-        },
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message.slice(0, 500) : String(error);
-      if (smtpFailureKind(error) === 'permanent') {
-        // The server's final word on this address: stop mailing it, no endless retries.
-        await deps.suppressions.suppress(partner.email, 'hard_bounce');
-        return finish('failed', { lastError: reason });
-      }
-      // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
-      await updateDigest(db, row.id, { status: 'ready', leaseUntil: null, lastError: reason });
-      return { outcome: 'transient', error: new TransientSendError(`digest ${row.id}: ${reason}`, { cause: error }) };
+    if (!(await markHandingToSmtp(db, row, settings.leaseSeconds))) {
+      // Taken over by another worker (then this does nothing), or our lease ran out before its turn.
+      await giveBackUnsent(db, row);
+      deps.log.info({ digestId: row.id }, 'digest not sent here: the claim lost it before its turn');
+      return { outcome: 'busy' };
     }
-    return finish('sent', { subject: composed.view.subject, lastError: null });
+    leases.hold(row);
+    try {
+      try {
+        await deps.mailer.send({
+          to: partner.email,
+          subject: composed.view.subject,
+          html: rendered.html,
+          text: rendered.text,
+          messageId: row.messageId ?? messageIdOf(row.id),
+          ...(settings.replyAddress ? { replyTo: settings.replyAddress(row.id) } : {}),
+          headers: {
+            'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            'List-Id': `p2p-digest opportunities <opportunities.${settings.mailDomain}>`,
+            'Auto-Submitted': 'auto-generated',
+            'X-Auto-Response-Suppress': 'All',
+            [LOOP_HEADER]: settings.mailDomain,
+          },
+        });
+      } catch (error) {
+        return await afterSmtpFailure(row, partner, error, finish);
+      }
+      return await finish('sent', { subject: composed.view.subject, lastError: null });
+    } finally {
+      leases.release(row);
+    }
   }
 
   /**
-   * Sends a batch of built rows: one statement claims them all, one query each loads their
-   * recipients and open items, then each is rendered, sent and finished in turn.
+   * A 5xx about the address fails the row and suppresses the address in one transaction. Any
+   * other failure gives the row back for a retry without using up its attempts, until its send
+   * window has ended.
+   */
+  async function afterSmtpFailure(
+    row: ClaimedRow,
+    partner: Recipient,
+    error: unknown,
+    finish: (status: 'failed', extra: { lastError: string }) => Promise<SendResult>,
+  ): Promise<SendResult> {
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    if (smtpFailureKind(error) === 'permanent') {
+      // The server's final word on this address: stop mailing it, no endless retries. Together,
+      // so a crash in between cannot leave the row to be retried and then "skipped" as suppressed.
+      await db.transaction().execute(async (trx) => {
+        await deps.suppressions.suppress(partner.email, 'hard_bounce', trx);
+        await finishDigest(trx, row, 'failed', { lastError: reason });
+      });
+      deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status: 'failed', reason }, 'digest finished');
+      return { outcome: 'failed' };
+    }
+    if (windowEnds(row.createdAt) <= now()) return finish('failed', { lastError: `send window ended: ${reason}`.slice(0, 500) });
+    // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
+    await releaseDigest(db, row, reason);
+    return { outcome: 'transient', error: new TransientSendError(`digest ${row.id}: ${reason}`, { cause: error }) };
+  }
+
+  /**
+   * Sends a batch of built rows, a claim at a time: one statement claims up to `claimSize` rows,
+   * one query each loads their recipients and open items, then each is rendered, sent and
+   * finished in turn. While SMTP is unreachable, the rest is not claimed at all ('paused').
    */
   async function sendMany(ids: readonly string[]): Promise<Map<string, SendResult>> {
+    const results = new Map<string, SendResult>();
+    for (const chunk of batches(ids, claimSize)) {
+      const smtp = await deps.mailer.availability();
+      if (!smtp.ok) {
+        for (const id of ids) if (!results.has(id)) results.set(id, { outcome: 'paused', retryAt: smtp.retryAt });
+        break;
+      }
+      for (const [id, result] of await sendClaim(chunk)) results.set(id, result);
+    }
+    return results;
+  }
+
+  async function sendClaim(ids: readonly string[]): Promise<Map<string, SendResult>> {
     const claimed = await claimForSending(db, ids, {
+      token: randomUUID(),
       leaseSeconds: settings.leaseSeconds,
       maxAttempts: settings.maxSendAttempts,
       mailDomain: settings.mailDomain,
+      windowSeconds: sendWindowMs / 1000,
     });
     const results = new Map<string, SendResult>();
     const claimedIds = new Set(claimed.map((r) => r.id));
@@ -316,7 +410,49 @@ export function createDigestService(deps: DigestServiceDeps) {
   async function send(digestId: string): Promise<SendOutcome> {
     const result = (await sendMany([digestId])).get(digestId)!;
     if (result.outcome === 'transient') throw result.error;
+    if (result.outcome === 'paused') throw new TransientSendError(`digest ${digestId}: SMTP is unreachable until ${result.retryAt.toISOString()}`);
     return result.outcome;
+  }
+
+  /** One pass over a round's unfinished rows: built and sent by `concurrency` workers in this process. */
+  async function sendRoundPass(unfinished: DigestRow[], concurrency: number) {
+    const workerCount = Math.max(1, concurrency);
+    // Batches small enough that every worker gets some, as large as a job's otherwise.
+    const size = Math.max(1, Math.min(DIGEST_BATCH_SIZE, Math.ceil(unfinished.length / workerCount)));
+    const queue = batches(unfinished, size);
+    const worker = async () => {
+      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+        const toBuild = batch.filter((row) => row.status === 'pending' || row.status === 'building').map((row) => row.id);
+        const built = await buildMany(toBuild);
+        await sendMany(batch.map((row) => row.id).filter((id) => built.get(id) !== 'skipped'));
+      }
+    };
+    await Promise.all(Array.from({ length: workerCount }, worker));
+    return await deps.mailer.availability();
+  }
+
+  /** A round's rows by what became of them, and when those left will be tried and given up. */
+  async function countRound(rows: DigestRow[], finishedBefore: Set<string>, created: number): Promise<RoundResult> {
+    const result: RoundResult = { created, sent: 0, skipped: 0, failed: 0, alreadyDone: 0, leftForRetry: 0, heldElsewhere: 0 };
+    const left: string[] = [];
+    for (const row of rows) {
+      if (finishedBefore.has(row.id)) result.alreadyDone++;
+      else if (row.status === 'sent') result.sent++;
+      else if (row.status === 'skipped') result.skipped++;
+      else if (row.status === 'failed') result.failed++;
+      else if (row.status === 'sending' && row.leaseUntil && row.leaseUntil > now()) result.heldElsewhere++;
+      else {
+        result.leftForRetry++;
+        left.push(row.id);
+      }
+    }
+    if (left.length) {
+      const smtp = await deps.mailer.availability();
+      result.nextAttemptAt = smtp.ok ? now() : smtp.retryAt;
+      const states = await findLedgerStates(db, left);
+      result.giveUpAt = new Date(Math.min(...states.map((r) => windowEnds(r.createdAt).getTime())));
+    }
+    return result;
   }
 
   return {
@@ -350,10 +486,21 @@ export function createDigestService(deps: DigestServiceDeps) {
     /**
      * A send job. A transient SMTP failure of a lone digest fails the job, for BullMQ's backoff;
      * in a batch, each such digest is queued as a lone job of its own, so the rest of the batch
-     * is not sent again.
+     * is not sent again. Rows left unclaimed because SMTP is unreachable go back to the queue as
+     * one job, delayed until the next probe: waiting for SMTP uses none of BullMQ's attempts.
      */
     async sendJob(digestIds: string[], retryDelayMs = 2_000): Promise<void> {
       const results = await sendMany(digestIds);
+      const paused = [...results].filter((entry): entry is [string, Extract<SendResult, { outcome: 'paused' }>] => entry[1].outcome === 'paused');
+      if (paused.length) {
+        const ids = paused.map(([id]) => id);
+        const retryAt = Math.min(...paused.map(([, r]) => r.retryAt.getTime()));
+        await touchQueuedDigests(db, ids);
+        // Jobs paused by the same outage share `retryAt`: a batch queued twice is queued once.
+        await deps.queues.enqueue('digest-send', { digestIds: ids }, batchJobId('send', ids, `-p${retryAt}`), {
+          delayMs: Math.max(1, retryAt - Date.now()),
+        });
+      }
       const transient = [...results].filter((entry): entry is [string, Extract<SendResult, { outcome: 'transient' }>] => entry[1].outcome === 'transient');
       if (transient.length === 0) return;
       if (digestIds.length === 1) throw transient[0]![1].error;
@@ -384,37 +531,31 @@ export function createDigestService(deps: DigestServiceDeps) {
 
     /**
      * A whole round in this process, for `p2p-digest digest run`: creates the rows (due partners,
-     * or everyone with `everyone`), then builds and sends every unfinished row of the round.
-     * Running it again for the same period sends nothing.
+     * or everyone with `everyone`), then builds and sends every unfinished row of the round. For
+     * up to `waitMs` it waits out transient failures, an unreachable SMTP server and rows another
+     * process holds, and tries them again. The result counts every row of the round as the ledger
+     * has it at the end. Running it again for the same period sends nothing.
      */
-    async runRound(options: { everyone: boolean; period?: string; partnerId?: string; concurrency?: number }): Promise<RoundResult> {
+    async runRound(options: { everyone: boolean; period?: string; partnerId?: string; concurrency?: number; waitMs?: number }): Promise<RoundResult> {
       const groups = await periodsFor(now(), options);
       const created = await insertLedgerRows(db, groups, options.partnerId);
-      const rows = await findLedgerRows(db, groups, options.partnerId);
-      const result: RoundResult = { created: created.length, sent: 0, skipped: 0, failed: 0, alreadyDone: 0 };
-      const unfinished = rows.filter((row) => !FINISHED.has(row.status));
-      result.alreadyDone = rows.length - unfinished.length;
-      const workerCount = Math.max(1, options.concurrency ?? 8);
-      // Batches small enough that every worker gets some, as large as a job's otherwise.
-      const size = Math.max(1, Math.min(DIGEST_BATCH_SIZE, Math.ceil(unfinished.length / workerCount)));
-      const queue = batches(unfinished, size);
-      const count = (outcome: SendOutcome | 'transient') => {
-        if (outcome === 'sent') result.sent++;
-        else if (outcome === 'skipped') result.skipped++;
-        else if (outcome === 'failed' || outcome === 'transient') result.failed++;
-        else if (outcome === 'done-before') result.alreadyDone++;
-      };
-      const worker = async () => {
-        for (let batch = queue.shift(); batch; batch = queue.shift()) {
-          const toBuild = batch.filter((row) => row.status === 'pending' || row.status === 'building').map((row) => row.id);
-          const built = await buildMany(toBuild);
-          const toSend = batch.map((row) => row.id).filter((id) => built.get(id) !== 'skipped');
-          for (const id of batch.map((row) => row.id)) if (built.get(id) === 'skipped') count('skipped');
-          for (const sent of (await sendMany(toSend)).values()) count(sent.outcome);
-        }
-      };
-      await Promise.all(Array.from({ length: workerCount }, worker));
-      return result;
+      const ledger = () => findLedgerRows(db, groups, options.partnerId);
+      const initial = await ledger();
+      const finishedBefore = new Set(initial.filter((row) => FINISHED.has(row.status)).map((row) => row.id));
+      const deadline = Date.now() + Math.max(0, options.waitMs ?? 0);
+      let rows = initial;
+      for (let pause = 1000; ; pause = Math.min(pause * 2, 30_000)) {
+        const unfinished = rows.filter((row) => !FINISHED.has(row.status));
+        const smtp = await sendRoundPass(unfinished, options.concurrency ?? DIGEST_RUN_CONCURRENCY);
+        rows = await ledger();
+        const left = rows.filter((row) => !FINISHED.has(row.status));
+        if (left.length === 0 || Date.now() >= deadline) break;
+        // Wake for the next SMTP probe, the first lease another process holds, or the backoff.
+        const leaseEnds = left.flatMap((row) => (row.status === 'sending' && row.leaseUntil ? [row.leaseUntil.getTime() + 50] : []));
+        const wakeAt = Math.min(smtp.ok ? Date.now() + pause : smtp.retryAt.getTime(), ...leaseEnds, deadline);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(50, wakeAt - Date.now())));
+      }
+      return await countRound(rows, finishedBefore, created.length);
     },
 
     findDigest: (id: string) => findDigest(db, id),

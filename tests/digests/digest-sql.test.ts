@@ -5,9 +5,15 @@ import {
   findLedgerRows,
   findRecipients,
   finishDigest,
+  giveBackUnsent,
+  giveUpDigest,
   insertLedgerRows,
+  markHandingToSmtp,
   openDigestItems,
+  releaseDigest,
+  renewLeases,
   takeStaleDigests,
+  touchQueuedDigests,
 } from '../../src/digests/digest.repository.ts';
 import { captureStatement } from '../support/sql-capture.ts';
 
@@ -15,12 +21,19 @@ import { captureStatement } from '../support/sql-capture.ts';
 // file in __snapshots__/. Compiled with fixed arguments, never run.
 const DIGEST_IDS = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
 const PARTNER_ID = '00000000-0000-4000-8000-0000000000aa';
+const CLAIM = { id: DIGEST_IDS[0]!, claimToken: '00000000-0000-4000-8000-0000000000cc' };
 const SCHEDULES = [{ timezone: 'Europe/Vienna', frequency: 'weekly' as const, day: 1, hour: 8, period: '2026-W49' }];
 
 it.each([
   ['digest-build', (db) => buildDigests(db, DIGEST_IDS)],
-  ['digest-claim', (db) => claimForSending(db, DIGEST_IDS, { leaseSeconds: 300, maxAttempts: 5, mailDomain: 'p2p.test' })],
-  ['digest-finish', (db) => finishDigest(db, DIGEST_IDS[0]!, 'sent', { subject: 'Your digest', lastError: null })],
+  ['digest-claim', (db) => claimForSending(db, DIGEST_IDS, { token: CLAIM.claimToken, leaseSeconds: 300, maxAttempts: 5, mailDomain: 'p2p.test', windowSeconds: 86_400 })],
+  ['digest-hand-over', (db) => markHandingToSmtp(db, CLAIM, 300)],
+  ['digest-heartbeat', (db) => renewLeases(db, [CLAIM], 300)],
+  ['digest-finish', (db) => finishDigest(db, CLAIM, 'sent', { subject: 'Your digest', lastError: null })],
+  ['digest-release', (db) => releaseDigest(db, CLAIM, '451 try again later')],
+  ['digest-give-back', (db) => giveBackUnsent(db, CLAIM)],
+  ['digest-give-up', (db) => giveUpDigest(db, DIGEST_IDS[0]!, 'send window ended')],
+  ['digest-touch-queued', (db) => touchQueuedDigests(db, DIGEST_IDS)],
   ['digest-ledger-insert', (db) => insertLedgerRows(db, SCHEDULES, PARTNER_ID)],
   ['digest-ledger-find', (db) => findLedgerRows(db, SCHEDULES, PARTNER_ID)],
   ['digest-items', (db) => openDigestItems(db, DIGEST_IDS)],

@@ -14,12 +14,19 @@ export interface SmtpSinkOptions {
   defer?: Set<string>;
   /** Milliseconds to wait before answering "250 OK" to a message. */
   ackDelayMs?: number;
+  /** While set, every MAIL FROM is answered 421 (service not available): the server is going away. */
+  unavailable?: boolean;
 }
 
 export interface SmtpSink {
   url: string;
   received: ReceivedMail[];
   options: SmtpSinkOptions;
+  /**
+   * Resolves once no session is between an accepted MAIL FROM and the answer to its message (or
+   * after `timeoutMs`): cutting the connections then drops no "250" a client is waiting for.
+   */
+  quiesced(timeoutMs?: number): Promise<void>;
   /** Resolves with the first message (already received or arriving later) that satisfies `match`. */
   waitFor(match: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
@@ -29,17 +36,33 @@ export interface SmtpSink {
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const waiters: Array<{ match: (m: ReceivedMail) => boolean; resolve: (m: ReceivedMail) => void }> = [];
+  const inTransaction = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onMailFrom(_address, session, callback) {
+      if (options.unavailable) {
+        inTransaction.delete(session.id);
+        return callback(Object.assign(new Error('4.3.2 service not available, closing channel'), { responseCode: 421 }));
+      }
+      inTransaction.add(session.id);
+      callback();
+    },
+    onClose(session) {
+      inTransaction.delete(session.id);
+    },
     onRcptTo(address, _session, callback) {
       const to = address.address.toLowerCase();
       if (options.reject?.has(to)) return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
       if (options.defer?.has(to)) return callback(Object.assign(new Error('4.2.1 try again later'), { responseCode: 451 }));
       callback();
     },
-    onData(stream, session, callback) {
+    onData(stream, session, done) {
+      const callback = (error?: Error) => {
+        inTransaction.delete(session.id);
+        done(error ?? null);
+      };
       const envelope = {
         from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         to: session.envelope.rcptTo.map((r) => r.address),
@@ -72,6 +95,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     url: `smtp://127.0.0.1:${port}`,
     received,
     options,
+    async quiesced(timeoutMs = 5_000) {
+      const until = Date.now() + timeoutMs;
+      while (inTransaction.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    },
     waitFor(match, timeoutMs = 10_000) {
       const found = received.find(match);
       if (found) return Promise.resolve(found);

@@ -77,6 +77,11 @@ const envSchema = z.object({
   BODY_LIMIT_KB: z.coerce.number().int().min(16).max(10_240).default(256),
   SMTP_RATE_PER_SECOND: z.coerce.number().int().min(0).default(0),
   DIGEST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  DIGEST_SEND_WINDOW_HOURS: z.coerce.number().positive().max(31 * 24).default(24),
+  SMTP_CONNECTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
+  SMTP_GREETING_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  SMTP_SOCKET_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  SMTP_PAUSE_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   INTEREST_BATCH_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   UNSUBSCRIBE_MAILTO: z.email('must be an email address').optional(),
   INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
@@ -147,6 +152,16 @@ const configSchema = envSchema.transform((e) => {
     smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
     /** How long a worker holds a digest it is sending before the reconciler may hand it to another. */
     digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
+    /** How long after its row was created a digest keeps waiting out SMTP trouble before it is failed. */
+    digestSendWindowMs: e.DIGEST_SEND_WINDOW_HOURS * 3_600_000,
+    /** So a stalled SMTP server cannot hold the pool's connections (see mailer.ts). */
+    smtpTimeouts: {
+      connectionMs: e.SMTP_CONNECTION_TIMEOUT_SECONDS * 1000,
+      greetingMs: e.SMTP_GREETING_TIMEOUT_SECONDS * 1000,
+      socketMs: e.SMTP_SOCKET_TIMEOUT_SECONDS * 1000,
+    },
+    /** The longest pause between probes of an unreachable SMTP server. */
+    smtpPauseMaxMs: e.SMTP_PAUSE_MAX_SECONDS * 1000,
     /** Interests in an opportunity are told to its submitter in one email per this many minutes. */
     interestBatchMinutes: e.INTEREST_BATCH_MINUTES,
     /** The mailto: half of List-Unsubscribe. */

@@ -62,7 +62,10 @@ export interface DigestItems {
 export interface Digests {
   attempts: Generated<number>;
   builtAt: Timestamp | null;
+  claimToken: string | null;
   createdAt: Generated<Timestamp>;
+  deferrals: Generated<number>;
+  handedAt: Timestamp | null;
   id: Generated<string>;
   lastError: string | null;
   leaseUntil: Timestamp | null;

@@ -3,6 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { RETURN_PATH_HEADER, type ReturnPaths } from './return-path.ts';
+import { createSmtpBreaker, type SmtpAvailability } from './smtp-breaker.ts';
+
+export type { SmtpAvailability };
 
 export interface OutgoingMail {
   to: string;
@@ -17,7 +20,10 @@ export interface OutgoingMail {
 }
 
 export interface Mailer {
+  /** Rejects with SmtpUnavailableError, without touching the network, while SMTP is known to be down. */
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  /** Whether SMTP is worth trying now, or when it will be probed again (see smtp-breaker.ts). */
+  availability(): Promise<SmtpAvailability>;
   close(): void;
   /** 'smtp' sends for real; 'outbox' writes .eml files for a developer to read. */
   readonly mode: 'smtp' | 'outbox';
@@ -41,6 +47,27 @@ export interface MailerSettings {
    * can prove it answers our mail. Without it, the envelope sender is the From address.
    */
   returnPaths?: Pick<ReturnPaths, 'returnPathFor'>;
+  /**
+   * How long a connection may take to open, the server to greet, and the socket to stay silent
+   * (nodemailer's defaults are 2 min, 30 s and 10 min): a stalled server must not hold the pool.
+   */
+  timeouts?: { connectionMs: number; greetingMs: number; socketMs: number };
+  /** The longest pause between probes while the SMTP server is unreachable (the first is a second). */
+  maxPauseMs?: number;
+  /** Told when sending pauses because SMTP went away, and when it resumes. */
+  onAvailabilityChange?: (change: { open: boolean; pauseMs?: number; error?: unknown }) => void;
+}
+
+/** Thrown instead of sending while the SMTP server is known to be unreachable. */
+export class SmtpUnavailableError extends Error {
+  readonly code = 'EPAUSED';
+  readonly retryAt: Date;
+
+  constructor(retryAt: Date) {
+    super(`SMTP is unreachable; sending paused until ${retryAt.toISOString()}`);
+    this.name = 'SmtpUnavailableError';
+    this.retryAt = retryAt;
+  }
 }
 
 /**
@@ -53,13 +80,31 @@ export const DKIM_SIGNED_HEADERS = [
   'list-id', 'list-unsubscribe', 'list-unsubscribe-post',
 ].join(':');
 
+const UNREACHABLE_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EAUTH', 'ENOAUTH', 'EPAUSED']);
+/** Steps before a message is named: a failure there says nothing about the recipient. */
+const SESSION_COMMAND = /^(CONN|GREETING|EHLO|HELO|LHLO|STARTTLS|AUTH|MAIL FROM)/i;
+
 /**
- * Whether retrying can help. A 5xx reply is the server's final word (unknown mailbox, policy
- * rejection): retrying only annoys it. 4xx replies and network trouble are worth another try.
+ * Whether the failure is about the server or the way to it (connection refused or dropped, a
+ * timeout, 421 "closing channel", a failing login, the sender refused) rather than about this
+ * message or address: every other message would fail the same way now.
+ */
+export function smtpUnreachable(error: unknown): boolean {
+  const e = error as { code?: unknown; responseCode?: unknown; command?: unknown };
+  if (e.responseCode === 421) return true;
+  if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return true;
+  return typeof e.command === 'string' && SESSION_COMMAND.test(e.command);
+}
+
+/**
+ * Whether retrying can help. A 5xx reply about the message or its recipient is the server's
+ * final word (unknown mailbox, policy rejection): retrying only annoys it. 4xx replies, 503 (a
+ * session out of step) and an unreachable server are worth another try.
  */
 export function smtpFailureKind(error: unknown): 'permanent' | 'transient' {
   const code = (error as { responseCode?: unknown }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600 ? 'permanent' : 'transient';
+  const final = typeof code === 'number' && code >= 500 && code < 600 && code !== 503;
+  return final && !smtpUnreachable(error) ? 'permanent' : 'transient';
 }
 
 /**
@@ -69,18 +114,38 @@ export function smtpFailureKind(error: unknown): 'permanent' | 'transient' {
 export function createMailer(settings: MailerSettings): Mailer {
   if (settings.smtpUrl) {
     const rate = settings.ratePerSecond ? { rateDelta: 1000, rateLimit: settings.ratePerSecond } : {};
+    const timeouts = settings.timeouts
+      ? { connectionTimeout: settings.timeouts.connectionMs, greetingTimeout: settings.timeouts.greetingMs, socketTimeout: settings.timeouts.socketMs }
+      : {};
     const transport = nodemailer.createTransport({
       url: settings.smtpUrl,
       pool: true,
       maxConnections: 3,
       ...rate,
+      ...timeouts,
       ...(settings.dkim ? { dkim: { ...settings.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } } : {}),
+    });
+    const breaker = createSmtpBreaker({
+      probe: () => transport.verify(),
+      minPauseMs: 1000,
+      maxPauseMs: settings.maxPauseMs ?? 60_000,
+      ...(settings.onAvailabilityChange ? { onChange: settings.onAvailabilityChange } : {}),
     });
     return {
       mode: 'smtp',
+      availability: () => breaker.availability(),
       async send(mail) {
-        const info = (await transport.sendMail(message(settings, mail))) as { messageId: string };
-        return { messageId: info.messageId };
+        const available = await breaker.availability();
+        if (!available.ok) throw new SmtpUnavailableError(available.retryAt);
+        try {
+          const info = (await transport.sendMail(message(settings, mail))) as { messageId: string };
+          breaker.reached();
+          return { messageId: info.messageId };
+        } catch (error) {
+          if (smtpUnreachable(error)) breaker.unreachable(error);
+          else breaker.reached();
+          throw error;
+        }
       },
       close: () => transport.close(),
     };
@@ -93,6 +158,7 @@ export function createMailer(settings: MailerSettings): Mailer {
   });
   return {
     mode: 'outbox',
+    availability: async () => ({ ok: true }),
     async send(mail) {
       const info = (await transport.sendMail(message(settings, mail))) as { messageId: string; message: Buffer };
       await mkdir(settings.outboxDir, { recursive: true });

@@ -1,12 +1,16 @@
 UPDATE digests
        SET status = 'sending',
-           lease_until = now() + make_interval(secs => $1),
+           claim_token = $1::uuid,
+           handed_at = NULL,
+           lease_until = now() + make_interval(secs => $2),
            attempts = attempts + 1,
-           message_id = '<digest.' || id || '@' || $2::text || '>',
+           message_id = '<digest.' || id || '@' || $3::text || '>',
            updated_at = now()
-     WHERE id = ANY($3::uuid[])
-       AND attempts < $4
+     WHERE id = ANY($4::uuid[])
+       AND attempts - deferrals < $5
+       AND created_at > now() - make_interval(secs => $6)
        AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
-    RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId"
+    RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId",
+              claim_token AS "claimToken", created_at AS "createdAt"
 
--- parameters: [300,"p2p.test",["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"],5]
+-- parameters: ["00000000-0000-4000-8000-0000000000cc",300,"p2p.test",["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"],5,86400]
