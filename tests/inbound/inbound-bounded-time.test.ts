@@ -17,7 +17,7 @@ import { createTestStack, type TestStack } from '../support/test-stack.ts';
  */
 const DOMAIN = 'hostile.example';
 const BLOCK_LIMIT_MS = 100;
-const ATTEMPTS = 3;
+const ATTEMPTS = 5;
 const MB = 1024 * 1024;
 
 let t: TestStack;
@@ -101,16 +101,18 @@ async function processAndAcknowledge(id: string): Promise<{ status: string; outc
 describe('understanding a mail never holds the event loop 100 ms', () => {
   beforeAll(async () => {
     // Warm-up, not measured: modules load, V8 compiles, the HTML thread's code is read once.
-    // Text with and without characters beyond Latin-1: V8 compiles a pattern once for each kind.
+    // Latin-1 text only: V8 compiles a pattern again for text beyond Latin-1 (U+FFFD is), and
+    // what that costs (the old name patterns: half a second) is part of what is measured.
     await processAndAcknowledge(await store(mail(Buffer.from('We need an AKS partner in Munich, budget 40,000 EUR, start 2027-01-15.'))));
-    await processAndAcknowledge(await store(mail(Buffer.from('Wir suchen AKS in München, Budget €40k, ab 15. Januar 2027 \ufffd.'))));
     await processAndAcknowledge(await store(mail(Buffer.from('<p>We need an <b>Intune</b> partner in Berlin.</p>'), 'text/html; charset=utf-8')));
   }, 60_000);
 
   it.each(HOSTILE)('%s', { timeout: 120_000 }, async (_name, build) => {
-    // The machine is shared (a garbage collection or a neighbour's burst can hold any loop for a
-    // moment): the mail gets a few tries, as a new message each time, and one clean pass counts.
-    // What the limit is for (a pattern, a parse, a conversion that blocks) blocks every time.
+    // The machine is shared (a garbage collection, or a neighbour's test run taking the CPU, holds
+    // any loop for a moment): the mail gets a few tries, as a new message each time, and one clean
+    // pass counts. What the limit is for (a pattern, a parse, a conversion that blocks in
+    // proportion to the input) blocks every time; only a one-off cost (V8 compiling a pattern the
+    // first time) can hide behind a retry.
     const blocks: number[] = [];
     for (let attempt = 0; attempt < ATTEMPTS && !blocks.some((ms) => ms < BLOCK_LIMIT_MS); attempt++) {
       const id = await store(build());
