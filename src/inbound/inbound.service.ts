@@ -1,4 +1,4 @@
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.ts';
 import type { Queues } from '../platform/queue/queues.ts';
@@ -95,8 +95,9 @@ export async function reconcileInbound(deps: IntakeDeps, limit = 500): Promise<n
 export async function attachmentNamesOf(db: Database, opportunityId: string): Promise<string[]> {
   const inbound = await findInboundOf(db, opportunityId);
   if (!inbound) return [];
-  const parsed = await simpleParser(inbound.raw);
-  return parsed.attachments.map((a) => a.filename ?? '(no name)');
+  // Parsed as processing parses (in turns, no conversions): the web process must not stall either.
+  const read = await parseStored(inbound.raw);
+  return read.ok ? read.parsed.attachments.map((a) => a.filename ?? '(no name)') : [];
 }
 
 export type InboundIntake = ReturnType<typeof createInboundIntake>;
