@@ -10,10 +10,10 @@ import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { findInboundById } from './inbound.repository.ts';
 import type { MissingField } from './understanding/understand.ts';
 
-/** The email intake's answers: what we understood of an emailed opportunity, and help with a digest reply. */
 /** Attachment names an acknowledgement lists; more are counted ("and 3 more"). */
 export const ACKNOWLEDGED_ATTACHMENTS_MAX = 20;
 
+/** The email intake's answers: what we understood of an emailed opportunity, and help with a digest reply. */
 export const inboundMailJob = z.discriminatedUnion('kind', [
   /**
    * To the sender of an email opportunity: "Here is what we understood", with a link to correct or

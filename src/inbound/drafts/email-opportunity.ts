@@ -38,7 +38,8 @@ const OUTCOME_OF_STATUS: Partial<Record<OpportunityRow['status'], EmailOpportuni
 
 /** The acknowledgement's job: what it says of the mail beyond the opportunity (missing fields, attachment names). */
 function acknowledgementJob(inboundId: string, u: Understanding): InboundMailJob {
-  const names = u.attachments.map((a) => storableText(a.filename).slice(0, 200));
+  // Cut first, then made storable: a cut through a surrogate pair would leave one Postgres refuses.
+  const names = u.attachments.map((a) => storableText(a.filename.slice(0, 200)));
   return {
     kind: 'email-acknowledgement',
     inboundId,

@@ -44,10 +44,14 @@ export function htmlAsTextOffThread(html: string, timeoutMs = HTML_CONVERT_TIMEO
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
       resolve(text);
     };
-    const timer = setTimeout(() => settle(''), timeoutMs);
+    // Past the deadline the thread is ended; one that answered ends by itself (ending it from here
+    // made the event loop wait for its teardown, tens of milliseconds).
+    const timer = setTimeout(() => {
+      settle('');
+      void worker.terminate();
+    }, timeoutMs);
     worker.once('message', (text: unknown) => settle(typeof text === 'string' ? text : ''));
     worker.once('error', () => settle(''));
     worker.once('exit', () => settle(''));
