@@ -8,7 +8,9 @@ import { convert } from 'html-to-text';
  * processing path, on a thread of its own: however hostile the HTML, the event loop that serves
  * the queue's locks and every other job never waits for it.
  */
-export const HTML_READ_MAX = 256 * 1024;
+// 128 KB of HTML holds far more than the 10,000 characters a description keeps, even under
+// Outlook's styles; and the thread it runs on still takes CPU from everything else on the machine.
+export const HTML_READ_MAX = 128 * 1024;
 /** Elements nested deeper than this are left out (html-to-text recursed into a stack overflow). */
 export const HTML_MAX_DEPTH = 100;
 /** The longest a conversion on its thread may take; past it the HTML counts as unreadable. */
