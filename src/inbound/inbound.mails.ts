@@ -1,4 +1,3 @@
-import { simpleParser } from 'mailparser';
 import { z } from 'zod';
 import type { Database } from '../platform/db/database.ts';
 import type { Links } from '../platform/links/links.ts';
@@ -9,12 +8,27 @@ import type { OpportunityService } from '../opportunities/opportunity.service.ts
 import type { PartnerService } from '../partners/partner.service.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { findInboundById } from './inbound.repository.ts';
-import { understand, type MissingField } from './understanding/understand.ts';
+import type { MissingField } from './understanding/understand.ts';
+
+/** Attachment names an acknowledgement lists; more are counted ("and 3 more"). */
+export const ACKNOWLEDGED_ATTACHMENTS_MAX = 20;
 
 /** The email intake's answers: what we understood of an emailed opportunity, and help with a digest reply. */
 export const inboundMailJob = z.discriminatedUnion('kind', [
-  /** To the sender of an email opportunity: "Here is what we understood", with a link to correct or see it. */
-  z.object({ kind: z.literal('email-acknowledgement'), inboundId: z.uuid() }),
+  /**
+   * To the sender of an email opportunity: "Here is what we understood", with a link to correct or
+   * see it. What it says of the mail itself (missing fields, attachment names) comes from processing,
+   * which understood the mail once: the stored message never changes, so reading it again here
+   * would only repeat the work (twice the time a hostile mail holds the event loop). Jobs queued
+   * before these fields existed have neither, and say nothing of missing fields or attachments.
+   */
+  z.object({
+    kind: z.literal('email-acknowledgement'),
+    inboundId: z.uuid(),
+    missing: z.array(z.enum(['title', 'description', 'requiredSkills', 'regions'])).optional(),
+    attachments: z.array(z.string().max(200)).max(ACKNOWLEDGED_ATTACHMENTS_MAX).optional(),
+    moreAttachments: z.number().int().min(0).optional(),
+  }),
   /** To a partner whose reply to a digest we could not read: one short answer pointing at the buttons. */
   z.object({ kind: z.literal('digest-reply-help'), partnerId: z.uuid() }),
 ]);
@@ -50,10 +64,11 @@ export function createInboundMails({ db, opportunities, partners, catalogue, lin
         if (!inbound?.opportunityId) return undefined;
         const o = await opportunities.findById(inbound.opportunityId);
         if (!o || !isOpen(o.status)) return undefined;
-        const u = understand(await simpleParser(inbound.raw), catalogue, { now: new Date() });
+        const missing = job.missing ?? [];
+        const attachments = [...(job.attachments ?? []), ...(job.moreAttachments ? [`and ${job.moreAttachments} more`] : [])];
         const draft = o.status === 'pending_verification';
         const title = o.title || 'your email';
-        const where = draft && u.missing.includes('regions') ? null : formatWhere(o.regions, o.remote);
+        const where = draft && missing.includes('regions') ? null : formatWhere(o.regions, o.remote);
         const details = [
           { label: 'Title', value: o.title || '(none)' },
           { label: 'Skills needed', value: catalogue.labels(o.requiredSkillIds).join(', ') || '(none recognised)' },
@@ -61,7 +76,7 @@ export function createInboundMails({ db, opportunities, partners, catalogue, lin
           { label: 'Budget', value: formatBudget(o.budgetMin, o.budgetMax, o.currency) ?? '(not stated)' },
           { label: 'Start', value: o.startDate ?? '(not stated)' },
           { label: 'Description', value: o.description ? shorten(o.description, 400) : '(none)' },
-          ...(u.attachments.length ? [{ label: 'Attachments', value: u.attachments.map((a) => a.filename).join(', ') }] : []),
+          ...(attachments.length ? [{ label: 'Attachments', value: attachments.join(', ') }] : []),
         ];
         const state = draft
           ? 'Nothing is published yet. Please check what we read, correct what we got wrong, and publish it on the page behind the button.'
@@ -77,8 +92,8 @@ export function createInboundMails({ db, opportunities, partners, catalogue, lin
             paragraphs: [
               `Hello ${o.submitterName}, thank you for sending us "${title}". This is what we read from your email.`,
               state,
-              ...(draft && u.missing.length ? [`We could not find ${u.missing.map((m) => MISSING_TEXT[m]).join('; ')}.`] : []),
-              ...(u.attachments.length ? ['Attachments are listed, never opened or passed on: put what partners need to know in the description.'] : []),
+              ...(draft && missing.length ? [`We could not find ${missing.map((m) => MISSING_TEXT[m]).join('; ')}.`] : []),
+              ...(attachments.length ? ['Attachments are listed, never opened or passed on: put what partners need to know in the description.'] : []),
             ],
             details,
             action: draft

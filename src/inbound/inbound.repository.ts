@@ -159,8 +159,9 @@ export async function findInboundOf(db: Executor, opportunityId: string): Promis
     .executeTakeFirst();
 }
 
-export async function findInboundById(db: Executor, inboundId: string): Promise<{ raw: Buffer; opportunityId: string | null } | undefined> {
-  return db.selectFrom('inboundMessages').select(['raw', 'opportunityId']).where('id', '=', inboundId).executeTakeFirst();
+export async function findInboundById(db: Executor, inboundId: string): Promise<{ opportunityId: string | null } | undefined> {
+  // Not the raw bytes: what the acknowledgement says of them came with its job.
+  return db.selectFrom('inboundMessages').select(['opportunityId']).where('id', '=', inboundId).executeTakeFirst();
 }
 
 /**

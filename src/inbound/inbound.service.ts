@@ -1,4 +1,4 @@
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.ts';
 import type { Queues } from '../platform/queue/queues.ts';
@@ -35,6 +35,7 @@ import { complaintEvidence, permanentFailures } from './trust/bounces.ts';
 import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressSet, type MailKind } from './trust/classify.ts';
 import { checkSender, type DNSResolver, type SenderTrust } from './trust/sender-auth.ts';
 import { headerLookup, parseStored } from './understanding/parse.ts';
+import { readBody } from './understanding/understand.ts';
 
 export type { InboundMessageInput, InboundSummary };
 
@@ -97,8 +98,9 @@ export async function reconcileInbound(deps: IntakeDeps, limit = 500): Promise<n
 export async function attachmentNamesOf(db: Database, opportunityId: string): Promise<string[]> {
   const inbound = await findInboundOf(db, opportunityId);
   if (!inbound) return [];
-  const parsed = await simpleParser(inbound.raw);
-  return parsed.attachments.map((a) => a.filename ?? '(no name)');
+  // Parsed as processing parses (in turns, no conversions): the web process must not stall either.
+  const read = await parseStored(inbound.raw);
+  return read.ok ? read.parsed.attachments.map((a) => a.filename ?? '(no name)') : [];
 }
 
 export type InboundIntake = ReturnType<typeof createInboundIntake>;
@@ -236,7 +238,7 @@ export function createInboundService(deps: InboundServiceDeps) {
    * backscatter), and unsubscribing must work from any plain mail client.
    */
   async function handleUnsubscribe(message: StoredMessage, parsed: ParsedMail, trust: SenderTrust): Promise<Decision> {
-    if (!asksToUnsubscribe(parsed.subject ?? '', parsed.text ?? '')) return { status: 'rejected', outcome: 'to the unsubscribe address, but not asking to unsubscribe' };
+    if (!asksToUnsubscribe(parsed.subject ?? '', await readBody(parsed))) return { status: 'rejected', outcome: 'to the unsubscribe address, but not asking to unsubscribe' };
     const from = trust.fromAddress;
     if (!from) return { status: 'rejected', outcome: 'unsubscribe request without one From address' };
     const trusted = trust.verified || from === message.mailFrom.toLowerCase();
@@ -274,7 +276,7 @@ export function createInboundService(deps: InboundServiceDeps) {
     if (!partner || !trust.verified || trust.fromAddress !== partner.email.toLowerCase()) {
       return { status: 'rejected', outcome: `digest reply: sender not verified as the digest's partner (${trust.reason})` };
     }
-    const intent = readDigestReply(parsed.text ?? '');
+    const intent = readDigestReply(await readBody(parsed));
     if (intent.kind === 'unclear') {
       // One short answer pointing at the buttons, within the one-reply-a-day rule: the claim and
       // the outbox row commit together, and the row's dedupe key is the message, so a retried

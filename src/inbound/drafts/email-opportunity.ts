@@ -1,10 +1,10 @@
 import type { ParsedMail } from 'mailparser';
 import type { OpportunityRow, OpportunityService } from '../../opportunities/opportunity.service.ts';
 import { requestMail } from '../../platform/mail/mail-kinds.ts';
-import { inboundMailJob } from '../inbound.mails.ts';
+import { ACKNOWLEDGED_ATTACHMENTS_MAX, inboundMailJob, type InboundMailJob } from '../inbound.mails.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import { finishProcessing } from '../inbound.repository.ts';
-import { understand } from '../understanding/understand.ts';
+import { readBody, understand, type Understanding } from '../understanding/understand.ts';
 import { storableText } from './storable-text.ts';
 
 export interface EmailOpportunityDeps {
@@ -36,6 +36,19 @@ const OUTCOME_OF_STATUS: Partial<Record<OpportunityRow['status'], EmailOpportuni
   pending_verification: 'awaiting confirmation',
 };
 
+/** The acknowledgement's job: what it says of the mail beyond the opportunity (missing fields, attachment names). */
+function acknowledgementJob(inboundId: string, u: Understanding): InboundMailJob {
+  // Cut first, then made storable: a cut through a surrogate pair would leave one Postgres refuses.
+  const names = u.attachments.map((a) => storableText(a.filename.slice(0, 200)));
+  return {
+    kind: 'email-acknowledgement',
+    inboundId,
+    missing: u.missing,
+    attachments: names.slice(0, ACKNOWLEDGED_ATTACHMENTS_MAX),
+    moreAttachments: Math.max(0, names.length - ACKNOWLEDGED_ATTACHMENTS_MAX),
+  };
+}
+
 /**
  * Turns one person's email into an opportunity through the opportunity service, in its
  * transaction together with the inbound row's outcome and the acknowledgement: either all of it
@@ -48,7 +61,9 @@ export async function createEmailOpportunity(
   input: EmailOpportunityInput,
 ): Promise<{ outcome: EmailOpportunityOutcome; opportunityId?: string }> {
   const now = deps.now?.() ?? new Date();
-  const u = understand(input.parsed, deps.catalogue, { now });
+  // Understood once: the acknowledgement carries what it needs of this, it does not read the mail again.
+  const u = understand(input.parsed, deps.catalogue, { now, body: await readBody(input.parsed) });
+  const acknowledgement = acknowledgementJob(input.inboundId, u);
   const messageId = storableText(input.parsed.messageId ?? '').trim().slice(0, 998) || null;
 
   let outcome: EmailOpportunityOutcome = 'duplicate';
@@ -77,7 +92,7 @@ export async function createEmailOpportunity(
         await finishProcessing(trx, input.inboundId, { status: 'processed', outcome, opportunityId: opportunity.id });
         // A second delivery of the same mail was answered the first time.
         if (input.mayReply && !replayed) {
-          await requestMail(trx, inboundMailJob, { kind: 'email-acknowledgement', inboundId: input.inboundId }, `mail:email-acknowledgement:${input.inboundId}`);
+          await requestMail(trx, inboundMailJob, acknowledgement, `mail:email-acknowledgement:${input.inboundId}`);
         }
       },
     },

@@ -38,12 +38,29 @@ export function digestIdOfReplyAddress(secrets: readonly string[], address: stri
  */
 export function ownWords(text: string): string {
   const lines: string[] = [];
-  for (const line of text.replace(/\r\n/g, '\n').split('\n')) {
-    if (/^\s*(on\b.*\bwrote:|am\b.*\bschrieb.*:|-{2,}\s*original message\s*-{2,}|from:\s)/i.test(line)) break;
+  for (const line of text.slice(0, REPLY_READ_MAX).replace(/\r\n/g, '\n').split('\n')) {
+    if (startsQuotedMessage(line)) break;
     if (/^\s*>/.test(line)) continue;
     lines.push(line);
   }
   return lines.join('\n').slice(0, 5000);
+}
+
+/** A reply is read this far: its own words come first, and are kept to 5,000 characters. */
+const REPLY_READ_MAX = 64 * 1024;
+
+/**
+ * "On … wrote:", "Am … schrieb …:", "-----Original Message-----" or "From: ". Tested piece by piece:
+ * as one pattern, `am\b.*\bschrieb.*:` backtracked over every "schrieb" of a long line, once each.
+ */
+function startsQuotedMessage(line: string): boolean {
+  if (/^\s*(?:-{2,}\s*original message\s*-{2,}|from:\s)/i.test(line)) return true;
+  const opening = /^\s*(on|am)\b/i.exec(line);
+  if (!opening) return false;
+  const rest = line.slice(opening[0].length);
+  if (opening[1]!.toLowerCase() === 'on') return /\bwrote:/i.test(rest);
+  const schrieb = /\bschrieb/i.exec(rest);
+  return schrieb !== null && rest.includes(':', schrieb.index + schrieb[0].length);
 }
 
 export type DigestReplyIntent = { kind: 'interest'; card: number } | { kind: 'unclear'; why: string };

@@ -71,13 +71,31 @@ export function boundedResolver(resolver: DNSResolver, timeoutMs: number, budget
 }
 
 /**
+ * The message with every bare LF made CRLF, as mailauth makes it before hashing, only in one pass:
+ * mailauth awaits once a bare line, all on the event loop without yielding (a megabyte of "\n"
+ * held it 450 ms). Lines that already end in CRLF, and so DKIM hashes, are the same either way.
+ */
+function withCrlf(raw: Buffer): Buffer {
+  let bare = 0;
+  for (let i = 0; i < raw.length; i++) if (raw[i] === 0x0a && raw[i - 1] !== 0x0d) bare++;
+  if (bare === 0) return raw;
+  const out = Buffer.allocUnsafe(raw.length + bare);
+  let o = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === 0x0a && raw[i - 1] !== 0x0d) out[o++] = 0x0d;
+    out[o++] = raw[i]!;
+  }
+  return out;
+}
+
+/**
  * SPF, DKIM and DMARC for a raw message. Only a DMARC pass lets the From address stand for
  * someone: a DKIM pass alone proves nothing about From (anyone can sign with their own domain),
  * and DMARC is exactly the check that the passing SPF or DKIM domain is aligned with From.
  */
 export async function checkSender(raw: Buffer, envelope: AuthEnvelope, settings: AuthSettings): Promise<SenderTrust> {
   const budgetMs = authBudgetMs(settings.dnsTimeoutMs);
-  const checking = authenticate(raw, {
+  const checking = authenticate(withCrlf(raw), {
     ip: envelope.remoteIp ?? undefined,
     helo: envelope.helo ?? undefined,
     sender: envelope.mailFrom || undefined,

@@ -1,8 +1,8 @@
-import { convert as htmlToText } from 'html-to-text';
 import type { ParsedMail } from 'mailparser';
 import { REGIONS, type RegionSlug } from '../../regions/regions.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import { findBudget, findStartDate, type Budget } from './amounts.ts';
+import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.ts';
 import { createNameFinder, type NameFinder } from './name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
 import { mainText } from './quotes.ts';
@@ -30,9 +30,15 @@ export interface Understanding extends Budget {
 
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 10_000;
-// The body is read this far at most: enough for any opportunity, and it bounds the work a
-// hostile megabyte of text can cause.
-const BODY_READ_MAX = 200_000;
+/**
+ * The body text is read this far (characters) at most: enough for any opportunity (the
+ * description keeps 10,000 of them), and it bounds what a hostile megabyte of text can cost.
+ * Every step after it (quotes, signature, names, amounts, dates) is linear in what it reads, so
+ * this is also the bound on how long understanding one mail holds the event loop.
+ */
+export const BODY_READ_MAX = 64 * 1024;
+/** The subject is read this far: a title keeps 200 characters, "RE: FW: " prefixes come first. */
+export const SUBJECT_READ_MAX = 1_000;
 
 // Reply/forward prefixes of many clients and languages, and the external-sender tags mail
 // gateways add; stripped again and again ("RE: FW: [EXT] …").
@@ -40,7 +46,7 @@ const SUBJECT_NOISE = /^\s*(?:(?:re|fwd?|wg|aw|sv|vs|tr|rv|antw|doorst)\s*(?:\[\
 
 /** The subject without reply and forward prefixes or "[EXT]" tags. */
 export function cleanSubject(subject: string | undefined): string {
-  let title = (subject ?? '').replace(/\s+/g, ' ');
+  let title = (subject ?? '').slice(0, SUBJECT_READ_MAX).replace(/\s+/g, ' ');
   for (let before = ''; before !== title; ) {
     before = title;
     title = title.replace(SUBJECT_NOISE, '');
@@ -50,7 +56,7 @@ export function cleanSubject(subject: string | undefined): string {
 
 /** True when the subject says the message was forwarded to us. */
 export function isForwardSubject(subject: string | undefined): boolean {
-  return /^\s*(?:(?:re|aw|sv)\s*:\s*|\[(?:ext|external)\]\s*|\((?:ext|external)\)\s*)*(?:fwd?|wg|tr|doorst)\s*:/i.test(subject ?? '');
+  return /^\s*(?:(?:re|aw|sv)\s*:\s*|\[(?:ext|external)\]\s*|\((?:ext|external)\)\s*)*(?:fwd?|wg|tr|doorst)\s*:/i.test((subject ?? '').slice(0, SUBJECT_READ_MAX));
 }
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -64,15 +70,18 @@ export function bodyText(parsed: Pick<ParsedMail, 'text' | 'html'>): string {
   const html = typeof parsed.html === 'string' ? parsed.html : undefined;
   const text = parsed.text && parsed.text.trim() ? parsed.text : undefined;
   if (!html) return text ?? '';
-  if (text && squash(text) !== squash(htmlToText(html))) return text;
-  return htmlToText(html, {
-    wordwrap: false,
-    selectors: [
-      // Links keep their words, not their (often tracking) URLs; images are nothing to read.
-      { selector: 'a', options: { ignoreHref: true } },
-      { selector: 'img', format: 'skip' },
-    ],
-  });
+  if (text && squash(text) !== squash(htmlAsDefaultText(html))) return text;
+  return htmlAsText(html);
+}
+
+/**
+ * The body as plain text, for a message read by `parseStored` (which leaves HTML unconverted, so
+ * `text` is only ever a text part): the text part, else the HTML converted on a thread of its own.
+ * What understanding, unsubscribe requests and digest replies read.
+ */
+export async function readBody(parsed: Pick<ParsedMail, 'text' | 'html'>): Promise<string> {
+  if (parsed.text && parsed.text.trim()) return parsed.text;
+  return typeof parsed.html === 'string' ? htmlAsTextOffThread(parsed.html) : '';
 }
 
 // Built once per catalogue (the catalogue is loaded once per process) and once for the regions.
@@ -106,11 +115,13 @@ function missingFields(u: Omit<Understanding, 'missing'>): MissingField[] {
 
 /**
  * Reads an opportunity out of a parsed email. Pure: the same mail and `now` give the same
- * answer; `now` only places a start date written without a year.
+ * answer; `now` only places a start date written without a year. `body` is the body as
+ * `readBody` read it; without it, `bodyText` reads it here (HTML on this thread).
  */
-export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, options: { now: Date }): Understanding {
+export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, options: { now: Date; body?: string }): Understanding {
   const title = cleanSubject(parsed.subject);
-  const description = mainText(bodyText(parsed).slice(0, BODY_READ_MAX), { forwarded: isForwardSubject(parsed.subject) }).slice(0, DESCRIPTION_MAX).trim();
+  const body = (options.body ?? bodyText(parsed)).slice(0, BODY_READ_MAX);
+  const description = mainText(body, { forwarded: isForwardSubject(parsed.subject) }).slice(0, DESCRIPTION_MAX).trim();
   const text = `${title}\n${description}`;
   const understood = {
     title,
