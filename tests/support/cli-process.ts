@@ -40,7 +40,7 @@ export async function startService(t: TestStack, roles: string, env: Record<stri
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => lines.push(line));
   }
   const alive = () => child.exitCode === null && child.signalCode === null;
