@@ -12,8 +12,9 @@ import type { QueueStateMarker } from '../platform/queue/queue-state-marker.ts';
  * the marker says Redis lost our keys, no job is queued any more and the grace periods are
  * dropped: everything unfinished is re-enqueued in this pass.
  *
- * The marker is read before the pass and set after it: a pass cut short (Redis or Postgres gone
- * again) leaves it missing, and the next pass is a full one too.
+ * The marker is read before the pass and set after it, and only by a pass that found it missing:
+ * a pass cut short (Redis or Postgres gone again) leaves it missing, and so does a loss in the
+ * middle of an ordinary pass, so the next pass is a full one.
  */
 export async function reconcileOnce(c: Container, marker: QueueStateMarker): Promise<void> {
   const emptied = await marker.isMissing();
@@ -26,27 +27,21 @@ export async function reconcileOnce(c: Container, marker: QueueStateMarker): Pro
   await c.digests.reconcile(grace);
   const inboundRequeued = await c.intake.reconcile(grace);
   if (inboundRequeued) c.log.info({ inboundRequeued }, 'stored inbound messages re-enqueued');
-  await marker.set();
+  if (emptied) await marker.set();
 }
 
 /**
  * A cheap look at the marker every `intervalMs` between the reconciler's passes: when Redis loses
- * our keys mid-round, the reconciler runs at once rather than at its next turn. It pokes once per
- * loss; a pass that fails is retried on the reconciler's own schedule.
+ * our keys mid-round, the reconciler runs at once rather than at its next turn. While the marker
+ * stays missing (a full pass is running, or failing because Postgres is away too) each look asks
+ * again, so a failing full pass is retried at this interval rather than the reconciler's backoff.
  */
 export function watchQueueState(marker: QueueStateMarker, reconciler: Pick<Poller, 'runNow'>, intervalMs: number, log: Logger): Poller {
-  // A start without a marker is the reconciler's own first pass to handle.
-  let lossSeen = true;
   return poll(
     'queue-state-watch',
     intervalMs,
     async () => {
-      const missing = await marker.isMissing();
-      if (missing && !lossSeen) {
-        log.warn('queue state in Redis is gone; reconciling now');
-        reconciler.runNow();
-      }
-      lossSeen = missing;
+      if (await marker.isMissing()) reconciler.runNow();
     },
     log,
   );

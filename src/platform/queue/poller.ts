@@ -6,20 +6,27 @@ export interface Poller {
   stop(): Promise<void>;
 }
 
+/** A failing task first tries again after this long, then twice as long each time. */
+export const FIRST_RETRY_MS = 1_000;
 /** The longest a failing task waits before it tries again, unless its interval is longer. */
 export const MAX_BACKOFF_MS = 10_000;
 
-/** The wait after `failures` failed runs in a row: the interval, doubled per failure up to the cap. */
+/**
+ * The wait after `failures` failed runs in a row: the interval while all is well; after a failure
+ * a second, doubled per failure, up to the longer of the interval and ten seconds. A frequent
+ * task (the relay, every second) slows down while its server is away; a rare one (the reconciler,
+ * every minute) tries again soon, so it catches the server as it comes back.
+ */
 export function nextDelayMs(intervalMs: number, failures: number): number {
   if (failures === 0) return intervalMs;
-  return Math.max(intervalMs, Math.min(intervalMs * 2 ** failures, MAX_BACKOFF_MS));
+  return Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), Math.max(intervalMs, MAX_BACKOFF_MS));
 }
 
 /**
  * Runs `task` now and then every `intervalMs`, never two runs at once. A failing run is logged
- * and the next one tries again, later each time while it keeps failing (Postgres or Redis is
- * away), at its interval again once it succeeds: the scheduler outlives an outage and does not
- * flood the log or the recovering server meanwhile.
+ * and tried again with backoff (nextDelayMs) while it keeps failing (Postgres or Redis is away),
+ * at its interval again once it succeeds: the scheduler outlives an outage without flooding the
+ * log or the recovering server, and picks up soon after.
  */
 export function poll(name: string, intervalMs: number, task: () => Promise<unknown>, log: Logger): Poller {
   let stopped = false;
