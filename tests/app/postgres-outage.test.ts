@@ -1,12 +1,12 @@
 /**
- * Losing Postgres under running roles: a real `p2p-digest start` process (api, worker and
+ * Losing Postgres under running roles (and not having it at start): a real `p2p-digest start` process (api, worker and
  * scheduler) reaches Postgres through a TCP proxy the test cuts, after its connections were
  * terminated the way a Postgres restart ends them. The process must not exit, readiness must say
  * 503 while Postgres is away and 200 once it is back, and the round must finish.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startService, type ServiceProcess } from '../support/cli-process.ts';
+import { spawnService, startService, type ServiceProcess } from '../support/cli-process.ts';
 import { addOpportunity, addPartner, deliveriesOf, roundDelivered } from '../support/digest-fixtures.ts';
 import { freePort } from '../support/link-scanner.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
@@ -57,13 +57,32 @@ async function readiness(port: number): Promise<{ status: number; body: { postgr
   return { status: res.status, body: (await res.json()) as { postgres?: string; redis?: string } };
 }
 
-it('keeps every role running through a Postgres outage, answers 503 meanwhile, and finishes the round', { timeout: 120_000 }, async () => {
+/** The service's DATABASE_URL: through the proxy, with an application name of its own. */
+function serviceDatabaseUrl(): string {
   const viaProxy = new URL(t.config.databaseUrl);
   viaProxy.port = String(proxy.port);
   viaProxy.searchParams.set('application_name', APPLICATION_NAME);
+  return viaProxy.toString();
+}
+
+it('waits for Postgres at start instead of exiting', { timeout: 60_000 }, async () => {
+  await proxy.cut();
+  const waiting = spawnService(t, 'worker', { DATABASE_URL: serviceDatabaseUrl() });
+  try {
+    await eventually(async () => waiting.output().some((line) => line.includes('postgres is unreachable; waiting for it')), 30_000);
+    expect(waiting.alive()).toBe(true);
+    await proxy.restore();
+    await waiting.started();
+  } finally {
+    await proxy.restore();
+    await waiting.stop();
+  }
+});
+
+it('keeps every role running through a Postgres outage, answers 503 meanwhile, and finishes the round', { timeout: 120_000 }, async () => {
   const port = await freePort();
   service = await startService(t, 'api,worker,scheduler', {
-    DATABASE_URL: viaProxy.toString(),
+    DATABASE_URL: serviceDatabaseUrl(),
     PORT: String(port),
     HOST: '127.0.0.1',
     DIGEST_LEASE_SECONDS: '3',

@@ -25,15 +25,17 @@ export interface ServiceProcess {
   output(): string[];
   /** Whether it is still running. */
   alive(): boolean;
+  /** Resolves once it has logged "started"; fails if it exits first or takes over 30 s. */
+  started(): Promise<void>;
   /** SIGTERM, then SIGKILL if it has not stopped within five seconds. */
   stop(): Promise<void>;
 }
 
 /**
- * `p2p-digest start --role <roles>` in a child process against the stack, as production runs it,
- * once it has logged "started". `env` overrides the stack's (another DATABASE_URL, REDIS_URL, …).
+ * `p2p-digest start --role <roles>` in a child process against the stack, as production runs it.
+ * `env` overrides the stack's (another DATABASE_URL, REDIS_URL, …).
  */
-export async function startService(t: TestStack, roles: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export function spawnService(t: TestStack, roles: string, env: Record<string, string> = {}): ServiceProcess {
   const child = spawn(process.execPath, ['bin/p2p-digest.mjs', 'start', '--role', roles], {
     cwd: REPO_ROOT,
     env: childEnv(t, { LOG_LEVEL: 'info', ...env }),
@@ -44,15 +46,17 @@ export async function startService(t: TestStack, roles: string, env: Record<stri
     createInterface({ input: stream }).on('line', (line) => lines.push(line));
   }
   const alive = () => child.exitCode === null && child.signalCode === null;
-  const until = Date.now() + 30_000;
-  while (!lines.some((l) => l.includes('"msg":"started"'))) {
-    if (!alive() || Date.now() > until) throw new Error(`service did not start:\n${lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
   return {
     child,
     output: () => lines,
     alive,
+    async started() {
+      const until = Date.now() + 30_000;
+      while (!lines.some((l) => l.includes('"msg":"started"'))) {
+        if (!alive() || Date.now() > until) throw new Error(`service did not start:\n${lines.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     async stop() {
       if (!alive()) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -62,4 +66,16 @@ export async function startService(t: TestStack, roles: string, env: Record<stri
       clearTimeout(timer);
     },
   };
+}
+
+/** The same, once it has started. */
+export async function startService(t: TestStack, roles: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const service = spawnService(t, roles, env);
+  try {
+    await service.started();
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  return service;
 }
