@@ -99,6 +99,11 @@ it('keeps every role running through a Postgres outage, answers 503 meanwhile, a
   await proxy.cut();
   const during = await readiness(port);
   expect(during).toEqual({ status: 503, body: { status: 'unavailable', postgres: 'unreachable', redis: 'ok' } });
+  // An API request meanwhile is told to come back, not that the service is broken.
+  const request = await fetch(`http://127.0.0.1:${port}/api/partners`, { headers: t.adminHeaders });
+  expect(request.status).toBe(503);
+  expect(request.headers.get('retry-after')).toBe('30');
+  expect(await request.json()).toMatchObject({ error: { code: 'unavailable' } });
   await new Promise((r) => setTimeout(r, 3_000));
   expect(service.alive()).toBe(true);
   await proxy.restore();

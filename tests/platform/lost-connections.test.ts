@@ -3,6 +3,7 @@
  * flight and be replaced, never raise an 'error' event nobody hears (which ends the process).
  */
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -82,6 +83,13 @@ describe('connection errors', () => {
     expect(isConnectionError(refused)).toBe(true);
     const wrong = await sql`SELECT * FROM no_such_table`.execute(db).catch((e: unknown) => e);
     expect(isConnectionError(wrong)).toBe(false);
+    // ioredis, giving up a command while Redis is away: its retries spent, or no offline queue.
+    const redis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    redis.on('error', () => undefined);
+    const givenUp = await redis.ping().catch((e: unknown) => e);
+    redis.disconnect();
+    expect(isConnectionError(givenUp)).toBe(true);
+    expect(isConnectionError(new Error('ERR unknown command'))).toBe(false);
   });
 });
 
