@@ -14,7 +14,8 @@ export interface QueueStateMarker {
  * then, and the reconciler re-enqueues unfinished work at once instead of after its grace periods.
  */
 export function queueStateMarker(redis: Pick<Redis, 'exists' | 'set'>, prefix: string): QueueStateMarker {
-  const key = `${prefix}:reconciler:marker`;
+  // Two segments: BullMQ's own keys are `<prefix>:<queue>:<what>` (one of them is a "marker").
+  const key = `${prefix}:queue-state-marker`;
   return {
     async isMissing() {
       return (await redis.exists(key)) === 0;
