@@ -28,7 +28,7 @@ beforeAll(async () => {
   await addOpportunity(t, 'Sentinel rollout', ['Microsoft Sentinel'], { remote: true, regions: [] });
   for (let i = 0; i < PARTNERS; i++) await addPartner(t, `pg${String(i).padStart(2, '0')}`, ['Microsoft Sentinel']);
   const target = new URL(t.config.databaseUrl);
-  proxy = await startTcpProxy(Number(target.port || 5432), target.hostname);
+  proxy = await startTcpProxy(Number(target.port || 5432));
 });
 
 afterAll(async () => {

@@ -1,59 +1,56 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import net from 'node:net';
 
 export interface TcpProxy {
+  /** The port clients connect to; it stays the same across cut and restore. */
   port: number;
-  /** Like the server going away: open connections are reset and new ones refused. */
+  /** Where connections go; settable after start (the SMTP sink is made after the stack's config). */
+  targetPort: number;
+  /** The server goes away: open connections are dropped and new ones refused, as a dead host's port. */
   cut(): Promise<void>;
-  /** Accepts and forwards connections again, on the same port. */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * A TCP forwarder to a shared server (Postgres, Redis) that a test can cut and restore: an
- * outage for the processes that connect through it, and only for them.
+ * A TCP relay to a local port that a test can cut and restore: an outage of the server behind it
+ * (connection refused) without touching the server, or any shared service.
  */
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
+export async function startTcpProxy(targetPort = 0): Promise<TcpProxy> {
+  const sockets = new Set<net.Socket>();
+  const relay = (client: net.Socket) => {
+    const upstream = net.connect(proxy.targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
   };
-  const newServer = () =>
-    createServer((client) => {
-      const upstream = connect(targetPort, targetHost);
-      track(client);
-      track(upstream);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-  const listen = (server: Server, port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
-    });
+  let server = net.createServer(relay);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  let listening = true;
 
-  let server: Server | undefined = newServer();
-  const port = await listen(server, 0);
   const stop = async () => {
-    const closing = server;
-    server = undefined;
-    if (!closing) return;
-    const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
-    for (const socket of sockets) socket.resetAndDestroy();
+    if (!listening) return;
+    listening = false;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of sockets) s.destroy();
     await closed;
   };
-  return {
+  const proxy: TcpProxy = {
     port,
+    targetPort,
     cut: stop,
     async restore() {
-      if (server) return;
-      server = newServer();
-      await listen(server, port);
+      if (listening) return;
+      server = net.createServer(relay);
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      listening = true;
     },
     close: stop,
   };
+  return proxy;
 }
