@@ -26,7 +26,7 @@ import { createApiKeyService } from '../partners/api-key.service.ts';
 import { createPartnerService } from '../partners/partner.service.ts';
 import { createPreferencesService } from '../partners/preferences.service.ts';
 import { createQueues } from '../platform/queue/queues.ts';
-import { redisOptionsFromUrl } from '../platform/queue/redis-connection.ts';
+import { reconnectDelayMs, redisOptionsFromUrl } from '../platform/queue/redis-connection.ts';
 import { loadTaxonomyFile } from '../skills/load-taxonomy.ts';
 import { loadSkillCatalogue, syncTaxonomy } from '../skills/skills.service.ts';
 import { createSuppressionService } from '../suppressions/suppression.service.ts';
@@ -38,7 +38,7 @@ import { createUnsubscribeService } from '../suppressions/unsubscribe.service.ts
  */
 export async function prepareDatabase(config: Pick<Config, 'databaseUrl'>, log: Logger): Promise<void> {
   if (await ensureDatabaseExists(config.databaseUrl)) log.info('database created');
-  const db = createDatabase(config.databaseUrl, 1);
+  const db = createDatabase(config.databaseUrl, 1, (err) => log.warn({ err }, 'postgres connection lost'));
   try {
     const applied = await migrateToLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -53,11 +53,11 @@ export async function prepareDatabase(config: Pick<Config, 'databaseUrl'>, log: 
  * factories that use it. Nothing in `src/` reaches for a module-level singleton instead.
  */
 export async function createContainer(config: Config, log: Logger) {
-  const db: Database = createDatabase(config.databaseUrl);
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  const db: Database = createDatabase(config.databaseUrl, undefined, (err) => log.warn({ err }, 'postgres connection lost; the pool reconnects'));
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false, retryStrategy: reconnectDelayMs });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const queueSettings = { connection: redisOptionsFromUrl(config.redisUrl), prefix: config.queuePrefix };
-  const queues = createQueues(JOBS, queueSettings);
+  const queues = createQueues(JOBS, queueSettings, log);
   const catalogue = await loadSkillCatalogue(db);
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
   const links = createLinks(config.publicBaseUrl, signer);

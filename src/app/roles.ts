@@ -3,14 +3,14 @@ import type { Container } from './container.ts';
 import { buildApp } from './http-app.ts';
 import { httpSettings } from './app-deps.ts';
 import { notifyInterests } from '../interests/interest-notifier.ts';
-import { reconcileUnmatched } from '../matching/match-reconciler.ts';
 import { matchOpportunity, matchPartner } from '../matching/match.service.ts';
 import { relayOutboxOnce } from '../platform/outbox/outbox-relay.ts';
 import { startWorkers } from '../platform/queue/queues.ts';
 import { JOBS, QUEUE_CONCURRENCY, queueLockDurations, type JobHandlers, type QueueName } from './jobs.ts';
-import { upsertDigestTick } from '../digests/digest-scheduler.ts';
 import { startSmtpListener } from '../inbound/intake/smtp-listener.ts';
 import { poll } from '../platform/queue/poller.ts';
+import { queueStateMarker } from '../platform/queue/queue-state-marker.ts';
+import { reconcileOnce, watchQueueState } from './reconcile.ts';
 
 export const ROLES = ['api', 'worker', 'scheduler', 'smtp'] as const;
 export type Role = (typeof ROLES)[number];
@@ -83,6 +83,7 @@ export function startWorker(c: Container, concurrency: Record<QueueName, number>
 }
 
 export interface SchedulerIntervals {
+  /** The outbox relay's interval; the watch for lost queue state in Redis runs as often. */
   relayMs: number;
   reconcileMs: number;
   /** How often submitters' batched interest emails are looked for; by default as often as reconciling (a minute). */
@@ -90,25 +91,16 @@ export interface SchedulerIntervals {
 }
 
 /**
- * The outbox relay, the reconciler that rebuilds lost queue state from Postgres, and the
- * interest notifier that batches "I'm interested" into emails to submitters.
+ * The outbox relay, the reconciler that rebuilds lost queue state from Postgres (and its watch,
+ * which starts a pass at once when Redis loses our keys), and the interest notifier that batches
+ * "I'm interested" into emails to submitters. Each is a poller: an outage fails its runs, which
+ * are retried with backoff, and the role keeps running.
  */
 export function startScheduler(c: Container, intervals: SchedulerIntervals = { relayMs: 1000, reconcileMs: 60_000 }): RunningRole {
   const relay = poll('outbox-relay', intervals.relayMs, () => relayOutboxOnce(c.db, c.outboxRoutes, c.log), c.log);
-  const reconciler = poll(
-    'reconcile',
-    intervals.reconcileMs,
-    async () => {
-      // The hourly digest tick lives in Redis; re-creating it here also survives a Redis flush.
-      await upsertDigestTick(c.queues);
-      const requeued = await reconcileUnmatched(c.db, c.queues);
-      if (requeued) c.log.info({ requeued }, 'unmatched opportunities re-enqueued');
-      await c.digests.reconcile();
-      const inboundRequeued = await c.intake.reconcile();
-      if (inboundRequeued) c.log.info({ inboundRequeued }, 'stored inbound messages re-enqueued');
-    },
-    c.log,
-  );
+  const marker = queueStateMarker(c.redis, c.config.queuePrefix);
+  const reconciler = poll('reconcile', intervals.reconcileMs, () => reconcileOnce(c, marker), c.log);
+  const watcher = watchQueueState(marker, reconciler, intervals.relayMs, c.log);
   // A poller of its own: a slow or failing reconcile pass must not hold up submitters' emails.
   const interestNotifier = poll(
     'interest-notify',
@@ -121,6 +113,6 @@ export function startScheduler(c: Container, intervals: SchedulerIntervals = { r
   );
   return {
     role: 'scheduler',
-    stop: async () => void (await Promise.all([relay.stop(), reconciler.stop(), interestNotifier.stop()])),
+    stop: async () => void (await Promise.all([relay.stop(), watcher.stop(), reconciler.stop(), interestNotifier.stop()])),
   };
 }

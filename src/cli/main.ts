@@ -6,6 +6,7 @@ import { createContainer, prepareDatabase, type Container } from '../app/contain
 import { PERIOD_PATTERN } from '../digests/digest-period.ts';
 import type { RoundResult } from '../digests/digest.service.ts';
 import { AppError } from '../platform/errors/app-errors.ts';
+import { isConnectionError } from '../platform/errors/connection-errors.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { importPartnersCsv } from '../partners/partner-import.ts';
 import { ROLES, startApi, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../app/roles.ts';
@@ -46,6 +47,42 @@ async function withContainer<T>(fn: (c: Container) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The long-running service's last word on errors nobody caught. A rejected promise nobody awaited
+ * is logged and the service runs on: the work it belonged to fails into its job's retry or is
+ * picked up by the reconciler. An uncaught exception is a bug that left the process in an unknown
+ * state, the one case (besides bad configuration at start, exit 78, and SIGINT/SIGTERM) in which
+ * the service exits: code 70, for the supervisor to restart it; leases and the reconciler hand
+ * its unfinished work to the others. Lost Postgres and Redis connections never get this far: the
+ * pool, the Redis clients and the queues have listeners of their own.
+ */
+function guardProcess(log: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection; running on');
+  });
+  process.on('uncaughtException', (err, origin) => {
+    log.fatal({ err, origin }, 'uncaught exception; exiting');
+    process.exit(70); // EX_SOFTWARE
+  });
+}
+
+/**
+ * Runs `step` until it gets through to its server: a service started while Postgres is still
+ * starting (or away) waits for it instead of exiting. Any other error is thrown at once.
+ */
+async function whenReachable<T>(what: string, step: () => Promise<T>, log: Logger): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      const retryInMs = Math.min(1000 * attempt, 10_000);
+      log.warn({ err, attempt, retryInMs }, `${what} is unreachable; waiting for it`);
+      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+    }
+  }
+}
+
 function parseRoles(value: string): Role[] {
   const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
@@ -62,7 +99,8 @@ program
   .option('--demo', 'seed demo partners and opportunities when there are none yet')
   .action(async (options: { role: Role[]; demo?: boolean }) => {
     const { config, log } = await configure();
-    await prepareDatabase(config, log);
+    guardProcess(log);
+    await whenReachable('postgres', () => prepareDatabase(config, log), log);
     const container = await createContainer(config, log);
     if (options.demo) {
       const result = await seedDemo(container);
@@ -70,7 +108,7 @@ program
     }
     const running: RunningRole[] = [];
     if (options.role.includes('worker')) running.push(startWorker(container));
-    if (options.role.includes('scheduler')) running.push(startScheduler(container));
+    if (options.role.includes('scheduler')) running.push(startScheduler(container, { relayMs: 1000, reconcileMs: config.reconcileIntervalMs }));
     if (options.role.includes('smtp')) running.push(await startSmtp(container));
     if (options.role.includes('api')) {
       const api = await startApi(container);

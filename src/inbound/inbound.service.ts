@@ -85,10 +85,11 @@ export async function acceptInbound(deps: IntakeDeps, message: InboundMessageInp
 /**
  * One reconcile pass (the scheduler's): re-queues stored messages whose job was lost (Redis
  * flushed, a crash between commit and enqueue) and forgets old webhook tokens. The job id is the
- * same as the first one, so a job still waiting or running is not doubled.
+ * same as the first one, so a job still waiting or running is not doubled. `graceSeconds` is 0
+ * when the scheduler knows Redis lost its jobs: then no stored message has a job to wait for.
  */
-export async function reconcileInbound(deps: IntakeDeps, limit = 500): Promise<number> {
-  const ids = await findUnprocessed(deps.db, UNPROCESSED_GRACE_SECONDS, limit);
+export async function reconcileInbound(deps: IntakeDeps, graceSeconds = UNPROCESSED_GRACE_SECONDS, limit = 500): Promise<number> {
+  const ids = await findUnprocessed(deps.db, graceSeconds, limit);
   for (const inboundId of ids) await deps.queues.enqueue('inbound-process', { inboundId }, inboundJobId(inboundId));
   await forgetWebhookTokens(deps.db, REPLAY_TOKEN_KEEP_SECONDS);
   return ids.length;
@@ -113,7 +114,7 @@ export type InboundIntake = ReturnType<typeof createInboundIntake>;
 export function createInboundIntake(deps: IntakeDeps) {
   return {
     accept: (message: InboundMessageInput, options?: { replayToken?: string }) => acceptInbound(deps, message, options),
-    reconcile: () => reconcileInbound(deps),
+    reconcile: (graceSeconds?: number) => reconcileInbound(deps, graceSeconds),
     attachmentNamesOf: (opportunityId: string) => attachmentNamesOf(deps.db, opportunityId),
     /** For the operator: what came in and what was decided, e.g. the reports that were not obeyed. */
     list: (query: Parameters<typeof listInbound>[1]) => listInbound(deps.db, query),

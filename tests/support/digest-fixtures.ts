@@ -62,3 +62,29 @@ export async function addInterest(
 
 /** Long enough for a mail that should not come to have arrived: to check that it did not. */
 export const settle = () => new Promise((r) => setTimeout(r, 600));
+
+/**
+ * What a period's round delivered, per partner: the row's status and send attempts, and how many copies of its
+ * digest (by its Message-ID) the SMTP sink received. The ledger holds one row per partner and
+ * period, so a partner can never get two different digests of a period, only copies of the one.
+ */
+export async function deliveriesOf(t: TestStack, period: string): Promise<Array<{ email: string; status: string; attempts: number; copies: number }>> {
+  const rows = await t.c.db
+    .selectFrom('digests as d')
+    .innerJoin('partners as p', 'p.id', 'd.partnerId')
+    .select(['p.email', 'd.status', 'd.attempts', 'd.messageId'])
+    .where('d.period', '=', period)
+    .execute();
+  return rows.map((row) => ({
+    email: row.email,
+    status: row.status,
+    attempts: row.attempts,
+    copies: t.smtp.received.filter((m) => m.envelope.to.includes(row.email) && row.messageId !== null && m.raw.includes(`Message-ID: ${row.messageId}`)).length,
+  }));
+}
+
+/** Whether every partner's digest of the period is sent and in the sink. */
+export async function roundDelivered(t: TestStack, period: string, partners: number): Promise<boolean> {
+  const deliveries = await deliveriesOf(t, period);
+  return deliveries.length === partners && deliveries.every((d) => d.status === 'sent' && d.copies >= 1);
+}

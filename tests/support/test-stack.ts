@@ -7,6 +7,7 @@ import { createContainer, type Container } from '../../src/app/container.ts';
 import { buildApp, type App } from '../../src/app/http-app.ts';
 import { httpSettings } from '../../src/app/app-deps.ts';
 import { QUEUE_NAMES } from '../../src/app/jobs.ts';
+import { queueStateMarker } from '../../src/platform/queue/queue-state-marker.ts';
 import { startScheduler, startWorker, type RunningRole } from '../../src/app/roles.ts';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from './smtp-sink.ts';
 import { createDatabaseFromTemplate, dropTestDatabase, TEST_REDIS_URL, uniqueName } from './test-databases.ts';
@@ -53,6 +54,10 @@ export async function createTestStack(
     ...env,
   });
   const c = await createContainer(config, log);
+  // A service whose Redis holds its state, as after any start but the first: the scheduler's
+  // reconciler keeps its grace periods instead of re-enqueueing every unfinished row at once, so a
+  // test may hold rows 'received' or 'ready' for a while. Tests of a lost Redis delete the marker.
+  await queueStateMarker(c.redis, prefix).set();
   const app = await buildApp({
     ...c,
     settings: httpSettings(config, 'smtp'),

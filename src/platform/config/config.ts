@@ -69,6 +69,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, "-" and "_"')
     .default('p2p'),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   MODERATION: onOff.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SUBMIT_RATE_PER_HOUR: z.coerce.number().int().positive().default(20),
@@ -141,6 +142,8 @@ const configSchema = envSchema.transform((e) => {
     mailFrom: e.MAIL_FROM,
     outboxDir: e.OUTBOX_DIR,
     queuePrefix: e.QUEUE_PREFIX,
+    /** The scheduler's reconcile pass, which rebuilds lost queue state from Postgres, runs this often. */
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
     moderation: e.MODERATION,
     logLevel: e.LOG_LEVEL,
     submitRatePerHour: e.SUBMIT_RATE_PER_HOUR,

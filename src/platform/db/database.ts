@@ -7,15 +7,38 @@ export type Database = Kysely<DB>;
 // Postgres `date` columns stay 'YYYY-MM-DD' strings: a start date has no time zone to shift.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
-/** Opens a pooled connection to Postgres. Close it with `db.destroy()`. */
-export function createDatabase(databaseUrl: string, poolSize = 10): Database {
+/** Where a lost connection is reported; the pool replaces the client by itself. */
+export type ConnectionErrorListener = (err: Error) => void;
+
+/**
+ * How long a query waits for a connection before it fails: a Postgres that is down or cut off
+ * must fail the work (which then retries) rather than hold it without end.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens a pooled connection to Postgres. Close it with `db.destroy()`.
+ *
+ * A connection Postgres ends (a restart, `pg_terminate_backend`, a dropped network) raises an
+ * 'error' event on its client, idle or checked out; an 'error' event nobody listens to ends the
+ * process. So every client and the pool get `onConnectionError`: the query in flight fails on
+ * its own, the pool opens a new connection for the next one, and the process keeps running.
+ */
+export function createDatabase(databaseUrl: string, poolSize = 10, onConnectionError: ConnectionErrorListener = warnOnConsole): Database {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  // The pool hears only its idle clients, and a client in use would raise its error unheard: each
+  // client reports its own, and the pool's copy of an idle client's error is the same one again.
+  pool.on('connect', (client) => client.on('error', (err) => onConnectionError(err)));
+  pool.on('error', () => undefined);
   return new Kysely<DB>({
-    dialect: new PostgresDialect({
-      pool: new pg.Pool({ connectionString: databaseUrl, max: poolSize }),
-    }),
+    dialect: new PostgresDialect({ pool }),
     // Columns are snake_case in SQL and camelCase in TypeScript.
     plugins: [new CamelCasePlugin()],
   });
+}
+
+function warnOnConsole(err: Error): void {
+  console.warn(`postgres connection lost: ${err.message}`);
 }
 
 /**
@@ -28,6 +51,8 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean
   if (!name) throw new Error('DATABASE_URL names no database');
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString() });
+  // A connection lost mid-query fails that query; unheard, its 'error' event would end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, RateLimitedError, type FieldIssue } from '../errors/app-errors.ts';
+import { isConnectionError } from '../errors/connection-errors.ts';
 import type { Pages } from './pages.ts';
 
 export const errorResponseSchema = z.object({
@@ -12,6 +13,9 @@ export const errorResponseSchema = z.object({
     issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })),
   }),
 });
+
+/** What a 503 tells a client to wait: Postgres and Redis come back within seconds to a minute. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 30;
 
 function validationIssues(error: FastifyError): FieldIssue[] {
   return (error.validation ?? []).map((v) => {
@@ -29,8 +33,9 @@ const wantsHtml = (request: FastifyRequest) =>
 
 /**
  * One place that turns errors into answers: JSON `{ error: { code, message, requestId, issues } }`
- * for the API, a page for browsers. Unknown errors become a 500 whose details stay in the log;
- * Postgres, Redis or SMTP error text never reaches a caller.
+ * for the API, a page for browsers. Unknown errors become a 500 whose details stay in the log; an
+ * unreachable Postgres or Redis is a 503 with Retry-After. Postgres, Redis or SMTP error text
+ * never reaches a caller.
  */
 export function installErrorHandler(app: FastifyInstance, pages: Pages): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -51,6 +56,13 @@ export function installErrorHandler(app: FastifyInstance, pages: Pages): void {
       status = error.statusCode;
       code = (error.code ?? 'bad_request').toLowerCase();
       message = error.statusCode === 413 ? 'The request body is too large' : error.message;
+    } else if (isConnectionError(error)) {
+      // Postgres or Redis is away for now: say so, and when to come back, rather than "broken".
+      request.log.warn({ err: error }, 'request failed: a server is unreachable');
+      status = 503;
+      code = 'unavailable';
+      message = 'The service is briefly unavailable; please try again in a minute';
+      void reply.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     } else {
       request.log.error({ err: error }, 'request failed');
       status = 500;
@@ -58,7 +70,7 @@ export function installErrorHandler(app: FastifyInstance, pages: Pages): void {
       message = 'Something went wrong';
     }
     if (wantsHtml(request)) {
-      const title = status === 429 ? 'Slow down, please' : status >= 500 ? 'Something went wrong' : 'That did not work';
+      const title = status === 429 ? 'Slow down, please' : status === 503 ? 'Back in a minute' : status >= 500 ? 'Something went wrong' : 'That did not work';
       return pages.message(reply, status, title, [message, `Reference: ${request.id}`]);
     }
     return reply.status(status).send({ error: { code, message, requestId: request.id, issues } });

@@ -1,9 +1,10 @@
-import { Queue, Worker, UnrecoverableError, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, Worker, UnrecoverableError, type Job, type RedisOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import { producerOptions } from './redis-connection.ts';
 import { DEFAULT_JOB_OPTIONS, queueNamesOf, type JobData, type JobName, type JobRegistry, type QueueName } from './job-registry.ts';
 
 export interface QueueSettings {
-  connection: ConnectionOptions;
+  connection: RedisOptions;
   /** BullMQ key prefix: several instances (or test runs) can share one Redis. */
   prefix: string;
 }
@@ -17,12 +18,17 @@ export interface Queues<R extends JobRegistry> {
   close(): Promise<void>;
 }
 
-export function createQueues<R extends JobRegistry>(registry: R, settings: QueueSettings): Queues<R> {
+/**
+ * One producer per queue. Adding fails at once while Redis is away (see producerOptions); a
+ * connection error is logged, and the connection retries by itself.
+ */
+export function createQueues<R extends JobRegistry>(registry: R, settings: QueueSettings, log: Logger): Queues<R> {
   const queues = new Map<string, Queue>(
-    queueNamesOf(registry).map((name) => [
-      name,
-      new Queue(name, { connection: settings.connection, prefix: settings.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-    ]),
+    queueNamesOf(registry).map((name) => {
+      const queue = new Queue(name, { connection: producerOptions(settings.connection), prefix: settings.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      queue.on('error', (err) => log.warn({ queue: name, err }, 'queue connection error'));
+      return [name, queue];
+    }),
   );
   const queue = (name: string) => queues.get(name)!;
   /** Only a job whose attempts differ from the default carries its own. */
