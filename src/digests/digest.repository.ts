@@ -293,12 +293,13 @@ export async function markHandingToSmtp(db: Executor, row: { id: string; claimTo
  * never reached SMTP. updated_at is left as the claim set it, so the reconciler, which takes
  * ready rows untouched for its grace period, finds it soon.
  */
-export async function giveBackUnsent(db: Executor, row: { id: string; claimToken: string }): Promise<void> {
-  await sql`
+export async function giveBackUnsent(db: Executor, row: { id: string; claimToken: string }): Promise<boolean> {
+  const result = await sql`
     UPDATE digests
        SET status = 'ready', lease_until = NULL, attempts = attempts - 1
      WHERE id = ${row.id} AND claim_token = ${row.claimToken}::uuid AND status = 'sending' AND handed_at IS NULL
   `.execute(db);
+  return Number(result.numAffectedRows ?? 0) > 0;
 }
 
 /** The heartbeat: renews the leases of rows still held by these claims; returns the ids renewed. */

@@ -82,7 +82,8 @@ export interface DigestServiceDeps {
 }
 
 export type BuildOutcome = 'ready' | 'skipped' | 'busy' | 'done-before';
-export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'busy' | 'done-before' | 'not-built';
+/** 'returned': the claim's lease ran out before the row's turn and it went back to 'ready', unsent. */
+export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'busy' | 'returned' | 'done-before' | 'not-built';
 /**
  * A send's outcome; or the transient SMTP failure that left the row ready for a retry; or, while
  * SMTP is unreachable, 'paused': the row was not even claimed, and SMTP is probed at `retryAt`.
@@ -307,9 +308,11 @@ export function createDigestService(deps: DigestServiceDeps) {
     const unsubscribeUrl = composed.view.footer.unsubscribeUrl;
     if (!(await markHandingToSmtp(db, row, settings.leaseSeconds))) {
       // Taken over by another worker (then this does nothing), or our lease ran out before its turn.
-      await giveBackUnsent(db, row);
-      deps.log.info({ digestId: row.id }, 'digest not sent here: the claim lost it before its turn');
-      return { outcome: 'busy' };
+      // Given back to 'ready' (not taken over): nobody else will queue it before the reconciler's
+      // grace period, so the send job queues it again at once ('returned').
+      const returned = await giveBackUnsent(db, row);
+      deps.log.info({ digestId: row.id, returned }, 'digest not sent here: the claim lost it before its turn');
+      return { outcome: returned ? 'returned' : 'busy' };
     }
     leases.hold(row);
     try {
@@ -501,6 +504,8 @@ export function createDigestService(deps: DigestServiceDeps) {
           delayMs: Math.max(1, retryAt - Date.now()),
         });
       }
+      const returned = [...results].filter(([, r]) => r.outcome === 'returned').map(([id]) => id);
+      if (returned.length) await deps.queues.enqueue('digest-send', { digestIds: returned }, batchJobId('send', returned, `-r${Date.now()}`));
       const transient = [...results].filter((entry): entry is [string, Extract<SendResult, { outcome: 'transient' }>] => entry[1].outcome === 'transient');
       if (transient.length === 0) return;
       if (digestIds.length === 1) throw transient[0]![1].error;
