@@ -16,10 +16,11 @@ export const MATCH_WEIGHTS = {
 
 /**
  * Matches one published opportunity against every eligible partner in one set-based statement
- * and stores the results. Hard filters: partner active and not suppressed, not the submitter
- * (by partner id or company name), the partner has not muted the submitter's address, region
- * overlap unless the work is remote, and at least one required skill matched exactly or through
- * a related skill. Existing matches are kept as they are (ON CONFLICT DO NOTHING), so running it
+ * and stores the results. Hard filters: partner active and not suppressed, not the submitter's
+ * own company (by partner id, by company name without legal form and punctuation, or by the
+ * submitter's company mail domain), the partner has not muted the submitter's address, a shared
+ * region, or remote work that the partner takes, and at least one required skill matched exactly
+ * or through a related skill. Existing matches are kept as they are (ON CONFLICT DO NOTHING), so running it
  * twice changes nothing.
  *
  * With `onlyPartnerId`, only that partner is considered (a partner who joined or changed their
@@ -31,18 +32,25 @@ export const MATCH_WEIGHTS = {
  * purpose: matching is one set-based statement (100,000 partners in well under a second), which
  * calls through the owning features' services would turn into a loop over partners.
  */
-export async function insertMatchesForOpportunity(db: Executor, opportunityId: string, onlyPartnerId?: string): Promise<number> {
-  const result = await matchingStatement(opportunityId, onlyPartnerId).execute(db);
+export async function insertMatchesForOpportunity(db: Executor, opportunity: OpportunityToMatch, onlyPartnerId?: string): Promise<number> {
+  const result = await matchingStatement(opportunity, onlyPartnerId).execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 
+/** An opportunity to match, with the mail domain of the submitter's own company (see own-company.ts). */
+export interface OpportunityToMatch {
+  id: string;
+  /** Partners on this domain (or under it) are the submitter's own company; null: not known. */
+  ownDomain: string | null;
+}
+
 /** The matching statement itself; its SQL is snapshotted in tests/matching/__snapshots__/matching.sql. */
-export function matchingStatement(opportunityId: string, onlyPartnerId?: string) {
+export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityToMatch, onlyPartnerId?: string) {
   const w = MATCH_WEIGHTS;
   return sql`
     WITH o AS (
       SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
-             lower(btrim(submitter_company)) AS submitter_company, search_tsv,
+             company_key(submitter_company) AS submitter_company_key, search_tsv,
              lower(submitter_email) AS submitter_email,
              (SELECT string_agg(quote_literal(lexeme), ' | ')
                 FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
@@ -85,8 +93,11 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
          AND (${onlyPartnerId ?? null}::uuid IS NULL OR p.id = ${onlyPartnerId ?? null}::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
-         AND lower(btrim(p.company)) <> o.submitter_company
-         AND (o.remote OR p.regions && o.regions)
+         AND p.company_key IS DISTINCT FROM o.submitter_company_key
+         AND (${ownDomain}::text IS NULL
+              OR NOT (split_part(lower(p.email), '@', 2) = ${ownDomain}::text
+                      OR right(split_part(lower(p.email), '@', 2), length(${ownDomain}::text) + 1) = '.' || ${ownDomain}::text))
+         AND (p.regions && o.regions OR (o.remote AND p.remote_ok))
          AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
@@ -182,7 +193,7 @@ export async function countMatches(db: Executor, opportunityId: string): Promise
 
 /** Locks an opportunity for matching (in the caller's transaction); undefined when it does not exist. */
 export async function lockOpportunityForMatching(trx: Executor, opportunityId: string) {
-  return trx.selectFrom('opportunities').select(['status', 'matchedAt']).where('id', '=', opportunityId).forUpdate().executeTakeFirst();
+  return trx.selectFrom('opportunities').select(['status', 'matchedAt', 'submitterEmail']).where('id', '=', opportunityId).forUpdate().executeTakeFirst();
 }
 
 /** Records that an opportunity's matches are stored, so a retried or duplicated job does nothing. */
@@ -210,15 +221,14 @@ export async function deleteUnsentMatchesOf(trx: Executor, partnerId: string): P
 }
 
 /** Published, unexpired opportunities that were matched already: a new partner is matched against them. */
-export async function listMatchedOpenOpportunityIds(trx: Executor): Promise<string[]> {
-  const rows = await trx
+export async function listMatchedOpenOpportunities(trx: Executor): Promise<Array<{ id: string; submitterEmail: string }>> {
+  return trx
     .selectFrom('opportunities')
-    .select('id')
+    .select(['id', 'submitterEmail'])
     .where('status', '=', 'published')
     .where('matchedAt', 'is not', null)
     .where('expiresAt', '>', new Date())
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /** Published opportunities never matched, published more than `graceSeconds` ago, oldest first. */

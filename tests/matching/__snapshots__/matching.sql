@@ -1,6 +1,6 @@
 WITH o AS (
       SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
-             lower(btrim(submitter_company)) AS submitter_company, search_tsv,
+             company_key(submitter_company) AS submitter_company_key, search_tsv,
              lower(submitter_email) AS submitter_email,
              (SELECT string_agg(quote_literal(lexeme), ' | ')
                 FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
@@ -43,8 +43,11 @@ WITH o AS (
          AND ($2::uuid IS NULL OR p.id = $3::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
-         AND lower(btrim(p.company)) <> o.submitter_company
-         AND (o.remote OR p.regions && o.regions)
+         AND p.company_key IS DISTINCT FROM o.submitter_company_key
+         AND ($4::text IS NULL
+              OR NOT (split_part(lower(p.email), '@', 2) = $5::text
+                      OR right(split_part(lower(p.email), '@', 2), length($6::text) + 1) = '.' || $7::text))
+         AND (p.regions && o.regions OR (o.remote AND p.remote_ok))
          AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
@@ -62,11 +65,11 @@ WITH o AS (
     ),
     per_partner AS (
       SELECT b.partner_id,
-             coalesce(sum(CASE b.tier WHEN 3 THEN $4::float8 WHEN 2 THEN $5::float8
-                                 ELSE $6::float8 END) FILTER (WHERE b.role = 'required'), 0)
+             coalesce(sum(CASE b.tier WHEN 3 THEN $8::float8 WHEN 2 THEN $9::float8
+                                 ELSE $10::float8 END) FILTER (WHERE b.role = 'required'), 0)
                / greatest(1, cardinality((SELECT required_skill_ids FROM o))) AS required_score,
-             coalesce(sum(CASE b.tier WHEN 3 THEN $7::float8 WHEN 2 THEN $8::float8
-                                 ELSE $9::float8 END) FILTER (WHERE b.role = 'nice'), 0)
+             coalesce(sum(CASE b.tier WHEN 3 THEN $11::float8 WHEN 2 THEN $12::float8
+                                 ELSE $13::float8 END) FILTER (WHERE b.role = 'nice'), 0)
                / nullif((SELECT count(*) FROM wanted WHERE role = 'nice'), 0) AS nice_score,
              max(b.tier) FILTER (WHERE b.role = 'required') AS best_required_tier,
              jsonb_agg(jsonb_build_object(
@@ -90,15 +93,15 @@ WITH o AS (
     scored AS (
       SELECT partner_id,
              least(1, CASE WHEN nice_score IS NULL
-                   THEN required_score * $10::float8
-                   ELSE required_score * $11::float8 + nice_score * $12::float8 END
-               + text_relevance * $13::float8) AS score,
+                   THEN required_score * $14::float8
+                   ELSE required_score * $15::float8 + nice_score * $16::float8 END
+               + text_relevance * $17::float8) AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
         FROM eligible
     )
     INSERT INTO matches (opportunity_id, partner_id, score, reasons)
-    SELECT $14, partner_id, round(score::numeric, 4), reasons FROM scored
+    SELECT $18, partner_id, round(score::numeric, 4), reasons FROM scored
     ON CONFLICT (opportunity_id, partner_id) DO NOTHING
 
--- parameters: ["00000000-0000-4000-8000-000000000000",null,null,1,0.6,0.3,1,0.6,0.3,0.9,0.8,0.1,0.1,"00000000-0000-4000-8000-000000000000"]
+-- parameters: ["00000000-0000-4000-8000-000000000000",null,null,"submitter.example","submitter.example","submitter.example","submitter.example",1,0.6,0.3,1,0.6,0.3,0.9,0.8,0.1,0.1,"00000000-0000-4000-8000-000000000000"]
