@@ -80,6 +80,8 @@ export interface OpportunityResult {
 export interface MatchingReport {
   partners: number;
   opportunities: number;
+  /** Partners and opportunities that went in only after dropping the skills the 422 named. */
+  corrected: Array<{ key: string; dropped: string[] }>;
   refusedPartners: Array<{ key: string; error: string }>;
   refusedOpportunities: Array<{ key: string; error: string }>;
   precisionAt5: number;
@@ -99,6 +101,37 @@ function errorText(error: unknown): string {
   return (issues ? `${message} (${issues})` : message).slice(0, 500);
 }
 
+/**
+ * What a person does with a 422 for unknown skills, at its simplest: leave out the names it
+ * named (a suggestion is never taken blindly) and send again, once. Returns the lists without
+ * them and what was dropped, or null when the error was not about skills.
+ */
+function withoutUnknownSkills<T extends Record<string, unknown>>(input: T, error: unknown): { input: T; dropped: string[] } | null {
+  if (!(error instanceof AppError) || error.code !== 'unknown_skills') return null;
+  const copy: Record<string, unknown> = { ...input };
+  const dropped: string[] = [];
+  for (const field of new Set(error.issues.map((i) => String(i.path[0])))) {
+    const names = input[field] as string[];
+    const gone = new Set(error.issues.filter((i) => i.path[0] === field).map((i) => Number(i.path[1])));
+    copy[field] = names.filter((_, i) => !gone.has(i));
+    dropped.push(...names.filter((_, i) => gone.has(i)));
+  }
+  return { input: copy as T, dropped };
+}
+
+/** Sends once; after a 422 for unknown skills, sends again without them. */
+async function withCorrection<T extends Record<string, unknown>, R>(input: T, send: (input: T) => Promise<R>, corrected: (dropped: string[]) => void): Promise<R> {
+  try {
+    return await send(input);
+  } catch (error) {
+    const retry = withoutUnknownSkills(input, error);
+    if (!retry) throw error;
+    const result = await send(retry.input);
+    corrected(retry.dropped);
+    return result;
+  }
+}
+
 function gradesOf(o: LabelledOpportunity): Grades {
   const grades = new Map<string, 0 | 1 | 2>();
   for (const key of o.gold.acceptable) grades.set(key, 1);
@@ -108,11 +141,12 @@ function gradesOf(o: LabelledOpportunity): Grades {
 
 export async function evaluateMatching(deps: MatchingDeps, set: MatchingSet): Promise<MatchingReport> {
   const keyOfPartnerId = new Map<string, string>();
+  const corrected: MatchingReport['corrected'] = [];
   const refusedPartners: MatchingReport['refusedPartners'] = [];
   for (const { key, ...input } of set.partners) {
     try {
       // Parsed by the API's own schema first, as POST /api/partners would.
-      const partner = await deps.partners.createByAdmin(partnerInputSchema.parse(input));
+      const partner = await withCorrection(input, (i) => deps.partners.createByAdmin(partnerInputSchema.parse(i)), (dropped) => corrected.push({ key, dropped }));
       keyOfPartnerId.set(partner.id, key);
     } catch (error) {
       refusedPartners.push({ key, error: errorText(error) });
@@ -127,8 +161,8 @@ export async function evaluateMatching(deps: MatchingDeps, set: MatchingSet): Pr
     let ranked: string[] = [];
     let refused: string | undefined;
     try {
-      const parsed = opportunityInputSchema.parse({ ...input, anonymous: false });
-      const { opportunity } = await deps.opportunities.submit({ source: 'api', caller: { kind: 'admin' }, input: parsed });
+      const submit = (i: typeof input) => deps.opportunities.submit({ source: 'api', caller: { kind: 'admin' }, input: opportunityInputSchema.parse({ ...i, anonymous: false }) });
+      const { opportunity } = await withCorrection(input, submit, (dropped) => corrected.push({ key, dropped }));
       await matchOpportunity(deps.db, opportunity.id, deps.log);
       const matches = await deps.opportunities.matches(opportunity.id);
       ranked = matches.map((m) => keyOfPartnerId.get(m.partnerId) ?? `unknown:${m.partnerId}`);
@@ -151,6 +185,7 @@ export async function evaluateMatching(deps: MatchingDeps, set: MatchingSet): Pr
   return {
     partners: set.partners.length,
     opportunities: set.opportunities.length,
+    corrected,
     refusedPartners,
     refusedOpportunities,
     precisionAt5: mean(perOpportunity.map((r) => r.precisionAt5)),

@@ -44,7 +44,7 @@ const LABELS: Record<keyof EvalFigures, string> = {
 function table(report: EvalReport): string {
   const { matching, email } = report;
   const lines = [
-    `matching: ${matching.opportunities} opportunities, ${matching.partners} partners (${matching.refusedPartners.length} refused), ${matching.refusedOpportunities.length} opportunities refused`,
+    `matching: ${matching.opportunities} opportunities, ${matching.partners} partners; ${matching.corrected.length} sent again without the unknown skills a 422 named; refused: ${matching.refusedPartners.length} partners, ${matching.refusedOpportunities.length} opportunities`,
     `email: ${email.mails} mails; skills precision ${email.skills.precision.toFixed(3)}, recall ${email.skills.recall.toFixed(3)}; required/nice right ${email.skillRoleAccuracy.toFixed(3)}`,
     '',
     `${'figure'.padEnd(40)}${'value'.padStart(8)}${'target'.padStart(10)}  `,

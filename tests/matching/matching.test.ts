@@ -43,6 +43,9 @@ beforeAll(async () => {
   // Not the submitter: a longer name, and a partner that only shares a free mail provider.
   await create('alpenwolke-consulting', ['kubernetes-on-azure', 'identity-access-management'], { company: 'Alpenwolke Consulting Ltd' });
   await create('gmail-partner', ['kubernetes-on-azure', 'identity-access-management'], { company: 'Gmail Partner', email: 'kube.partner@gmail.com' });
+  // "Related" has a direction: Business Central partners can do Finance work, not every Finance holder BC work.
+  await create('finance-only', ['finance', 'supply-chain']);
+  await create('bc-house', ['d365-business-central']);
   // Serves Australia only and has unticked "we also take remote work anywhere".
   await create('far-away-no-remote', ['kubernetes-on-azure', 'identity-access-management'], { regions: ['anz'], timezone: 'Australia/Sydney', remoteOk: false });
   await create('deactivated', ['kubernetes-on-azure', 'identity-access-management']);
@@ -95,6 +98,13 @@ describe('matching an opportunity against partner profiles', () => {
   it('a shared free mail provider says nothing about a shared company', async () => {
     const { matches } = await submitAndMatch(opportunity({ title: 'Gmail AKS', submitter: { name: 'Sole Trader', company: 'Sole Trader', email: 'sole.trader@gmail.com' } }));
     expect(companies(matches)).toContain('Gmail Partner');
+  });
+
+  it('a related skill counts in its direction only: a Business Central house for Finance work, not a Finance holder for Business Central work', async () => {
+    const bcWork = await submitAndMatch(opportunity({ title: 'Business Central rollout', requiredSkills: ['d365-business-central'], niceToHaveSkills: [] }));
+    expect(companies(bcWork.matches)).toEqual(['bc-house Ltd']);
+    const financeWork = await submitAndMatch(opportunity({ title: 'Finance process review', requiredSkills: ['finance'], niceToHaveSkills: [] }));
+    expect(companies(financeWork.matches)).toEqual(expect.arrayContaining(['finance-only Ltd', 'bc-house Ltd']));
   });
 
   it('lets remote work reach partners in other regions, only those who take remote work', async () => {

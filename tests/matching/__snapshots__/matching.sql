@@ -16,17 +16,20 @@ WITH o AS (
         FROM skills s, o WHERE s.id = ANY (o.nice_skill_ids) AND NOT s.id = ANY (o.required_skill_ids)
     ),
     -- Every skill that relates to a wanted one, with its tier: 3 exact, 2 related, 1 same designation.
+    -- "Related" has a direction: a skill's related_ids are the work its holders can also do (a
+    -- Business Central partner can do Finance work), not the reverse (a partner listing Finance
+    -- may know only Finance & Operations, which a buyer of Business Central work would not accept).
     related AS MATERIALIZED (
       SELECT w.id AS wanted_id, w.label AS wanted_label, w.role, s.id AS skill_id, s.label AS via,
              CASE
                WHEN s.id = w.id THEN 3
-               WHEN s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
+               WHEN w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
                ELSE 1
              END AS tier
         FROM wanted w
         JOIN skills s
           ON s.id = w.id
-          OR s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids)
+          OR w.id = ANY (s.related_ids)
           OR s.designation_id = w.id OR s.id = w.designation_id
           OR (w.designation_id IS NOT NULL AND s.designation_id = w.designation_id)
     ),
