@@ -12,6 +12,13 @@ export const MATCH_WEIGHTS = {
   required: 0.8,
   nice: 0.1,
   text: 0.1,
+  /**
+   * Breadth: a partner listing many skills says less about each. Up to `from` skills cost
+   * nothing; the score then falls linearly to (1 − maxPenalty) at `from + span` skills and stays
+   * there, so a twenty-skill generalist with the exact skill ranks below the specialists who
+   * have it, and still above partners who only have a related one.
+   */
+  breadth: { from: 6, span: 14, maxPenalty: 0.25 },
 } as const;
 
 /**
@@ -88,7 +95,8 @@ export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityT
     -- again", by lower-cased address), in a wanted region (unless remote), and holding at least one
     -- required skill exactly or through a related skill (partner_skills.skill_id is indexed).
     candidates AS MATERIALIZED (
-      SELECT p.id, p.regions, p.profile_tsv
+      SELECT p.id, p.regions, p.profile_tsv,
+             (SELECT count(*) FROM partner_skills own WHERE own.partner_id = p.id) AS skill_count
         FROM partners p
         CROSS JOIN o
        WHERE p.id IN (SELECT ps.partner_id FROM partner_skills ps
@@ -134,7 +142,7 @@ export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityT
        GROUP BY b.partner_id
     ),
     eligible AS (
-      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills,
+      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, c.skill_count,
              ARRAY(SELECT unnest(c.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
              o.remote,
              coalesce(ts_rank_cd(c.profile_tsv, o.text_query, 32), 0) AS text_relevance
@@ -148,7 +156,9 @@ export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityT
              least(1, CASE WHEN nice_score IS NULL
                    THEN required_score * ${w.required + w.nice}::float8
                    ELSE required_score * ${w.required}::float8 + nice_score * ${w.nice}::float8 END
-               + text_relevance * ${w.text}::float8) AS score,
+               + text_relevance * ${w.text}::float8)
+             * (1 - ${w.breadth.maxPenalty}::float8
+                    * least(1, greatest(0, skill_count - ${w.breadth.from})::float8 / ${w.breadth.span}::float8)) AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
         FROM eligible
@@ -166,7 +176,10 @@ export interface StoredMatch {
   reasons: MatchReasons;
 }
 
-/** The matches of one opportunity, best first. */
+/**
+ * The matches of one opportunity, best first; on equal scores the more specialised partner
+ * (fewer skills listed) first, then by name so the order is stable.
+ */
 export async function listMatches(db: Executor, opportunityId: string): Promise<StoredMatch[]> {
   const rows = await db
     .selectFrom('matches as m')
@@ -174,6 +187,7 @@ export async function listMatches(db: Executor, opportunityId: string): Promise<
     .select(['m.partnerId', 'p.company', 'm.score', 'm.reasons'])
     .where('m.opportunityId', '=', opportunityId)
     .orderBy('m.score', 'desc')
+    .orderBy((eb) => eb.selectFrom('partnerSkills as ps').select((e) => e.fn.countAll().as('n')).whereRef('ps.partnerId', '=', 'm.partnerId'))
     .orderBy('p.company')
     .execute();
   return rows.map((r) => ({ ...r, reasons: matchReasonsSchema.parse(r.reasons) }));

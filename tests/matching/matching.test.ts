@@ -46,6 +46,13 @@ beforeAll(async () => {
   // "Related" has a direction: Business Central partners can do Finance work, not every Finance holder BC work.
   await create('finance-only', ['finance', 'supply-chain']);
   await create('bc-house', ['d365-business-central']);
+  // Breadth: the same exact skill says less from a partner who lists twenty.
+  await create('sap-specialist', ['sap-on-azure']);
+  await create('generalist', [
+    'sap-on-azure', 'power-bi', 'power-apps', 'power-automate', 'azure-arc', 'd365-finance-operations', 'd365-customer-engagement',
+    'intune', 'windows-365', 'teams-phone', 'exchange-online', 'sharepoint-online', 'm365-migration', 'backup-dr', 'finops',
+    'citrix', 'microsoft-fabric', 'azure-sql', 'dotnet-development', 'managed-services',
+  ], { company: 'AAA Generalist Ltd' });
   // Serves Australia only and has unticked "we also take remote work anywhere".
   await create('far-away-no-remote', ['kubernetes-on-azure', 'identity-access-management'], { regions: ['anz'], timezone: 'Australia/Sydney', remoteOk: false });
   await create('deactivated', ['kubernetes-on-azure', 'identity-access-management']);
@@ -98,6 +105,12 @@ describe('matching an opportunity against partner profiles', () => {
   it('a shared free mail provider says nothing about a shared company', async () => {
     const { matches } = await submitAndMatch(opportunity({ title: 'Gmail AKS', submitter: { name: 'Sole Trader', company: 'Sole Trader', email: 'sole.trader@gmail.com' } }));
     expect(companies(matches)).toContain('Gmail Partner');
+  });
+
+  it('ranks a specialist above a twenty-skill generalist with the same exact skill, whatever their names', async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'SAP landing on Azure', requiredSkills: ['sap-on-azure'], niceToHaveSkills: [] }));
+    expect(companies(matches)).toEqual(['sap-specialist Ltd', 'AAA Generalist Ltd']);
+    expect(matches[0]!.score).toBeGreaterThan(matches[1]!.score);
   });
 
   it('a related skill counts in its direction only: a Business Central house for Finance work, not a Finance holder for Business Central work', async () => {

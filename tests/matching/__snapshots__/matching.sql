@@ -38,7 +38,8 @@ WITH o AS (
     -- again", by lower-cased address), in a wanted region (unless remote), and holding at least one
     -- required skill exactly or through a related skill (partner_skills.skill_id is indexed).
     candidates AS MATERIALIZED (
-      SELECT p.id, p.regions, p.profile_tsv
+      SELECT p.id, p.regions, p.profile_tsv,
+             (SELECT count(*) FROM partner_skills own WHERE own.partner_id = p.id) AS skill_count
         FROM partners p
         CROSS JOIN o
        WHERE p.id IN (SELECT ps.partner_id FROM partner_skills ps
@@ -84,7 +85,7 @@ WITH o AS (
        GROUP BY b.partner_id
     ),
     eligible AS (
-      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills,
+      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, c.skill_count,
              ARRAY(SELECT unnest(c.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
              o.remote,
              coalesce(ts_rank_cd(c.profile_tsv, o.text_query, 32), 0) AS text_relevance
@@ -98,13 +99,15 @@ WITH o AS (
              least(1, CASE WHEN nice_score IS NULL
                    THEN required_score * $14::float8
                    ELSE required_score * $15::float8 + nice_score * $16::float8 END
-               + text_relevance * $17::float8) AS score,
+               + text_relevance * $17::float8)
+             * (1 - $18::float8
+                    * least(1, greatest(0, skill_count - $19)::float8 / $20::float8)) AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
         FROM eligible
     )
     INSERT INTO matches (opportunity_id, partner_id, score, reasons)
-    SELECT $18, partner_id, round(score::numeric, 4), reasons FROM scored
+    SELECT $21, partner_id, round(score::numeric, 4), reasons FROM scored
     ON CONFLICT (opportunity_id, partner_id) DO NOTHING
 
--- parameters: ["00000000-0000-4000-8000-000000000000",null,null,"submitter.example","submitter.example","submitter.example","submitter.example",1,0.6,0.3,1,0.6,0.3,0.9,0.8,0.1,0.1,"00000000-0000-4000-8000-000000000000"]
+-- parameters: ["00000000-0000-4000-8000-000000000000",null,null,"submitter.example","submitter.example","submitter.example","submitter.example",1,0.6,0.3,1,0.6,0.3,0.9,0.8,0.1,0.1,0.25,6,14,"00000000-0000-4000-8000-000000000000"]
