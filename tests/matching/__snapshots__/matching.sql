@@ -38,8 +38,7 @@ WITH o AS (
     -- again", by lower-cased address), in a wanted region (unless remote), and holding at least one
     -- required skill exactly or through a related skill (partner_skills.skill_id is indexed).
     candidates AS MATERIALIZED (
-      SELECT p.id, p.regions, p.profile_tsv,
-             (SELECT count(*) FROM partner_skills own WHERE own.partner_id = p.id) AS skill_count
+      SELECT p.id, p.regions, p.profile_tsv
         FROM partners p
         CROSS JOIN o
        WHERE p.id IN (SELECT ps.partner_id FROM partner_skills ps
@@ -56,14 +55,19 @@ WITH o AS (
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
     ),
-    pairs AS (
-      SELECT c.id AS partner_id, r.wanted_id, r.wanted_label, r.role, r.via, r.tier
+    -- Every skill each candidate holds, with how many it holds (breadth), in one pass.
+    held AS (
+      SELECT ps.partner_id, ps.skill_id, count(*) OVER (PARTITION BY ps.partner_id) AS skill_count
         FROM candidates c
         JOIN partner_skills ps ON ps.partner_id = c.id
-        JOIN related r ON r.skill_id = ps.skill_id
+    ),
+    pairs AS (
+      SELECT h.partner_id, h.skill_count, r.wanted_id, r.wanted_label, r.role, r.via, r.tier
+        FROM held h
+        JOIN related r ON r.skill_id = h.skill_id
     ),
     best AS (
-      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, wanted_id, wanted_label, role, via, tier
+      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, skill_count, wanted_id, wanted_label, role, via, tier
         FROM pairs
        ORDER BY partner_id, wanted_id, tier DESC, via
     ),
@@ -76,6 +80,7 @@ WITH o AS (
                                  ELSE $13::float8 END) FILTER (WHERE b.role = 'nice'), 0)
                / nullif((SELECT count(*) FROM wanted WHERE role = 'nice'), 0) AS nice_score,
              max(b.tier) FILTER (WHERE b.role = 'required') AS best_required_tier,
+             max(b.skill_count) AS skill_count,
              jsonb_agg(jsonb_build_object(
                'skill', b.wanted_label, 'role', b.role,
                'tier', CASE b.tier WHEN 3 THEN 'exact' WHEN 2 THEN 'related' ELSE 'designation' END,
@@ -85,7 +90,7 @@ WITH o AS (
        GROUP BY b.partner_id
     ),
     eligible AS (
-      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, c.skill_count,
+      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, pp.skill_count,
              ARRAY(SELECT unnest(c.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
              o.remote,
              coalesce(ts_rank_cd(c.profile_tsv, o.text_query, 32), 0) AS text_relevance
