@@ -389,7 +389,7 @@ async function main(): Promise<void> {
     say(`incremental match at ${INCREMENTAL_PARTNERS} partners: ${runs.map((r) => `${r.seconds.toFixed(3)} s (${r.matches} matches)`).join(', ')}`);
     let explainFile: string | undefined;
     if (EXPLAIN ?? incrementalMedian >= TARGETS.incrementalSeconds) {
-      const compiled = matchingStatement(fresh[3]!).compile(c.db);
+      const compiled = matchingStatement({ id: fresh[3]!, ownDomain: null }).compile(c.db);
       const plan: string[] = [];
       await c.db
         .transaction()

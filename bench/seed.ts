@@ -222,7 +222,8 @@ export async function seedOpportunities(db: Database, first: number, count: numb
              'published', 'api',
              (${FIRST}::text[])[1 + bo.i % ${FIRST.length}] || ' ' || (${LAST}::text[])[1 + (bo.i / 3) % ${LAST.length}],
              format('Submitter %s Ltd', bo.i),
-             format('submitter%s@submit.bench.example', bo.i),
+             -- A domain of their own: matching never shows a submitter partners on its own mail domain.
+             format('submitter%s@submitters-bench.example', bo.i),
              now() - interval '6 days' * bo.r_budget, now() - interval '6 days' * bo.r_budget, now() - interval '6 days' * bo.r_budget
         FROM bench_or bo
         JOIN LATERAL (SELECT s.label FROM skills s WHERE s.id = bo.required[1]) first_skill ON true

@@ -12,14 +12,22 @@ export const MATCH_WEIGHTS = {
   required: 0.8,
   nice: 0.1,
   text: 0.1,
+  /**
+   * Breadth: a partner listing many skills says less about each. Up to `from` skills cost
+   * nothing; the score then falls linearly to (1 − maxPenalty) at `from + span` skills and stays
+   * there, so a twenty-skill generalist with the exact skill ranks below the specialists who
+   * have it, and still above partners who only have a related one.
+   */
+  breadth: { from: 6, span: 14, maxPenalty: 0.25 },
 } as const;
 
 /**
  * Matches one published opportunity against every eligible partner in one set-based statement
- * and stores the results. Hard filters: partner active and not suppressed, not the submitter
- * (by partner id or company name), the partner has not muted the submitter's address, region
- * overlap unless the work is remote, and at least one required skill matched exactly or through
- * a related skill. Existing matches are kept as they are (ON CONFLICT DO NOTHING), so running it
+ * and stores the results. Hard filters: partner active and not suppressed, not the submitter's
+ * own company (by partner id, by company name without legal form and punctuation, or by the
+ * submitter's company mail domain), the partner has not muted the submitter's address, a shared
+ * region, or remote work that the partner takes, and at least one required skill matched exactly
+ * or through a related skill. Existing matches are kept as they are (ON CONFLICT DO NOTHING), so running it
  * twice changes nothing.
  *
  * With `onlyPartnerId`, only that partner is considered (a partner who joined or changed their
@@ -31,18 +39,25 @@ export const MATCH_WEIGHTS = {
  * purpose: matching is one set-based statement (100,000 partners in well under a second), which
  * calls through the owning features' services would turn into a loop over partners.
  */
-export async function insertMatchesForOpportunity(db: Executor, opportunityId: string, onlyPartnerId?: string): Promise<number> {
-  const result = await matchingStatement(opportunityId, onlyPartnerId).execute(db);
+export async function insertMatchesForOpportunity(db: Executor, opportunity: OpportunityToMatch, onlyPartnerId?: string): Promise<number> {
+  const result = await matchingStatement(opportunity, onlyPartnerId).execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 
+/** An opportunity to match, with the mail domain of the submitter's own company (see own-company.ts). */
+export interface OpportunityToMatch {
+  id: string;
+  /** Partners on this domain (or under it) are the submitter's own company; null: not known. */
+  ownDomain: string | null;
+}
+
 /** The matching statement itself; its SQL is snapshotted in tests/matching/__snapshots__/matching.sql. */
-export function matchingStatement(opportunityId: string, onlyPartnerId?: string) {
+export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityToMatch, onlyPartnerId?: string) {
   const w = MATCH_WEIGHTS;
   return sql`
     WITH o AS (
       SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
-             lower(btrim(submitter_company)) AS submitter_company, search_tsv,
+             company_key(submitter_company) AS submitter_company_key, search_tsv,
              lower(submitter_email) AS submitter_email,
              (SELECT string_agg(quote_literal(lexeme), ' | ')
                 FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
@@ -58,17 +73,20 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
         FROM skills s, o WHERE s.id = ANY (o.nice_skill_ids) AND NOT s.id = ANY (o.required_skill_ids)
     ),
     -- Every skill that relates to a wanted one, with its tier: 3 exact, 2 related, 1 same designation.
+    -- "Related" has a direction: a skill's related_ids are the work its holders can also do (a
+    -- Business Central partner can do Finance work), not the reverse (a partner listing Finance
+    -- may know only Finance & Operations, which a buyer of Business Central work would not accept).
     related AS MATERIALIZED (
       SELECT w.id AS wanted_id, w.label AS wanted_label, w.role, s.id AS skill_id, s.label AS via,
              CASE
                WHEN s.id = w.id THEN 3
-               WHEN s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
+               WHEN w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
                ELSE 1
              END AS tier
         FROM wanted w
         JOIN skills s
           ON s.id = w.id
-          OR s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids)
+          OR w.id = ANY (s.related_ids)
           OR s.designation_id = w.id OR s.id = w.designation_id
           OR (w.designation_id IS NOT NULL AND s.designation_id = w.designation_id)
     ),
@@ -85,20 +103,28 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
          AND (${onlyPartnerId ?? null}::uuid IS NULL OR p.id = ${onlyPartnerId ?? null}::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
-         AND lower(btrim(p.company)) <> o.submitter_company
-         AND (o.remote OR p.regions && o.regions)
+         AND p.company_key IS DISTINCT FROM o.submitter_company_key
+         AND (${ownDomain}::text IS NULL
+              OR NOT (split_part(lower(p.email), '@', 2) = ${ownDomain}::text
+                      OR right(split_part(lower(p.email), '@', 2), length(${ownDomain}::text) + 1) = '.' || ${ownDomain}::text))
+         AND (p.regions && o.regions OR (o.remote AND p.remote_ok))
          AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
     ),
-    pairs AS (
-      SELECT c.id AS partner_id, r.wanted_id, r.wanted_label, r.role, r.via, r.tier
+    -- Every skill each candidate holds, with how many it holds (breadth), in one pass.
+    held AS (
+      SELECT ps.partner_id, ps.skill_id, count(*) OVER (PARTITION BY ps.partner_id) AS skill_count
         FROM candidates c
         JOIN partner_skills ps ON ps.partner_id = c.id
-        JOIN related r ON r.skill_id = ps.skill_id
+    ),
+    pairs AS (
+      SELECT h.partner_id, h.skill_count, r.wanted_id, r.wanted_label, r.role, r.via, r.tier
+        FROM held h
+        JOIN related r ON r.skill_id = h.skill_id
     ),
     best AS (
-      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, wanted_id, wanted_label, role, via, tier
+      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, skill_count, wanted_id, wanted_label, role, via, tier
         FROM pairs
        ORDER BY partner_id, wanted_id, tier DESC, via
     ),
@@ -111,6 +137,7 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
                                  ELSE ${w.tier.designation}::float8 END) FILTER (WHERE b.role = 'nice'), 0)
                / nullif((SELECT count(*) FROM wanted WHERE role = 'nice'), 0) AS nice_score,
              max(b.tier) FILTER (WHERE b.role = 'required') AS best_required_tier,
+             max(b.skill_count) AS skill_count,
              jsonb_agg(jsonb_build_object(
                'skill', b.wanted_label, 'role', b.role,
                'tier', CASE b.tier WHEN 3 THEN 'exact' WHEN 2 THEN 'related' ELSE 'designation' END,
@@ -120,7 +147,7 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
        GROUP BY b.partner_id
     ),
     eligible AS (
-      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills,
+      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, pp.skill_count,
              ARRAY(SELECT unnest(c.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
              o.remote,
              coalesce(ts_rank_cd(c.profile_tsv, o.text_query, 32), 0) AS text_relevance
@@ -134,7 +161,9 @@ export function matchingStatement(opportunityId: string, onlyPartnerId?: string)
              least(1, CASE WHEN nice_score IS NULL
                    THEN required_score * ${w.required + w.nice}::float8
                    ELSE required_score * ${w.required}::float8 + nice_score * ${w.nice}::float8 END
-               + text_relevance * ${w.text}::float8) AS score,
+               + text_relevance * ${w.text}::float8)
+             * (1 - ${w.breadth.maxPenalty}::float8
+                    * least(1, greatest(0, skill_count - ${w.breadth.from})::float8 / ${w.breadth.span}::float8)) AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
         FROM eligible
@@ -152,7 +181,10 @@ export interface StoredMatch {
   reasons: MatchReasons;
 }
 
-/** The matches of one opportunity, best first. */
+/**
+ * The matches of one opportunity, best first; on equal scores the more specialised partner
+ * (fewer skills listed) first, then by name so the order is stable.
+ */
 export async function listMatches(db: Executor, opportunityId: string): Promise<StoredMatch[]> {
   const rows = await db
     .selectFrom('matches as m')
@@ -160,6 +192,7 @@ export async function listMatches(db: Executor, opportunityId: string): Promise<
     .select(['m.partnerId', 'p.company', 'm.score', 'm.reasons'])
     .where('m.opportunityId', '=', opportunityId)
     .orderBy('m.score', 'desc')
+    .orderBy((eb) => eb.selectFrom('partnerSkills as ps').select((e) => e.fn.countAll().as('n')).whereRef('ps.partnerId', '=', 'm.partnerId'))
     .orderBy('p.company')
     .execute();
   return rows.map((r) => ({ ...r, reasons: matchReasonsSchema.parse(r.reasons) }));
@@ -182,7 +215,7 @@ export async function countMatches(db: Executor, opportunityId: string): Promise
 
 /** Locks an opportunity for matching (in the caller's transaction); undefined when it does not exist. */
 export async function lockOpportunityForMatching(trx: Executor, opportunityId: string) {
-  return trx.selectFrom('opportunities').select(['status', 'matchedAt']).where('id', '=', opportunityId).forUpdate().executeTakeFirst();
+  return trx.selectFrom('opportunities').select(['status', 'matchedAt', 'submitterEmail']).where('id', '=', opportunityId).forUpdate().executeTakeFirst();
 }
 
 /** Records that an opportunity's matches are stored, so a retried or duplicated job does nothing. */
@@ -210,15 +243,14 @@ export async function deleteUnsentMatchesOf(trx: Executor, partnerId: string): P
 }
 
 /** Published, unexpired opportunities that were matched already: a new partner is matched against them. */
-export async function listMatchedOpenOpportunityIds(trx: Executor): Promise<string[]> {
-  const rows = await trx
+export async function listMatchedOpenOpportunities(trx: Executor): Promise<Array<{ id: string; submitterEmail: string }>> {
+  return trx
     .selectFrom('opportunities')
-    .select('id')
+    .select(['id', 'submitterEmail'])
     .where('status', '=', 'published')
     .where('matchedAt', 'is not', null)
     .where('expiresAt', '>', new Date())
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /** Published opportunities never matched, published more than `graceSeconds` ago, oldest first. */

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { describeMatch } from './match-reasons.ts';
+import { ownMailDomainOf } from './own-company.ts';
 import {
   countMatches,
   deleteUnsentMatchesOf,
   insertMatchesForOpportunity,
-  listMatchedOpenOpportunityIds,
+  listMatchedOpenOpportunities,
   listMatches,
   lockOpportunityForMatching,
   markOpportunityMatched,
@@ -25,7 +26,7 @@ export async function matchOpportunity(db: Database, opportunityId: string, log:
     if (!opportunity) return { status: 'skipped', reason: 'not-found' };
     if (opportunity.status !== 'published') return { status: 'skipped', reason: 'not-published' };
     if (opportunity.matchedAt) return { status: 'skipped', reason: 'already-matched' };
-    const matches = await insertMatchesForOpportunity(trx, opportunityId);
+    const matches = await insertMatchesForOpportunity(trx, { id: opportunityId, ownDomain: ownMailDomainOf(opportunity.submitterEmail) });
     await markOpportunityMatched(trx, opportunityId);
     return { status: 'matched', matches };
   });
@@ -41,9 +42,9 @@ export async function matchOpportunity(db: Database, opportunityId: string, log:
 export async function matchPartner(db: Database, partnerId: string, log: Logger): Promise<number> {
   const added = await db.transaction().execute(async (trx) => {
     await deleteUnsentMatchesOf(trx, partnerId);
-    const open = await listMatchedOpenOpportunityIds(trx);
+    const open = await listMatchedOpenOpportunities(trx);
     let count = 0;
-    for (const id of open) count += await insertMatchesForOpportunity(trx, id, partnerId);
+    for (const o of open) count += await insertMatchesForOpportunity(trx, { id: o.id, ownDomain: ownMailDomainOf(o.submitterEmail) }, partnerId);
     return count;
   });
   log.info({ partnerId, matches: added }, 'partner matched against open opportunities');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../platform/db/database.ts';
 import type { ApiCaller } from '../platform/http/api-auth.ts';
-import { AppError, ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
 import { countMatchesOf, describedMatchesOf } from '../matching/match.service.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
@@ -112,17 +112,11 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
   function resolveSkills(input: OpportunityInput): { required: number[]; nice: number[] } {
-    const issues: FieldIssue[] = [];
-    const resolve = (names: string[], field: 'requiredSkills' | 'niceToHaveSkills') =>
-      names.flatMap((name, i) => {
-        const skill = catalogue.resolve(name);
-        if (!skill) issues.push({ path: [field, i], message: `unknown skill "${name}"` });
-        return skill ? [skill.id] : [];
-      });
-    const required = [...new Set(resolve(input.requiredSkills, 'requiredSkills'))];
-    const nice = [...new Set(resolve(input.niceToHaveSkills, 'niceToHaveSkills'))].filter((id) => !required.includes(id));
-    if (issues.length) throw new ValidationError('Some skills are not in our taxonomy', issues);
-    return { required, nice };
+    const [required = [], nice = []] = catalogue.resolveOrThrow([
+      { path: 'requiredSkills', names: input.requiredSkills },
+      { path: 'niceToHaveSkills', names: input.niceToHaveSkills },
+    ]);
+    return { required, nice: nice.filter((id) => !required.includes(id)) };
   }
 
   /** The columns a complete input fills: the same for a new submission and a corrected draft. */

@@ -38,14 +38,7 @@ export function createPartnerService(deps: PartnerServiceDeps) {
   const { db, catalogue, suppressions } = deps;
 
   function resolveSkills(names: string[]): number[] {
-    const { ids, unknown } = catalogue.resolveMany(names);
-    if (unknown.length) {
-      throw new ValidationError(
-        'Some skills are not in our taxonomy',
-        unknown.map((name) => ({ path: ['skills', names.indexOf(name)], message: `unknown skill "${name}"` })),
-      );
-    }
-    return ids;
+    return catalogue.resolveOrThrow([{ path: 'skills', names }])[0]!;
   }
 
   function valuesOf(input: PartnerInput): PartnerValues {

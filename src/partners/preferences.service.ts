@@ -1,5 +1,5 @@
 import type { Database, Executor } from '../platform/db/database.ts';
-import { NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
+import { NotFoundError } from '../platform/errors/app-errors.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
@@ -74,14 +74,8 @@ export function createPreferencesService(deps: { db: Database; catalogue: SkillC
 
     /** Saves every field at once. Throws ValidationError for skills not in the taxonomy. */
     async save(partnerId: string, input: PreferencesInput): Promise<SaveOutcome> {
-      const { ids: skillIds, unknown } = catalogue.resolveMany(input.skills);
-      if (unknown.length) {
-        // The same message and path as sign-up gives.
-        throw new ValidationError(
-          'Some skills are not in our taxonomy',
-          unknown.map((name) => ({ path: ['skills', input.skills.indexOf(name)], message: `unknown skill "${name}"` })),
-        );
-      }
+      // The same messages and paths as sign-up gives.
+      const skillIds = catalogue.resolveOrThrow([{ path: 'skills', names: input.skills }])[0]!;
       return db.transaction().execute(async (trx) => {
         const before = await findPartnerById(trx, partnerId);
         if (!before) throw new NotFoundError('partner', partnerId);

@@ -1,10 +1,16 @@
+import { distance } from 'fastest-levenshtein';
+import Fuse from 'fuse.js';
 import type { Selectable } from 'kysely';
 import type { Skills } from '../platform/db/database.types.ts';
+import { nameVariants, singularWords } from './name-variants.ts';
+import { resolveSkillsOrThrow } from './unknown-skills.ts';
 
 /**
  * The skill taxonomy as loaded from Postgres, with the look-ups every input path needs:
  * forms, the JSON API and CSV import all name skills by slug, label or synonym ("AKS",
- * "Business Central", "Entra ID"), and all of them resolve through `resolve`.
+ * "Business Central", "Entra ID"), and all of them resolve through `resolve`, which also takes
+ * the ways people actually write them: plurals, a version or "upgrades" after the name, a
+ * parenthesis, and a typo or two in a long name. What it cannot place gets `suggest`ions.
  */
 export type Skill = Omit<Selectable<Skills>, 'updatedAt'>;
 
@@ -27,9 +33,15 @@ export interface ResolvedSkills {
   unknown: string[];
 }
 
+/** Typos accepted without asking: one in a name of 6+ characters, two from 12 (normalised). */
+const typosAllowed = (key: string) => (key.length >= 12 ? 2 : key.length >= 6 ? 1 : 0);
+
 export class SkillCatalogue {
   private readonly byId = new Map<number, Skill>();
   private readonly byName = new Map<string, Skill>();
+  /** The same names with each word's plural "s" dropped. */
+  private readonly bySingularName = new Map<string, Skill>();
+  private readonly fuzzy: Fuse<{ name: string; skill: Skill }>;
 
   readonly skills: readonly Skill[];
 
@@ -37,23 +49,72 @@ export class SkillCatalogue {
     this.skills = skills;
     for (const skill of skills) this.byId.set(skill.id, skill);
     // Slugs and labels win over synonyms when a name is both.
+    // "D365 F&O" is also written "D365FO": an ampersand may be left out as well as spelt "and".
+    const named = (skill: Skill, name: string) => {
+      this.byName.set(normalizeSkillName(name), skill);
+      if (name.includes('&') && !this.byName.has(normalizeSkillName(name.replace(/&/g, '')))) this.byName.set(normalizeSkillName(name.replace(/&/g, '')), skill);
+      this.bySingularName.set(normalizeSkillName(singularWords(name)), skill);
+    };
+    for (const skill of skills) for (const synonym of skill.synonyms) named(skill, synonym);
     for (const skill of skills) {
-      for (const synonym of skill.synonyms) this.byName.set(normalizeSkillName(synonym), skill);
-    }
-    for (const skill of skills) {
-      this.byName.set(normalizeSkillName(skill.label), skill);
+      named(skill, skill.label);
       this.byName.set(normalizeSkillName(skill.slug), skill);
     }
+    const current = skills.filter((s) => !s.retiredAt);
+    this.fuzzy = new Fuse(
+      current.flatMap((skill) => [skill.label, ...skill.synonyms].map((name) => ({ name, skill }))),
+      { keys: ['name'], includeScore: true, threshold: 0.45, ignoreLocation: true },
+    );
   }
 
   get(id: number): Skill | undefined {
     return this.byId.get(id);
   }
 
-  /** The skill a person meant by a slug, label or synonym; undefined when nothing fits. */
+  /**
+   * The skill a person meant by a slug, label or synonym, as written or in one of its variants
+   * (`nameVariants`), else with a typo or two in a long name when exactly one skill is that close;
+   * undefined when nothing fits.
+   */
   resolve(name: string): Skill | undefined {
-    const key = normalizeSkillName(name);
-    return key ? this.byName.get(key) : undefined;
+    for (const variant of nameVariants(name)) {
+      const key = normalizeSkillName(variant);
+      if (!key) continue;
+      const skill = this.byName.get(key) ?? this.bySingularName.get(normalizeSkillName(singularWords(variant)));
+      if (skill) return skill;
+    }
+    return this.closeByTypo(normalizeSkillName(name));
+  }
+
+  /** The one skill whose name is within a typo or two of `key`; undefined when none or several. */
+  private closeByTypo(key: string): Skill | undefined {
+    const allowed = typosAllowed(key);
+    if (allowed === 0) return undefined;
+    let best = allowed + 1;
+    let found = new Set<Skill>();
+    for (const [name, skill] of this.byName) {
+      if (Math.abs(name.length - key.length) > allowed) continue;
+      const d = distance(name, key);
+      if (d > allowed) continue;
+      if (d < best) {
+        best = d;
+        found = new Set([skill]);
+      } else if (d === best) found.add(skill);
+    }
+    return found.size === 1 ? [...found][0] : undefined;
+  }
+
+  /** Up to `limit` current skills a name that did not resolve may have meant, best first. */
+  suggest(name: string, limit = 3): Skill[] {
+    const seen = new Set<number>();
+    const out: Skill[] = [];
+    for (const hit of this.fuzzy.search(name.slice(0, 100))) {
+      if (seen.has(hit.item.skill.id)) continue;
+      seen.add(hit.item.skill.id);
+      out.push(hit.item.skill);
+      if (out.length === limit) break;
+    }
+    return out;
   }
 
   /** Resolves a list, keeping order, dropping duplicates and reporting what was not recognised. */
@@ -66,6 +127,14 @@ export class SkillCatalogue {
       else if (!ids.includes(skill.id)) ids.push(skill.id);
     }
     return { ids, unknown };
+  }
+
+  /**
+   * Resolves each field's names to skill ids (deduplicated, in order); throws UnknownSkillsError
+   * (422) naming every name it could not place, with suggestions.
+   */
+  resolveOrThrow(fields: Array<{ path: string; names: readonly string[] }>): number[][] {
+    return resolveSkillsOrThrow(this, fields);
   }
 
   labels(ids: readonly number[]): string[] {

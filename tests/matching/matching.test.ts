@@ -37,6 +37,24 @@ beforeAll(async () => {
   await create('same-designation-only', ['ai-apps-azure', 'cloud-security']);
   await create('far-away', ['kubernetes-on-azure', 'identity-access-management'], { regions: ['anz'], timezone: 'Australia/Sydney' });
   await create('own-company', ['kubernetes-on-azure', 'identity-access-management'], { company: 'ALPENWOLKE GMBH' });
+  // The submitter's company again, under other spellings and on its own mail domain.
+  await create('own-spelling', ['kubernetes-on-azure', 'identity-access-management'], { company: 'Alpenwolke G.m.b.H. & Co. KG' });
+  await create('own-domain', ['kubernetes-on-azure', 'identity-access-management'], { company: 'AW Cloud Services', email: 'team@de.alpenwolke.example' });
+  // Not the submitter: a longer name, and a partner that only shares a free mail provider.
+  await create('alpenwolke-consulting', ['kubernetes-on-azure', 'identity-access-management'], { company: 'Alpenwolke Consulting Ltd' });
+  await create('gmail-partner', ['kubernetes-on-azure', 'identity-access-management'], { company: 'Gmail Partner', email: 'kube.partner@gmail.com' });
+  // "Related" has a direction: Business Central partners can do Finance work, not every Finance holder BC work.
+  await create('finance-only', ['finance', 'supply-chain']);
+  await create('bc-house', ['d365-business-central']);
+  // Breadth: the same exact skill says less from a partner who lists twenty.
+  await create('sap-specialist', ['sap-on-azure']);
+  await create('generalist', [
+    'sap-on-azure', 'power-bi', 'power-apps', 'power-automate', 'azure-arc', 'd365-finance-operations', 'd365-customer-engagement',
+    'intune', 'windows-365', 'teams-phone', 'exchange-online', 'sharepoint-online', 'm365-migration', 'backup-dr', 'finops',
+    'citrix', 'microsoft-fabric', 'azure-sql', 'dotnet-development', 'managed-services',
+  ], { company: 'AAA Generalist Ltd' });
+  // Serves Australia only and has unticked "we also take remote work anywhere".
+  await create('far-away-no-remote', ['kubernetes-on-azure', 'identity-access-management'], { regions: ['anz'], timezone: 'Australia/Sydney', remoteOk: false });
   await create('deactivated', ['kubernetes-on-azure', 'identity-access-management']);
   await t.c.partners.deactivate(ids.deactivated!);
   await create('suppressed', ['kubernetes-on-azure', 'identity-access-management']);
@@ -54,6 +72,8 @@ describe('matching an opportunity against partner profiles', () => {
     expect(companies(matches)).toEqual([
       'exact-plus-nice Ltd',
       'exact-with-profile Ltd',
+      'Alpenwolke Consulting Ltd',
+      'Gmail Partner',
       'exact Ltd',
       'related Ltd',
       'related-only Ltd',
@@ -72,11 +92,45 @@ describe('matching an opportunity against partner profiles', () => {
     expect(names).not.toContain('ALPENWOLKE GMBH');
   });
 
-  it('lets remote work reach partners in other regions', async () => {
+  it("never matches the submitter's own company under another spelling or on its own mail domain", async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'Own company AKS', submitter: { name: 'Max Huber', company: 'Alpenwolke Limited', email: 'Max@Alpenwolke.example' } }));
+    const names = companies(matches);
+    expect(names).not.toContain('ALPENWOLKE GMBH');
+    expect(names).not.toContain('Alpenwolke G.m.b.H. & Co. KG');
+    expect(names).not.toContain('AW Cloud Services');
+    // Another company whose name only starts the same way is not the submitter.
+    expect(names).toContain('Alpenwolke Consulting Ltd');
+  });
+
+  it('a shared free mail provider says nothing about a shared company', async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'Gmail AKS', submitter: { name: 'Sole Trader', company: 'Sole Trader', email: 'sole.trader@gmail.com' } }));
+    expect(companies(matches)).toContain('Gmail Partner');
+  });
+
+  it('ranks a specialist above a twenty-skill generalist with the same exact skill, whatever their names', async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'SAP landing on Azure', requiredSkills: ['sap-on-azure'], niceToHaveSkills: [] }));
+    expect(companies(matches)).toEqual(['sap-specialist Ltd', 'AAA Generalist Ltd']);
+    expect(matches[0]!.score).toBeGreaterThan(matches[1]!.score);
+  });
+
+  it('a related skill counts in its direction only: a Business Central house for Finance work, not a Finance holder for Business Central work', async () => {
+    const bcWork = await submitAndMatch(opportunity({ title: 'Business Central rollout', requiredSkills: ['d365-business-central'], niceToHaveSkills: [] }));
+    expect(companies(bcWork.matches)).toEqual(['bc-house Ltd']);
+    const financeWork = await submitAndMatch(opportunity({ title: 'Finance process review', requiredSkills: ['finance'], niceToHaveSkills: [] }));
+    expect(companies(financeWork.matches)).toEqual(expect.arrayContaining(['finance-only Ltd', 'bc-house Ltd']));
+  });
+
+  it('lets remote work reach partners in other regions, only those who take remote work', async () => {
     const { matches } = await submitAndMatch(opportunity({ title: 'Remote AKS review', regions: [], remote: true }));
     const farAway = matches.find((m) => m.company === 'far-away Ltd');
     expect(farAway).toBeDefined();
     expect(describeMatch(farAway!.reasons)).toContain('Remote work is welcome');
+    expect(companies(matches)).not.toContain('far-away-no-remote Ltd');
+  });
+
+  it('a partner who does not take remote work still gets remote work in its own regions', async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'Remote AKS in ANZ', regions: ['anz'], remote: true }));
+    expect(companies(matches)).toContain('far-away-no-remote Ltd');
   });
 
   it('stores reasons a person can read', async () => {
@@ -101,7 +155,7 @@ describe('matching an opportunity against partner profiles', () => {
     const again = await matchOpportunity(t.c.db, id, t.c.log);
     expect(again).toEqual({ status: 'skipped', reason: 'already-matched' });
     // Even the bare statement, run twice, adds nothing and changes no score.
-    expect(await insertMatchesForOpportunity(t.c.db, id)).toBe(0);
+    expect(await insertMatchesForOpportunity(t.c.db, { id, ownDomain: 'alpenwolke.example' })).toBe(0);
     expect(await listMatches(t.c.db, id)).toEqual(matches);
   });
 
@@ -113,7 +167,7 @@ describe('matching an opportunity against partner profiles', () => {
 });
 
 it('keeps the matching SQL under review: a change to it shows in tests/matching/__snapshots__/matching.sql', async () => {
-  const { sql: text, parameters } = matchingStatement('00000000-0000-4000-8000-000000000000').compile(t.c.db);
+  const { sql: text, parameters } = matchingStatement({ id: '00000000-0000-4000-8000-000000000000', ownDomain: 'submitter.example' }).compile(t.c.db);
   await expect(`${text.trim()}\n\n-- parameters: ${JSON.stringify(parameters)}\n`).toMatchFileSnapshot('./__snapshots__/matching.sql');
 });
 

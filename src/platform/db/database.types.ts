@@ -194,6 +194,7 @@ export interface PartnerApiKeys {
 
 export interface Partners {
   company: string;
+  companyKey: Generated<string | null>;
   consentAt: Timestamp | null;
   consentSource: string | null;
   contactName: string;

@@ -1,6 +1,6 @@
 WITH o AS (
       SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
-             lower(btrim(submitter_company)) AS submitter_company, search_tsv,
+             company_key(submitter_company) AS submitter_company_key, search_tsv,
              lower(submitter_email) AS submitter_email,
              (SELECT string_agg(quote_literal(lexeme), ' | ')
                 FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
@@ -16,17 +16,20 @@ WITH o AS (
         FROM skills s, o WHERE s.id = ANY (o.nice_skill_ids) AND NOT s.id = ANY (o.required_skill_ids)
     ),
     -- Every skill that relates to a wanted one, with its tier: 3 exact, 2 related, 1 same designation.
+    -- "Related" has a direction: a skill's related_ids are the work its holders can also do (a
+    -- Business Central partner can do Finance work), not the reverse (a partner listing Finance
+    -- may know only Finance & Operations, which a buyer of Business Central work would not accept).
     related AS MATERIALIZED (
       SELECT w.id AS wanted_id, w.label AS wanted_label, w.role, s.id AS skill_id, s.label AS via,
              CASE
                WHEN s.id = w.id THEN 3
-               WHEN s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
+               WHEN w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
                ELSE 1
              END AS tier
         FROM wanted w
         JOIN skills s
           ON s.id = w.id
-          OR s.id = ANY (w.related_ids) OR w.id = ANY (s.related_ids)
+          OR w.id = ANY (s.related_ids)
           OR s.designation_id = w.id OR s.id = w.designation_id
           OR (w.designation_id IS NOT NULL AND s.designation_id = w.designation_id)
     ),
@@ -43,32 +46,41 @@ WITH o AS (
          AND ($2::uuid IS NULL OR p.id = $3::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
-         AND lower(btrim(p.company)) <> o.submitter_company
-         AND (o.remote OR p.regions && o.regions)
+         AND p.company_key IS DISTINCT FROM o.submitter_company_key
+         AND ($4::text IS NULL
+              OR NOT (split_part(lower(p.email), '@', 2) = $5::text
+                      OR right(split_part(lower(p.email), '@', 2), length($6::text) + 1) = '.' || $7::text))
+         AND (p.regions && o.regions OR (o.remote AND p.remote_ok))
          AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = lower(p.email))
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
     ),
-    pairs AS (
-      SELECT c.id AS partner_id, r.wanted_id, r.wanted_label, r.role, r.via, r.tier
+    -- Every skill each candidate holds, with how many it holds (breadth), in one pass.
+    held AS (
+      SELECT ps.partner_id, ps.skill_id, count(*) OVER (PARTITION BY ps.partner_id) AS skill_count
         FROM candidates c
         JOIN partner_skills ps ON ps.partner_id = c.id
-        JOIN related r ON r.skill_id = ps.skill_id
+    ),
+    pairs AS (
+      SELECT h.partner_id, h.skill_count, r.wanted_id, r.wanted_label, r.role, r.via, r.tier
+        FROM held h
+        JOIN related r ON r.skill_id = h.skill_id
     ),
     best AS (
-      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, wanted_id, wanted_label, role, via, tier
+      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, skill_count, wanted_id, wanted_label, role, via, tier
         FROM pairs
        ORDER BY partner_id, wanted_id, tier DESC, via
     ),
     per_partner AS (
       SELECT b.partner_id,
-             coalesce(sum(CASE b.tier WHEN 3 THEN $4::float8 WHEN 2 THEN $5::float8
-                                 ELSE $6::float8 END) FILTER (WHERE b.role = 'required'), 0)
+             coalesce(sum(CASE b.tier WHEN 3 THEN $8::float8 WHEN 2 THEN $9::float8
+                                 ELSE $10::float8 END) FILTER (WHERE b.role = 'required'), 0)
                / greatest(1, cardinality((SELECT required_skill_ids FROM o))) AS required_score,
-             coalesce(sum(CASE b.tier WHEN 3 THEN $7::float8 WHEN 2 THEN $8::float8
-                                 ELSE $9::float8 END) FILTER (WHERE b.role = 'nice'), 0)
+             coalesce(sum(CASE b.tier WHEN 3 THEN $11::float8 WHEN 2 THEN $12::float8
+                                 ELSE $13::float8 END) FILTER (WHERE b.role = 'nice'), 0)
                / nullif((SELECT count(*) FROM wanted WHERE role = 'nice'), 0) AS nice_score,
              max(b.tier) FILTER (WHERE b.role = 'required') AS best_required_tier,
+             max(b.skill_count) AS skill_count,
              jsonb_agg(jsonb_build_object(
                'skill', b.wanted_label, 'role', b.role,
                'tier', CASE b.tier WHEN 3 THEN 'exact' WHEN 2 THEN 'related' ELSE 'designation' END,
@@ -78,7 +90,7 @@ WITH o AS (
        GROUP BY b.partner_id
     ),
     eligible AS (
-      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills,
+      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, pp.skill_count,
              ARRAY(SELECT unnest(c.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
              o.remote,
              coalesce(ts_rank_cd(c.profile_tsv, o.text_query, 32), 0) AS text_relevance
@@ -90,15 +102,17 @@ WITH o AS (
     scored AS (
       SELECT partner_id,
              least(1, CASE WHEN nice_score IS NULL
-                   THEN required_score * $10::float8
-                   ELSE required_score * $11::float8 + nice_score * $12::float8 END
-               + text_relevance * $13::float8) AS score,
+                   THEN required_score * $14::float8
+                   ELSE required_score * $15::float8 + nice_score * $16::float8 END
+               + text_relevance * $17::float8)
+             * (1 - $18::float8
+                    * least(1, greatest(0, skill_count - $19)::float8 / $20::float8)) AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
         FROM eligible
     )
     INSERT INTO matches (opportunity_id, partner_id, score, reasons)
-    SELECT $14, partner_id, round(score::numeric, 4), reasons FROM scored
+    SELECT $21, partner_id, round(score::numeric, 4), reasons FROM scored
     ON CONFLICT (opportunity_id, partner_id) DO NOTHING
 
--- parameters: ["00000000-0000-4000-8000-000000000000",null,null,1,0.6,0.3,1,0.6,0.3,0.9,0.8,0.1,0.1,"00000000-0000-4000-8000-000000000000"]
+-- parameters: ["00000000-0000-4000-8000-000000000000",null,null,"submitter.example","submitter.example","submitter.example","submitter.example",1,0.6,0.3,1,0.6,0.3,0.9,0.8,0.1,0.1,0.25,6,14,"00000000-0000-4000-8000-000000000000"]

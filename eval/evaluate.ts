@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { Container } from '../src/app/container.ts';
+import { evaluateEmail, type EmailReport } from './email-eval.ts';
+import { evaluateMatching, loadMatchingSet, type MatchingReport } from './matching-eval.ts';
+import type { EvalFigures } from './thresholds.ts';
+
+export const EVAL_DATA = {
+  matching: new URL('./matching/', import.meta.url),
+  email: new URL('./email/', import.meta.url),
+};
+
+export interface EvalReport {
+  matching: MatchingReport;
+  email: EmailReport;
+  figures: EvalFigures;
+}
+
+/**
+ * Runs both halves against a container whose database is fresh (migrated, taxonomy loaded, no
+ * partners): the matching half fills it with the labelled partners and opportunities.
+ */
+export async function runEvaluation(c: Pick<Container, 'db' | 'partners' | 'opportunities' | 'catalogue'>, log: Logger): Promise<EvalReport> {
+  const matching = await evaluateMatching({ ...c, log }, await loadMatchingSet(EVAL_DATA.matching));
+  const email = await evaluateEmail(EVAL_DATA.email, c.catalogue);
+  return {
+    matching,
+    email,
+    figures: {
+      precisionAt5: matching.precisionAt5,
+      ndcgAt5: matching.ndcgAt5,
+      idealRecallAt10: matching.idealRecallAt10,
+      hardFilterViolations: matching.hardFilterViolations,
+      skillsF1: email.skills.f1,
+      startDate: email.accuracy.startDate,
+      regions: email.accuracy.regions,
+      remote: email.accuracy.remote,
+      budget: email.accuracy.budget,
+      title: email.accuracy.title,
+    },
+  };
+}
