@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findBudget, findStartDate } from '../../src/inbound/understanding/amounts.ts';
+import { allowsRemoteWork } from '../../src/inbound/understanding/remote-work.ts';
 import { cleanSubject, understand } from '../../src/inbound/understanding/understand.ts';
 import type { SkillCatalogue } from '../../src/skills/skill-catalogue.ts';
 import { fileCatalogue } from '../support/file-catalogue.ts';
@@ -244,6 +245,9 @@ describe('cleanSubject', () => {
     ['SV: (EXTERNAL) [External] Fwd: re: Help', 'Help'],
     ['Re[2]: Help', 'Help'],
     ['Renewal of licences', 'Renewal of licences'],
+    ['EXTERNAL: Business Central rollout', 'Business Central rollout'],
+    ['RE: EXT: Sentinel rollout', 'Sentinel rollout'],
+    ['External audit: scope', 'External audit: scope'],
   ])('%s → %s', (subject, title) => expect(cleanSubject(subject)).toBe(title));
 
   it('keeps at most 200 characters', () => expect(cleanSubject('x'.repeat(300))).toHaveLength(200));
@@ -251,7 +255,16 @@ describe('cleanSubject', () => {
 
 describe('budgets and start dates', () => {
   it.each([
-    ['budget 40,000 EUR', { budgetMax: 40_000, currency: 'EUR' }],
+    // One figure is the budget itself; written as a bound, it is only that bound.
+    ['budget 40,000 EUR', { budgetMin: 40_000, budgetMax: 40_000, currency: 'EUR' }],
+    ['a budget of up to €80k', { budgetMax: 80_000, currency: 'EUR' }],
+    ['from USD 50,000', { budgetMin: 50_000, currency: 'USD' }],
+    // Rates are not budgets.
+    ['£650/day for 40 days', {}],
+    ['up to €1,100 per day', {}],
+    ['TJM 750 € HT', {}],
+    ['Tagessatz bis 1.100 EUR', {}],
+    ['Day rate £650; overall budget £80k', { budgetMin: 80_000, budgetMax: 80_000, currency: 'GBP' }],
     ['€40k–60k', { budgetMin: 40_000, budgetMax: 60_000, currency: 'EUR' }],
     ['USD 25,000 – 30,000', { budgetMin: 25_000, budgetMax: 30_000, currency: 'USD' }],
     ['between £10,000 and £12,500', { budgetMin: 10_000, budgetMax: 12_500, currency: 'GBP' }],
@@ -267,4 +280,26 @@ describe('budgets and start dates', () => {
     ['deadline 2027-01-10', undefined],
     ['start 2027-02-30', undefined],
   ])('%s', (text, date) => expect(findStartDate(text, now)).toBe(date));
+});
+
+describe('remote work', () => {
+  it.each([
+    ['Fully remote, kick-off in Leeds.', true],
+    ['Remote is fine for most of it.', true],
+    ['Télétravail possible à 100 %.', true],
+    ['No remote work is possible: the client is in a secure site.', false],
+    ['Remote: not possible.', false],
+    ['Pas de télétravail, mission sur site à Lyon.', false],
+    ['Trabajo remoto: no', false],
+    ['Volledig remote werken is helaas niet mogelijk.', false],
+    ['Hybrid, 2 days on site in Munich every week; remote otherwise.', false],
+    ['On-site only in Vienna.', false],
+    ['They run Windows Remote Desktop Services today.', false],
+    ['Nothing said about where.', false],
+    // A "no" elsewhere in the sentence says nothing about remote work.
+    ['Fully remote, Danish not required.', true],
+    ['Remote OK, occasional visits to Sheffield welcome but not required.', true],
+    ['La mission peut se faire à 100 % à distance.', true],
+    ["On-site in Vienna, the customer won't do remote.", false],
+  ])('%s → %s', (text, remote) => expect(allowsRemoteWork(text)).toBe(remote));
 });

@@ -1,6 +1,7 @@
 /**
  * Budgets and start dates written plainly in an email ("budget 40,000 EUR", "€40k–60k",
  * "start 2027-01-15", "starting 15 January 2027"). Anything less plain is left for the person.
+ * Every pattern here is linear: bounded repetitions, and look-arounds over a few dozen characters.
  */
 export interface Budget {
   budgetMin?: number;
@@ -33,9 +34,17 @@ function amountOf(digits: string, suffix: string | undefined): number {
   return Math.round(Number.parseFloat(plain) * factor);
 }
 
+/** Words after an amount that make it a rate, not a budget ("£650/day", "€1,100 per day", "TJM 750 €"). */
+const RATE_AFTER = /^\s*(?:\/\s*|per\s+|a\s+|pro\s+|par\s+|por\s+|p\.?\s?)(?:day|hour|hr|h|d|diem|tag|stunde|jour|heure|d[ií]a|hora|dag|uur|month|monat|mois|mes|maand)\b|^\s*(?:daily|hourly|p\.?d\.?|p\.?h\.?)\b/i;
+const RATE_BEFORE = /(?:day|daily|hourly|day-|tages|stunden)\s*-?\s*(?:rate|satz|sätze|tarif)s?\b[^\n]{0,20}$|\b(?:tjm|tagessatz|stundensatz|taux journalier|tarifa diaria|dagtarief|uurtarief|rate card)\b[^\n]{0,20}$/i;
+/** Words before a single amount that make it a bound rather than the budget itself. */
+const UP_TO_BEFORE = /\b(?:up to|max(?:imum)?\.?|at most|no more than|not exceeding|bis zu|höchstens|maximal|jusqu'à|jusqu’à|hasta|tot|maximaal)\s*$/i;
+const AT_LEAST_BEFORE = /\b(?:from|at least|minimum|min\.?|ab|mindestens|à partir de|desde|vanaf)\s*$/i;
+
 /**
- * The first amount with a currency, preferring one on a line that talks about budget. A single
- * amount is the upper bound ("a budget of 40,000 EUR").
+ * The first amount with a currency, preferring one on a line that talks about budget. Rates
+ * ("£650/day", "TJM 750 €") are not budgets and are skipped. A single amount is the budget
+ * itself (min = max), unless written as a bound: "up to 80k" is a maximum, "from 80k" a minimum.
  */
 export function findBudget(text: string): Budget {
   const candidates: Array<Budget & { budgetLine: boolean }> = [];
@@ -44,18 +53,28 @@ export function findBudget(text: string): Budget {
       const [, cur1, a1, k1, a2, k2, cur2] = m;
       const currency = currencyOf(cur1) ?? currencyOf(cur2);
       if (!currency || !a1) continue;
+      const before = line.slice(Math.max(0, m.index - 40), m.index);
+      const after = line.slice(m.index + m[0].length, m.index + m[0].length + 20);
+      if (RATE_AFTER.test(after) || RATE_BEFORE.test(before)) continue;
       // "40–60k": the suffix of the second amount applies to the first.
       const first = amountOf(a1, k1 ?? (a2 ? k2 : undefined));
       const second = a2 ? amountOf(a2, k2) : undefined;
-      const [min, max] = second === undefined ? [undefined, first] : [Math.min(first, second), Math.max(first, second)];
-      if (!(max > 0) || max > MAX_AMOUNT) continue;
-      candidates.push({ ...(min === undefined ? {} : { budgetMin: min }), budgetMax: max, currency, budgetLine: BUDGET_WORDS.test(line) });
+      const bounds = second !== undefined ? { budgetMin: Math.min(first, second), budgetMax: Math.max(first, second) } : singleAmount(first, before);
+      const top = bounds.budgetMax ?? bounds.budgetMin ?? 0;
+      if (!(top > 0) || top > MAX_AMOUNT) continue;
+      candidates.push({ ...bounds, currency, budgetLine: BUDGET_WORDS.test(line) });
     }
   }
   const best = candidates.find((c) => c.budgetLine) ?? candidates[0];
   if (!best) return {};
   const { budgetLine: _budgetLine, ...budget } = best;
   return budget;
+}
+
+function singleAmount(amount: number, before: string): Pick<Budget, 'budgetMin' | 'budgetMax'> {
+  if (UP_TO_BEFORE.test(before)) return { budgetMax: amount };
+  if (AT_LEAST_BEFORE.test(before)) return { budgetMin: amount };
+  return { budgetMin: amount, budgetMax: amount };
 }
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];

@@ -5,6 +5,7 @@ import { findBudget, findStartDate, type Budget } from './amounts.ts';
 import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.ts';
 import { createNameFinder, type NameFinder } from './name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
+import { allowsRemoteWork } from './remote-work.ts';
 import { mainText } from './quotes.ts';
 
 /** A form field a person must still supply or check before the opportunity can go out. */
@@ -42,7 +43,7 @@ export const SUBJECT_READ_MAX = 1_000;
 
 // Reply/forward prefixes of many clients and languages, and the external-sender tags mail
 // gateways add; stripped again and again ("RE: FW: [EXT] …").
-const SUBJECT_NOISE = /^\s*(?:(?:re|fwd?|wg|aw|sv|vs|tr|rv|antw|doorst)\s*(?:\[\d+\])?\s*[:：]|\[(?:ext|external)\]|\((?:ext|external)\))\s*/i;
+const SUBJECT_NOISE = /^\s*(?:(?:re|fwd?|wg|aw|sv|vs|tr|rv|antw|doorst)\s*(?:\[\d+\])?\s*[:：]|\[(?:ext|external)\]|\((?:ext|external)\)|(?:ext|external)\s*[:：])\s*/i;
 
 /** The subject without reply and forward prefixes or "[EXT]" tags. */
 export function cleanSubject(subject: string | undefined): string {
@@ -102,8 +103,6 @@ const regionFinder = createNameFinder<RegionSlug>(
 );
 
 // "remote desktop" or "remote support" is a kind of work, not a place to do it from.
-const REMOTE = /(?<![\p{L}])(?:remote(?:ly)?(?!\s+(?:desktop|access|monitoring|management|support|assistance|wipe|control))|work(?:ing)? from home|wfh|from anywhere)(?![\p{L}])/iu;
-
 function missingFields(u: Omit<Understanding, 'missing'>): MissingField[] {
   const missing: MissingField[] = [];
   if (u.title.length < 5) missing.push('title');
@@ -128,7 +127,7 @@ export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, option
     description,
     requiredSkills: skillFinder(catalogue).find(text),
     regions: regionFinder.find(text),
-    remote: REMOTE.test(text),
+    remote: allowsRemoteWork(text),
     ...findBudget(text),
     ...optional('startDate', findStartDate(text, options.now)),
     attachments: (parsed.attachments ?? []).map((a) => ({
