@@ -12,29 +12,12 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { checkSender, type DNSResolver } from '../src/inbound/trust/sender-auth.ts';
 import { parseStored } from '../src/inbound/understanding/parse.ts';
 import { readBody, understand } from '../src/inbound/understanding/understand.ts';
-import { loadTaxonomyFile } from '../src/skills/load-taxonomy.ts';
-import { SkillCatalogue } from '../src/skills/skill-catalogue.ts';
+import { catalogueFromTaxonomyFile as fileCatalogue } from '../src/skills/load-taxonomy.ts';
+import type { SkillCatalogue } from '../src/skills/skill-catalogue.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const KB = 1024;
 const MB = 1024 * KB;
-
-async function fileCatalogue(): Promise<SkillCatalogue> {
-  const taxonomy = await loadTaxonomyFile();
-  const ids = new Map(taxonomy.skills.map((s, i) => [s.slug, i + 1]));
-  return new SkillCatalogue(
-    taxonomy.skills.map((s) => ({
-      id: ids.get(s.slug)!,
-      slug: s.slug,
-      label: s.label,
-      kind: s.kind,
-      designationId: s.designation ? (ids.get(s.designation) ?? null) : null,
-      synonyms: s.synonyms,
-      relatedIds: [],
-      retiredAt: s.retiredAt ? new Date(s.retiredAt) : null,
-    })),
-  );
-}
 
 const nowhere: DNSResolver = async (name) => {
   throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETURN_PATH_HEADER, RETURN_PATH_MAX_AGE_DAYS, createReturnPaths } from '../../src/platform/mail/return-path.ts';
 import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
+import { deliveryReport } from '../support/inbound-fixtures.ts';
 import { APP_SECRET, createTestStack, type TestStack } from '../support/test-stack.ts';
 
 /**
@@ -27,39 +28,8 @@ const digestTo = (email: string) => {
 const suppressionOf = (email: string) =>
   t.c.db.selectFrom('suppressions').select('reason').where('email', '=', email).executeTakeFirst().then((r) => r?.reason);
 
-/** A delivery report as a receiving MTA writes it, enclosing the headers of the mail that failed. */
-function dsnFor(recipient: string, originalHeaders: string): Buffer {
-  return Buffer.from(
-    [
-      'From: Mail Delivery System <MAILER-DAEMON@mx.partners.example>',
-      'To: whoever',
-      'Subject: Undelivered Mail Returned to Sender',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"',
-      '',
-      '--dsn',
-      'Content-Type: text/plain',
-      '',
-      'Your message could not be delivered.',
-      '--dsn',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.partners.example',
-      '',
-      `Final-Recipient: rfc822; ${recipient}`,
-      'Action: failed',
-      'Status: 5.1.1',
-      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-      '',
-      '--dsn',
-      'Content-Type: text/rfc822-headers',
-      '',
-      originalHeaders,
-      '--dsn--',
-      '',
-    ].join('\r\n'),
-  );
-}
+/** A delivery report for `recipient` (5.1.1), enclosing the headers of the mail that failed. */
+const dsnFor = (recipient: string, originalHeaders: string) => deliveryReport(recipient, '5.1.1', originalHeaders);
 
 /** A feedback-loop complaint (ARF) enclosing the whole message complained of. */
 function arfFor(recipient: string, original: string): Buffer {

@@ -4,7 +4,7 @@ import type { InboundService } from '../../src/inbound/inbound.service.ts';
 import type { EmailOpportunityInput } from '../../src/inbound/drafts/email-opportunity.ts';
 import { replyAddressFor } from '../../src/inbound/replies/digest-reply.ts';
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
-import { composeRaw, inboundServiceWith, dkimKeyFor, domainRecords, storeInbound, stubResolver } from '../support/inbound-fixtures.ts';
+import { composeRaw, deliveryReport, inboundServiceWith, dkimKeyFor, domainRecords, storeInbound, stubResolver } from '../support/inbound-fixtures.ts';
 import { APP_SECRET, createTestStack, type TestStack } from '../support/test-stack.ts';
 import { SAMPLE_EMAILS } from '../support/sample-emails.ts';
 
@@ -131,33 +131,7 @@ describe('one automatic reply per sender per day', () => {
 });
 
 describe('machine mail is never an opportunity nor answered', () => {
-  const dsn = (recipient: string, status: string) =>
-    Buffer.from(
-      [
-        'From: Mail Delivery System <MAILER-DAEMON@mx.partners.example>',
-        'To: digest@p2p.test',
-        'Subject: Undelivered Mail Returned to Sender',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-        '',
-        '--b1',
-        'Content-Type: text/plain',
-        '',
-        'Your message could not be delivered.',
-        '--b1',
-        'Content-Type: message/delivery-status',
-        '',
-        'Reporting-MTA: dns; mx.partners.example',
-        '',
-        `Final-Recipient: rfc822; ${recipient}`,
-        'Action: failed',
-        `Status: ${status}`,
-        'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-        '',
-        '--b1--',
-        '',
-      ].join('\r\n'),
-    );
+  const dsn = (recipient: string, status: string) => deliveryReport(recipient, status);
 
   /** A complaint report about `recipient`; `enclosedHeaders` are the complained-of message's. */
   const arfAbout = (recipient: string, enclosedHeaders: string[]) =>

@@ -279,7 +279,26 @@ describe('budgets and start dates', () => {
     ['from 3 Feb', '2027-02-03'],
     ['deadline 2027-01-10', undefined],
     ['start 2027-02-30', undefined],
+    // Other languages' start words and month names.
+    ['Projektstart: 1. März 2027', '2027-03-01'],
+    ['Démarrage : 15 mars 2027', '2027-03-15'],
+    ['Début le 1er février 2027', '2027-02-01'],
+    ['Inicio: 1 de febrero de 2027', '2027-02-01'],
+    ['Start 1 februari 2027', '2027-02-01'],
+    ['Aanvang 15 maart 2027', '2027-03-15'],
+    // Numeric dates: dots are day first; slashes by their digits, else day first.
+    ['Start: 01.02.2027', '2027-02-01'],
+    ['Start 15/03/2027', '2027-03-15'],
+    ['Start 03/15/2027', '2027-03-15'],
+    ['We would like to start on 04/05/2027', '2027-05-04'],
+    // A reply deadline is no start.
+    ['Answers by 10 January from interested partners, please.', undefined],
   ])('%s', (text, date) => expect(findStartDate(text, now)).toBe(date));
+
+  it('reads an undecided numeric date month first when the sender writes the US way', () => {
+    expect(findStartDate('We would like to start on 04/05/2027', now, { monthFirst: true })).toBe('2027-04-05');
+    expect(findStartDate('Start 15/03/2027', now, { monthFirst: true })).toBe('2027-03-15');
+  });
 });
 
 describe('remote work', () => {

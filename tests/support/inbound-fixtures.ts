@@ -109,3 +109,37 @@ export function inboundServiceWith(t: TestStack, resolver: DNSResolver, settings
     resolver,
   });
 }
+
+/**
+ * A delivery report (RFC 3464) as a receiving MTA writes it: one recipient with `Action: failed`
+ * and `status`, and, when given, the headers of the mail that failed enclosed.
+ */
+export function deliveryReport(recipient: string, status: string, originalHeaders?: string): Buffer {
+  return Buffer.from(
+    [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.partners.example>',
+      'To: digest@p2p.test',
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"',
+      '',
+      '--dsn',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--dsn',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.partners.example',
+      '',
+      `Final-Recipient: rfc822; ${recipient}`,
+      'Action: failed',
+      `Status: ${status}`,
+      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+      '',
+      ...(originalHeaders === undefined ? [] : ['--dsn', 'Content-Type: text/rfc822-headers', '', originalHeaders]),
+      '--dsn--',
+      '',
+    ].join('\r\n'),
+  );
+}

@@ -77,17 +77,38 @@ function singleAmount(amount: number, before: string): Pick<Budget, 'budgetMin' 
   return { budgetMin: amount, budgetMax: amount };
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-const MONTH = `(${MONTHS.map((m) => `${m.slice(0, 3)}(?:${m.slice(3)})?`).join('|')}|sept)\\.?`;
-const START = String.raw`\b(?:start(?:s|ing)?|begin(?:s|ning)?|commenc\w*|kick[- ]?off|from|as of|beginn|ab)\b[^\n]{0,40}?`;
-const ISO = new RegExp(`${START}\\b(\\d{4})-(\\d{2})-(\\d{2})\\b`, 'i');
-const DAY_MONTH = new RegExp(`${START}\\b(\\d{1,2})(?:st|nd|rd|th)?\\.?\\s+${MONTH},?(?:\\s+(\\d{4}))?\\b`, 'i');
-const MONTH_DAY = new RegExp(`${START}\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?(?:\\s+(\\d{4}))?\\b`, 'i');
+/** Month names in English, German, French, Spanish and Dutch (lower case, accents as written). */
+const MONTH_NAMES: ReadonlyArray<readonly string[]> = [
+  ['january', 'jan', 'januar', 'jänner', 'janvier', 'janv', 'enero', 'januari'],
+  ['february', 'feb', 'februar', 'février', 'fevrier', 'févr', 'fevr', 'febrero', 'februari'],
+  ['march', 'mar', 'märz', 'maerz', 'mars', 'marzo', 'maart', 'mrt'],
+  ['april', 'apr', 'avril', 'avr', 'abril'],
+  ['may', 'mai', 'mayo', 'mei'],
+  ['june', 'jun', 'juni', 'juin', 'junio'],
+  ['july', 'jul', 'juli', 'juillet', 'juil', 'julio'],
+  ['august', 'aug', 'août', 'aout', 'agosto', 'augustus'],
+  ['september', 'sep', 'sept', 'septembre', 'septiembre'],
+  ['october', 'oct', 'oktober', 'octobre', 'octubre', 'okt'],
+  ['november', 'nov', 'novembre', 'noviembre'],
+  ['december', 'dec', 'dezember', 'dez', 'décembre', 'decembre', 'diciembre'],
+];
+const MONTH_OF = new Map(MONTH_NAMES.flatMap((names, month) => names.map((name) => [name, month] as const)));
+// Longest names first, so "märz" is not read as "mar" followed by junk.
+const MONTH = `(${[...MONTH_OF.keys()].sort((x, y) => y.length - x.length).join('|')})\\.?`;
+/** Words that introduce a start, in the languages above ("Projektstart", "Démarrage", "inicio", "vanaf"). */
+const START = String.raw`(?<!\p{L})(?:start(?:s|ing|date|datum)?|projektstart|begin(?:s|ning|nt)?|beginn|commenc\w*|kick[- ]?off|from|as of|ab|démarrage|demarrage|début|debut|à partir du|a partir du|inicio|comienzo|a partir del|desde el|vanaf|aanvang|per)(?!\p{L})[^\n]{0,40}?`;
+const DAY = String.raw`(\d{1,2})(?:st|nd|rd|th|er|e|ème|\.|º)?`;
+const ISO = new RegExp(`${START}(?<!\\d)(\\d{4})-(\\d{2})-(\\d{2})(?!\\d)`, 'iu');
+const DAY_MONTH = new RegExp(`${START}(?<!\\d)${DAY}\\s+(?:de\\s+)?${MONTH},?(?:\\s+(?:de\\s+)?(\\d{4}))?(?!\\p{L})`, 'iu');
+const MONTH_DAY = new RegExp(`${START}(?<!\\p{L})${MONTH}\\s+${DAY},?(?:\\s+(\\d{4}))?(?!\\d)`, 'iu');
+/** 15.03.2027 (always day first), 15/03/2027 or 03/15/2027 (which one by the digits, else by locale). */
+const NUMERIC = new RegExp(`${START}(?<!\\d)(\\d{1,2})([./])(\\d{1,2})\\2(\\d{4})(?!\\d)`, 'iu');
 
-const monthIndex = (name: string) => MONTHS.findIndex((m) => m.startsWith(name.toLowerCase().slice(0, 3)));
+const monthIndex = (name: string) => MONTH_OF.get(name.toLowerCase().replace(/\.$/, '')) ?? -1;
 
 /** YYYY-MM-DD when the date exists; a date without a year is its next occurrence from `now`. */
 function isoDate(year: number | undefined, month: number, day: number, now: Date): string | undefined {
+  if (month < 0) return undefined;
   const y = year ?? now.getUTCFullYear();
   const make = (yy: number) => new Date(Date.UTC(yy, month, day));
   let date = make(y);
@@ -96,13 +117,40 @@ function isoDate(year: number | undefined, month: number, day: number, now: Date
   return date.toISOString().slice(0, 10);
 }
 
-/** A start date stated next to "start", "starting", "from"…; undefined when none is. */
-export function findStartDate(text: string, now: Date): string | undefined {
-  const iso = ISO.exec(text);
+/**
+ * 15/03/2027 and 03/15/2027 are unambiguous by their digits; 04/05/2027 is read month first only
+ * when the sender writes the US way (`monthFirst`), else day first. Dots are always day first.
+ */
+function numericDate(a: number, separator: string, b: number, year: number, monthFirst: boolean, now: Date): string | undefined {
+  if (separator === '.' || a > 12) return isoDate(year, b - 1, a, now);
+  if (b > 12) return isoDate(year, a - 1, b, now);
+  return monthFirst ? isoDate(year, a - 1, b, now) : isoDate(year, b - 1, a, now);
+}
+
+/**
+ * A start date stated next to a start word ("start", "Projektstart", "démarrage", "inicio",
+ * "vanaf", "from"…), in ISO, numeric or written forms in five languages; undefined when none is.
+ * A date elsewhere (a reply deadline, a go-live) is not a start. `monthFirst`: the sender writes
+ * dates the US way (numeric dates whose digits do not decide are then read month first).
+ */
+export function findStartDate(text: string, now: Date, options: { monthFirst?: boolean } = {}): string | undefined {
+  // Per line, bounded: every pattern looks at most 40 characters past its start word.
+  for (const line of text.split('\n')) {
+    const bounded = line.slice(0, 500);
+    const found = startOnLine(bounded, now, options.monthFirst ?? false);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function startOnLine(line: string, now: Date, monthFirst: boolean): string | undefined {
+  const iso = ISO.exec(line);
   if (iso) return isoDate(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]), now);
-  const dm = DAY_MONTH.exec(text);
+  const numeric = NUMERIC.exec(line);
+  if (numeric) return numericDate(Number(numeric[1]), numeric[2]!, Number(numeric[3]), Number(numeric[4]), monthFirst, now);
+  const dm = DAY_MONTH.exec(line);
   if (dm) return isoDate(dm[3] ? Number(dm[3]) : undefined, monthIndex(dm[2]!), Number(dm[1]), now);
-  const md = MONTH_DAY.exec(text);
+  const md = MONTH_DAY.exec(line);
   if (md) return isoDate(md[3] ? Number(md[3]) : undefined, monthIndex(md[1]!), Number(md[2]), now);
   return undefined;
 }

@@ -122,14 +122,16 @@ export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, option
   const body = (options.body ?? bodyText(parsed)).slice(0, BODY_READ_MAX);
   const description = mainText(body, { forwarded: isForwardSubject(parsed.subject) }).slice(0, DESCRIPTION_MAX).trim();
   const text = `${title}\n${description}`;
+  const regions = regionFinder.find(text);
   const understood = {
     title,
     description,
     requiredSkills: skillFinder(catalogue).find(text),
-    regions: regionFinder.find(text),
+    regions,
     remote: allowsRemoteWork(text),
     ...findBudget(text),
-    ...optional('startDate', findStartDate(text, options.now)),
+    // Work in North America is written about the US way: 04/05/2027 is April 5th there.
+    ...optional('startDate', findStartDate(text, options.now, { monthFirst: regions.includes('north-america') })),
     attachments: (parsed.attachments ?? []).map((a) => ({
       filename: a.filename ?? '(no name)',
       contentType: a.contentType,
