@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorker, type RunningRole } from '../../src/app/roles.ts';
 import { REPO_ROOT } from '../support/cli-process.ts';
-import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
-import { childEnv, createTestStack, eventually, type TestStack } from '../support/test-stack.ts';
+import { addOpportunity, addPartner, expectOneCopyEach } from '../support/digest-fixtures.ts';
+import { childEnv, createTestStack, type TestStack } from '../support/test-stack.ts';
 
 let t: TestStack | undefined;
 let child: ChildProcess | undefined;
@@ -38,25 +38,6 @@ async function twoWorkers(env: Record<string, string>, partners: number, ackDela
   worker = startWorker(stack.c);
   reconciling = setInterval(() => void stack.c.digests.reconcile(0).catch(() => undefined), 200);
   return stack;
-}
-
-/** Every partner's copies as the SMTP server counted them: exactly one each, with the row's Message-ID. */
-async function expectOneCopyEach(stack: TestStack, partners: number): Promise<void> {
-  await eventually(async () => {
-    const rows = await stack.c.db.selectFrom('digests').select('status').execute();
-    return rows.length === partners && rows.every((r) => r.status === 'sent');
-  }, 60_000);
-  const rows = await stack.c.db
-    .selectFrom('digests as d')
-    .innerJoin('partners as p', 'p.id', 'd.partnerId')
-    .select(['p.email', 'd.messageId'])
-    .execute();
-  const copies = new Map<string, string[]>();
-  for (const mail of stack.smtp.received) {
-    const id = mail.raw.match(/^Message-ID: (<digest\.[^>]+>)/im)?.[1];
-    for (const to of mail.envelope.to) copies.set(to, [...(copies.get(to) ?? []), id ?? '?']);
-  }
-  expect(Object.fromEntries(rows.map((r) => [r.email, copies.get(r.email)]))).toEqual(Object.fromEntries(rows.map((r) => [r.email, [r.messageId]])));
 }
 
 describe('two workers and a slow SMTP server', () => {

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningRole } from '../../src/app/roles.ts';
 import { REPO_ROOT } from '../support/cli-process.ts';
-import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
+import { addOpportunity, addPartner, expectOneCopyEach } from '../support/digest-fixtures.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { childEnv, createTestStack, eventually, type TestStack } from '../support/test-stack.ts';
 
@@ -65,21 +65,6 @@ describe('an SMTP outage mid-round', () => {
 
     await proxy.restore();
     t.smtp.options.unavailable = false;
-    await eventually(async () => {
-      const rows = await t.c.db.selectFrom('digests').select('status').execute();
-      return rows.length === PARTNERS && rows.every((r) => r.status === 'sent');
-    }, 60_000);
-
-    const rows = await t.c.db
-      .selectFrom('digests as d')
-      .innerJoin('partners as p', 'p.id', 'd.partnerId')
-      .select(['p.email', 'd.messageId'])
-      .execute();
-    const copies = new Map<string, string[]>();
-    for (const mail of t.smtp.received) {
-      const id = mail.raw.match(/^Message-ID: (<digest\.[^>]+>)/im)?.[1] ?? '?';
-      for (const to of mail.envelope.to) copies.set(to, [...(copies.get(to) ?? []), id]);
-    }
-    expect(Object.fromEntries(rows.map((r) => [r.email, copies.get(r.email)]))).toEqual(Object.fromEntries(rows.map((r) => [r.email, [r.messageId]])));
+    await expectOneCopyEach(t, PARTNERS);
   });
 });

@@ -2,7 +2,8 @@ import { matchOpportunity, matchPartner } from '../../src/matching/match.service
 import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.ts';
 import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
 import { partnerInput } from './factories.ts';
-import type { TestStack } from './test-stack.ts';
+import { expect } from 'vitest';
+import { eventually, type TestStack } from './test-stack.ts';
 
 /** A partner with sensible defaults; `key` names the company and the address. */
 export async function addPartner(t: TestStack, key: string, skills: string[], overrides: Partial<PartnerInput> = {}): Promise<string> {
@@ -87,4 +88,26 @@ export async function deliveriesOf(t: TestStack, period: string): Promise<Array<
 export async function roundDelivered(t: TestStack, period: string, partners: number): Promise<boolean> {
   const deliveries = await deliveriesOf(t, period);
   return deliveries.length === partners && deliveries.every((d) => d.status === 'sent' && d.copies >= 1);
+}
+
+/**
+ * Waits until every one of `partners` ledger rows is sent, then checks each partner's copies as
+ * the SMTP server counted them: exactly one each, carrying the row's Message-ID.
+ */
+export async function expectOneCopyEach(t: TestStack, partners: number): Promise<void> {
+  await eventually(async () => {
+    const rows = await t.c.db.selectFrom('digests').select('status').execute();
+    return rows.length === partners && rows.every((r) => r.status === 'sent');
+  }, 60_000);
+  const rows = await t.c.db
+    .selectFrom('digests as d')
+    .innerJoin('partners as p', 'p.id', 'd.partnerId')
+    .select(['p.email', 'd.messageId'])
+    .execute();
+  const copies = new Map<string, string[]>();
+  for (const mail of t.smtp.received) {
+    const id = mail.raw.match(/^Message-ID: (<digest\.[^>]+>)/im)?.[1] ?? '?';
+    for (const to of mail.envelope.to) copies.set(to, [...(copies.get(to) ?? []), id]);
+  }
+  expect(Object.fromEntries(rows.map((r) => [r.email, copies.get(r.email)]))).toEqual(Object.fromEntries(rows.map((r) => [r.email, [r.messageId]])));
 }
