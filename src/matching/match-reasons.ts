@@ -23,14 +23,22 @@ export const matchReasonsSchema = z.object({
 
 export type MatchReasons = z.infer<typeof matchReasonsSchema>;
 
-const list = (items: string[]) => [...new Set(items)].join(', ');
+/** Labels joined for reading; with a comma inside a label ("Networking (LAN/WAN, SD-WAN…)"), by semicolons. */
+const list = (items: string[]) => {
+  const unique = [...new Set(items)];
+  return unique.join(unique.some((item) => item.includes(',')) ? '; ' : ', ');
+};
 
-/** Who reads the reasons: the partner themselves (digest cards), or the submitter (about a partner). */
-export type ReasonReader = 'partner' | 'submitter';
+/**
+ * Who reads the reasons: the partner themselves (digest cards), the submitter (about a partner),
+ * or the operator (the admin API's matches, about a partner).
+ */
+export type ReasonReader = 'partner' | 'submitter' | 'operator';
 
 const WORDS: Record<ReasonReader, { your: string; Your: string; you: string }> = {
   partner: { your: 'your', Your: 'Your', you: 'you' },
   submitter: { your: 'their', Your: 'Their', you: 'they' },
+  operator: { your: 'their', Your: 'Their', you: 'they' },
 };
 
 /**
@@ -50,8 +58,11 @@ export function describeMatch(reasons: MatchReasons, reader: ReasonReader = 'par
   if (related.length) lines.push(`Close to ${your} skills: ${list(related.map(via))}`);
   const family = pick('required', 'designation');
   if (family.length) lines.push(`In the same field as ${your} skills: ${list(family.map(via))}`);
-  const nice = [...pick('nice', 'exact'), ...pick('nice', 'related')];
+  // Only what the partner lists is "offered"; a related skill is said to be close, no more.
+  const nice = pick('nice', 'exact');
   if (nice.length) lines.push(`Nice to have, and ${you} offer it: ${list(nice.map((s) => s.skill))}`);
+  const niceClose = pick('nice', 'related');
+  if (niceClose.length) lines.push(`Nice to have, close to ${your} skills: ${list(niceClose.map(via))}`);
   if (reasons.regions.length) lines.push(`Serves ${list(reasons.regions.map(regionLabel))}`);
   else if (reasons.remote) lines.push('Remote work is welcome');
   if (reasons.textRelevance >= 0.1) lines.push(`${Your} profile describes similar work`);

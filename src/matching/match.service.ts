@@ -56,8 +56,8 @@ export async function countMatchesOf(db: Executor, opportunityId: string): Promi
   return countMatches(db, opportunityId);
 }
 
-/** An opportunity's matched partners, best first, with the reasons a person reads. */
+/** An opportunity's matched partners, best first, with the reasons as the operator reads them (about the partner). */
 export async function describedMatchesOf(db: Executor, opportunityId: string) {
   const matches = await listMatches(db, opportunityId);
-  return matches.map((m) => ({ partnerId: m.partnerId, company: m.company, score: m.score, reasons: describeMatch(m.reasons) }));
+  return matches.map((m) => ({ partnerId: m.partnerId, company: m.company, score: m.score, reasons: describeMatch(m.reasons, 'operator') }));
 }

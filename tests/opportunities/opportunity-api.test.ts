@@ -139,7 +139,7 @@ describe('POST /api/opportunities', () => {
     expect(matches.statusCode).toBe(200);
     const body = matches.json<{ matches: Array<{ company: string; score: number; reasons: string[] }> }>();
     expect(body.matches.map((m) => m.company)).toEqual(['Kubeworks GmbH']);
-    expect(body.matches[0]!.reasons).toContain('Matches your skills: Identity and Access Management, Kubernetes on Microsoft Azure');
+    expect(body.matches[0]!.reasons).toContain('Matches their skills: Identity and Access Management, Kubernetes on Microsoft Azure');
     expect(body.matches[0]!.reasons).toContain('Serves DACH (Germany, Austria, Switzerland)');
 
     const detail = await t.app.inject({ method: 'GET', url: `/api/opportunities/${id}`, headers: t.adminHeaders });
