@@ -11,6 +11,16 @@ export function ownMailDomainOf(submitterEmail: string | null | undefined): stri
   const address = submitterEmail?.trim().toLowerCase() ?? '';
   const host = address.slice(address.lastIndexOf('@') + 1);
   if (!address.includes('@') || !host) return null;
-  if (isFree(address)) return null;
-  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+  let domain = byHost.get(host);
+  if (domain === undefined) {
+    // freemail scans its ~90,000 domains one by one (about half a millisecond a miss), and
+    // matching a partner asks once per open opportunity: each host is looked up once.
+    if (byHost.size >= HOSTS_REMEMBERED) byHost.clear();
+    domain = isFree(`x@${host}`) ? null : (getDomain(host, { allowPrivateDomains: true }) ?? host);
+    byHost.set(host, domain);
+  }
+  return domain;
 }
+
+const HOSTS_REMEMBERED = 10_000;
+const byHost = new Map<string, string | null>();

@@ -53,6 +53,9 @@ beforeAll(async () => {
     'intune', 'windows-365', 'teams-phone', 'exchange-online', 'sharepoint-online', 'm365-migration', 'backup-dr', 'finops',
     'citrix', 'microsoft-fabric', 'azure-sql', 'dotnet-development', 'managed-services',
   ], { company: 'AAA Generalist Ltd' });
+  // Equal scores: the partner listing fewer skills comes first, whatever the names say.
+  await create('tie-one-skill', ['citrix'], { company: 'ZZZ Citrix Only Ltd' });
+  await create('tie-three-skills', ['citrix', 'backup-dr', 'finops'], { company: 'AAA Citrix Plus Ltd' });
   // Serves Australia only and has unticked "we also take remote work anywhere".
   await create('far-away-no-remote', ['kubernetes-on-azure', 'identity-access-management'], { regions: ['anz'], timezone: 'Australia/Sydney', remoteOk: false });
   await create('deactivated', ['kubernetes-on-azure', 'identity-access-management']);
@@ -111,6 +114,13 @@ describe('matching an opportunity against partner profiles', () => {
     const { matches } = await submitAndMatch(opportunity({ title: 'SAP landing on Azure', requiredSkills: ['sap-on-azure'], niceToHaveSkills: [] }));
     expect(companies(matches)).toEqual(['sap-specialist Ltd', 'AAA Generalist Ltd']);
     expect(matches[0]!.score).toBeGreaterThan(matches[1]!.score);
+  });
+
+  it('breaks equal scores by fewer skills listed, then by name', async () => {
+    const { matches } = await submitAndMatch(opportunity({ title: 'Citrix estate review', requiredSkills: ['citrix'], niceToHaveSkills: [] }));
+    const ties = matches.filter((m) => ['ZZZ Citrix Only Ltd', 'AAA Citrix Plus Ltd'].includes(m.company));
+    expect(ties.map((m) => m.score)).toEqual([ties[0]!.score, ties[0]!.score]);
+    expect(companies(ties)).toEqual(['ZZZ Citrix Only Ltd', 'AAA Citrix Plus Ltd']);
   });
 
   it('a related skill counts in its direction only: a Business Central house for Finance work, not a Finance holder for Business Central work', async () => {

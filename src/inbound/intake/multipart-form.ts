@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Busboy } from '@fastify/busboy';
 import { AppError } from '../../platform/errors/app-errors.ts';
-import type { UnverifiedBudget } from './unverified-budget.ts';
+import { BudgetSpentError, type UnverifiedBudget } from './unverified-budget.ts';
 
 export interface MultipartLimits {
   /** The largest part (the message itself); a larger one is refused with 413. */
@@ -24,11 +24,6 @@ export interface MultipartOptions {
   unverified?: UnverifiedBudget;
 }
 
-class BudgetSpentError extends AppError {
-  constructor() {
-    super(503, 'busy', 'Too many unverified webhook bodies at once; try again later');
-  }
-}
 
 /**
  * A multipart/form-data body as named parts of bytes (SendGrid Inbound Parse in raw mode sends the

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors/app-errors.ts';
-import type { UnverifiedBudget } from './unverified-budget.ts';
+import { BudgetSpentError, type UnverifiedBudget } from './unverified-budget.ts';
 
 const tooLarge = (maxBytes: number) => new AppError(413, 'message_too_large', `The body is larger than ${maxBytes} bytes`);
 
@@ -26,7 +26,7 @@ export function readBody(headers: IncomingHttpHeaders, payload: Readable, maxByt
       received += chunk.length;
       if (received > maxBytes) return stop(tooLarge(maxBytes));
       if (unverified) {
-        if (!unverified.take(chunk.length)) return stop(new AppError(503, 'busy', 'Too many unverified webhook bodies at once; try again later'));
+        if (!unverified.take(chunk.length)) return stop(new BudgetSpentError());
         taken += chunk.length;
       }
       chunks.push(chunk);

@@ -1,3 +1,5 @@
+import { AppError } from '../../platform/errors/app-errors.ts';
+
 /**
  * The bytes this process holds, all requests together, of webhook bodies whose sender is not
  * proven yet (a Mailgun form before its signature fields have arrived and checked out). Mailgun
@@ -28,4 +30,11 @@ export function createUnverifiedBudget(maxBytes: number): UnverifiedBudget {
       return held;
     },
   };
+}
+
+/** The answer when the budget has no room: 503, which Mailgun retries later. */
+export class BudgetSpentError extends AppError {
+  constructor() {
+    super(503, 'busy', 'Too many unverified webhook bodies at once; try again later');
+  }
 }
