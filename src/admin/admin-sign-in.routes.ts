@@ -31,14 +31,14 @@ export function adminSignInRoutes(deps: AdminSignInRouteDeps): FastifyPluginAsyn
   const secure = deps.settings.publicBaseUrl.startsWith('https:');
   return async (app) => {
     const csrf = app.csrfProtection.bind(app);
-    const form = (reply: Parameters<typeof pages.send>[0], sent: string | undefined, status = 200) =>
-      pages.send(reply, 'admin-sign-in', { title: 'Sign in', sent: sent ?? null, minutes: SIGN_IN_LINK_MINUTES, csrfToken: reply.generateCsrf() }, status);
+    const form = (reply: Parameters<typeof pages.send>[0], sent: string | undefined, status = 200, error: string | null = null) =>
+      pages.send(reply, 'admin-sign-in', { title: 'Sign in', sent: sent ?? null, error, minutes: SIGN_IN_LINK_MINUTES, csrfToken: reply.generateCsrf() }, status);
 
     app.get('/admin/sign-in', { schema: { hide: true } }, async (_request, reply) => form(reply, undefined));
 
     app.post('/admin/sign-in', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
       const parsed = EMAIL.safeParse(text(asFormBody(request.body), 'email')?.trim());
-      if (!parsed.success) return form(reply, undefined, 400);
+      if (!parsed.success) return form(reply, undefined, 400, 'Please enter an email address.');
       await deps.signInLimits.consume(request.ip, parsed.data);
       await deps.adminAuth.requestSignIn(parsed.data);
       // The same answer whoever asked: the page tells nobody which addresses are operators'.

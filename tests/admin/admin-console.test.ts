@@ -126,6 +126,14 @@ describe('signing in', () => {
     expect(page.statusCode).toBe(410);
   });
 
+  it('asks again for something that is not an address, and writes nothing', async () => {
+    const fingerprint = await databaseFingerprint(t.c.db);
+    const res = await askForLink('ops at operator');
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Please enter an email address.');
+    expect(await databaseFingerprint(t.c.db)).toEqual(fingerprint);
+  });
+
   it('limits sign-in requests per address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await askForLink('limited@elsewhere.example')).statusCode);
@@ -163,6 +171,12 @@ describe('the session', () => {
     const api = await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { cookie: s.cookie } });
     expect(api.statusCode).toBe(200);
     expect(api.json<{ queues: Array<{ name: string; readOnlyMode: boolean }> }>().queues.map((q) => q.name).sort()).toEqual(['digest', 'digest-send', 'inbound', 'mail', 'match']);
+    // Read-only: its buttons would act with neither CSRF token nor audit line.
+    const headers = { cookie: s.cookie };
+    expect((await t.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/mail/pause', headers })).statusCode).toBe(405);
+    expect((await t.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/mail/empty', headers })).statusCode).toBe(405);
+    await t.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers });
+    expect(await t.c.queues.queue('mail').isPaused()).toBe(false);
   });
 
   it('refuses a session past its lifetime', async () => {
