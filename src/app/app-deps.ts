@@ -1,5 +1,9 @@
 import { createHmac } from 'node:crypto';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { AdminAuthService } from '../admin/admin-auth.service.ts';
+import type { AdminConsoleService } from '../admin/admin-console.service.ts';
+import type { SignInLimits } from '../admin/sign-in-limits.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config.ts';
 import type { Database } from '../platform/db/database.ts';
@@ -35,6 +39,13 @@ export interface AppDeps {
   /** The submitter's side of the interest loop: status page overview, picking partners. */
   introductions: IntroductionService;
   apiKeys: ApiKeyService;
+  /** The console's sign-in, sessions and audit log. */
+  adminAuth: AdminAuthService;
+  /** What the console shows and does, through the features' services. */
+  adminConsole: AdminConsoleService;
+  signInLimits: SignInLimits;
+  /** The queues the console's queue view (bull-board) shows. */
+  boardQueues: Queue[];
   /** The email intake's doors: the webhook accepts through it, the draft page lists attachments. */
   intake: InboundIntake;
   signer: LinkSigner;
@@ -50,6 +61,8 @@ export interface HttpSettings {
   /** Set when mail goes to .eml files: the /dev/outbox page lists them. */
   devOutboxDir: string | undefined;
   bodyLimitBytes: number;
+  /** MODERATION=on: the console's moderation page says whether reviews are asked for. */
+  moderation: boolean;
   /** Which proxies may name the client (TRUST_PROXY): the per-IP rate limits count `request.ip`. */
   trustProxy: Config['trustProxy'];
   /** Signs the CSRF cookie: the same in every API process and across restarts. */
@@ -65,6 +78,7 @@ export function httpSettings(config: Config, mailerMode: 'smtp' | 'outbox'): Htt
     publicBaseUrl: config.publicBaseUrl,
     devOutboxDir: mailerMode === 'outbox' && config.env !== 'production' ? config.outboxDir : undefined,
     bodyLimitBytes: config.bodyLimitBytes,
+    moderation: config.moderation,
     trustProxy: config.trustProxy,
     cookieSecret: createHmac('sha256', config.appSecret).update('p2p-digest cookies v1').digest('base64url'),
     inbound: {

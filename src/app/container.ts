@@ -4,6 +4,9 @@ import type { Config } from '../platform/config/config.ts';
 import { createDatabase, ensureDatabaseExists, type Database } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { createPages } from '../platform/http/pages.ts';
+import { createAdminAuthService } from '../admin/admin-auth.service.ts';
+import { createAdminConsoleService } from '../admin/admin-console.service.ts';
+import { createSignInLimits } from '../admin/sign-in-limits.ts';
 import { replyAddressFor } from '../inbound/replies/digest-reply.ts';
 import { createInboundIntake, createInboundService } from '../inbound/inbound.service.ts';
 import { createRateLimits } from '../platform/http/rate-limits.ts';
@@ -15,7 +18,7 @@ import { createDigestService } from '../digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../digests/digest-render.ts';
 import { createMailService } from '../platform/mail/mail.service.ts';
 import { createMailKinds } from './mails.ts';
-import { DIGEST_SEND_CLAIMS, JOBS, QUEUE_CONCURRENCY, outboxRoutes } from './jobs.ts';
+import { DIGEST_SEND_CLAIMS, JOBS, QUEUE_CONCURRENCY, QUEUE_NAMES, outboxRoutes } from './jobs.ts';
 import { claimSize, DIGEST_RUN_CONCURRENCY } from '../digests/digest-limits.ts';
 import { attemptsOf } from '../platform/queue/job-registry.ts';
 import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
@@ -95,8 +98,9 @@ export async function createContainer(config: Config, log: Logger) {
     defaultLifetimeDays: config.opportunityDefaultDays,
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
+  const adminAuth = createAdminAuthService({ db, operators: config.adminEmails, sessionMs: config.adminSessionMs });
   const mail = createMailService({
-    kinds: createMailKinds({ db, partners, opportunities, catalogue, links }),
+    kinds: createMailKinds({ db, partners, opportunities, catalogue, links, signIns: adminAuth }),
     mailer,
     templates,
     unsubscribeUrl: (email) => links.unsubscribe(email),
@@ -135,6 +139,24 @@ export async function createContainer(config: Config, log: Logger) {
   const introductions = createIntroductionService({ db, catalogue, opportunities, digests });
   const interests = createInterestService({ db, opportunities, partners });
   const intake = createInboundIntake({ db, queues, log });
+  const adminConsole = createAdminConsoleService({
+    db,
+    auth: adminAuth,
+    partners,
+    opportunities,
+    digests,
+    interests,
+    introductions,
+    inbound: intake,
+    suppressions,
+    queueDepths: () =>
+      Promise.all(
+        QUEUE_NAMES.map(async (name) => {
+          const counts = await queues.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed');
+          return { queue: name, waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 };
+        }),
+      ),
+  });
   const inbound = createInboundService({
     db,
     opportunities,
@@ -183,6 +205,10 @@ export async function createContainer(config: Config, log: Logger) {
     interests,
     introductions,
     apiKeys,
+    adminAuth,
+    adminConsole,
+    signInLimits: createSignInLimits(redis, config.queuePrefix),
+    boardQueues: QUEUE_NAMES.map((name) => queues.queue(name)),
     pages: createPages(config.env === 'production'),
     rateLimits: createRateLimits(redis, config.queuePrefix, config.submitRatePerHour),
     async close() {

@@ -8,6 +8,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { healthRoutes } from './health.routes.ts';
+import { adminConsoleRoutes } from '../admin/admin-console.routes.ts';
+import { adminSignInRoutes } from '../admin/admin-sign-in.routes.ts';
 import { emailDraftRoutes } from '../inbound/drafts/draft.routes.ts';
 import { inboundRoutes } from '../inbound/inbound.routes.ts';
 import { inboundWebhookRoutes } from '../inbound/intake/webhook.routes.ts';
@@ -99,6 +101,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(interestRoutes(deps));
   await app.register(emailDraftRoutes(deps));
   await app.register(inboundRoutes(deps));
+  await app.register(adminSignInRoutes(deps));
+  await app.register(adminConsoleRoutes(deps));
   await app.register(inboundWebhookRoutes({ intake: deps.intake, settings: deps.settings.inbound }));
   if (deps.settings.devOutboxDir) {
     await app.register(devOutboxRoutes(deps.settings.devOutboxDir, (name, data) => deps.pages.render(name, data)));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminMailJob, createAdminMails, type AdminMailsDeps } from '../admin/admin.mails.ts';
 import { createInboundMails, inboundMailJob } from '../inbound/inbound.mails.ts';
 import { createInterestMails, interestMailJob } from '../interests/interest.mails.ts';
 import { createOpportunityMails, opportunityMailJob } from '../opportunities/opportunity.mails.ts';
@@ -11,7 +12,7 @@ import type { PartnerService } from '../partners/partner.service.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 
 /** Every email the service sends, by kind, with the ids its job needs: each feature's own kinds. */
-export const mailJobSchema = z.discriminatedUnion('kind', [partnerMailJob, opportunityMailJob, interestMailJob, inboundMailJob]);
+export const mailJobSchema = z.discriminatedUnion('kind', [partnerMailJob, opportunityMailJob, interestMailJob, inboundMailJob, adminMailJob]);
 
 export type MailJob = z.infer<typeof mailJobSchema>;
 
@@ -21,6 +22,8 @@ export interface MailKindsDeps {
   opportunities: OpportunityService;
   catalogue: SkillCatalogue;
   links: Links;
+  /** The console's sign-in requests (the sign-in link's mail). */
+  signIns: AdminMailsDeps['signIns'];
 }
 
 /** Each feature drafts its own mail; the mail service renders and sends whatever kind it is given. */
@@ -30,5 +33,6 @@ export function createMailKinds(deps: MailKindsDeps): MailKinds<MailJob> {
     ...createOpportunityMails(deps),
     ...createInterestMails(deps),
     ...createInboundMails(deps),
+    ...createAdminMails(deps),
   };
 }

@@ -430,3 +430,15 @@ export async function digestsSentPerDay(db: Executor, opportunityId: string): Pr
     .execute();
   return rows.map((r) => ({ day: r.day, digests: Number(r.n) }));
 }
+
+/** How many digest rows of these periods are in each status (the operator's overview). */
+export async function countDigestsByStatus(db: Executor, periods: string[]): Promise<Array<{ status: DigestStatus; count: number }>> {
+  if (periods.length === 0) return [];
+  const rows = await db
+    .selectFrom('digests')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('period', 'in', periods)
+    .groupBy('status')
+    .execute();
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}

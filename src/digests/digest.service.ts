@@ -36,6 +36,7 @@ import {
   type CardOpportunity,
   type ClaimedRow,
   type DigestItemContent,
+  countDigestsByStatus,
   type DigestRow,
   type Recipient,
   type ScheduleGroup,
@@ -459,6 +460,8 @@ export function createDigestService(deps: DigestServiceDeps) {
   }
 
   return {
+    /** How many digests of these periods are in each status (the operator's overview). */
+    countByStatus: (periods: string[]) => countDigestsByStatus(db, periods),
     build,
     send,
     buildMany,

@@ -223,3 +223,9 @@ export async function listInbound(db: Database, query: { status?: InboundStatus 
   }
   return select.orderBy('m.receivedAt', 'desc').orderBy('m.id', 'desc').limit(query.limit).execute();
 }
+
+/** How many stored inbound messages are in each status (the operator's overview). */
+export async function countInboundByStatus(db: Executor): Promise<Array<{ status: InboundStatus; count: number }>> {
+  const rows = await db.selectFrom('inboundMessages').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}

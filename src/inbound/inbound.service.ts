@@ -25,6 +25,7 @@ import {
   startProcessing,
   storeInbound,
   type InboundMessageInput,
+  countInboundByStatus,
   type InboundSummary,
   type StoredInbound,
   type StoredMessage,
@@ -118,6 +119,8 @@ export function createInboundIntake(deps: IntakeDeps) {
     attachmentNamesOf: (opportunityId: string) => attachmentNamesOf(deps.db, opportunityId),
     /** For the operator: what came in and what was decided, e.g. the reports that were not obeyed. */
     list: (query: Parameters<typeof listInbound>[1]) => listInbound(deps.db, query),
+    /** How many stored messages are in each status: waiting (received), processed, rejected, failed. */
+    countByStatus: () => countInboundByStatus(deps.db),
   };
 }
 

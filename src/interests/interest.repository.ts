@@ -141,3 +141,14 @@ async function unmuteSubmitterOf(db: Executor, partnerId: string, opportunityId:
                           AND lower(other.submitter_email) = ms.submitter_email)
   `.execute(db);
 }
+
+/** Interests expressed since `since` and still standing (the operator's overview). */
+export async function countInterestsSince(db: Executor, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('interests')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('createdAt', '>=', since)
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -11,6 +11,7 @@ import {
   reactivateInterest,
   recordNotRelevant,
   withdrawInterest,
+  countInterestsSince,
   type InterestRow,
   type NotRelevantRow,
 } from './interest.repository.ts';
@@ -108,6 +109,9 @@ export function createInterestService(deps: InterestServiceDeps) {
   }
 
   return {
+    /** Interests expressed since `since` and still standing (the operator's overview). */
+    countSince: (since: Date) => countInterestsSince(db, since),
+
     /** Reads only: what a GET of either link shows. */
     async standing(partnerId: string, opportunityId: string): Promise<Result<{ standing: Standing }>> {
       const checked = await access(db, partnerId, opportunityId, false);

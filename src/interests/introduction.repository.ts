@@ -185,3 +185,9 @@ export async function listUnpickedPartners(db: Executor, opportunityId: string):
 export async function isUnpicked(db: Executor, opportunityId: string, partnerId: string): Promise<boolean> {
   return (await unpicked(db, opportunityId).where('i.partnerId', '=', partnerId).executeTakeFirst()) !== undefined;
 }
+
+/** Introductions made since `since` (the operator's overview). */
+export async function countIntroductionsSince(db: Executor, since: Date): Promise<number> {
+  const row = await db.selectFrom('introductions').select((eb) => eb.fn.countAll<string>().as('n')).where('createdAt', '>=', since).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

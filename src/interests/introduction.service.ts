@@ -10,6 +10,7 @@ import { interestCard, type InterestCard } from './interest-card.ts';
 import {
   insertIntroductions,
   listActiveInterests,
+  countIntroductionsSince,
   listIntroductions,
   listUnpickedPartners,
   lockActiveInterestsOf,
@@ -57,6 +58,9 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
   const { db, catalogue, opportunities, digests } = deps;
 
   return {
+    /** Introductions made since `since` (the operator's overview). */
+    countSince: (since: Date) => countIntroductionsSince(db, since),
+
     /**
      * An opportunity was closed or withdrawn: each partner still interested and not introduced
      * hears it has ended, once (oldest interest first), in the ending transaction (`trx`), which

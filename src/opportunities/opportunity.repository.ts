@@ -118,3 +118,19 @@ export async function updateDraft(db: Executor, id: string, values: DraftCorrect
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** How many opportunities are in each status (the operator's overview). */
+export async function countOpportunitiesByStatus(db: Executor): Promise<Array<{ status: OpportunityStatus; count: number }>> {
+  const rows = await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}
+
+/** A moderator's reason for rejecting, kept for the submitter's mail. */
+export async function setRejectionReason(db: Executor, id: string, reason: string | null): Promise<void> {
+  await db.updateTable('opportunities').set({ rejectionReason: reason }).where('id', '=', id).execute();
+}
+
+export async function rejectionReasonOf(db: Executor, id: string): Promise<string | null> {
+  const row = await db.selectFrom('opportunities').select('rejectionReason').where('id', '=', id).executeTakeFirst();
+  return row?.rejectionReason ?? null;
+}

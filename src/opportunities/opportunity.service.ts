@@ -8,11 +8,14 @@ import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { opportunityMailJob } from './opportunity.mails.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
+  countOpportunitiesByStatus,
   findOpportunityById,
   findOpportunityByIdempotencyKey,
   findOpportunityBySourceMessageId,
   insertOpportunity,
   listOpportunities,
+  rejectionReasonOf,
+  setRejectionReason,
   setOpportunityStatus,
   updateDraft,
   type NewOpportunity,
@@ -388,24 +391,48 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       return confirmSubmitter(opportunityId);
     },
 
-    /** Moderation: an admin lets a reviewed opportunity go on to matching. */
-    async approve(opportunityId: string): Promise<OpportunityRow> {
+    /**
+     * Moderation: an admin lets a reviewed opportunity go on to matching, and the submitter hears
+     * of it. `inSameTransaction` writes the caller's record of the decision (the console's audit)
+     * with it; it runs only when this call changed something.
+     */
+    async approve(opportunityId: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {}): Promise<OpportunityRow> {
       return withLocked(opportunityId, async (trx, row) => {
-        if (row.status === 'pending_review') await publish(trx, opportunityId);
-        else if (row.status !== 'published') {
+        if (row.status === 'pending_review') {
+          await publish(trx, opportunityId);
+          await requestMail(trx, opportunityMailJob, { kind: 'opportunity-approved', opportunityId }, `mail:opportunity-approved:${opportunityId}`);
+          await options.inSameTransaction?.(trx);
+        } else if (row.status !== 'published') {
           throw new ConflictError('not_awaiting_review', `opportunity '${opportunityId}' is ${row.status}, not awaiting review`);
         }
       });
     },
 
-    async reject(opportunityId: string): Promise<OpportunityRow> {
+    /**
+     * Moderation: an admin turns a reviewed opportunity down. The submitter is told, with the
+     * moderator's reason when one is given. Rejecting a rejected opportunity changes nothing.
+     */
+    async reject(
+      opportunityId: string,
+      options: { reason?: string; inSameTransaction?: (trx: Executor) => Promise<void> } = {},
+    ): Promise<OpportunityRow> {
       return withLocked(opportunityId, async (trx, row) => {
-        if (row.status !== 'pending_review' && row.status !== 'rejected') {
+        if (row.status === 'rejected') return;
+        if (row.status !== 'pending_review') {
           throw new ConflictError('not_awaiting_review', `opportunity '${opportunityId}' is ${row.status}, not awaiting review`);
         }
         await reject(trx, opportunityId);
+        await setRejectionReason(trx, opportunityId, options.reason?.trim() || null);
+        await requestMail(trx, opportunityMailJob, { kind: 'opportunity-rejected', opportunityId }, `mail:opportunity-rejected:${opportunityId}`);
+        await options.inSameTransaction?.(trx);
       });
     },
+
+    /** The moderator's reason for a rejection, for the submitter's mail. */
+    rejectionReasonOf: (opportunityId: string) => rejectionReasonOf(db, opportunityId),
+
+    /** How many opportunities are in each status (the operator's overview). */
+    countByStatus: () => countOpportunitiesByStatus(db),
 
     /**
      * The submitter ends an opportunity from their status page: "closed" (the work is placed) or

@@ -154,3 +154,9 @@ export async function resumePausedPartner(db: Executor, partnerId: string): Prom
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** How many partners are in each status (the operator's overview). */
+export async function countPartnersByStatus(db: Executor): Promise<Array<{ status: PartnerStatus; count: number }>> {
+  const rows = await db.selectFrom('partners').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}

@@ -5,6 +5,7 @@ import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { partnerMailJob } from './partner.mails.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
+  countPartnersByStatus,
   findPartnerByEmail,
   findPartnerById,
   insertPartner,
@@ -158,6 +159,9 @@ export function createPartnerService(deps: PartnerServiceDeps) {
     },
 
     /** The partner as stored, or undefined; read in the caller's transaction when one is given. */
+    /** How many partners are in each status (the operator's overview). */
+    countByStatus: () => countPartnersByStatus(db),
+
     async findById(partnerId: string, executor: Executor = db): Promise<PartnerRow | undefined> {
       return findPartnerById(executor, partnerId);
     },

@@ -22,3 +22,22 @@ export async function suppress(db: Executor, email: string, reason: SuppressionR
     .execute();
 }
 
+
+export interface SuppressionEntry {
+  email: string;
+  reason: SuppressionReason;
+  createdAt: Date;
+}
+
+/** Newest first, at most `limit`, optionally only the addresses that contain `search`. */
+export async function listSuppressions(db: Executor, options: { limit: number; search?: string }): Promise<SuppressionEntry[]> {
+  let query = db.selectFrom('suppressions').select(['email', 'reason', 'createdAt']).orderBy('createdAt', 'desc').orderBy('email', 'desc').limit(options.limit);
+  if (options.search) query = query.where('email', 'like', `%${options.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return query.execute();
+}
+
+/** Takes an address off the list, whatever its reason; returns what it was, or undefined when it was not on it. */
+export async function liftSuppression(db: Executor, email: string): Promise<SuppressionReason | undefined> {
+  const row = await db.deleteFrom('suppressions').where('email', '=', email.toLowerCase()).returning('reason').executeTakeFirst();
+  return row?.reason;
+}

@@ -1,7 +1,7 @@
 import type { Database, Executor } from '../platform/db/database.ts';
-import { liftUnsubscribe, suppress, suppressionOf, type SuppressionReason } from './suppression.repository.ts';
+import { liftSuppression, liftUnsubscribe, listSuppressions, suppress, suppressionOf, type SuppressionEntry, type SuppressionReason } from './suppression.repository.ts';
 
-export type { SuppressionReason };
+export type { SuppressionEntry, SuppressionReason };
 
 export type SuppressionService = ReturnType<typeof createSuppressionService>;
 
@@ -18,5 +18,9 @@ export function createSuppressionService(deps: { db: Database }) {
     suppress: (email: string, reason: SuppressionReason, executor: Executor = db) => suppress(executor, email, reason),
     /** A confirmed new sign-up lifts an unsubscribe; bounces and complaints stay. */
     liftUnsubscribe: (email: string, executor: Executor = db) => liftUnsubscribe(executor, email),
+    /** The operator takes an address off the list (whatever its reason): what it was, or undefined. */
+    lift: (email: string, executor: Executor = db) => liftSuppression(executor, email),
+    /** The list for the operator, newest first. */
+    list: (options: { limit: number; search?: string }) => listSuppressions(db, options),
   };
 }

@@ -69,6 +69,17 @@ describe('configuration', () => {
     expect(config.generatedSecrets).toEqual([]);
   });
 
+  it('reads the console operators, lower-cased, and their session lifetime; refuses what is not an address', () => {
+    expect(loadConfig({})).toMatchObject({ adminEmails: [], adminSessionMs: 12 * 3_600_000 });
+    expect(loadConfig({ ADMIN_EMAILS: ' Ops@Example.com, second@example.org ,', ADMIN_SESSION_HOURS: '0.5' })).toMatchObject({
+      adminEmails: ['ops@example.com', 'second@example.org'],
+      adminSessionMs: 1_800_000,
+    });
+    const problems = problemsOf({ ADMIN_EMAILS: 'ops@example.com, not an address', ADMIN_SESSION_HOURS: '0' });
+    expect(problems.join('\n')).toMatch(/^ADMIN_EMAILS: must be email addresses, comma-separated/m);
+    expect(problems.join('\n')).toMatch(/^ADMIN_SESSION_HOURS: /m);
+  });
+
   it('reads the email intake settings, lower-casing the intake addresses', () => {
     const defaults = loadConfig({});
     expect(defaults).toMatchObject({

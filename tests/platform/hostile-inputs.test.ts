@@ -121,6 +121,7 @@ describe('every route under hostile input', () => {
         interest: sign('interest', `${partnerId}:${opportunityId}`),
         'not-relevant': sign('not-relevant', `${partnerId}:${opportunityId}`),
         unsubscribe: sign('unsubscribe', 'walker-unsubscribe@partners.example'),
+        'admin-sign-in': sign('admin-sign-in', randomUUID()),
       },
     };
     const { token: csrfToken, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: '/join', headers: BROWSER }));

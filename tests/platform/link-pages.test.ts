@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,7 @@ describe('pages behind a token', () => {
       preferences: partner.id,
       interest: `${partner.id}:${opportunityId}`,
       'not-relevant': `${partner.id}:${opportunityId}`,
+      'admin-sign-in': randomUUID(),
     };
     for (const purpose of purposes) tokens.set(purpose, t.c.signer.sign(purpose, subjects[purpose], 86_400));
   });

@@ -62,6 +62,12 @@ const envSchema = z.object({
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   APP_SECRET_PREVIOUS: z.string().optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_EMAILS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.email('must be email addresses, comma-separated'))),
+  ADMIN_SESSION_HOURS: z.coerce.number().min(0.01).max(720).default(12),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('p2p-digest <digest@localhost>'),
   OUTBOX_DIR: z.string().min(1).default('var/outbox'),
@@ -136,6 +142,10 @@ const configSchema = envSchema.transform((e) => {
     /** Earlier APP_SECRETs (comma-separated): links signed with them keep working after a rotation. */
     previousAppSecrets: (e.APP_SECRET_PREVIOUS ?? '').split(',').map((v) => v.trim()).filter(Boolean),
     adminToken: secret('ADMIN_TOKEN', e.ADMIN_TOKEN),
+    /** Operators of the console (/admin), lower-cased: they sign in with an emailed link. */
+    adminEmails: e.ADMIN_EMAILS,
+    /** How long a console session lasts from sign-in, however active it is. */
+    adminSessionMs: Math.round(e.ADMIN_SESSION_HOURS * 3_600_000),
     /** Secrets that were generated because none was configured (development only). */
     generatedSecrets,
     smtpUrl: e.SMTP_URL,

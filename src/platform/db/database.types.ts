@@ -51,6 +51,33 @@ export type SuppressionReason = "admin" | "complaint" | "hard_bounce" | "unsubsc
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AdminAudit {
+  action: string;
+  actor: string;
+  at: Generated<Timestamp>;
+  details: Generated<Json>;
+  id: Generated<Int8>;
+  target: string | null;
+}
+
+export interface AdminSessions {
+  createdAt: Generated<Timestamp>;
+  email: string;
+  expiresAt: Timestamp;
+  id: Generated<string>;
+  lastSeenAt: Generated<Timestamp>;
+  revokedAt: Timestamp | null;
+  tokenHash: string;
+}
+
+export interface AdminSignInRequests {
+  createdAt: Generated<Timestamp>;
+  email: string;
+  expiresAt: Timestamp;
+  id: Generated<string>;
+  usedAt: Timestamp | null;
+}
+
 export interface DigestItems {
   digestId: string;
   opportunityId: string;
@@ -157,6 +184,7 @@ export interface Opportunities {
   niceSkillIds: Generated<number[]>;
   publishedAt: Timestamp | null;
   regions: Generated<string[]>;
+  rejectionReason: string | null;
   remote: Generated<boolean>;
   requestHash: string | null;
   requiredSkillIds: number[];
@@ -250,6 +278,9 @@ export interface WebhookReplays {
 }
 
 export interface DB {
+  adminAudit: AdminAudit;
+  adminSessions: AdminSessions;
+  adminSignInRequests: AdminSignInRequests;
   digestItems: DigestItems;
   digests: Digests;
   inboundMessages: InboundMessages;

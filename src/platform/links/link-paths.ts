@@ -14,6 +14,7 @@ export const LINK_PATHS = {
   preferences: '/p',
   interest: '/i',
   'not-relevant': '/n',
+  'admin-sign-in': '/admin/sign-in',
 } as const satisfies Record<LinkPurpose, string>;
 
 export const REDACTED = '[redacted]';

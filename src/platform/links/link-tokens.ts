@@ -17,7 +17,9 @@ export type LinkPurpose =
   | 'unsubscribe'
   | 'preferences'
   | 'interest'
-  | 'not-relevant';
+  | 'not-relevant'
+  /** An operator's one-time sign-in to the console (subject: the sign-in request id). */
+  | 'admin-sign-in';
 
 export interface LinkClaims {
   purpose: LinkPurpose;
@@ -52,6 +54,7 @@ const SUBJECT_SHAPES: Record<LinkPurpose, RegExp> = {
   /** "<partnerId>:<opportunityId>" */
   interest: new RegExp(`^${UUID}:${UUID}$`, 'i'),
   'not-relevant': new RegExp(`^${UUID}:${UUID}$`, 'i'),
+  'admin-sign-in': new RegExp(`^${UUID}$`, 'i'),
   /** The lower-cased address. */
   unsubscribe: new RegExp(`^(?=.{3,254}$)${ADDRESS_PART}@${ADDRESS_PART}$`),
 };

@@ -32,6 +32,12 @@ export function createLinks(baseUrl: string, signer: LinkSigner) {
       link('interest', `${partnerId}:${opportunityId}`, secondsUntil(expiresAt, now)),
     notRelevant: (partnerId: string, opportunityId: string, expiresAt: Date, now = new Date()) =>
       link('not-relevant', `${partnerId}:${opportunityId}`, secondsUntil(expiresAt, now)),
+    /**
+     * An operator's sign-in link: the one link that lives minutes, not days, because it opens the
+     * console. It dies with its request row (`expiresAt`); the row also makes it single-use.
+     */
+    adminSignIn: (requestId: string, expiresAt: Date, now = new Date()) =>
+      link('admin-sign-in', requestId, Math.max(1, Math.floor((expiresAt.getTime() - now.getTime()) / 1000))),
   };
 }
 

@@ -1,0 +1,118 @@
+import type { Database, Executor } from '../platform/db/database.ts';
+import type { DigestStatus, InboundStatus, OpportunityStatus, PartnerStatus, SuppressionReason } from '../platform/db/database.types.ts';
+import { NotFoundError } from '../platform/errors/app-errors.ts';
+import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
+import { currentPeriods } from './overview-periods.ts';
+
+type Counts<S extends string> = Array<{ status: S; count: number }>;
+
+/** The feature services the console reads and acts through, named by shape (wired in src/app/). */
+export interface AdminConsoleDeps {
+  db: Database;
+  auth: Pick<AdminAuthService, 'record'>;
+  partners: { countByStatus(): Promise<Counts<PartnerStatus>> };
+  opportunities: {
+    countByStatus(): Promise<Counts<OpportunityStatus>>;
+    list(query: { limit: number; status?: OpportunityStatus }): Promise<ModerationItem[]>;
+    approve(id: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
+    reject(id: string, options: { reason?: string; inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
+  };
+  digests: { countByStatus(periods: string[]): Promise<Counts<DigestStatus>> };
+  interests: { countSince(since: Date): Promise<number> };
+  introductions: { countSince(since: Date): Promise<number> };
+  inbound: { countByStatus(): Promise<Counts<InboundStatus>> };
+  suppressions: {
+    list(options: { limit: number; search?: string }): Promise<Array<{ email: string; reason: SuppressionReason; createdAt: Date }>>;
+    lift(email: string, executor: Executor): Promise<SuppressionReason | undefined>;
+  };
+  /** Jobs per state of every queue (BullMQ's counts). */
+  queueDepths(): Promise<Array<{ queue: string; waiting: number; active: number; delayed: number; failed: number }>>;
+  now?: () => Date;
+}
+
+/** An opportunity awaiting review, as the moderation page shows it. */
+export interface ModerationItem {
+  id: string;
+  title: string;
+  description: string;
+  requiredSkills: Array<{ label: string }>;
+  regions: string[];
+  remote: boolean;
+  budgetMin: number | null;
+  budgetMax: number | null;
+  currency: string | null;
+  submitter: { name: string; company: string; email: string };
+  source: string;
+  createdAt: string;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+const byStatus = <S extends string>(counts: Counts<S>): Partial<Record<S, number>> =>
+  Object.fromEntries(counts.map((c) => [c.status, c.count])) as Partial<Record<S, number>>;
+
+export type AdminConsoleService = ReturnType<typeof createAdminConsoleService>;
+
+/**
+ * What the console shows and does. Every read goes through the owning feature's service; every
+ * action writes its audit line in the action's own transaction, so the log never claims what did
+ * not happen nor misses what did.
+ */
+export function createAdminConsoleService(deps: AdminConsoleDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    async overview() {
+      const at = now();
+      const since = new Date(at.getTime() - WEEK_MS);
+      const periods = currentPeriods(at);
+      const [partners, opportunities, digests, interests, introductions, inbound, queues] = await Promise.all([
+        deps.partners.countByStatus(),
+        deps.opportunities.countByStatus(),
+        deps.digests.countByStatus(periods),
+        deps.interests.countSince(since),
+        deps.introductions.countSince(since),
+        deps.inbound.countByStatus(),
+        // Redis away must not take the console with it: the overview says so instead.
+        deps.queueDepths().catch(() => undefined),
+      ]);
+      const d = byStatus(digests);
+      const count = (...statuses: DigestStatus[]) => statuses.reduce((sum, s) => sum + (d[s] ?? 0), 0);
+      return {
+        partners: byStatus(partners),
+        opportunities: byStatus(opportunities),
+        digests: { periods, due: count('pending', 'building', 'ready', 'sending'), sent: count('sent'), skipped: count('skipped'), failed: count('failed') },
+        week: { interests, introductions },
+        inbound: byStatus(inbound),
+        queues,
+      };
+    },
+
+    moderationQueue: () => deps.opportunities.list({ limit: 100, status: 'pending_review' }),
+
+    async approve(operator: OperatorSession, opportunityId: string) {
+      return deps.opportunities.approve(opportunityId, {
+        inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'opportunity.approve', `opportunity:${opportunityId}`),
+      });
+    },
+
+    async reject(operator: OperatorSession, opportunityId: string, reason: string | undefined) {
+      return deps.opportunities.reject(opportunityId, {
+        reason,
+        inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'opportunity.reject', `opportunity:${opportunityId}`, { reason: reason ?? null }),
+      });
+    },
+
+    suppressions: (search?: string) => deps.suppressions.list({ limit: 200, search }),
+
+    /** Takes an address off the do-not-email list; the audit line keeps what its reason was. */
+    async liftSuppression(operator: OperatorSession, email: string): Promise<SuppressionReason> {
+      return deps.db.transaction().execute(async (trx) => {
+        const reason = await deps.suppressions.lift(email, trx);
+        if (!reason) throw new NotFoundError('suppression', email);
+        await deps.auth.record(trx, operator.email, 'suppression.lift', `email:${email.toLowerCase()}`, { reason });
+        return reason;
+      });
+    },
+  };
+}

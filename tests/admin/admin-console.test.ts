@@ -1,0 +1,290 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminAuthService } from '../../src/admin/admin-auth.service.ts';
+import { BROWSER, FORM, pathOf } from '../support/browser-requests.ts';
+import { databaseFingerprint } from '../support/db-fingerprint.ts';
+import { opportunityPayload } from '../support/factories.ts';
+import { createTestStack, csrfFrom, deleteKeys, formBody, linkIn, type TestStack } from '../support/test-stack.ts';
+
+/**
+ * The operator console: sign-in by an emailed one-time link, the session cookie, CSRF on every
+ * action, the audit log, moderation and suppressions.
+ */
+const OPERATOR = 'ops@operator.example';
+let t: TestStack;
+
+beforeAll(async () => {
+  t = await createTestStack({ MODERATION: 'on', ADMIN_EMAILS: `${OPERATOR}, second@operator.example` });
+  t.startBackground();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+let ipSeq = 0;
+const freshIp = () => `10.9.${Math.floor(++ipSeq / 250)}.${(ipSeq % 250) + 1}`;
+
+/** Asks for a sign-in link on the form, as a browser does. */
+async function askForLink(email: string) {
+  const form = await t.app.inject({ method: 'GET', url: '/admin/sign-in', headers: BROWSER });
+  const { token, cookie } = csrfFrom(form);
+  return t.app.inject({ method: 'POST', url: '/admin/sign-in', remoteAddress: freshIp(), headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, email }) });
+}
+
+const signInMails = (to: string) => t.smtp.received.filter((m) => m.envelope.to.includes(to) && m.parsed.subject?.includes('sign-in link'));
+
+/** The path of the newest sign-in link mailed to `to`. */
+async function mailedLink(to: string, after = 0): Promise<string> {
+  const mail = await t.smtp.waitFor((m) => m.envelope.to.includes(to) && m.parsed.subject?.includes('sign-in link') === true && signInMails(to).indexOf(m) >= after);
+  return pathOf(linkIn(mail.parsed.text, '/admin/sign-in/'));
+}
+
+/** Signs in through the emailed link; returns the session cookie and a CSRF pair for actions. */
+async function signIn(email = OPERATOR) {
+  // This file signs in more often than an address may ask in a quarter hour: start its allowance afresh.
+  await deleteKeys(t.c.redis, `${t.config.queuePrefix}:rl:admin-sign-in-address`);
+  const before = signInMails(email).length;
+  expect((await askForLink(email)).statusCode).toBe(200);
+  const path = await mailedLink(email, before);
+  const page = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
+  const { token, cookie } = csrfFrom(page);
+  const res = await t.app.inject({ method: 'POST', url: path, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token }) });
+  expect(res.statusCode).toBe(303);
+  expect(res.headers.location).toBe('/admin');
+  const session = res.cookies.find((c) => c.name === 'p2p_admin')!;
+  expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin' });
+  const sessionCookie = `p2p_admin=${session.value}`;
+  const overview = await t.app.inject({ method: 'GET', url: '/admin', headers: { ...BROWSER, cookie: `${sessionCookie}; ${cookie}` } });
+  expect(overview.statusCode).toBe(200);
+  const csrfToken = overview.body.match(/name="_csrf" value="([^"]+)"/)![1]!;
+  return { cookie: `${sessionCookie}; ${cookie}`, sessionCookie, csrfCookie: cookie, csrfToken };
+}
+
+type Session = Awaited<ReturnType<typeof signIn>>;
+const post = (s: Pick<Session, 'cookie'>, url: string, fields: Record<string, string>) =>
+  t.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: s.cookie }, payload: formBody(fields) });
+const get = (s: Pick<Session, 'cookie'>, url: string) => t.app.inject({ method: 'GET', url, headers: { ...BROWSER, cookie: s.cookie } });
+
+const auditActions = async () => (await t.c.db.selectFrom('adminAudit').select(['actor', 'action', 'target']).orderBy('id').execute());
+
+describe('signing in', () => {
+  it('mails no link to an address that is not an operator, and answers as for one', async () => {
+    const stranger = await askForLink('nobody@elsewhere.example');
+    const operator = await askForLink(OPERATOR);
+    await mailedLink(OPERATOR);
+    const strip = (body: string) => body.replace(/name="_csrf" value="[^"]+"/g, '').replace(/<strong>[^<]+<\/strong>/, '');
+    expect(stranger.statusCode).toBe(operator.statusCode);
+    expect(strip(stranger.body)).toBe(strip(operator.body));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.smtp.received.filter((m) => m.envelope.to.includes('nobody@elsewhere.example'))).toEqual([]);
+    const requests = await t.c.db.selectFrom('adminSignInRequests').select('email').execute();
+    expect(requests.map((r) => r.email)).not.toContain('nobody@elsewhere.example');
+  });
+
+  it('mails an operator a link whose GET changes nothing; the page POST signs in once', async () => {
+    const before = signInMails(OPERATOR).length;
+    await askForLink(OPERATOR);
+    const path = await mailedLink(OPERATOR, before);
+    const mail = signInMails(OPERATOR).at(-1)!;
+    expect(mail.parsed.text).toContain('works once');
+    expect(mail.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+
+    // A mail scanner: HEAD and GETs without cookies.
+    const fingerprint = await databaseFingerprint(t.c.db);
+    for (const method of ['HEAD', 'GET', 'GET'] as const) {
+      const res = await t.app.inject({ method, url: path });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.cookies.find((c) => c.name === 'p2p_admin')).toBeUndefined();
+    }
+    // A POST without the page's CSRF token (a scanner that submits forms) is refused.
+    const noCsrf = await t.app.inject({ method: 'POST', url: path, headers: FORM, payload: '' });
+    expect(noCsrf.statusCode).toBe(403);
+    expect(await databaseFingerprint(t.c.db)).toEqual(fingerprint);
+
+    const page = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
+    expect(page.body).toContain(`sign in as ${OPERATOR}`);
+    const { token, cookie } = csrfFrom(page);
+    const first = await t.app.inject({ method: 'POST', url: path, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token }) });
+    expect(first.statusCode).toBe(303);
+    expect(first.cookies.find((c) => c.name === 'p2p_admin')?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const again = await t.app.inject({ method: 'POST', url: path, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token }) });
+    expect(again.statusCode).toBe(410);
+    expect(again.cookies.find((c) => c.name === 'p2p_admin')).toBeUndefined();
+
+    const stored = await t.c.db.selectFrom('adminSessions').select(['tokenHash', 'email']).execute();
+    expect(stored.map((s) => s.tokenHash)).not.toContain(first.cookies.find((c) => c.name === 'p2p_admin')!.value);
+    expect((await auditActions()).at(-1)).toMatchObject({ actor: OPERATOR, action: 'sign-in' });
+  });
+
+  it('refuses a sign-in link after its time', async () => {
+    const before = signInMails(OPERATOR).length;
+    await askForLink(OPERATOR);
+    const path = await mailedLink(OPERATOR, before);
+    await t.c.db.updateTable('adminSignInRequests').set({ expiresAt: sql`now() - interval '1 second'` }).where('usedAt', 'is', null).execute();
+    const page = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
+    expect(page.statusCode).toBe(410);
+  });
+
+  it('asks again for something that is not an address, and writes nothing', async () => {
+    const fingerprint = await databaseFingerprint(t.c.db);
+    const res = await askForLink('ops at operator');
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Please enter an email address.');
+    expect(await databaseFingerprint(t.c.db)).toEqual(fingerprint);
+  });
+
+  it('limits sign-in requests per address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await askForLink('limited@elsewhere.example')).statusCode);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.at(-1)).toBe(429);
+  });
+});
+
+describe('the session', () => {
+  it('opens the console; without one, a page asks to sign in and an action changes nothing', async () => {
+    const s = await signIn();
+    expect((await get(s, '/admin')).body).toContain('Overview');
+    const anonymous = await t.app.inject({ method: 'GET', url: '/admin', headers: BROWSER });
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toBe('/admin/sign-in');
+    await t.c.suppressions.suppress('keep@suppressed.example', 'hard_bounce');
+    const fingerprint = await databaseFingerprint(t.c.db);
+    const noSession = await post({ cookie: s.csrfCookie }, '/admin/suppressions/lift', { _csrf: s.csrfToken, email: 'keep@suppressed.example' });
+    expect(noSession.statusCode).toBe(401);
+    const noCsrf = await post(s, '/admin/suppressions/lift', { email: 'keep@suppressed.example' });
+    expect(noCsrf.statusCode).toBe(403);
+    const forged = await post({ cookie: `p2p_admin=${'A'.repeat(43)}; ${s.csrfCookie}` }, '/admin/suppressions/lift', { _csrf: s.csrfToken, email: 'keep@suppressed.example' });
+    expect(forged.statusCode).toBe(401);
+    expect(await databaseFingerprint(t.c.db)).toEqual(fingerprint);
+    expect(await t.c.suppressions.suppressionOf('keep@suppressed.example')).toBe('hard_bounce');
+  });
+
+  it('guards the queue view behind the same sign-in', async () => {
+    const s = await signIn();
+    expect((await t.app.inject({ method: 'GET', url: '/admin/queues', headers: BROWSER })).statusCode).toBe(303);
+    expect((await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues' })).statusCode).toBe(303);
+    const board = await get(s, '/admin/queues');
+    expect(board.statusCode).toBe(200);
+    expect(board.body).toContain('<base href="/admin/queues/"');
+    const api = await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { cookie: s.cookie } });
+    expect(api.statusCode).toBe(200);
+    expect(api.json<{ queues: Array<{ name: string; readOnlyMode: boolean }> }>().queues.map((q) => q.name).sort()).toEqual(['digest', 'digest-send', 'inbound', 'mail', 'match']);
+    // Read-only: its buttons would act with neither CSRF token nor audit line.
+    const headers = { cookie: s.cookie };
+    expect((await t.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/mail/pause', headers })).statusCode).toBe(405);
+    expect((await t.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/mail/empty', headers })).statusCode).toBe(405);
+    await t.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers });
+    expect(await t.c.queues.queue('mail').isPaused()).toBe(false);
+  });
+
+  it('refuses a session past its lifetime', async () => {
+    const s = await signIn();
+    await t.c.db.updateTable('adminSessions').set({ expiresAt: sql`now() - interval '1 second'` }).execute();
+    expect((await get(s, '/admin')).statusCode).toBe(303);
+  });
+
+  it('ends at sign-out; "sign out everywhere" ends every session of the operator', async () => {
+    const a = await signIn();
+    const b = await signIn();
+    const other = await signIn('second@operator.example');
+    const out = await post(a, '/admin/sign-out', { _csrf: a.csrfToken });
+    expect(out.statusCode).toBe(200);
+    expect((await get(a, '/admin')).statusCode).toBe(303);
+    expect((await get(b, '/admin')).statusCode).toBe(200);
+    const c = await signIn();
+    const everywhere = await post(c, '/admin/sign-out-everywhere', { _csrf: c.csrfToken });
+    expect(everywhere.body, everywhere.body).toContain('2 sessions ended');
+    expect((await get(b, '/admin')).statusCode).toBe(303);
+    expect((await get(c, '/admin')).statusCode).toBe(303);
+    expect((await get(other, '/admin')).statusCode).toBe(200);
+    const actions = (await auditActions()).map((r) => r.action);
+    expect(actions).toContain('sign-out');
+    expect(actions).toContain('sign-out-everywhere');
+  });
+
+  it('refuses an operator taken out of ADMIN_EMAILS at once', async () => {
+    const s = await signIn('second@operator.example');
+    const cookieValue = s.sessionCookie.split('=')[1]!;
+    const before = createAdminAuthService({ db: t.c.db, operators: ['second@operator.example'], sessionMs: 3_600_000 });
+    const after = createAdminAuthService({ db: t.c.db, operators: [OPERATOR], sessionMs: 3_600_000 });
+    expect(await before.sessionOf(cookieValue)).toMatchObject({ email: 'second@operator.example' });
+    expect(await after.sessionOf(cookieValue)).toBeUndefined();
+  });
+});
+
+describe('console actions', () => {
+  let seq = 0;
+  async function moderated() {
+    const n = ++seq;
+    const payload = opportunityPayload({
+      title: `Moderated AKS rollout ${n}`,
+      requiredSkills: ['kubernetes-on-azure'],
+      submitter: { name: 'Mia Roth', company: 'Roth Bau GmbH', email: `mia.${n}@rothbau.example` },
+    });
+    const res = await t.app.inject({ method: 'POST', url: '/api/opportunities', headers: t.adminHeaders, payload });
+    expect(res.json<{ status: string }>().status).toBe('pending_review');
+    return { id: res.json<{ id: string }>().id, payload };
+  }
+
+  it('approves a moderated opportunity: published, the submitter is told, the audit log says who', async () => {
+    const s = await signIn();
+    const { id, payload } = await moderated();
+    expect((await get(s, '/admin/moderation')).body).toContain(payload.title);
+    const fingerprint = await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit']);
+    expect((await post({ cookie: s.csrfCookie }, `/admin/moderation/${id}/approve`, { _csrf: s.csrfToken })).statusCode).toBe(401);
+    expect((await post(s, `/admin/moderation/${id}/approve`, {})).statusCode).toBe(403);
+    expect(await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit'])).toEqual(fingerprint);
+
+    const res = await post(s, `/admin/moderation/${id}/approve`, { _csrf: s.csrfToken });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Approved');
+    const row = await t.c.db.selectFrom('opportunities').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('published');
+    const mail = await t.smtp.waitFor((m) => m.envelope.to.includes(payload.submitter.email) && m.parsed.subject === `Approved: ${payload.title}`);
+    expect(mail.parsed.text).toContain('/o/');
+    expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'opportunity.approve', target: `opportunity:${id}` });
+  });
+
+  it('rejects with a reason the submitter receives', async () => {
+    const s = await signIn();
+    const { id, payload } = await moderated();
+    const res = await post(s, `/admin/moderation/${id}/reject`, { _csrf: s.csrfToken, reason: 'Please name the budget.' });
+    expect(res.statusCode).toBe(200);
+    const mail = await t.smtp.waitFor((m) => m.envelope.to.includes(payload.submitter.email) && m.parsed.subject === `Not published: ${payload.title}`);
+    expect(mail.parsed.text).toContain('Please name the budget.');
+    const audit = await t.c.db.selectFrom('adminAudit').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor: OPERATOR, action: 'opportunity.reject', target: `opportunity:${id}`, details: { reason: 'Please name the budget.' } });
+  });
+
+  it('lifts a suppression, audited with what it was', async () => {
+    const s = await signIn();
+    await t.c.suppressions.suppress('lift.me@bounced.example', 'hard_bounce');
+    expect((await get(s, '/admin/suppressions')).body).toContain('lift.me@bounced.example');
+    const res = await post(s, '/admin/suppressions/lift', { _csrf: s.csrfToken, email: 'lift.me@bounced.example' });
+    expect(res.statusCode).toBe(200);
+    expect(await t.c.suppressions.suppressionOf('lift.me@bounced.example')).toBeUndefined();
+    const audit = await t.c.db.selectFrom('adminAudit').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor: OPERATOR, action: 'suppression.lift', target: 'email:lift.me@bounced.example', details: { reason: 'hard_bounce' } });
+    expect((await post(s, '/admin/suppressions/lift', { _csrf: s.csrfToken, email: 'lift.me@bounced.example' })).statusCode).toBe(404);
+  });
+
+  it('shows every action in the audit log, newest first, a page at a time', async () => {
+    const s = await signIn();
+    const page = await get(s, '/admin/audit');
+    expect(page.statusCode).toBe(200);
+    for (const action of ['sign-in', 'opportunity.approve', 'opportunity.reject', 'suppression.lift']) expect(page.body).toContain(action);
+    const ids = (await t.c.db.selectFrom('adminAudit').select('id').orderBy('id', 'desc').execute()).map((r) => r.id);
+    const older = await get(s, `/admin/audit?before=${ids[1]}`);
+    expect(older.body.match(/<tr><td>/g)!.length).toBe(ids.length - 2);
+  });
+
+  it('shows the overview: partners, opportunities, digests, the week, intake and queues', async () => {
+    const s = await signIn();
+    const page = await get(s, '/admin');
+    for (const heading of ['Partners', 'Opportunities', 'Digests this period', 'The last 7 days', 'Email intake', 'Queues']) expect(page.body).toContain(heading);
+    expect(page.body).toMatch(/<dt>published<\/dt><dd>[1-9]/);
+    expect(page.body).toContain('<td>digest-send</td>');
+  });
+});
