@@ -2,6 +2,7 @@ import type { ParsedMail } from 'mailparser';
 import { REGIONS, type RegionSlug } from '../../regions/regions.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import { findBudget, findStartDate, type Budget } from './amounts.ts';
+import { findCityRegions } from './city-places.ts';
 import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.ts';
 import { createNameFinder, type NameFinder } from './name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
@@ -122,7 +123,8 @@ export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, option
   const body = (options.body ?? bodyText(parsed)).slice(0, BODY_READ_MAX);
   const description = mainText(body, { forwarded: isForwardSubject(parsed.subject) }).slice(0, DESCRIPTION_MAX).trim();
   const text = `${title}\n${description}`;
-  const regions = regionFinder.find(text);
+  const named = regionFinder.find(text);
+  const regions = [...new Set([...named, ...findCityRegions(text, named)])];
   const understood = {
     title,
     description,
