@@ -270,7 +270,32 @@ describe('budgets and start dates', () => {
     ['between £10,000 and £12,500', { budgetMin: 10_000, budgetMax: 12_500, currency: 'GBP' }],
     ['40.000 - 60.000 CHF', { budgetMin: 40_000, budgetMax: 60_000, currency: 'CHF' }],
     ['about 40 people, 3 sites', {}],
+    // Thousands and millions as people write them, with US and EU separators (issue 11).
+    ['Budget: 1,5 Mio. €', { budgetMin: 1_500_000, budgetMax: 1_500_000, currency: 'EUR' }],
+    ['Budget 1.2 Mio EUR', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'EUR' }],
+    ['Budget: USD 1.2m (fixed fee)', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
+    ['budget $1.2M', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
+    ['budget $1.2MM', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
+    ['budget of GBP 3 mn', { budgetMin: 3_000_000, budgetMax: 3_000_000, currency: 'GBP' }],
+    ['Budget: 2 Millionen Euro', { budgetMin: 2_000_000, budgetMax: 2_000_000, currency: 'EUR' }],
+    ['a budget of 1.5 million dollars', { budgetMin: 1_500_000, budgetMax: 1_500_000, currency: 'USD' }],
+    ["Budget : 1,5 millions d'euros", { budgetMin: 1_500_000, budgetMax: 1_500_000, currency: 'EUR' }],
+    ['Presupuesto: 1,5 millones EUR', { budgetMin: 1_500_000, budgetMax: 1_500_000, currency: 'EUR' }],
+    ['Budget: 2 miljoen euro', { budgetMin: 2_000_000, budgetMax: 2_000_000, currency: 'EUR' }],
+    ['Budget: 40 Tsd. €', { budgetMin: 40_000, budgetMax: 40_000, currency: 'EUR' }],
+    ['budget 250 thousand USD', { budgetMin: 250_000, budgetMax: 250_000, currency: 'USD' }],
+    ['budget $1,200,000.00', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
+    ['Budget: 1.200.000,00 €', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'EUR' }],
+    ['up to €1.1m', { budgetMax: 1_100_000, currency: 'EUR' }],
   ])('%s', (text, budget) => expect(findBudget(text)).toEqual(budget));
+
+  it('reads a budget from an HTML table row (label cell, amount cell)', async () => {
+    const html = '<table><tr><th>Item</th><th>Details</th></tr><tr><td>Scope</td><td>Migrate 200 VMs to Azure</td></tr><tr><td>Budget</td><td>USD 1.2m (fixed fee)</td></tr><tr><td>Start</td><td>03/15/2027</td></tr></table>';
+    const mail = await read(raw(['From: T <t@lonestar.example>', 'To: opportunities@p2p.example', 'Subject: Azure migration partner', 'Content-Type: text/html; charset=utf-8'], html));
+    const u = understand(mail, catalogue, { now });
+    expect(u).toMatchObject({ budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD', startDate: '2027-03-15' });
+    expect(u.description).toMatch(/^Budget\s+USD 1\.2m \(fixed fee\)$/m);
+  });
 
   it.each([
     ['start 2027-01-15', '2027-01-15'],

@@ -11,10 +11,18 @@ export interface Budget {
 
 const SYMBOLS: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP', '¥': 'JPY', '₩': 'KRW' };
 const CODES = ['EUR', 'USD', 'GBP', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'JPY', 'KRW', 'SGD', 'INR', 'AED', 'ZAR', 'BRL', 'MXN'];
-const CUR = `(?:[€$£¥₩]|\\b(?:${CODES.join('|')})\\b)`;
+/** Currencies written as words ("1,5 millions d'euros", "2 million dollars"). */
+const WORDS: Record<string, string> = { euro: 'EUR', euros: 'EUR', "d'euros": 'EUR', 'd’euros': 'EUR', dollar: 'USD', dollars: 'USD' };
+const CUR = `(?:[€$£¥₩]|\\b(?:${CODES.join('|')})\\b|(?<!\\p{L})(?i:${Object.keys(WORDS).join('|')})(?!\\p{L}))`;
 // Bounded repetitions: a run of a million digits must not cost a million steps at each position.
 const NUM = `\\d{1,3}(?:[,.' ]\\d{3}){1,4}(?:[.,]\\d{1,2})?|\\d{1,9}(?:[.,]\\d{1,2})?`;
-const AMOUNT = `(${NUM})\\s?([kKmM]\\b)?`;
+/**
+ * What multiplies an amount: thousands ("40k", "40 Tsd.", "40 thousand") and millions ("1.2m",
+ * "USD 1.2M", "1,5 Mio.", "2 Millionen", "1.5 million(s)", "1,5 millones", "2 miljoen", "$1.2MM").
+ */
+const THOUSANDS = 'k|K|Tsd\\.?|Tausend|thousand';
+const MILLIONS = 'm|M|mn|Mn|MM|Mio\\.?|Millionen|Million|millions?|millones|millón|miljoen';
+const AMOUNT = `(${NUM})\\s?((?:${THOUSANDS}|${MILLIONS})(?![\\p{L}\\p{N}]))?`;
 const RANGE = `\\s*(?:-|–|—|to|bis|and)\\s*`;
 // "€40k–60k", "USD 25,000 – 30,000", "40,000 EUR", "40.000 – 60.000 €": a currency before or after.
 const MONEY = new RegExp(`(${CUR})?\\s?${AMOUNT}(?:${RANGE}(?:${CUR})?\\s?${AMOUNT})?\\s?(${CUR})?`, 'gu');
@@ -23,14 +31,17 @@ const MAX_AMOUNT = 100_000_000;
 
 function currencyOf(written: string | undefined): string | undefined {
   if (!written) return undefined;
-  return SYMBOLS[written] ?? written.toUpperCase();
+  return SYMBOLS[written] ?? WORDS[written.toLowerCase()] ?? written.toUpperCase();
 }
 
-/** "40,000" / "40.000" / "40 000" → 40000; "40" with "k" → 40000; decimals are dropped. */
+/**
+ * "40,000" / "40.000" / "40 000" → 40000; "1,200,000.00" / "1.234,56" (US and EU separators) →
+ * whole units; "1,5" / "1.2" with "Mio." / "m" → 1500000 / 1200000; "40" with "k" → 40000.
+ */
 function amountOf(digits: string, suffix: string | undefined): number {
-  const grouped = /^\d{1,3}(?:[,.' ]\d{3})+$/.test(digits);
-  const plain = grouped ? digits.replace(/[,.' ]/g, '') : digits.replace(/[,.' ](\d{3})(?=[.,]\d{1,2}$)/g, '$1').replace(',', '.');
-  const factor = suffix ? (/k/i.test(suffix) ? 1_000 : 1_000_000) : 1;
+  const grouped = /^(\d{1,3}(?:[,.' ]\d{3})+)(?:[.,](\d{1,2}))?$/.exec(digits);
+  const plain = grouped ? `${grouped[1]!.replace(/[,.' ]/g, '')}.${grouped[2] ?? '0'}` : digits.replace(',', '.');
+  const factor = suffix ? (new RegExp(`^(?:${THOUSANDS})$`).test(suffix) ? 1_000 : 1_000_000) : 1;
   return Math.round(Number.parseFloat(plain) * factor);
 }
 
