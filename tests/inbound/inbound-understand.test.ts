@@ -3,7 +3,8 @@ import Encoding from 'encoding-japanese';
 import iconv from 'iconv-lite';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findBudget, findStartDate } from '../../src/inbound/understanding/amounts.ts';
+import { findBudget, findStartDate, readStartDate } from '../../src/inbound/understanding/amounts.ts';
+import { dateOrderOf } from '../../src/inbound/understanding/date-order.ts';
 import { allowsRemoteWork } from '../../src/inbound/understanding/remote-work.ts';
 import { cleanSubject, understand } from '../../src/inbound/understanding/understand.ts';
 import type { SkillCatalogue } from '../../src/skills/skill-catalogue.ts';
@@ -324,6 +325,29 @@ describe('budgets and start dates', () => {
     expect(findStartDate('We would like to start on 04/05/2027', now, { monthFirst: true })).toBe('2027-04-05');
     expect(findStartDate('Start 15/03/2027', now, { monthFirst: true })).toBe('2027-03-15');
   });
+
+  it('marks a numeric date that reads two ways, when nothing told the sender\'s way', () => {
+    expect(readStartDate('We would like to start on 04/05/2027', now)).toEqual({ date: '2027-05-04', ambiguous: { written: '04/05/2027', other: '2027-04-05' } });
+    expect(readStartDate('We would like to start on 04/05/2027', now, { order: 'day-first' })).toEqual({ date: '2027-05-04' });
+    expect(readStartDate('We would like to start on 04/05/2027', now, { order: 'month-first' })).toEqual({ date: '2027-04-05' });
+    // The digits decide, both readings are one day, or dots (always day first): nothing to ask.
+    expect(readStartDate('Start 15/03/2027', now)).toEqual({ date: '2027-03-15' });
+    expect(readStartDate('Start 05/05/2027', now)).toEqual({ date: '2027-05-05' });
+    expect(readStartDate('Start 04.05.2027', now)).toEqual({ date: '2027-05-04' });
+  });
+
+  it.each([
+    [{ regions: ['north-america'] as const }, 'month-first'],
+    [{ regions: ['anz'] as const }, 'day-first'],
+    [{ regions: ['north-america', 'uk-ireland'] as const }, undefined],
+    [{ regions: [] as const, contentLanguage: 'en-US' }, 'month-first'],
+    [{ regions: [] as const, contentLanguage: 'de-DE, en' }, 'day-first'],
+    [{ regions: [] as const, contentLanguage: 'en' }, undefined],
+    [{ regions: [] as const, senderAddress: 'tom@contoso.co.uk' }, 'day-first'],
+    [{ regions: [] as const, senderAddress: 'tom@city.us' }, 'month-first'],
+    [{ regions: [] as const, senderAddress: 'tom@startup.io' }, undefined],
+    [{ regions: [] as const, senderAddress: 'tom@contoso.com' }, undefined],
+  ])('the sender\'s date order from %j: %s', (signals, order) => expect(dateOrderOf({ ...signals, regions: [...signals.regions] })).toBe(order));
 });
 
 describe('remote work', () => {
