@@ -43,6 +43,7 @@ describe('cities → regions from the city data', () => {
 
   it('takes a name as written, not the same letters as an ordinary word', async () => {
     expect(await regionsOf('Partner needed', 'Meeting in Leeds.')).toEqual(['uk-ireland']);
+    expect(await regionsOf('URGENT: AZURE PARTNER, ONSITE IN STUTTGART', 'Details to follow.')).toEqual(['dach']);
     expect(await regionsOf('Partner needed', 'the leeds of the project')).toEqual([]);
   });
 

@@ -19,6 +19,8 @@ import { REGION_WORDS } from './region-words.ts';
  * "à Nice", "bei Split"): "Nice to have" is not a trip to the Riviera.
  */
 export const CITY_MIN_POPULATION = 100_000;
+/** A city this big is also found written in capitals. */
+const SHOUTED_CITY_MIN_POPULATION = 500_000;
 /** A smaller US city counts too when its state is written next to it ("Paris, TX", "Paris, Texas"). */
 export const QUALIFIED_CITY_MIN_POPULATION = 10_000;
 
@@ -114,7 +116,7 @@ const withoutAccents = (name: string) => (/^[\x20-\x7e]*$/.test(name) ? name : n
 export type CityRegions = readonly RegionSlug[];
 
 /** Every name a city is written by, with the regions it may mean. */
-export function cityNames(cities: readonly City[], ordinaryWords: ReadonlySet<string>): Array<{ name: string; value: CityRegions }> {
+function cityNames(cities: readonly City[], ordinaryWords: ReadonlySet<string>): Array<{ name: string; value: CityRegions }> {
   const byName = new Map<string, City[]>();
   for (const city of cities) {
     if (!regionOfCountry(city.country) || city.population < CITY_MIN_POPULATION) continue;
@@ -132,6 +134,10 @@ export function cityNames(cities: readonly City[], ordinaryWords: ReadonlySet<st
       }
     } else {
       names.push({ name, value: regions });
+      // Shouted subjects and table headings ("ONSITE IN MUNICH"), for the big cities only (each
+      // name is a branch of the trie: every city's would cost a third more memory), and not short
+      // ones: short capitals are acronyms more often.
+      if (name.length >= 5 && homonyms[0]!.population >= SHOUTED_CITY_MIN_POPULATION) names.push({ name: name.toUpperCase(), value: regions });
     }
   }
   // "Paris, TX" / "Paris TX" / "Paris, Texas": the state next to a US city says which one is
