@@ -41,6 +41,11 @@ describe('cities → regions from the city data', () => {
     expect(await regionsOf('Partner needed', 'Nice to have: Azure Site Recovery.\nReading the scope first.\nMobile device management with Intune. Split the work as you like.')).toEqual([]);
   });
 
+  it('reads no city in a greeting: a given name there is a person', async () => {
+    expect(await regionsOf('Partner needed', 'Hi Victoria,\n\nWe need an Intune partner in Bordeaux.')).toEqual(['emea-west']);
+    expect(await regionsOf('Partner needed', 'Dear Tyler Brooks,\nHi Tyler!\n\nWe need an Intune partner, fully remote.')).toEqual([]);
+  });
+
   it('takes a name as written, not the same letters as an ordinary word', async () => {
     expect(await regionsOf('Partner needed', 'Meeting in Leeds.')).toEqual(['uk-ireland']);
     expect(await regionsOf('URGENT: AZURE PARTNER, ONSITE IN STUTTGART', 'Details to follow.')).toEqual(['dach']);

@@ -160,6 +160,14 @@ const keepCity = (city: City) => city.population >= (city.country === 'US' ? QUA
  */
 const placeWords = () => Object.values(REGION_WORDS).flatMap((words) => words.map((name) => ({ name, value: [] as CityRegions })));
 
+/**
+ * A greeting line names a person, and many given names are cities too ("Hi Victoria,", "Dear
+ * Tyler,"): a line of a greeting word and at most three more words is not read for cities.
+ * Every repetition is bounded, so a line of 60,000 spaces costs no more than a short one.
+ */
+const GREETING_LINE =
+  /^[ \t]{0,8}(?:hi|hello|hey|dear|good (?:morning|afternoon)|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|moin|servus|grüezi|bonjour|salut|cher|chère|hola|estimado|estimada|beste|geachte|hoi)(?:[ \t]{1,4}[^\s.?]{1,40}){0,3}[ \t]{0,4}[,!:]?[ \t]{0,4}$/gimu;
+
 let finder: NameFinder<CityRegions> | undefined;
 
 /**
@@ -168,6 +176,7 @@ let finder: NameFinder<CityRegions> | undefined;
  * one among those, else the biggest city's. Built on first use (about 0.2 s, 20 MB), then kept.
  */
 export function findCityRegions(text: string, otherRegions: readonly RegionSlug[]): RegionSlug[] {
+  text = text.replace(GREETING_LINE, '');
   if (!finder) {
     const cities = readCities(keepCity);
     const words = englishWords(new Set(cities.map((c) => c.name.toLowerCase())));
