@@ -28,6 +28,8 @@ export const inboundMailJob = z.discriminatedUnion('kind', [
     missing: z.array(z.enum(['title', 'description', 'requiredSkills', 'regions'])).optional(),
     attachments: z.array(z.string().max(200)).max(ACKNOWLEDGED_ATTACHMENTS_MAX).optional(),
     moreAttachments: z.number().int().min(0).optional(),
+    /** A numeric start date that reads two ways (04/05/2027): the reading taken and the other, to ask which was meant. */
+    startDateAmbiguous: z.object({ written: z.string().max(10), asRead: z.iso.date(), other: z.iso.date() }).optional(),
   }),
   /** To a partner whose reply to a digest we could not read: one short answer pointing at the buttons. */
   z.object({ kind: z.literal('digest-reply-help'), partnerId: z.uuid() }),
@@ -50,6 +52,14 @@ const MISSING_TEXT: Record<MissingField, string> = {
   requiredSkills: 'the skills the work needs',
   regions: 'where the work is, or whether remote work is fine',
 };
+
+/** "2027-05-04" → "4 May 2027": a date no reader can take the wrong way round. */
+const longDate = (iso: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+
+/** The question for a start date that reads two ways, answered on the draft page behind the button. */
+function ambiguousDateQuestion(d: { written: string; asRead: string; other: string }): string {
+  return `We read the start date ${d.written} as ${longDate(d.asRead)}. If you meant ${longDate(d.other)}, correct it on the page behind the button before you publish.`;
+}
 
 export function createInboundMails({ db, opportunities, partners, catalogue, links }: InboundMailsDeps): MailKinds<InboundMailJob> {
   return {
@@ -93,6 +103,7 @@ export function createInboundMails({ db, opportunities, partners, catalogue, lin
               `Hello ${o.submitterName}, thank you for sending us "${title}". This is what we read from your email.`,
               state,
               ...(draft && missing.length ? [`We could not find ${missing.map((m) => MISSING_TEXT[m]).join('; ')}.`] : []),
+              ...(draft && job.startDateAmbiguous ? [ambiguousDateQuestion(job.startDateAmbiguous)] : []),
               ...(attachments.length ? ['Attachments are listed, never opened or passed on: put what partners need to know in the description.'] : []),
             ],
             details,

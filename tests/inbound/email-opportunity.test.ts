@@ -224,6 +224,37 @@ describe('an opportunity sent by email', () => {
     expect(page.body).not.toMatch(/name="remote" value="on" checked/);
   });
 
+  it('a start date that reads two ways: a draft even from a verified partner, and the acknowledgement asks which was meant', async () => {
+    const email = `anna.${++seq}@fabrikam.example`;
+    const partner = await activePartner(email);
+    const mail = (messageId: string, headers: string[] = []) =>
+      Buffer.from(
+        [
+          `From: Anna Berger <${email}>`,
+          'To: opportunities@p2p.test',
+          'Subject: Intune rollout for 300 devices, fully remote',
+          `Message-ID: ${messageId}`,
+          ...headers,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'We need a partner for an Intune rollout to 300 laptops. Fully remote. We would like to start on 04/05/2027.',
+          '',
+        ].join('\r\n'),
+      );
+    // Nothing in the mail tells how its sender writes dates: read day first, and asked.
+    const asked = await receive(mail(`<date-${seq}@fabrikam.example>`), { email, name: 'Anna' }, { verifiedPartnerId: partner.id });
+    expect(asked.outcome).toBe('awaiting confirmation');
+    expect(await opportunity(asked.opportunityId!)).toMatchObject({ status: 'pending_verification', startDate: '2027-05-04' });
+    const ack = await mailTo(email, /^Here is what we understood/);
+    expect(ack.parsed.text).toContain('We read the start date 04/05/2027 as 4 May 2027. If you meant 5 April 2027, correct it on the page behind the button before you publish.');
+    expect(linkIn(ack.parsed.text, '/e/')).toBeTruthy();
+
+    // Written in US English (Content-Language): month first, nothing to ask, published at once.
+    const told = await receive(mail(`<date-us-${seq}@fabrikam.example>`, ['Content-Language: en-US']), { email, name: 'Anna' }, { verifiedPartnerId: partner.id, mayReply: false });
+    expect(told.outcome).toBe('published');
+    expect(await opportunity(told.opportunityId!)).toMatchObject({ status: 'published', startDate: '2027-04-05' });
+  });
+
   it('delivered twice with the same Message-ID: one opportunity', async () => {
     const sender = { email: `anna.${++seq}@fabrikam.example`, name: 'Anna' };
     const raw = forwardedMail(sender.email, `<dup-${seq}@fabrikam.example>`);

@@ -3,7 +3,8 @@ import Encoding from 'encoding-japanese';
 import iconv from 'iconv-lite';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findBudget, findStartDate } from '../../src/inbound/understanding/amounts.ts';
+import { findBudget, findStartDate, readStartDate } from '../../src/inbound/understanding/amounts.ts';
+import { dateOrderOf } from '../../src/inbound/understanding/date-order.ts';
 import { allowsRemoteWork } from '../../src/inbound/understanding/remote-work.ts';
 import { cleanSubject, understand } from '../../src/inbound/understanding/understand.ts';
 import type { SkillCatalogue } from '../../src/skills/skill-catalogue.ts';
@@ -270,7 +271,32 @@ describe('budgets and start dates', () => {
     ['between £10,000 and £12,500', { budgetMin: 10_000, budgetMax: 12_500, currency: 'GBP' }],
     ['40.000 - 60.000 CHF', { budgetMin: 40_000, budgetMax: 60_000, currency: 'CHF' }],
     ['about 40 people, 3 sites', {}],
+    // Thousands and millions as people write them, with US and EU separators (issue 11).
+    ['Budget: 1,5 Mio. €', { budgetMin: 1_500_000, budgetMax: 1_500_000, currency: 'EUR' }],
+    ['Budget 1.2 Mio EUR', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'EUR' }],
+    ['Budget: USD 1.2m (fixed fee)', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
+    ['budget $1.2M', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
+    ['budget $1.2MM', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
+    ['budget of GBP 3 mn', { budgetMin: 3_000_000, budgetMax: 3_000_000, currency: 'GBP' }],
+    ['Budget: 2 Millionen Euro', { budgetMin: 2_000_000, budgetMax: 2_000_000, currency: 'EUR' }],
+    ['a budget of 1.5 million dollars', { budgetMin: 1_500_000, budgetMax: 1_500_000, currency: 'USD' }],
+    ["Budget : 1,5 millions d'euros", { budgetMin: 1_500_000, budgetMax: 1_500_000, currency: 'EUR' }],
+    ['Presupuesto: 1,5 millones EUR', { budgetMin: 1_500_000, budgetMax: 1_500_000, currency: 'EUR' }],
+    ['Budget: 2 miljoen euro', { budgetMin: 2_000_000, budgetMax: 2_000_000, currency: 'EUR' }],
+    ['Budget: 40 Tsd. €', { budgetMin: 40_000, budgetMax: 40_000, currency: 'EUR' }],
+    ['budget 250 thousand USD', { budgetMin: 250_000, budgetMax: 250_000, currency: 'USD' }],
+    ['budget $1,200,000.00', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
+    ['Budget: 1.200.000,00 €', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'EUR' }],
+    ['up to €1.1m', { budgetMax: 1_100_000, currency: 'EUR' }],
   ])('%s', (text, budget) => expect(findBudget(text)).toEqual(budget));
+
+  it('reads a budget from an HTML table row (label cell, amount cell)', async () => {
+    const html = '<table><tr><th>Item</th><th>Details</th></tr><tr><td>Scope</td><td>Migrate 200 VMs to Azure</td></tr><tr><td>Budget</td><td>USD 1.2m (fixed fee)</td></tr><tr><td>Start</td><td>03/15/2027</td></tr></table>';
+    const mail = await read(raw(['From: T <t@lonestar.example>', 'To: opportunities@p2p.example', 'Subject: Azure migration partner', 'Content-Type: text/html; charset=utf-8'], html));
+    const u = understand(mail, catalogue, { now });
+    expect(u).toMatchObject({ budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD', startDate: '2027-03-15' });
+    expect(u.description).toMatch(/^Budget\s+USD 1\.2m \(fixed fee\)$/m);
+  });
 
   it.each([
     ['start 2027-01-15', '2027-01-15'],
@@ -299,6 +325,29 @@ describe('budgets and start dates', () => {
     expect(findStartDate('We would like to start on 04/05/2027', now, { monthFirst: true })).toBe('2027-04-05');
     expect(findStartDate('Start 15/03/2027', now, { monthFirst: true })).toBe('2027-03-15');
   });
+
+  it('marks a numeric date that reads two ways, when nothing told the sender\'s way', () => {
+    expect(readStartDate('We would like to start on 04/05/2027', now)).toEqual({ date: '2027-05-04', ambiguous: { written: '04/05/2027', other: '2027-04-05' } });
+    expect(readStartDate('We would like to start on 04/05/2027', now, { order: 'day-first' })).toEqual({ date: '2027-05-04' });
+    expect(readStartDate('We would like to start on 04/05/2027', now, { order: 'month-first' })).toEqual({ date: '2027-04-05' });
+    // The digits decide, both readings are one day, or dots (always day first): nothing to ask.
+    expect(readStartDate('Start 15/03/2027', now)).toEqual({ date: '2027-03-15' });
+    expect(readStartDate('Start 05/05/2027', now)).toEqual({ date: '2027-05-05' });
+    expect(readStartDate('Start 04.05.2027', now)).toEqual({ date: '2027-05-04' });
+  });
+
+  it.each([
+    [{ regions: ['north-america'] as const }, 'month-first'],
+    [{ regions: ['anz'] as const }, 'day-first'],
+    [{ regions: ['north-america', 'uk-ireland'] as const }, undefined],
+    [{ regions: [] as const, contentLanguage: 'en-US' }, 'month-first'],
+    [{ regions: [] as const, contentLanguage: 'de-DE, en' }, 'day-first'],
+    [{ regions: [] as const, contentLanguage: 'en' }, undefined],
+    [{ regions: [] as const, senderAddress: 'tom@contoso.co.uk' }, 'day-first'],
+    [{ regions: [] as const, senderAddress: 'tom@city.us' }, 'month-first'],
+    [{ regions: [] as const, senderAddress: 'tom@startup.io' }, undefined],
+    [{ regions: [] as const, senderAddress: 'tom@contoso.com' }, undefined],
+  ])('the sender\'s date order from %j: %s', (signals, order) => expect(dateOrderOf({ ...signals, regions: [...signals.regions] })).toBe(order));
 });
 
 describe('remote work', () => {

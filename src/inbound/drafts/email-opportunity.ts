@@ -46,6 +46,7 @@ function acknowledgementJob(inboundId: string, u: Understanding): InboundMailJob
     missing: u.missing,
     attachments: names.slice(0, ACKNOWLEDGED_ATTACHMENTS_MAX),
     moreAttachments: Math.max(0, names.length - ACKNOWLEDGED_ATTACHMENTS_MAX),
+    ...(u.startDate && u.startDateAmbiguous ? { startDateAmbiguous: { written: u.startDateAmbiguous.written, asRead: u.startDate, other: u.startDateAmbiguous.other } } : {}),
   };
 }
 
@@ -80,7 +81,8 @@ export async function createEmailOpportunity(
         budgetMax: u.budgetMax,
         currency: u.currency,
         startDate: u.startDate,
-        complete: u.missing.length === 0,
+        // A start date that reads two ways is the sender's to confirm: a draft, and the acknowledgement asks.
+        complete: u.missing.length === 0 && !u.startDateAmbiguous,
       },
       sender: { email: storableText(input.sender.email), name: storableText(input.sender.name) },
       verifiedPartnerId: input.verifiedPartnerId,

@@ -11,10 +11,18 @@ export interface Budget {
 
 const SYMBOLS: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP', '¥': 'JPY', '₩': 'KRW' };
 const CODES = ['EUR', 'USD', 'GBP', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'JPY', 'KRW', 'SGD', 'INR', 'AED', 'ZAR', 'BRL', 'MXN'];
-const CUR = `(?:[€$£¥₩]|\\b(?:${CODES.join('|')})\\b)`;
+/** Currencies written as words ("1,5 millions d'euros", "2 million dollars"). */
+const WORDS: Record<string, string> = { euro: 'EUR', euros: 'EUR', "d'euros": 'EUR', 'd’euros': 'EUR', dollar: 'USD', dollars: 'USD' };
+const CUR = `(?:[€$£¥₩]|\\b(?:${CODES.join('|')})\\b|(?<!\\p{L})(?i:${Object.keys(WORDS).join('|')})(?!\\p{L}))`;
 // Bounded repetitions: a run of a million digits must not cost a million steps at each position.
 const NUM = `\\d{1,3}(?:[,.' ]\\d{3}){1,4}(?:[.,]\\d{1,2})?|\\d{1,9}(?:[.,]\\d{1,2})?`;
-const AMOUNT = `(${NUM})\\s?([kKmM]\\b)?`;
+/**
+ * What multiplies an amount: thousands ("40k", "40 Tsd.", "40 thousand") and millions ("1.2m",
+ * "USD 1.2M", "1,5 Mio.", "2 Millionen", "1.5 million(s)", "1,5 millones", "2 miljoen", "$1.2MM").
+ */
+const THOUSANDS = 'k|K|Tsd\\.?|Tausend|thousand';
+const MILLIONS = 'm|M|mn|Mn|MM|Mio\\.?|Millionen|Million|millions?|millones|millón|miljoen';
+const AMOUNT = `(${NUM})\\s?((?:${THOUSANDS}|${MILLIONS})(?![\\p{L}\\p{N}]))?`;
 const RANGE = `\\s*(?:-|–|—|to|bis|and)\\s*`;
 // "€40k–60k", "USD 25,000 – 30,000", "40,000 EUR", "40.000 – 60.000 €": a currency before or after.
 const MONEY = new RegExp(`(${CUR})?\\s?${AMOUNT}(?:${RANGE}(?:${CUR})?\\s?${AMOUNT})?\\s?(${CUR})?`, 'gu');
@@ -23,14 +31,17 @@ const MAX_AMOUNT = 100_000_000;
 
 function currencyOf(written: string | undefined): string | undefined {
   if (!written) return undefined;
-  return SYMBOLS[written] ?? written.toUpperCase();
+  return SYMBOLS[written] ?? WORDS[written.toLowerCase()] ?? written.toUpperCase();
 }
 
-/** "40,000" / "40.000" / "40 000" → 40000; "40" with "k" → 40000; decimals are dropped. */
+/**
+ * "40,000" / "40.000" / "40 000" → 40000; "1,200,000.00" / "1.234,56" (US and EU separators) →
+ * whole units; "1,5" / "1.2" with "Mio." / "m" → 1500000 / 1200000; "40" with "k" → 40000.
+ */
 function amountOf(digits: string, suffix: string | undefined): number {
-  const grouped = /^\d{1,3}(?:[,.' ]\d{3})+$/.test(digits);
-  const plain = grouped ? digits.replace(/[,.' ]/g, '') : digits.replace(/[,.' ](\d{3})(?=[.,]\d{1,2}$)/g, '$1').replace(',', '.');
-  const factor = suffix ? (/k/i.test(suffix) ? 1_000 : 1_000_000) : 1;
+  const grouped = /^(\d{1,3}(?:[,.' ]\d{3})+)(?:[.,](\d{1,2}))?$/.exec(digits);
+  const plain = grouped ? `${grouped[1]!.replace(/[,.' ]/g, '')}.${grouped[2] ?? '0'}` : digits.replace(',', '.');
+  const factor = suffix ? (new RegExp(`^(?:${THOUSANDS})$`).test(suffix) ? 1_000 : 1_000_000) : 1;
   return Math.round(Number.parseFloat(plain) * factor);
 }
 
@@ -117,40 +128,70 @@ function isoDate(year: number | undefined, month: number, day: number, now: Date
   return date.toISOString().slice(0, 10);
 }
 
+const dated = (date: string | undefined): StartDate | undefined => (date ? { date } : undefined);
+
+/** Which part of a numeric date comes first where the digits do not decide (04/05/2027). */
+export type DateOrder = 'day-first' | 'month-first';
+
+/** A start date as read; `ambiguous` when it was written so it could be read both ways and nothing decided. */
+export interface StartDate {
+  /** YYYY-MM-DD. */
+  date: string;
+  ambiguous?: {
+    /** As written ("04/05/2027"). */
+    written: string;
+    /** The other reading, YYYY-MM-DD ("2027-04-05" for 04/05/2027 read as 4 May). */
+    other: string;
+  };
+}
+
 /**
- * 15/03/2027 and 03/15/2027 are unambiguous by their digits; 04/05/2027 is read month first only
- * when the sender writes the US way (`monthFirst`), else day first. Dots are always day first.
+ * 15/03/2027 and 03/15/2027 are unambiguous by their digits; 04/05/2027 is read the sender's way
+ * (`order`), and when nobody knows that way, day first (as most of the world writes) but marked
+ * ambiguous so that the sender is asked. Dots are always day first (15.03.2027).
  */
-function numericDate(a: number, separator: string, b: number, year: number, monthFirst: boolean, now: Date): string | undefined {
-  if (separator === '.' || a > 12) return isoDate(year, b - 1, a, now);
-  if (b > 12) return isoDate(year, a - 1, b, now);
-  return monthFirst ? isoDate(year, a - 1, b, now) : isoDate(year, b - 1, a, now);
+function numericDate(written: string, a: number, separator: string, b: number, year: number, order: DateOrder | undefined, now: Date): StartDate | undefined {
+  const dayFirst = isoDate(year, b - 1, a, now);
+  const monthFirst = isoDate(year, a - 1, b, now);
+  if (separator === '.' || a > 12) return dated(dayFirst);
+  if (b > 12) return dated(monthFirst);
+  if (order === 'month-first') return dated(monthFirst);
+  if (order === 'day-first' || a === b || !dayFirst || !monthFirst) return dated(dayFirst);
+  return { date: dayFirst, ambiguous: { written, other: monthFirst } };
 }
 
 /**
  * A start date stated next to a start word ("start", "Projektstart", "démarrage", "inicio",
  * "vanaf", "from"…), in ISO, numeric or written forms in five languages; undefined when none is.
- * A date elsewhere (a reply deadline, a go-live) is not a start. `monthFirst`: the sender writes
- * dates the US way (numeric dates whose digits do not decide are then read month first).
+ * A date elsewhere (a reply deadline, a go-live) is not a start. `order`: how the sender writes
+ * numeric dates, when known (see date-order.ts).
  */
-export function findStartDate(text: string, now: Date, options: { monthFirst?: boolean } = {}): string | undefined {
+export function readStartDate(text: string, now: Date, options: { order?: DateOrder } = {}): StartDate | undefined {
   // Per line, bounded: every pattern looks at most 40 characters past its start word.
   for (const line of text.split('\n')) {
     const bounded = line.slice(0, 500);
-    const found = startOnLine(bounded, now, options.monthFirst ?? false);
+    const found = startOnLine(bounded, now, options.order);
     if (found) return found;
   }
   return undefined;
 }
 
-function startOnLine(line: string, now: Date, monthFirst: boolean): string | undefined {
+/** The start date alone (YYYY-MM-DD); `monthFirst`: the sender writes dates the US way. */
+export function findStartDate(text: string, now: Date, options: { monthFirst?: boolean } = {}): string | undefined {
+  return readStartDate(text, now, options.monthFirst ? { order: 'month-first' } : {})?.date;
+}
+
+function startOnLine(line: string, now: Date, order: DateOrder | undefined): StartDate | undefined {
   const iso = ISO.exec(line);
-  if (iso) return isoDate(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]), now);
+  if (iso) return dated(isoDate(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]), now));
   const numeric = NUMERIC.exec(line);
-  if (numeric) return numericDate(Number(numeric[1]), numeric[2]!, Number(numeric[3]), Number(numeric[4]), monthFirst, now);
+  if (numeric) {
+    const [, a, separator, b, year] = numeric as unknown as [string, string, string, string, string];
+    return numericDate(`${a}${separator}${b}${separator}${year}`, Number(a), separator, Number(b), Number(year), order, now);
+  }
   const dm = DAY_MONTH.exec(line);
-  if (dm) return isoDate(dm[3] ? Number(dm[3]) : undefined, monthIndex(dm[2]!), Number(dm[1]), now);
+  if (dm) return dated(isoDate(dm[3] ? Number(dm[3]) : undefined, monthIndex(dm[2]!), Number(dm[1]), now));
   const md = MONTH_DAY.exec(line);
-  if (md) return isoDate(md[3] ? Number(md[3]) : undefined, monthIndex(md[1]!), Number(md[2]), now);
+  if (md) return dated(isoDate(md[3] ? Number(md[3]) : undefined, monthIndex(md[1]!), Number(md[2]), now));
   return undefined;
 }

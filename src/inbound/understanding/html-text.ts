@@ -18,7 +18,11 @@ export const HTML_CONVERT_TIMEOUT_MS = 10_000;
 
 const limits = { maxDepth: HTML_MAX_DEPTH };
 
-/** How we read HTML: links keep their words, not their (often tracking) URLs; images are nothing to read. */
+/**
+ * How we read HTML: links keep their words, not their (often tracking) URLs; images are nothing to
+ * read; a table row is one line with its cells apart ("Budget   USD 1.2m"), where html-to-text's
+ * default glues the cells of a row, and the rows, into one run of words ("BudgetUSD 1.2mStart…").
+ */
 export function htmlAsText(html: string): string {
   return convert(html.slice(0, HTML_READ_MAX), {
     wordwrap: false,
@@ -26,6 +30,7 @@ export function htmlAsText(html: string): string {
     selectors: [
       { selector: 'a', options: { ignoreHref: true } },
       { selector: 'img', format: 'skip' },
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: HTML_READ_MAX } },
     ],
   });
 }

@@ -145,9 +145,14 @@ class NameTrie {
   }
 }
 
-export function createNameFinder<T>(names: ReadonlyArray<{ name: string; value: T }>): NameFinder<T> {
-  const short = names.filter((n) => n.name.trim().length <= 3);
-  const long = names.filter((n) => n.name.trim().length > 3);
+/**
+ * `caseSensitive`: every name matches only as written, as short names always do (proper names,
+ * such as cities: "Nice" the city, not "nice" the word).
+ */
+export function createNameFinder<T>(names: ReadonlyArray<{ name: string; value: T }>, options: { caseSensitive?: boolean } = {}): NameFinder<T> {
+  const asWrittenOnly = (name: string) => options.caseSensitive === true || name.trim().length <= 3;
+  const short = names.filter((n) => asWrittenOnly(n.name));
+  const long = names.filter((n) => !asWrittenOnly(n.name));
   const values = new Map<string, T>();
   // Of two names with one key, the one listed first decides.
   for (const n of short) if (!values.has(`=${keyOf(n.name, true)}`)) values.set(`=${keyOf(n.name, true)}`, n.value);

@@ -1,7 +1,9 @@
 import type { ParsedMail } from 'mailparser';
 import { REGIONS, type RegionSlug } from '../../regions/regions.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
-import { findBudget, findStartDate, type Budget } from './amounts.ts';
+import { findBudget, readStartDate, type Budget } from './amounts.ts';
+import { dateOrderOf } from './date-order.ts';
+import { findCityRegions } from './city-places.ts';
 import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.ts';
 import { createNameFinder, type NameFinder } from './name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
@@ -24,6 +26,11 @@ export interface Understanding extends Budget {
   remote: boolean;
   /** YYYY-MM-DD. */
   startDate?: string;
+  /**
+   * Set when the start date was written so that it reads two ways (04/05/2027) and nothing in the
+   * mail told which: `startDate` is the reading we took, `other` the one the sender may have meant.
+   */
+  startDateAmbiguous?: { written: string; other: string };
   /** Named only: attachments are never opened or rendered. */
   attachments: Array<{ filename: string; contentType: string; size: number }>;
   missing: MissingField[];
@@ -122,7 +129,15 @@ export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, option
   const body = (options.body ?? bodyText(parsed)).slice(0, BODY_READ_MAX);
   const description = mainText(body, { forwarded: isForwardSubject(parsed.subject) }).slice(0, DESCRIPTION_MAX).trim();
   const text = `${title}\n${description}`;
-  const regions = regionFinder.find(text);
+  const named = regionFinder.find(text);
+  const regions = [...new Set([...named, ...findCityRegions(text, named)])];
+  const contentLanguage = parsed.headers?.get('content-language');
+  const order = dateOrderOf({
+    regions,
+    ...optional('contentLanguage', typeof contentLanguage === 'string' ? contentLanguage : undefined),
+    ...optional('senderAddress', parsed.from?.value?.[0]?.address),
+  });
+  const start = readStartDate(text, options.now, order ? { order } : {});
   const understood = {
     title,
     description,
@@ -130,8 +145,8 @@ export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, option
     regions,
     remote: allowsRemoteWork(text),
     ...findBudget(text),
-    // Work in North America is written about the US way: 04/05/2027 is April 5th there.
-    ...optional('startDate', findStartDate(text, options.now, { monthFirst: regions.includes('north-america') })),
+    ...optional('startDate', start?.date),
+    ...optional('startDateAmbiguous', start?.ambiguous),
     attachments: (parsed.attachments ?? []).map((a) => ({
       filename: a.filename ?? '(no name)',
       contentType: a.contentType,
