@@ -93,6 +93,13 @@ describe('signatures and disclaimers never feed skills', () => {
     expect(u.budgetMin).toBe(150_000);
     expect(u.startDate).toBe('2027-01-11');
   });
+
+  it('starts a signature without a sign-off only at a name that starts a paragraph', async () => {
+    const u = await mail('Intune rollout in Vienna', ['Hi,', '', 'We need Intune for 800 devices in Vienna.', 'Budget: €60k', 'Remote OK', '', 'John Smith', 'Consultant | Contoso Ltd']);
+    expect(u.remote).toBe(true);
+    expect(u.description).toContain('Remote OK');
+    expect(u.description).not.toContain('John Smith');
+  });
 });
 
 describe('names that are also ordinary words', () => {

@@ -55,9 +55,9 @@ const mayBeSignature = (line: string) => isDisclaimer(line) || RULE_LINE.test(li
  * Where the signature and disclaimer at the end of `lines` start (lines.length when there is
  * none). The tail is the run of lines at the end that a signature may have; within it the
  * signature starts at the first sign-off ("Best regards,"); without one, at the first disclaimer
- * or rule above one, or the first name line that has only signature lines after it and at least one mark of a
- * signature among them. Bullets and "Budget: €150k" lines at the end of a message are in the
- * tail too, but start nothing: they are kept.
+ * or rule above one, or the first name line that starts a paragraph and has only signature lines
+ * after it, with at least one mark of a signature among them. Bullets and "Budget: €150k" lines
+ * at the end of a message are in the tail too, but start nothing: they are kept.
  */
 function tailStart(lines: string[]): number {
   const content = lines.map((l, i) => ({ l, i })).filter(({ l }) => l.trim());
@@ -70,7 +70,8 @@ function tailStart(lines: string[]): number {
   const disclaimerAt = tail.findIndex(({ l }) => isDisclaimer(l));
   for (const [k, { l, i }] of tail.entries()) {
     if (disclaimerAt !== -1 && k <= disclaimerAt && (k === disclaimerAt || RULE_LINE.test(l))) return i;
-    if (NAME_LINE.test(l)) {
+    // A signature block starts a paragraph: "Remote OK" right under "Budget: €60k" is no name.
+    if (NAME_LINE.test(l) && !lines[i - 1]?.trim()) {
       const after = tail.slice(k + 1);
       if (after.some(({ l: a }) => SIGNATURE_MARK.test(a)) && !after.some(({ l: a }) => BULLET.test(a))) return i;
     }

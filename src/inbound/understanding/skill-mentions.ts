@@ -25,15 +25,9 @@ export const ORDINARY_WORDS: ReadonlySet<string> = new Set([
   'security',
   'supply chain',
   'data governance',
-  'information protection',
   'business applications',
   'modern work',
   'modern workplace',
-  'intranet',
-  'helpdesk',
-  'service desk',
-  'it support',
-  'reporting and dashboards',
 ]);
 
 const LETTER = /\p{L}/u;
