@@ -161,6 +161,11 @@ describe('nice-to-have skills', () => {
     }
   });
 
+  it('are not made by a "later" that is no option', async () => {
+    const u = await mail('Intune rollout', ['Hi,', '', 'We start later this month with Intune for 800 devices.', 'Windows 365 may follow later.']);
+    expect(skills(u)).toEqual({ required: ['intune'], nice: ['windows-365'] });
+  });
+
   it('stay required when the mail also asks for them outright', async () => {
     const u = await mail('Power BI reports', ['Hi,', '', 'We need Power BI reports for 30 depots.', 'Power BI Embedded would be a plus too.']);
     expect(skills(u)).toEqual({ required: ['power-bi'], nice: [] });

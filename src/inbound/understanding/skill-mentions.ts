@@ -67,7 +67,6 @@ const NICE_WORDS = [
   'a plus',
   'optional',
   'optionally',
-  'later',
   'preferred',
   'would be good',
   'would be nice',
@@ -78,12 +77,14 @@ const NICE_WORDS = [
   'not a must',
   'not essential',
   'phase 2',
+  'later phase',
+  'later stage',
   // German
   'wünschenswert',
   'von vorteil',
   'ein plus',
-  'später',
   'pluspunkt',
+  'spätere phase',
   // French
   'un plus',
   'optionnel',
@@ -96,25 +97,35 @@ const NICE_WORDS = [
   'appréciée',
   'appréciés',
   'appréciées',
-  'plus tard',
   'facultatif',
   'facultative',
   'en option',
+  'phase ultérieure',
   // Spanish
   'deseable',
   'valorable',
   'se valorará',
   'opcional',
-  'más adelante',
   // Dutch
   'pré',
   'gewenst',
   'mooi meegenomen',
+  'latere fase',
   'optioneel',
 ];
 // The words of a marker may stand apart by spaces or hyphens ("nice-to-have", "must have").
 const alternation = (words: string[]) => words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[ -]/g, String.raw`[\s-]+`)).join('|');
 const NICE = new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${alternation(NICE_WORDS)})(?![\p{L}\p{N}])`, 'iu');
+/**
+ * "Later" makes a skill nice-to-have only as something that may come later ("can come later",
+ * "could be considered later", "kann später kommen", "pourra venir plus tard"): "start later this
+ * month with Intune" asks for Intune.
+ */
+const LATER =
+  /(?<![\p{L}\p{N}])(?:can|could|may|might|will|would|kann|könnte|können|kommt|pourra|pourrait|peut|viendra|puede|podría|podrá|kan|kunnen|mag|volgt)(?![\p{L}\p{N}])[^.;!?]{0,80}?(?<![\p{L}\p{N}])(?:later|später|plus tard|más adelante)(?![\p{L}\p{N}])/iu;
+const LATER_WORD = /later|später|plus tard|más adelante/i;
+// LATER only where a "later" is written: a long clause of modals alone costs it 20 ms.
+const isNiceClause = (clause: string) => NICE.test(clause) || (LATER_WORD.test(clause) && LATER.test(clause));
 const MUST_WORDS = ['must have', 'must haves', 'required', 'requirements', 'mandatory', 'muss', 'erforderlich', 'obligatoire', 'requis', 'imprescindible', 'obligatorio', 'vereist', 'verplicht'];
 /** A heading above a list, the marker alone on its line: "Optional", "Nice to have:", "Must have". */
 const heading = (words: string[]) => new RegExp(String.raw`^\s*(?:${alternation(words)})(?:\s+(?:skills|skill))?\s*:?\s*$`, 'iu');
@@ -158,7 +169,7 @@ function clauses(text: string): Span[] {
     for (const piece of pieces) {
       const start = line.indexOf(piece, from);
       from = start + piece.length;
-      spans.push({ start: lineStart + start, end: lineStart + from, nice: section !== 'none' || NICE.test(piece) });
+      spans.push({ start: lineStart + start, end: lineStart + from, nice: section !== 'none' || isNiceClause(piece) });
     }
   }
   return spans;
