@@ -166,6 +166,11 @@ describe('nice-to-have skills', () => {
     expect(skills(u)).toEqual({ required: ['intune'], nice: ['windows-365'] });
   });
 
+  it('are not made by a marker inside a word or denied', async () => {
+    const u = await mail('Opportunity', ['Bonjour,', '', 'Pré-requis : Power BI.', 'Intune is non-optional.', 'Windows 365 is not optional.', 'Sentinel is a plus.']);
+    expect(skills(u)).toEqual({ required: ['power-bi', 'intune', 'windows-365'], nice: ['sentinel'] });
+  });
+
   it('stay required when the mail also asks for them outright', async () => {
     const u = await mail('Power BI reports', ['Hi,', '', 'We need Power BI reports for 30 depots.', 'Power BI Embedded would be a plus too.']);
     expect(skills(u)).toEqual({ required: ['power-bi'], nice: [] });

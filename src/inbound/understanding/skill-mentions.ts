@@ -115,7 +115,15 @@ const NICE_WORDS = [
 ];
 // The words of a marker may stand apart by spaces or hyphens ("nice-to-have", "must have").
 const alternation = (words: string[]) => words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[ -]/g, String.raw`[\s-]+`)).join('|');
-const NICE = new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${alternation(NICE_WORDS)})(?![\p{L}\p{N}])`, 'iu');
+// A whole word, not part of a hyphenated one: "pré-requis" is a prerequisite, "non-optional" a must.
+const WORD_BEFORE = String.raw`(?<![\p{L}\p{N}]|[\p{L}\p{N}]-)`;
+const WORD_AFTER = String.raw`(?![\p{L}\p{N}]|-[\p{L}\p{N}])`;
+const NICE = new RegExp(`${WORD_BEFORE}(?:${alternation(NICE_WORDS)})${WORD_AFTER}`, 'iu');
+/** "Not optional", "kein Plus", "pas optionnel": the marker denied, the skill a must. */
+const DENIED = new RegExp(
+  `${WORD_BEFORE}(?:not|nicht|kein|keine|pas|no|niet|geen)\\s+(?:${alternation(['optional', 'optionnel', 'opcional', 'optioneel', 'a plus', 'ein plus', 'un plus', 'plus', 'nice to have'])})${WORD_AFTER}`,
+  'giu',
+);
 /**
  * "Later" makes a skill nice-to-have only as something that may come later ("can come later",
  * "could be considered later", "kann später kommen", "pourra venir plus tard"): "start later this
@@ -125,7 +133,10 @@ const LATER =
   /(?<![\p{L}\p{N}])(?:can|could|may|might|will|would|kann|könnte|können|kommt|pourra|pourrait|peut|viendra|puede|podría|podrá|kan|kunnen|mag|volgt)(?![\p{L}\p{N}])[^.;!?]{0,80}?(?<![\p{L}\p{N}])(?:later|später|plus tard|más adelante)(?![\p{L}\p{N}])/iu;
 const LATER_WORD = /later|später|plus tard|más adelante/i;
 // LATER only where a "later" is written: a long clause of modals alone costs it 20 ms.
-const isNiceClause = (clause: string) => NICE.test(clause) || (LATER_WORD.test(clause) && LATER.test(clause));
+function isNiceClause(clause: string): boolean {
+  const said = clause.replace(DENIED, ' ');
+  return NICE.test(said) || (LATER_WORD.test(said) && LATER.test(said));
+}
 const MUST_WORDS = ['must have', 'must haves', 'required', 'requirements', 'mandatory', 'muss', 'erforderlich', 'obligatoire', 'requis', 'imprescindible', 'obligatorio', 'vereist', 'verplicht'];
 /** A heading above a list, the marker alone on its line: "Optional", "Nice to have:", "Must have". */
 const heading = (words: string[]) => new RegExp(String.raw`^\s*(?:${alternation(words)})(?:\s+(?:skills|skill))?\s*:?\s*$`, 'iu');
