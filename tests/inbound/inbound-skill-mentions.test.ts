@@ -94,6 +94,11 @@ describe('signatures and disclaimers never feed skills', () => {
     expect(u.startDate).toBe('2027-01-11');
   });
 
+  it('takes no line of work at the end of a mail for a disclaimer', async () => {
+    const u = await mail('Entra ID hardening', ['Hi,', '', 'Scope:', '- Conditional Access for 2,000 users', '- Privileged Identity Management', '- Confidential data in Teams labelled with Purview']);
+    expect(u.requiredSkills).toEqual(['identity-access-management', 'purview']);
+  });
+
   it('starts a signature without a sign-off only at a name that starts a paragraph', async () => {
     const u = await mail('Intune rollout in Vienna', ['Hi,', '', 'We need Intune for 800 devices in Vienna.', 'Budget: €60k', 'Remote OK', '', 'John Smith', 'Consultant | Contoso Ltd']);
     expect(u.remote).toBe(true);

@@ -12,12 +12,23 @@ const SENT_FROM_DEVICE = /^\s*(?:sent from my\b|sent from mail for\b|get outlook
 /** A line of dashes, underscores or equals signs: mail gateways put one above their disclaimer. */
 const RULE_LINE = /^\s*(?:-{4,}|_{4,}|={4,})\s*$/;
 /**
- * Words of the legal text mail gateways and companies append, in the languages of our senders.
- * A line with one of them is a disclaimer only at the end of a message (see `tailStart`): a
- * sentence in the body may well say "the project is confidential".
+ * Phrases of the legal text mail gateways and companies append, in the languages of our senders.
+ * Phrases, not words: "- Confidential data must be labelled" or "- Privileged Identity Management"
+ * at the end of a list are work. A line with one is a disclaimer only at the end of a message
+ * (see `tailStart`).
  */
-const DISCLAIMER =
-  /\b(?:confidential|confidentiality|privileged|intended (?:solely|only|recipient)|if you are not the|accepts? no liability|registered (?:in|office)|before printing|vertraulich|vertrauliche|nicht der richtige adressat|haftung|confidentiels?|destinataires?|interdite|confidencial|destinatario|vertrouwelijk|uitsluitend bestemd|geadresseerde|rechten worden ontleend)\b/i;
+const DISCLAIMER = new RegExp(
+  [
+    String.raw`\b(?:is|are|be|remain)(?: strictly)? confidential\b|\bconfidential (?:and|or)\b|\b(?:and|or),? confidential\b|\bconfidentiality notice\b`,
+    String.raw`\b(?:legally|may be) privileged\b|\bprivileged(?:,| and| or) confidential\b`,
+    String.raw`\bintended (?:solely|only|exclusively) for\b|\bintended recipient|\bif you are not the\b|\baccepts? no liability\b|\bregistered (?:in england|office)\b|\bbefore printing\b`,
+    String.raw`\bvertrauliche informationen\b|\b(?:ist|sind) vertraulich\b|\bnicht der (?:richtige|beabsichtigte) (?:adressat|empfänger)`,
+    String.raw`\b(?:sont|est) confidentiel|\bà l'attention exclusive\b|\bexclusive de (?:leurs|ses) destinataires`,
+    String.raw`\bes confidencial\b|\binformación confidencial\b|\bno es el destinatario\b`,
+    String.raw`\bis vertrouwelijk\b|\buitsluitend bestemd\b|\brechten (?:worden|kunnen worden) ontleend\b`,
+  ].join('|'),
+  'iu',
+);
 /** A person's name alone on a line: one to four capitalised words ("Hannah", "Fiona MacLeod"). */
 const NAME_LINE = /^\s*\p{Lu}[\p{L}'’.-]*(?: \p{Lu}[\p{L}'’.-]*){0,3}\s*$/u;
 /**
