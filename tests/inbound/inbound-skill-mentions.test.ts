@@ -99,6 +99,11 @@ describe('signatures and disclaimers never feed skills', () => {
     expect(u.requiredSkills).toEqual(['identity-access-management', 'purview']);
   });
 
+  it('takes no skill alone on a line for a name', async () => {
+    const u = await mail('Data platform', ['Hi,', '', 'We need a partner for a data platform in Leeds.', '', 'Power BI', 'Azure Synapse | Microsoft Fabric']);
+    expect(u.requiredSkills).toEqual(['power-bi', 'azure-data-engineering', 'microsoft-fabric']);
+  });
+
   it('starts a signature without a sign-off only at a name that starts a paragraph', async () => {
     const u = await mail('Intune rollout in Vienna', ['Hi,', '', 'We need Intune for 800 devices in Vienna.', 'Budget: €60k', 'Remote OK', '', 'John Smith', 'Consultant | Contoso Ltd']);
     expect(u.remote).toBe(true);

@@ -29,11 +29,14 @@ const DISCLAIMER = new RegExp(
   ].join('|'),
   'iu',
 );
-/** A person's name alone on a line: one to four capitalised words ("Hannah", "Fiona MacLeod"). */
-const NAME_LINE = /^\s*\p{Lu}[\p{L}'’.-]*(?: \p{Lu}[\p{L}'’.-]*){0,3}\s*$/u;
+/**
+ * A person's name alone on a line: one to four words, each a capital and a small letter first
+ * ("Hannah", "Fiona MacLeod", "Jean-Luc Dupont"); "Power BI" or "AKS" alone on a line is no name.
+ */
+const NAME_LINE = /^\s*\p{Lu}\p{Ll}[\p{L}'’.-]*(?: \p{Lu}\p{Ll}[\p{L}'’.-]*){0,3}\s*$/u;
 /**
  * What only a signature block has: a company form, a job title, a phone, mail or web address, a
- * certification or a partner tagline, or the "|" and "·" that set its parts apart.
+ * certification or a partner tagline. Not "|" or "·": lists of skills have them too.
  */
 const SIGNATURE_MARK = new RegExp(
   [
@@ -42,7 +45,6 @@ const SIGNATURE_MARK = new RegExp(
     String.raw`(?:^|\s)(?:\+\d|[MTFP]\s*:|tel\b|phone\b|mobile?\b|mob\b)`,
     String.raw`www\.|https?:|@`,
     String.raw`\bcertified\b|\bsolutions partner\b|\bgold partner\b|\bspeciali[sz]ations?\s*:`,
-    String.raw`[|·]`,
   ].join('|'),
   'iu',
 );
