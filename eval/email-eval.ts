@@ -9,8 +9,8 @@ import { addCounts, prf, setCounts, type SetCounts } from './metrics.ts';
 /**
  * The email half of `npm run eval`: each labelled mail is parsed and read exactly as the intake
  * reads it (`understand`, with "now" the mail's own Date), and every field is compared with the
- * label. A field the reader does not produce yet (nice-to-have skills, day rates) counts as
- * empty, so the figures say what a submitter would see on the correction page.
+ * label. A field the reader does not produce (day rates) counts as empty, so the figures say
+ * what a submitter would see on the correction page.
  */
 
 const money = z.object({ min: z.number(), max: z.number(), currency: z.string() });
@@ -72,8 +72,7 @@ export async function evaluateEmail(dir: URL, catalogue: SkillCatalogue): Promis
   for (const g of gold) {
     const parsed = await simpleParser(await readFile(new URL(g.file, dir)));
     const u = understand(parsed, catalogue, { now: parsed.date ?? new Date('2026-11-15T12:00:00Z') });
-    const niceFound: string[] = (u as { niceToHaveSkills?: string[] }).niceToHaveSkills ?? [];
-    const found = [...u.requiredSkills, ...niceFound];
+    const found = [...u.requiredSkills, ...u.niceToHaveSkills];
     const wanted = [...g.requiredSkills, ...g.niceToHaveSkills];
     skillCounts = addCounts(skillCounts, setCounts(found, wanted));
     if (!sameSet([...new Set(found)], [...new Set(wanted)])) misses.push({ file: g.file, field: 'skills', expected: wanted, got: found });

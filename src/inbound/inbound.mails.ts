@@ -61,6 +61,9 @@ function ambiguousDateQuestion(d: { written: string; asRead: string; other: stri
   return `We read the start date ${d.written} as ${longDate(d.asRead)}. If you meant ${longDate(d.other)}, correct it on the page behind the button before you publish.`;
 }
 
+/** Labels joined for reading; with a comma inside a label ("Networking (LAN/WAN, SD-WAN…)"), by semicolons. */
+const listed = (labels: string[]) => labels.join(labels.some((l) => l.includes(',')) ? '; ' : ', ');
+
 export function createInboundMails({ db, opportunities, partners, catalogue, links }: InboundMailsDeps): MailKinds<InboundMailJob> {
   return {
     'email-acknowledgement': {
@@ -81,7 +84,8 @@ export function createInboundMails({ db, opportunities, partners, catalogue, lin
         const where = draft && missing.includes('regions') ? null : formatWhere(o.regions, o.remote);
         const details = [
           { label: 'Title', value: o.title || '(none)' },
-          { label: 'Skills needed', value: catalogue.labels(o.requiredSkillIds).join(', ') || '(none recognised)' },
+          { label: 'Skills needed', value: listed(catalogue.labels(o.requiredSkillIds)) || '(none recognised)' },
+          ...(o.niceSkillIds.length ? [{ label: 'Nice to have', value: listed(catalogue.labels(o.niceSkillIds)) }] : []),
           { label: 'Where', value: where ?? '(not stated)' },
           { label: 'Budget', value: formatBudget(o.budgetMin, o.budgetMax, o.currency) ?? '(not stated)' },
           { label: 'Start', value: o.startDate ?? '(not stated)' },

@@ -37,6 +37,8 @@ export interface EmailedOpportunity {
   description: string;
   /** Skill names; names the taxonomy does not know are left out. */
   requiredSkills: string[];
+  /** Skills the mail asks for only as a plus ("nice to have", "optional", "can come later"). */
+  niceToHaveSkills: string[];
   regions: string[];
   remote: boolean;
   budgetMin?: number;
@@ -276,7 +278,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
         title: draft.title,
         description: draft.description,
         requiredSkillIds: catalogue.resolveMany(draft.requiredSkills).ids,
-        niceSkillIds: [],
+        niceSkillIds: catalogue.resolveMany(draft.niceToHaveSkills).ids,
         regions: draft.regions,
         // The table asks for a region or remote work; a draft with neither keeps "remote" until the
         // sender chooses (the correction page asks again, and nothing is published meanwhile).

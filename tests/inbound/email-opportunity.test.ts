@@ -19,7 +19,7 @@ afterAll(async () => t?.close());
 
 
 /** A forwarded Outlook-style opportunity with quoted history, a signature and an attachment. */
-function forwardedMail(from: string, messageId: string, opts: { withRegion?: boolean } = {}) {
+function forwardedMail(from: string, messageId: string, opts: { withRegion?: boolean; niceToHave?: string } = {}) {
   const where = opts.withRegion === false ? 'somewhere' : 'Munich';
   return Buffer.from(
     [
@@ -42,6 +42,7 @@ function forwardedMail(from: string, messageId: string, opts: { withRegion?: boo
       '',
       `Our customer, a retailer with 40 stores, moves its shop platform to Azure Kubernetes Service, ${where === 'Munich' ? 'on site in Munich' : 'location to be agreed'}.`,
       'Budget: EUR 40,000 - 60,000, start 2027-01-15.',
+      ...(opts.niceToHave ? [opts.niceToHave] : []),
       '',
       'Best regards,',
       'Tom',
@@ -253,6 +254,22 @@ describe('an opportunity sent by email', () => {
     const told = await receive(mail(`<date-us-${seq}@fabrikam.example>`, ['Content-Language: en-US']), { email, name: 'Anna' }, { verifiedPartnerId: partner.id, mayReply: false });
     expect(told.outcome).toBe('published');
     expect(await opportunity(told.opportunityId!)).toMatchObject({ status: 'published', startDate: '2027-04-05' });
+  });
+
+  it('asked for "as a plus": a nice-to-have skill in the draft, the acknowledgement and the correction page', async () => {
+    const sender = { email: `anna.${++seq}@fabrikam.example`, name: 'Anna Berger' };
+    const raw = forwardedMail(sender.email, `<nice-${seq}@fabrikam.example>`, { niceToHave: 'Power BI dashboards for the stores would be a plus.' });
+    const result = await receive(raw, sender);
+    const o = await opportunity(result.opportunityId!);
+    const slugs = (ids: number[]) => ids.map((id) => t.c.catalogue.get(id)!.slug);
+    expect(slugs(o.requiredSkillIds)).toEqual(['kubernetes-on-azure']);
+    expect(slugs(o.niceSkillIds)).toEqual(['power-bi']);
+
+    const mail = await mailTo(sender.email, /^Here is what we understood/);
+    expect(mail.parsed.text).toMatch(/Nice to have\W+Power BI/);
+    const page = await t.app.inject({ method: 'GET', url: new URL(linkIn(mail.parsed.text ?? '', '/e/')).pathname, headers: BROWSER });
+    expect(page.body).toMatch(/name="niceToHaveSkills" value="power-bi" checked/);
+    expect(page.body).not.toMatch(/name="requiredSkills" value="power-bi" checked/);
   });
 
   it('delivered twice with the same Message-ID: one opportunity', async () => {

@@ -73,6 +73,10 @@ const HOSTILE: Array<[string, () => Buffer]> = [
   ['HTML nested 20,000 elements deep', () => mail(Buffer.from(`${'<div>'.repeat(20_000)}AKS in Munich${'</div>'.repeat(20_000)}`), 'text/html; charset=utf-8')],
   ['1 MB of tiny HTML elements', () => mail(Buffer.from('<b>AKS</b>'.repeat(MB / 10)), 'text/html; charset=utf-8')],
   ['MIME parts nested 100 deep', () => nestedMime(100)],
+  ['the body limit several times over in ordinary-word names and nice-to-have clauses', () => mail(Buffer.from('Security and Finance would be a plus; Service, optional.\r\nOptional\r\n- Power BI\r\n'.repeat(Math.ceil((4 * BODY_READ_MAX) / 75))))],
+  ['signature lines, rules and disclaimers to the body limit', () => mail(Buffer.from('\r\nJane Doe\r\nConsultant | Contoso Ltd\r\n----------\r\nThis email is confidential.\r\n'.repeat(Math.ceil((2 * BODY_READ_MAX) / 80))))],
+  ['an HTML table of 100,000 cells', () => mail(Buffer.from(`<table>${'<tr><td>Nice-to-have</td><td>Power BI</td></tr>'.repeat(50_000)}</table>`), 'text/html; charset=utf-8')],
+  ['an HTML table of 1,000 cells in one row', () => mail(Buffer.from(`<table><tr>${'<td>Budget USD 1.2m</td>'.repeat(1_000)}</tr></table>`), 'text/html; charset=utf-8')],
 ];
 
 /** Stored as the intake stores it (that is the listener's work, not processing's). */

@@ -75,6 +75,7 @@ export async function createEmailOpportunity(
         title: storableText(u.title),
         description: storableText(u.description),
         requiredSkills: u.requiredSkills,
+        niceToHaveSkills: u.niceToHaveSkills,
         regions: u.regions,
         remote: u.remote,
         budgetMin: u.budgetMin,

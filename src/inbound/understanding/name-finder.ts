@@ -15,6 +15,14 @@
 export interface NameFinder<T> {
   /** The values of the names found, in the order they were written, once each. */
   find(text: string): T[];
+  /** Every name found, in the order written, with where it stands (`text.slice(at, end)` is what was written). */
+  hits(text: string): Array<NameHit<T>>;
+}
+
+export interface NameHit<T> {
+  value: T;
+  at: number;
+  end: number;
 }
 
 const words = (name: string) => name.trim().split(/[\s-]+/).filter(Boolean);
@@ -162,26 +170,28 @@ export function createNameFinder<T>(names: ReadonlyArray<{ name: string; value: 
     { trie: long.length ? new NameTrie(long.map((n) => n.name), foldCase) : null, exact: false },
   ];
 
+  const hitsIn = (text: string): Array<NameHit<T>> => {
+    const hits: Array<NameHit<T>> = [];
+    for (const { trie, exact } of tries) {
+      if (!trie) continue;
+      for (const { at, end } of trie.matches(text)) {
+        const value = values.get(`${exact ? '=' : '~'}${keyOf(text.slice(at, end), exact)}`);
+        if (value !== undefined) hits.push({ at, end, value });
+      }
+    }
+    // Where a short and a long name overlap, the longer one was meant. Each trie's matches do
+    // not overlap one another, so marking what is taken keeps this linear in the text.
+    const taken = new Uint8Array(text.length);
+    const kept: typeof hits = [];
+    for (const hit of hits.sort((a, b) => b.end - b.at - (a.end - a.at))) {
+      if (taken.subarray(hit.at, hit.end).includes(1)) continue;
+      taken.fill(1, hit.at, hit.end);
+      kept.push(hit);
+    }
+    return kept.sort((a, b) => a.at - b.at);
+  };
   return {
-    find(text) {
-      const hits: Array<{ at: number; end: number; value: T }> = [];
-      for (const { trie, exact } of tries) {
-        if (!trie) continue;
-        for (const { at, end } of trie.matches(text)) {
-          const value = values.get(`${exact ? '=' : '~'}${keyOf(text.slice(at, end), exact)}`);
-          if (value !== undefined) hits.push({ at, end, value });
-        }
-      }
-      // Where a short and a long name overlap, the longer one was meant. Each trie's matches do
-      // not overlap one another, so marking what is taken keeps this linear in the text.
-      const taken = new Uint8Array(text.length);
-      const kept: typeof hits = [];
-      for (const hit of hits.sort((a, b) => b.end - b.at - (a.end - a.at))) {
-        if (taken.subarray(hit.at, hit.end).includes(1)) continue;
-        taken.fill(1, hit.at, hit.end);
-        kept.push(hit);
-      }
-      return [...new Set(kept.sort((a, b) => a.at - b.at).map((k) => k.value))];
-    },
+    hits: hitsIn,
+    find: (text) => [...new Set(hitsIn(text).map((k) => k.value))],
   };
 }

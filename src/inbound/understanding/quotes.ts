@@ -4,6 +4,8 @@
  * part (or an HTML part converted to text) still tells us.
  */
 
+import { withoutSignature } from './signature.ts';
+
 // "-----Original Message-----", Gmail's "---------- Forwarded message ---------", and their
 // German and French versions; Apple Mail's "Begin forwarded message:".
 const SEPARATOR =
@@ -13,13 +15,11 @@ const RULE = /^\s*_{10,}\s*$/;
 const WROTE = String.raw`(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|skrev|написал|написала)\s*:\s*$`;
 const WROTE_ONE_LINE = new RegExp(String.raw`^[\s-]*(?:on|am|le|el|il|op|den|på)\s.*` + WROTE, 'i');
 const WROTE_END = new RegExp(WROTE, 'i');
-const HEADER = /^\s*\*?(?:from|sent|date|to|cc|subject|reply-to|von|gesendet|an|betreff|datum|de|envoyé|à|objet)\s*:\*?(?:\s|$)/i;
-const FROM_HEADER = /^\s*\*?(?:from|von|de)\s*:/i;
-const DATE_HEADER = /^\s*\*?(?:sent|date|gesendet|datum|envoyé)\s*:/i;
-const SENT_FROM_DEVICE = /^\s*(?:sent from my\b|sent from mail for\b|get outlook for\b|von meinem\b.*\bgesendet|envoyé de mon\b)/i;
-const SIGN_OFF =
-  /^\s*(?:best|best regards|kind regards|warm regards|regards|many thanks|thanks|thank you|thx|cheers|sincerely|yours sincerely|yours|all the best|mit freundlichen grüßen|viele grüße|beste grüße|grüße|gruß|cordialement|saludos)\b[\s\p{L},.!]{0,20}$/iu;
-
+// Outlook's header block in English, German, French, Spanish and Dutch.
+const HEADER =
+  /^\s*\*?(?:from|sent|date|to|cc|subject|reply-to|von|gesendet|an|betreff|datum|de|envoyé|à|objet|enviado(?: el)?|para|asunto|fecha|van|verzonden|aan|onderwerp)\s*:\*?(?:\s|$)/i;
+const FROM_HEADER = /^\s*\*?(?:from|von|de|van)\s*:/i;
+const DATE_HEADER = /^\s*\*?(?:sent|date|gesendet|datum|envoyé|enviado(?: el)?|fecha|verzonden)\s*:/i;
 /** True when line `i` starts a block of mail headers ("From: … Sent: … Subject: …"). */
 function isHeaderBlock(lines: string[], i: number): boolean {
   if (!FROM_HEADER.test(lines[i] ?? '')) return false;
@@ -54,18 +54,6 @@ function headerBlockEnd(lines: string[], start: number): number {
     i++;
   }
   return i;
-}
-
-/** Cuts the signature: after a "-- " line, a "Sent from my iPhone", or a sign-off near the end. */
-function withoutSignature(lines: string[]): string[] {
-  const delimiter = lines.findIndex((l) => /^--\s*$/.test(l) || SENT_FROM_DEVICE.test(l));
-  let kept = delimiter === -1 ? lines : lines.slice(0, delimiter);
-  const content = kept.map((l, i) => ({ l, i })).filter(({ l }) => l.trim());
-  // A sign-off ("Best regards,") among the last few lines, with only a name or contact lines after it.
-  const tail = content.slice(-8);
-  const signOff = tail.find(({ l, i }) => SIGN_OFF.test(l) && i > (content[0]?.i ?? 0));
-  if (signOff) kept = kept.slice(0, signOff.i);
-  return kept;
 }
 
 /**
@@ -107,4 +95,20 @@ export function mainText(text: string, options: { forwarded: boolean }): string 
   const body = lines.slice(headerBlockEnd(lines, start));
   const inner = body.slice(0, quoteStart(body));
   return tidy([...note, '', ...withoutSignature(inner)]);
+}
+
+/**
+ * The first message quoted below the sender's text, as its author wrote it: without the "On …
+ * wrote:" line or header block above it, one level of "> " taken off, and without its own
+ * history and signature. '' when nothing is quoted. For a reply whose own text only points at it.
+ */
+export function quotedText(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const start = quoteStart(lines);
+  if (start === lines.length) return '';
+  // "On … wrote:" may take two lines; else a separator and header block stand above the message.
+  const wrote = lines.slice(start, start + 2).findIndex((l) => WROTE_END.test(l));
+  const from = wrote === -1 ? headerBlockEnd(lines, start) : start + wrote + 1;
+  const unquoted = lines.slice(from).map((l) => l.replace(/^\s*> ?/, ''));
+  return tidy(withoutSignature(unquoted.slice(0, quoteStart(unquoted))));
 }

@@ -5,10 +5,11 @@ import { findBudget, readStartDate, type Budget } from './amounts.ts';
 import { dateOrderOf } from './date-order.ts';
 import { findCityRegions } from './city-places.ts';
 import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.ts';
-import { createNameFinder, type NameFinder } from './name-finder.ts';
+import { createNameFinder } from './name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
 import { allowsRemoteWork } from './remote-work.ts';
-import { mainText } from './quotes.ts';
+import { mainText, quotedText } from './quotes.ts';
+import { findSkillMentions, skillFinder } from './skill-mentions.ts';
 
 /** A form field a person must still supply or check before the opportunity can go out. */
 export type MissingField = 'title' | 'description' | 'requiredSkills' | 'regions';
@@ -22,6 +23,8 @@ export interface Understanding extends Budget {
   description: string;
   /** Skill slugs from the taxonomy. */
   requiredSkills: string[];
+  /** Skill slugs asked for only as "nice to have", "a plus", "optional", "can come later"… */
+  niceToHaveSkills: string[];
   regions: RegionSlug[];
   remote: boolean;
   /** YYYY-MM-DD. */
@@ -92,19 +95,7 @@ export async function readBody(parsed: Pick<ParsedMail, 'text' | 'html'>): Promi
   return typeof parsed.html === 'string' ? htmlAsTextOffThread(parsed.html) : '';
 }
 
-// Built once per catalogue (the catalogue is loaded once per process) and once for the regions.
-const skillFinders = new WeakMap<SkillCatalogue, NameFinder<string>>();
-
-function skillFinder(catalogue: SkillCatalogue): NameFinder<string> {
-  let finder = skillFinders.get(catalogue);
-  if (!finder) {
-    const current = catalogue.skills.filter((s) => !s.retiredAt);
-    finder = createNameFinder(current.flatMap((s) => [s.label, ...s.synonyms].map((name) => ({ name, value: s.slug }))));
-    skillFinders.set(catalogue, finder);
-  }
-  return finder;
-}
-
+// Built once for the regions (skills: once per catalogue, in skill-mentions.ts).
 const regionFinder = createNameFinder<RegionSlug>(
   REGIONS.flatMap((r) => [{ name: r.label, value: r.slug }, ...REGION_WORDS[r.slug].map((name) => ({ name, value: r.slug }))]),
 );
@@ -119,6 +110,21 @@ function missingFields(u: Omit<Understanding, 'missing'>): MissingField[] {
   return missing;
 }
 
+/** Below this many characters, a text without a skill or an amount only points elsewhere. */
+const POINTER_TEXT_MAX = 400;
+
+/**
+ * The sender's own text; or, when that says nothing of substance ("+intake – see Maria's request
+ * below") and a quoted message follows, the quoted message: it is the opportunity. A forward
+ * already reads its forwarded part.
+ */
+function ownOrQuoted(body: string, forwarded: boolean, catalogue: SkillCatalogue): string {
+  const own = mainText(body, { forwarded });
+  if (forwarded || own.length > POINTER_TEXT_MAX) return own;
+  if (skillFinder(catalogue).find(own).length > 0 || Object.keys(findBudget(own)).length > 0) return own;
+  return quotedText(body) || own;
+}
+
 /**
  * Reads an opportunity out of a parsed email. Pure: the same mail and `now` give the same
  * answer; `now` only places a start date written without a year. `body` is the body as
@@ -127,7 +133,7 @@ function missingFields(u: Omit<Understanding, 'missing'>): MissingField[] {
 export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, options: { now: Date; body?: string }): Understanding {
   const title = cleanSubject(parsed.subject);
   const body = (options.body ?? bodyText(parsed)).slice(0, BODY_READ_MAX);
-  const description = mainText(body, { forwarded: isForwardSubject(parsed.subject) }).slice(0, DESCRIPTION_MAX).trim();
+  const description = ownOrQuoted(body, isForwardSubject(parsed.subject), catalogue).slice(0, DESCRIPTION_MAX).trim();
   const text = `${title}\n${description}`;
   const named = regionFinder.find(text);
   const regions = [...new Set([...named, ...findCityRegions(text, named)])];
@@ -141,7 +147,7 @@ export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, option
   const understood = {
     title,
     description,
-    requiredSkills: skillFinder(catalogue).find(text),
+    ...findSkillMentions(skillFinder(catalogue), text),
     regions,
     remote: allowsRemoteWork(text),
     ...findBudget(text),
