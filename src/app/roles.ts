@@ -8,6 +8,7 @@ import { relayOutboxOnce } from '../platform/outbox/outbox-relay.ts';
 import { startWorkers } from '../platform/queue/queues.ts';
 import { JOBS, QUEUE_CONCURRENCY, queueLockDurations, type JobHandlers, type QueueName } from './jobs.ts';
 import { startSmtpListener } from '../inbound/intake/smtp-listener.ts';
+import { prepareUnderstanding } from '../inbound/inbound.service.ts';
 import { poll } from '../platform/queue/poller.ts';
 import { queueStateMarker } from '../platform/queue/queue-state-marker.ts';
 import { reconcileOnce, watchQueueState } from './reconcile.ts';
@@ -78,6 +79,8 @@ export function jobHandlers(c: Container): JobHandlers {
 /** BullMQ workers: the only role that consumes jobs. */
 export function startWorker(c: Container, concurrency: Record<QueueName, number> = QUEUE_CONCURRENCY): RunningRole {
   const lockDurationMs = queueLockDurations(c.config.inboundDnsTimeoutMs);
+  // Before any job: reading the city data holds the thread about half a second.
+  if (concurrency.inbound > 0) prepareUnderstanding();
   const workers: Worker[] = startWorkers(JOBS, { ...c.queueSettings, concurrency, lockDurationMs }, jobHandlers(c), c.log);
   return { role: 'worker', stop: async () => void (await Promise.all(workers.map((w) => w.close()))) };
 }

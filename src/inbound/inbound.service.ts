@@ -39,6 +39,7 @@ import { headerLookup, parseStored } from './understanding/parse.ts';
 import { readBody } from './understanding/understand.ts';
 
 export type { InboundMessageInput, InboundSummary };
+export { prepareUnderstanding } from './understanding/understand.ts';
 
 // ---- Accepting: the one way a message comes in, by SMTP or webhook ----
 

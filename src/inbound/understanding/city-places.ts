@@ -177,10 +177,25 @@ let finder: NameFinder<CityRegions> | undefined;
  */
 export function findCityRegions(text: string, otherRegions: readonly RegionSlug[]): RegionSlug[] {
   text = text.replace(GREETING_LINE, '');
+  return cityFinder()
+    .find(text)
+    .flatMap((regions) => regions.find((r) => otherRegions.includes(r)) ?? regions.slice(0, 1));
+}
+
+/**
+ * Builds the city finder now rather than on the first mail. Building it holds the thread for
+ * about half a second (more on a busy machine): a worker does it before it takes jobs, so no
+ * mail in flight waits for it and no job lock is renewed late.
+ */
+export function loadCityPlaces(): void {
+  cityFinder();
+}
+
+function cityFinder(): NameFinder<CityRegions> {
   if (!finder) {
     const cities = readCities(keepCity);
     const words = englishWords(new Set(cities.map((c) => c.name.toLowerCase())));
     finder = createNameFinder([...placeWords(), ...cityNames(cities, words)], { caseSensitive: true });
   }
-  return finder.find(text).flatMap((regions) => regions.find((r) => otherRegions.includes(r)) ?? regions.slice(0, 1));
+  return finder;
 }

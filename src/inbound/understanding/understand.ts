@@ -3,7 +3,7 @@ import { REGIONS, type RegionSlug } from '../../regions/regions.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import { findBudget, readStartDate, type Budget } from './amounts.ts';
 import { dateOrderOf } from './date-order.ts';
-import { findCityRegions } from './city-places.ts';
+import { findCityRegions, loadCityPlaces } from './city-places.ts';
 import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.ts';
 import { createNameFinder } from './name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
@@ -163,3 +163,8 @@ export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, option
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+/** Loads what understanding reads once per process (the city data), so the first mail does not wait for it. */
+export function prepareUnderstanding(): void {
+  loadCityPlaces();
+}
