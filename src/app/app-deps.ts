@@ -17,6 +17,7 @@ import type { UnsubscribeService } from '../suppressions/unsubscribe.service.ts'
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
+import type { Metrics } from '../platform/metrics/metrics.ts';
 
 /** Everything the HTTP layer needs, wired once in the composition root. */
 export interface AppDeps {
@@ -41,6 +42,8 @@ export interface AppDeps {
   links: Links;
   rateLimits: RateLimits;
   pages: Pages;
+  /** Counts requests; /metrics reads it. */
+  metrics: Metrics;
   settings: HttpSettings;
 }
 
@@ -56,6 +59,8 @@ export interface HttpSettings {
   cookieSecret: string;
   /** POST /inbound/raw: email intake through a provider's webhook. */
   inbound: InboundWebhookSettings;
+  /** What a scrape of /metrics must send as its bearer token (METRICS_TOKEN); unset: none. */
+  metricsToken: string | undefined;
 }
 
 /** The HTTP settings that follow from the configuration. */
@@ -74,5 +79,6 @@ export function httpSettings(config: Config, mailerMode: 'smtp' | 'outbox'): Htt
       webhookSecret: config.inboundWebhookSecret,
       mailgunSigningKey: config.mailgunSigningKey,
     },
+    metricsToken: config.metricsToken,
   };
 }

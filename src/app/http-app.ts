@@ -24,6 +24,7 @@ import { unsubscribeRoutes } from '../suppressions/unsubscribe.routes.ts';
 import type { AppDeps } from './app-deps.ts';
 import { installErrorHandler } from '../platform/http/error-handler.ts';
 import { installLinkPageHooks } from '../platform/links/link-page-hooks.ts';
+import { installRequestMetrics, metricsRoutes } from '../platform/metrics/metrics.routes.ts';
 
 /**
  * Builds the HTTP app without listening: `start` calls `listen`, tests call `inject`.
@@ -48,6 +49,7 @@ export async function buildApp(deps: AppDeps) {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, deps.pages);
   installLinkPageHooks(app);
+  installRequestMetrics(app, deps.metrics);
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -89,6 +91,7 @@ export async function buildApp(deps: AppDeps) {
   );
 
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps.metrics, deps.settings.metricsToken));
   await app.register(partnerRoutes(deps));
   await app.register(opportunityRoutes(deps));
   await app.register(signupRoutes(deps));

@@ -9,7 +9,7 @@ import { AppError } from '../platform/errors/app-errors.ts';
 import { isConnectionError } from '../platform/errors/connection-errors.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { importPartnersCsv } from '../partners/partner-import.ts';
-import { ROLES, startApi, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../app/roles.ts';
+import { ROLES, startApi, startMetricsEndpoint, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../app/roles.ts';
 import { seedDemo } from '../seed/demo-seed.ts';
 import { storeDevSecrets, withStoredDevSecrets } from './dev-secrets.ts';
 
@@ -117,6 +117,11 @@ program
         { url: config.publicBaseUrl, mail: container.mailer.mode === 'outbox' ? `${config.publicBaseUrl}/dev/outbox` : 'smtp' },
         'p2p-digest is up: forms at /join and /submit, API docs at /docs',
       );
+    }
+    if (!options.role.includes('api') && config.metricsPort) {
+      const endpoint = await startMetricsEndpoint(container, config.metricsPort);
+      running.push({ role: 'worker', stop: () => endpoint.stop() });
+      log.info({ url: `${endpoint.url}/metrics` }, 'metrics served');
     }
     log.info({ roles: options.role }, 'started');
     let stopping = false;

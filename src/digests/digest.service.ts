@@ -14,6 +14,7 @@ import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 import { DIGEST_BATCH_SIZE, DIGEST_RUN_CONCURRENCY } from './digest-limits.ts';
 import { createLeaseKeeper } from './digest-lease-keeper.ts';
 import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
+import type { Metrics } from '../platform/metrics/metrics.ts';
 import {
   buildDigests,
   claimForSending,
@@ -59,6 +60,8 @@ export interface DigestServiceDeps {
    */
   suppressions: { suppress(email: string, reason: 'hard_bounce', executor?: Executor): Promise<unknown> };
   log: Logger;
+  /** Counts each digest's outcome for /metrics. */
+  metrics?: Pick<Metrics, 'digestFinished'>;
   settings: {
     /** Domain of the deterministic Message-IDs and of List-Id. */
     mailDomain: string;
@@ -185,6 +188,8 @@ export function createDigestService(deps: DigestServiceDeps) {
   async function buildMany(ids: readonly string[]): Promise<Map<string, 'ready' | 'skipped'>> {
     const built = await buildDigests(db, ids);
     deps.log.debug({ requested: ids.length, built: built.size }, 'digests built');
+    // Nothing new for the partner: the build finishes the row as skipped, no email.
+    deps.metrics?.digestFinished('skipped', [...built.values()].filter((outcome) => outcome === 'skipped').length);
     return built;
   }
 
@@ -214,7 +219,9 @@ export function createDigestService(deps: DigestServiceDeps) {
             : row.attempts - row.deferrals >= settings.maxSendAttempts
               ? `gave up after ${row.attempts - row.deferrals} claims that never got an answer from SMTP`
               : undefined;
-        outcomes.set(id, reason && (await giveUpDigest(db, id, reason.slice(0, 500))) ? 'failed' : 'busy');
+        const failed = Boolean(reason && (await giveUpDigest(db, id, reason.slice(0, 500))));
+        if (failed) deps.metrics?.digestFinished('failed');
+        outcomes.set(id, failed ? 'failed' : 'busy');
       }
     }
     return outcomes;
@@ -295,6 +302,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const recorded = await finishDigest(db, row, status, extra);
       // Only possible when the lease ran out without a heartbeat (Postgres unreachable meanwhile).
       if (!recorded) deps.log.warn({ digestId: row.id, status }, 'digest outcome not recorded: another worker took the row over');
+      if (recorded) deps.metrics?.digestFinished(status);
       deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status, reason: extra.lastError }, 'digest finished');
       return { outcome: status };
     };
@@ -361,12 +369,14 @@ export function createDigestService(deps: DigestServiceDeps) {
         await deps.suppressions.suppress(partner.email, 'hard_bounce', trx);
         await finishDigest(trx, row, 'failed', { lastError: reason });
       });
+      deps.metrics?.digestFinished('failed');
       deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status: 'failed', reason }, 'digest finished');
       return { outcome: 'failed' };
     }
     if (windowEnds(row.createdAt) <= now()) return finish('failed', { lastError: `send window ended: ${reason}`.slice(0, 500) });
     // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
     await releaseDigest(db, row, reason);
+    deps.metrics?.digestFinished('deferred');
     return { outcome: 'transient', error: new TransientSendError(`digest ${row.id}: ${reason}`, { cause: error }) };
   }
 
