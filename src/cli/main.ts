@@ -6,8 +6,9 @@ import { createContainer, prepareDatabase, type Container } from '../app/contain
 import { PERIOD_PATTERN } from '../digests/digest-period.ts';
 import type { RoundResult } from '../digests/digest.service.ts';
 import { AppError } from '../platform/errors/app-errors.ts';
-import { isConnectionError } from '../platform/errors/connection-errors.ts';
-import { createLogger } from '../platform/logging/logger.ts';
+import { startupErrorOf, type Server, type StartupError } from '../platform/errors/startup-errors.ts';
+import { probeRedis } from '../platform/queue/redis-connection.ts';
+import { createLogger, prettyDestination, wantsPrettyLogs } from '../platform/logging/logger.ts';
 import { importPartnersCsv } from '../partners/partner-import.ts';
 import { ROLES, startApi, startMetricsEndpoint, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../app/roles.ts';
 import { seedDemo } from '../seed/demo-seed.ts';
@@ -25,7 +26,8 @@ async function configure(): Promise<{ config: Config; log: Logger }> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const pretty = wantsPrettyLogs(config.logFormat, config.env, process.stdout.isTTY);
+  const log = createLogger(config.logLevel, pretty ? prettyDestination(process.stdout.isTTY) : undefined);
   if (config.generatedSecrets.length) {
     await storeDevSecrets(config);
     log.warn(
@@ -38,7 +40,7 @@ async function configure(): Promise<{ config: Config; log: Logger }> {
 
 async function withContainer<T>(fn: (c: Container) => Promise<T>): Promise<T> {
   const { config, log } = await configure();
-  await prepareDatabase(config, log);
+  await reachServers(config, log, { redis: true, wait: false });
   const container = await createContainer(config, log);
   try {
     return await fn(container);
@@ -66,21 +68,37 @@ function guardProcess(log: Logger): void {
   });
 }
 
+/** One line on stderr, no stack trace, and EX_UNAVAILABLE: the operator has something to fix. */
+function exitUnavailable(failure: StartupError): never {
+  console.error(failure.message);
+  process.exit(69); // EX_UNAVAILABLE
+}
+
 /**
- * Runs `step` until it gets through to its server: a service started while Postgres is still
- * starting (or away) waits for it instead of exiting. Any other error is thrown at once.
+ * Runs `step`, which needs `server`. An error about reaching it or logging in to it ends the
+ * command with one readable line (see startup-errors.ts); with `wait` (the service's start), a
+ * server that refuses connections or does not answer yet is waited for instead (1 s, 2 s, … every
+ * 10 s): containers that start together come up in any order. Other errors are thrown as they are.
  */
-async function whenReachable<T>(what: string, step: () => Promise<T>, log: Logger): Promise<T> {
+async function withServer<T>(server: Server, url: string, step: () => Promise<T>, log: Logger, wait: boolean): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await step();
     } catch (err) {
-      if (!isConnectionError(err)) throw err;
+      const failure = startupErrorOf(server, url, err);
+      if (!failure) throw err;
+      if (!wait || !failure.transient) exitUnavailable(failure);
       const retryInMs = Math.min(1000 * attempt, 10_000);
-      log.warn({ err, attempt, retryInMs }, `${what} is unreachable; waiting for it`);
+      log.warn({ attempt, retryInMs, reason: failure.message.replace(/^p2p-digest: /, '') }, `${server.toLowerCase()} is unreachable; waiting for it`);
       await new Promise((resolve) => setTimeout(resolve, retryInMs));
     }
   }
+}
+
+/** Postgres created, migrated and synced; Redis answering (when the command uses it). */
+async function reachServers(config: Config, log: Logger, options: { redis: boolean; wait: boolean }): Promise<void> {
+  await withServer('Postgres', config.databaseUrl, () => prepareDatabase(config, log), log, options.wait);
+  if (options.redis) await withServer('Redis', config.redisUrl, () => probeRedis(config.redisUrl), log, options.wait);
 }
 
 function parseRoles(value: string): Role[] {
@@ -100,7 +118,7 @@ program
   .action(async (options: { role: Role[]; demo?: boolean }) => {
     const { config, log } = await configure();
     guardProcess(log);
-    await whenReachable('postgres', () => prepareDatabase(config, log), log);
+    await reachServers(config, log, { redis: true, wait: true });
     const container = await createContainer(config, log);
     if (options.demo) {
       const result = await seedDemo(container);
@@ -141,7 +159,7 @@ program
   .description('create the database if missing, apply migrations and sync the skill taxonomy')
   .action(async () => {
     const { config, log } = await configure();
-    await prepareDatabase(config, log);
+    await reachServers(config, log, { redis: false, wait: false });
     log.info('database is up to date');
   });
 
