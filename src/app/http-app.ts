@@ -85,7 +85,8 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/submit', 302));
+  // The start page: what the service is, and the two ways in (before, `/` redirected to the submit form).
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => deps.pages.send(reply, 'home', { title: 'Income in your inbox' }));
   app.get('/static/forms.js', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(deps.pages.script),
   );
