@@ -13,6 +13,7 @@ import { importPartnersCsv } from '../partners/partner-import.ts';
 import { ROLES, startApi, startMetricsEndpoint, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../app/roles.ts';
 import { seedDemo } from '../seed/demo-seed.ts';
 import { storeDevSecrets, withStoredDevSecrets } from './dev-secrets.ts';
+import { progressLine } from './progress.ts';
 
 /** Reads the configuration or stops with one message naming every bad variable. */
 async function configure(): Promise<{ config: Config; log: Logger }> {
@@ -169,7 +170,9 @@ program
   .requiredOption('--demo', 'about 60 demo partners and a handful of matched opportunities')
   .action(async () => {
     await withContainer(async (c) => {
-      const result = await seedDemo(c);
+      const progress = progressLine(process.stderr, 'seeding demo data');
+      const result = await seedDemo(c, new Date(), (done, total) => progress.update(done, total));
+      if (result.seeded) progress.finish();
       if (!result.seeded) {
         console.log('Demo data is already there; nothing to do.');
         return;
@@ -198,12 +201,15 @@ digest
   }, 300)
   .action(async (options: { period?: string; partner?: string; now?: boolean; wait: number }) => {
     await withContainer(async (c) => {
+      const progress = progressLine(process.stderr, 'digest round');
       const result = await c.digests.runRound({
         everyone: Boolean(options.now || options.partner || options.period),
         period: options.period,
         partnerId: options.partner,
         waitMs: options.wait * 1000,
+        onProgress: (handled, total) => progress.update(handled, total),
       });
+      progress.finish();
       console.log(
         `digest round: ${result.sent} sent, ${result.skipped} skipped, ${result.failed} failed, ${result.alreadyDone} already done (${result.created} new ledger rows)`,
       );
@@ -240,8 +246,10 @@ partners
     });
     await withContainer(async (c) => {
       let report;
+      const progress = progressLine(process.stderr, `importing ${file}`);
       try {
-        report = await importPartnersCsv(csv, c.partners);
+        report = await importPartnersCsv(csv, c.partners, (done, total) => progress.update(done, total));
+        progress.finish();
       } catch (error) {
         if (error instanceof AppError) {
           console.error(`${file}: ${error.message}`);

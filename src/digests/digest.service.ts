@@ -428,7 +428,7 @@ export function createDigestService(deps: DigestServiceDeps) {
   }
 
   /** One pass over a round's unfinished rows: built and sent by `concurrency` workers in this process. */
-  async function sendRoundPass(unfinished: DigestRow[], concurrency: number) {
+  async function sendRoundPass(unfinished: DigestRow[], concurrency: number, onBatch: (rows: number) => void = () => undefined) {
     const workerCount = Math.max(1, concurrency);
     // Batches small enough that every worker gets some, as large as a job's otherwise.
     const size = Math.max(1, Math.min(DIGEST_BATCH_SIZE, Math.ceil(unfinished.length / workerCount)));
@@ -438,6 +438,7 @@ export function createDigestService(deps: DigestServiceDeps) {
         const toBuild = batch.filter((row) => row.status === 'pending' || row.status === 'building').map((row) => row.id);
         const built = await buildMany(toBuild);
         await sendMany(batch.map((row) => row.id).filter((id) => built.get(id) !== 'skipped'));
+        onBatch(batch.length);
       }
     };
     await Promise.all(Array.from({ length: workerCount }, worker));
@@ -551,7 +552,15 @@ export function createDigestService(deps: DigestServiceDeps) {
      * process holds, and tries them again. The result counts every row of the round as the ledger
      * has it at the end. Running it again for the same period sends nothing.
      */
-    async runRound(options: { everyone: boolean; period?: string; partnerId?: string; concurrency?: number; waitMs?: number }): Promise<RoundResult> {
+    async runRound(options: {
+      everyone: boolean;
+      period?: string;
+      partnerId?: string;
+      concurrency?: number;
+      waitMs?: number;
+      /** Told as each batch of a pass is handled: rows handled (or finished before) of the round's rows. */
+      onProgress?: (handled: number, total: number) => void;
+    }): Promise<RoundResult> {
       const groups = await periodsFor(now(), options);
       const created = await insertLedgerRows(db, groups, options.partnerId);
       const ledger = () => findLedgerRows(db, groups, options.partnerId);
@@ -561,7 +570,10 @@ export function createDigestService(deps: DigestServiceDeps) {
       let rows = initial;
       for (let pause = 1000; ; pause = Math.min(pause * 2, 30_000)) {
         const unfinished = rows.filter((row) => !FINISHED.has(row.status));
-        const smtp = await sendRoundPass(unfinished, options.concurrency ?? DIGEST_RUN_CONCURRENCY);
+        const total = rows.length;
+        let handled = total - unfinished.length;
+        options.onProgress?.(handled, total);
+        const smtp = await sendRoundPass(unfinished, options.concurrency ?? DIGEST_RUN_CONCURRENCY, (count) => options.onProgress?.((handled += count), total));
         rows = await ledger();
         const left = rows.filter((row) => !FINISHED.has(row.status));
         if (left.length === 0 || Date.now() >= deadline) break;

@@ -84,5 +84,8 @@ export function prettyDestination(colorize: boolean, output?: NodeJS.WritableStr
     translateTime: 'SYS:HH:MM:ss',
     ignore: 'pid,hostname,req,res,responseTime,err',
     messageFormat: oneLine,
+    // On a terminal, each entry first clears the line: a command's progress line (on stderr, the
+    // same terminal) is then overwritten rather than run into, and is drawn again below.
+    ...(colorize ? { customPrettifiers: { time: (time: string | object) => `\r\x1b[2K[${typeof time === 'string' ? time : JSON.stringify(time)}]` } } : {}),
   });
 }
