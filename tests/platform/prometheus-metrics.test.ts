@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
+import { startMetricsEndpoint } from '../../src/app/roles.ts';
 import { partnerPayload } from '../support/factories.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -28,7 +29,7 @@ const defer = new Set(['later@partners.example']);
 beforeAll(async () => {
   t = await createTestStack({}, { reject, defer });
   await addOpportunity(t, 'AKS platform for a machine builder', ['AKS'], { remote: true, regions: [] });
-  await addPartner(t, 'kube', ['AKS']);
+  for (const key of ['kube', 'kube2', 'kube3']) await addPartner(t, key, ['AKS']);
   await addPartner(t, 'refused', ['AKS']);
   await addPartner(t, 'later', ['AKS']);
   await addPartner(t, 'idle', ['SAP on Azure']);
@@ -63,21 +64,33 @@ describe('/metrics', () => {
 
   it('shows the digest and SMTP counters moving during a digest round over real SMTP', async () => {
     const before = await scrape();
-    const round = t.c.digests.runRound({ everyone: true, waitMs: 0 });
-    const during = await scrape();
+    // SMTP takes its time over each message and the round sends one at a time, so scrapes land
+    // while it is under way.
+    t.smtp.options.ackDelayMs = 150;
+    let settled = false;
+    const round = t.c.digests.runRound({ everyone: true, waitMs: 0, concurrency: 1 }).finally(() => (settled = true));
+    const sentDuring: number[] = [];
+    while (!settled) {
+      const text = await scrape();
+      if (!settled) sentDuring.push(sample(text, 'p2p_digests_total{outcome="sent"}'));
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const result = await round;
+    t.smtp.options.ackDelayMs = 0;
     const after = await scrape();
 
-    expect(result).toMatchObject({ sent: 1, failed: 1, skipped: 1, leftForRetry: 1 });
-    for (const text of [before, during]) expect(sample(text, 'p2p_digests_total{outcome="sent"}')).toBeLessThanOrEqual(1);
+    expect(result).toMatchObject({ sent: 3, failed: 1, skipped: 1, leftForRetry: 1 });
     expect(sample(before, 'p2p_digests_total{outcome="sent"}')).toBe(0);
-    expect(sample(after, 'p2p_digests_total{outcome="sent"}')).toBe(1);
+    // Moving during the round: a scrape before its end already counted sent digests, not yet all.
+    expect(Math.max(...sentDuring)).toBeGreaterThanOrEqual(1);
+    expect(Math.min(...sentDuring)).toBeLessThan(3);
+    expect(sample(after, 'p2p_digests_total{outcome="sent"}')).toBe(3);
     expect(sample(after, 'p2p_digests_total{outcome="failed"}')).toBe(1); // 550: the server's final word
     expect(sample(after, 'p2p_digests_total{outcome="skipped"}')).toBe(1); // nothing for the idle partner
     expect(sample(after, 'p2p_digests_total{outcome="deferred"}')).toBe(1); // 451: retried later
     expect(sample(after, 'p2p_smtp_send_errors_total{class="5xx"}')).toBe(1);
     expect(sample(after, 'p2p_smtp_send_errors_total{class="4xx"}')).toBe(1);
-    expect(sample(after, 'p2p_smtp_send_duration_seconds_count{result="ok"}')).toBe(1);
+    expect(sample(after, 'p2p_smtp_send_duration_seconds_count{result="ok"}')).toBe(3);
     expect(sample(after, 'p2p_smtp_send_duration_seconds_count{result="error"}')).toBe(2);
     // Read at scrape time: every queue is listed with its four states.
     expect(after).toMatch(/^p2p_queue_jobs\{queue="digest-send",state="waiting"\} \d+$/m);
@@ -122,6 +135,24 @@ describe('/metrics', () => {
     expect(sample(text, 'p2p_http_requests_total{method="GET",route="/healthz",status="200"}')).toBe(1);
     expect(text).toMatch(/^p2p_http_requests_total\{method="GET",route="\/u\/:token",status="\d{3}"\} 1$/m);
     expect(sample(text, 'p2p_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(1);
+  });
+});
+
+describe('/metrics of a process without the api role (METRICS_PORT)', () => {
+  it('serves the same registry on a port of its own, behind the same token', async () => {
+    const guarded = await createTestStack({ METRICS_TOKEN: 'worker-metrics-token-0123' });
+    const endpoint = await startMetricsEndpoint(guarded.c, 0);
+    try {
+      guarded.c.metrics.digestFinished('sent');
+      expect((await fetch(`${endpoint.url}/metrics`)).status).toBe(401);
+      const ok = await fetch(`${endpoint.url}/metrics`, { headers: { authorization: 'Bearer worker-metrics-token-0123' } });
+      expect(ok.status).toBe(200);
+      expect(sample(await ok.text(), 'p2p_digests_total{outcome="sent"}')).toBe(1);
+      expect((await fetch(`${endpoint.url}/submit`)).status).toBe(404); // nothing else
+    } finally {
+      await endpoint.stop();
+      await guarded.close();
+    }
   });
 });
 
