@@ -21,6 +21,7 @@ import type { UnsubscribeService } from '../suppressions/unsubscribe.service.ts'
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
+import type { Metrics } from '../platform/metrics/metrics.ts';
 
 /** Everything the HTTP layer needs, wired once in the composition root. */
 export interface AppDeps {
@@ -52,6 +53,8 @@ export interface AppDeps {
   links: Links;
   rateLimits: RateLimits;
   pages: Pages;
+  /** Counts requests; /metrics reads it. */
+  metrics: Metrics;
   settings: HttpSettings;
 }
 
@@ -69,6 +72,8 @@ export interface HttpSettings {
   cookieSecret: string;
   /** POST /inbound/raw: email intake through a provider's webhook. */
   inbound: InboundWebhookSettings;
+  /** What a scrape of /metrics must send as its bearer token (METRICS_TOKEN); unset: none. */
+  metricsToken: string | undefined;
 }
 
 /** The HTTP settings that follow from the configuration. */
@@ -88,5 +93,6 @@ export function httpSettings(config: Config, mailerMode: 'smtp' | 'outbox'): Htt
       webhookSecret: config.inboundWebhookSecret,
       mailgunSigningKey: config.mailgunSigningKey,
     },
+    metricsToken: config.metricsToken,
   };
 }

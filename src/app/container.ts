@@ -19,6 +19,8 @@ import { digestSubject, loadDigestRenderer } from '../digests/digest-render.ts';
 import { createMailService } from '../platform/mail/mail.service.ts';
 import { createMailKinds } from './mails.ts';
 import { DIGEST_SEND_CLAIMS, JOBS, QUEUE_CONCURRENCY, QUEUE_NAMES, outboxRoutes } from './jobs.ts';
+import { createMetrics, type QueueCounts } from '../platform/metrics/metrics.ts';
+import { outboxLagSeconds } from '../platform/outbox/outbox.repository.ts';
 import { claimSize, DIGEST_RUN_CONCURRENCY } from '../digests/digest-limits.ts';
 import { attemptsOf } from '../platform/queue/job-registry.ts';
 import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
@@ -61,6 +63,15 @@ export async function createContainer(config: Config, log: Logger) {
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const queueSettings = { connection: redisOptionsFromUrl(config.redisUrl), prefix: config.queuePrefix };
   const queues = createQueues(JOBS, queueSettings, log);
+  const metrics = createMetrics({
+    queueCounts: async () =>
+      Object.fromEntries(
+        await Promise.all(
+          QUEUE_NAMES.map(async (name) => [name, (await queues.queue(name).getJobCounts('waiting', 'active', 'failed', 'delayed')) as QueueCounts] as const),
+        ),
+      ),
+    outboxLagSeconds: () => outboxLagSeconds(db),
+  });
   const catalogue = await loadSkillCatalogue(db);
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
   const links = createLinks(config.publicBaseUrl, signer);
@@ -77,6 +88,7 @@ export async function createContainer(config: Config, log: Logger) {
     returnPaths,
     timeouts: config.smtpTimeouts,
     maxPauseMs: config.smtpPauseMaxMs,
+    metrics,
     onAvailabilityChange: ({ open, pauseMs, error }) =>
       open ? log.warn({ err: error, pauseMs }, 'SMTP unreachable: sending paused until the next probe') : log.info('SMTP reachable again: sending resumed'),
   });
@@ -120,6 +132,7 @@ export async function createContainer(config: Config, log: Logger) {
     catalogue,
     suppressions,
     log,
+    metrics,
     settings: {
       mailDomain,
       unsubscribeMailto: config.unsubscribeMailto,
@@ -168,6 +181,7 @@ export async function createContainer(config: Config, log: Logger) {
     catalogue,
     returnPaths,
     log,
+    metrics,
     maxAttempts: attemptsOf(JOBS, 'inbound-process'),
     settings: {
       ownAddresses: [config.mailFrom, config.unsubscribeMailto],
@@ -189,6 +203,7 @@ export async function createContainer(config: Config, log: Logger) {
     redis,
     queues,
     queueSettings,
+    metrics,
     outboxRoutes: outboxRoutes(queues),
     mailDomain,
     catalogue,

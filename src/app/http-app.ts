@@ -26,6 +26,7 @@ import { unsubscribeRoutes } from '../suppressions/unsubscribe.routes.ts';
 import type { AppDeps } from './app-deps.ts';
 import { installErrorHandler } from '../platform/http/error-handler.ts';
 import { installLinkPageHooks } from '../platform/links/link-page-hooks.ts';
+import { installRequestMetrics, metricsRoutes } from '../platform/metrics/metrics.routes.ts';
 
 /**
  * Builds the HTTP app without listening: `start` calls `listen`, tests call `inject`.
@@ -50,6 +51,7 @@ export async function buildApp(deps: AppDeps) {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, deps.pages);
   installLinkPageHooks(app);
+  installRequestMetrics(app, deps.metrics);
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -85,12 +87,14 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/submit', 302));
+  // The start page: what the service is, and the two ways in (before, `/` redirected to the submit form).
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => deps.pages.send(reply, 'home', { title: 'Income in your inbox' }));
   app.get('/static/forms.js', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(deps.pages.script),
   );
 
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps.metrics, deps.settings.metricsToken));
   await app.register(partnerRoutes(deps));
   await app.register(opportunityRoutes(deps));
   await app.register(signupRoutes(deps));

@@ -1,4 +1,7 @@
 import type { Worker } from 'bullmq';
+import Fastify from 'fastify';
+import { installErrorHandler } from '../platform/http/error-handler.ts';
+import { metricsRoutes } from '../platform/metrics/metrics.routes.ts';
 import type { Container } from './container.ts';
 import { buildApp } from './http-app.ts';
 import { httpSettings } from './app-deps.ts';
@@ -31,6 +34,18 @@ export async function startApi(c: Container): Promise<RunningRole & { url: strin
   return { role: 'api', url, stop: () => app.close() };
 }
 
+/**
+ * /metrics on METRICS_PORT for a process without the api role (a worker on a machine of its own):
+ * its counters (digests, SMTP, matching, inbound) live in this process, so it is scraped itself.
+ */
+export async function startMetricsEndpoint(c: Container, port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  installErrorHandler(app, c.pages);
+  await app.register(metricsRoutes(c.metrics, c.config.metricsToken));
+  const url = await app.listen({ host: c.config.host, port });
+  return { url, stop: () => app.close() };
+}
+
 /** The email intake's SMTP listener (INBOUND_SMTP_PORT): stores what reaches our addresses. */
 export async function startSmtp(c: Container, port = c.config.inboundSmtpPort): Promise<RunningRole & { port: number }> {
   const listener = await startSmtpListener({
@@ -49,14 +64,24 @@ export async function startSmtp(c: Container, port = c.config.inboundSmtpPort): 
   return { role: 'smtp', port: listener.port, stop: () => listener.stop() };
 }
 
+/** Runs `work` and reports how long it took, whether it succeeded or failed. */
+async function timed<T>(report: (seconds: number) => void, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    report((performance.now() - started) / 1000);
+  }
+}
+
 /** The job handlers: the one place that says which code runs for which job. */
 export function jobHandlers(c: Container): JobHandlers {
   return {
     'match-opportunity': async ({ opportunityId }) => {
-      await matchOpportunity(c.db, opportunityId, c.log);
+      await timed((seconds) => c.metrics.matchingTimed('opportunity', seconds), () => matchOpportunity(c.db, opportunityId, c.log));
     },
     'match-partner': async ({ partnerId }) => {
-      await matchPartner(c.db, partnerId, c.log);
+      await timed((seconds) => c.metrics.matchingTimed('partner', seconds), () => matchPartner(c.db, partnerId, c.log));
     },
     'send-mail': async (data, job) => {
       await c.mail.send(data, String(job.id));

@@ -6,12 +6,14 @@ import { createContainer, prepareDatabase, type Container } from '../app/contain
 import { PERIOD_PATTERN } from '../digests/digest-period.ts';
 import type { RoundResult } from '../digests/digest.service.ts';
 import { AppError } from '../platform/errors/app-errors.ts';
-import { isConnectionError } from '../platform/errors/connection-errors.ts';
-import { createLogger } from '../platform/logging/logger.ts';
+import { startupErrorOf, type Server, type StartupError } from '../platform/errors/startup-errors.ts';
+import { probeRedis } from '../platform/queue/redis-connection.ts';
+import { createLogger, prettyDestination, wantsPrettyLogs } from '../platform/logging/logger.ts';
 import { importPartnersCsv } from '../partners/partner-import.ts';
-import { ROLES, startApi, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../app/roles.ts';
+import { ROLES, startApi, startMetricsEndpoint, startScheduler, startSmtp, startWorker, type Role, type RunningRole } from '../app/roles.ts';
 import { seedDemo } from '../seed/demo-seed.ts';
 import { storeDevSecrets, withStoredDevSecrets } from './dev-secrets.ts';
+import { progressLine } from './progress.ts';
 
 /** Reads the configuration or stops with one message naming every bad variable. */
 async function configure(): Promise<{ config: Config; log: Logger }> {
@@ -25,7 +27,8 @@ async function configure(): Promise<{ config: Config; log: Logger }> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const pretty = wantsPrettyLogs(config.logFormat, config.env, process.stdout.isTTY);
+  const log = createLogger(config.logLevel, pretty ? prettyDestination(process.stdout.isTTY) : undefined);
   if (config.generatedSecrets.length) {
     await storeDevSecrets(config);
     log.warn(
@@ -38,7 +41,7 @@ async function configure(): Promise<{ config: Config; log: Logger }> {
 
 async function withContainer<T>(fn: (c: Container) => Promise<T>): Promise<T> {
   const { config, log } = await configure();
-  await prepareDatabase(config, log);
+  await reachServers(config, log, { redis: true, wait: false });
   const container = await createContainer(config, log);
   try {
     return await fn(container);
@@ -66,21 +69,37 @@ function guardProcess(log: Logger): void {
   });
 }
 
+/** One line on stderr, no stack trace, and EX_UNAVAILABLE: the operator has something to fix. */
+function exitUnavailable(failure: StartupError): never {
+  console.error(failure.message);
+  process.exit(69); // EX_UNAVAILABLE
+}
+
 /**
- * Runs `step` until it gets through to its server: a service started while Postgres is still
- * starting (or away) waits for it instead of exiting. Any other error is thrown at once.
+ * Runs `step`, which needs `server`. An error about reaching it or logging in to it ends the
+ * command with one readable line (see startup-errors.ts); with `wait` (the service's start), a
+ * server that refuses connections or does not answer yet is waited for instead (1 s, 2 s, … every
+ * 10 s): containers that start together come up in any order. Other errors are thrown as they are.
  */
-async function whenReachable<T>(what: string, step: () => Promise<T>, log: Logger): Promise<T> {
+async function withServer<T>(server: Server, url: string, step: () => Promise<T>, log: Logger, wait: boolean): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await step();
     } catch (err) {
-      if (!isConnectionError(err)) throw err;
+      const failure = startupErrorOf(server, url, err);
+      if (!failure) throw err;
+      if (!wait || !failure.transient) exitUnavailable(failure);
       const retryInMs = Math.min(1000 * attempt, 10_000);
-      log.warn({ err, attempt, retryInMs }, `${what} is unreachable; waiting for it`);
+      log.warn({ attempt, retryInMs, reason: failure.message.replace(/^p2p-digest: /, '') }, `${server.toLowerCase()} is unreachable; waiting for it`);
       await new Promise((resolve) => setTimeout(resolve, retryInMs));
     }
   }
+}
+
+/** Postgres created, migrated and synced; Redis answering (when the command uses it). */
+async function reachServers(config: Config, log: Logger, options: { redis: boolean; wait: boolean }): Promise<void> {
+  await withServer('Postgres', config.databaseUrl, () => prepareDatabase(config, log), log, options.wait);
+  if (options.redis) await withServer('Redis', config.redisUrl, () => probeRedis(config.redisUrl), log, options.wait);
 }
 
 function parseRoles(value: string): Role[] {
@@ -100,7 +119,7 @@ program
   .action(async (options: { role: Role[]; demo?: boolean }) => {
     const { config, log } = await configure();
     guardProcess(log);
-    await whenReachable('postgres', () => prepareDatabase(config, log), log);
+    await reachServers(config, log, { redis: true, wait: true });
     const container = await createContainer(config, log);
     if (options.demo) {
       const result = await seedDemo(container);
@@ -117,6 +136,11 @@ program
         { url: config.publicBaseUrl, mail: container.mailer.mode === 'outbox' ? `${config.publicBaseUrl}/dev/outbox` : 'smtp' },
         'p2p-digest is up: forms at /join and /submit, API docs at /docs',
       );
+    }
+    if (!options.role.includes('api') && config.metricsPort) {
+      const endpoint = await startMetricsEndpoint(container, config.metricsPort);
+      running.push({ role: 'worker', stop: () => endpoint.stop() });
+      log.info({ url: `${endpoint.url}/metrics` }, 'metrics served');
     }
     log.info({ roles: options.role }, 'started');
     let stopping = false;
@@ -136,7 +160,7 @@ program
   .description('create the database if missing, apply migrations and sync the skill taxonomy')
   .action(async () => {
     const { config, log } = await configure();
-    await prepareDatabase(config, log);
+    await reachServers(config, log, { redis: false, wait: false });
     log.info('database is up to date');
   });
 
@@ -146,7 +170,9 @@ program
   .requiredOption('--demo', 'about 60 demo partners and a handful of matched opportunities')
   .action(async () => {
     await withContainer(async (c) => {
-      const result = await seedDemo(c);
+      const progress = progressLine(process.stderr, 'seeding demo data');
+      const result = await seedDemo(c, new Date(), (done, total) => progress.update(done, total));
+      if (result.seeded) progress.finish();
       if (!result.seeded) {
         console.log('Demo data is already there; nothing to do.');
         return;
@@ -175,12 +201,15 @@ digest
   }, 300)
   .action(async (options: { period?: string; partner?: string; now?: boolean; wait: number }) => {
     await withContainer(async (c) => {
+      const progress = progressLine(process.stderr, 'digest round');
       const result = await c.digests.runRound({
         everyone: Boolean(options.now || options.partner || options.period),
         period: options.period,
         partnerId: options.partner,
         waitMs: options.wait * 1000,
+        onProgress: (handled, total) => progress.update(handled, total),
       });
+      progress.finish();
       console.log(
         `digest round: ${result.sent} sent, ${result.skipped} skipped, ${result.failed} failed, ${result.alreadyDone} already done (${result.created} new ledger rows)`,
       );
@@ -217,8 +246,10 @@ partners
     });
     await withContainer(async (c) => {
       let report;
+      const progress = progressLine(process.stderr, `importing ${file}`);
       try {
-        report = await importPartnersCsv(csv, c.partners);
+        report = await importPartnersCsv(csv, c.partners, (done, total) => progress.update(done, total));
+        progress.finish();
       } catch (error) {
         if (error instanceof AppError) {
           console.error(`${file}: ${error.message}`);

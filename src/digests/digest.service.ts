@@ -14,6 +14,7 @@ import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 import { DIGEST_BATCH_SIZE, DIGEST_RUN_CONCURRENCY } from './digest-limits.ts';
 import { createLeaseKeeper } from './digest-lease-keeper.ts';
 import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
+import type { Metrics } from '../platform/metrics/metrics.ts';
 import {
   buildDigests,
   claimForSending,
@@ -60,6 +61,8 @@ export interface DigestServiceDeps {
    */
   suppressions: { suppress(email: string, reason: 'hard_bounce', executor?: Executor): Promise<unknown> };
   log: Logger;
+  /** Counts each digest's outcome for /metrics. */
+  metrics?: Pick<Metrics, 'digestFinished'>;
   settings: {
     /** Domain of the deterministic Message-IDs and of List-Id. */
     mailDomain: string;
@@ -186,6 +189,8 @@ export function createDigestService(deps: DigestServiceDeps) {
   async function buildMany(ids: readonly string[]): Promise<Map<string, 'ready' | 'skipped'>> {
     const built = await buildDigests(db, ids);
     deps.log.debug({ requested: ids.length, built: built.size }, 'digests built');
+    // Nothing new for the partner: the build finishes the row as skipped, no email.
+    deps.metrics?.digestFinished('skipped', [...built.values()].filter((outcome) => outcome === 'skipped').length);
     return built;
   }
 
@@ -215,7 +220,9 @@ export function createDigestService(deps: DigestServiceDeps) {
             : row.attempts - row.deferrals >= settings.maxSendAttempts
               ? `gave up after ${row.attempts - row.deferrals} claims that never got an answer from SMTP`
               : undefined;
-        outcomes.set(id, reason && (await giveUpDigest(db, id, reason.slice(0, 500))) ? 'failed' : 'busy');
+        const failed = Boolean(reason && (await giveUpDigest(db, id, reason.slice(0, 500))));
+        if (failed) deps.metrics?.digestFinished('failed');
+        outcomes.set(id, failed ? 'failed' : 'busy');
       }
     }
     return outcomes;
@@ -296,6 +303,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const recorded = await finishDigest(db, row, status, extra);
       // Only possible when the lease ran out without a heartbeat (Postgres unreachable meanwhile).
       if (!recorded) deps.log.warn({ digestId: row.id, status }, 'digest outcome not recorded: another worker took the row over');
+      if (recorded) deps.metrics?.digestFinished(status);
       deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status, reason: extra.lastError }, 'digest finished');
       return { outcome: status };
     };
@@ -362,12 +370,14 @@ export function createDigestService(deps: DigestServiceDeps) {
         await deps.suppressions.suppress(partner.email, 'hard_bounce', trx);
         await finishDigest(trx, row, 'failed', { lastError: reason });
       });
+      deps.metrics?.digestFinished('failed');
       deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status: 'failed', reason }, 'digest finished');
       return { outcome: 'failed' };
     }
     if (windowEnds(row.createdAt) <= now()) return finish('failed', { lastError: `send window ended: ${reason}`.slice(0, 500) });
     // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
     await releaseDigest(db, row, reason);
+    deps.metrics?.digestFinished('deferred');
     return { outcome: 'transient', error: new TransientSendError(`digest ${row.id}: ${reason}`, { cause: error }) };
   }
 
@@ -419,7 +429,7 @@ export function createDigestService(deps: DigestServiceDeps) {
   }
 
   /** One pass over a round's unfinished rows: built and sent by `concurrency` workers in this process. */
-  async function sendRoundPass(unfinished: DigestRow[], concurrency: number) {
+  async function sendRoundPass(unfinished: DigestRow[], concurrency: number, onBatch: (rows: number) => void = () => undefined) {
     const workerCount = Math.max(1, concurrency);
     // Batches small enough that every worker gets some, as large as a job's otherwise.
     const size = Math.max(1, Math.min(DIGEST_BATCH_SIZE, Math.ceil(unfinished.length / workerCount)));
@@ -429,6 +439,7 @@ export function createDigestService(deps: DigestServiceDeps) {
         const toBuild = batch.filter((row) => row.status === 'pending' || row.status === 'building').map((row) => row.id);
         const built = await buildMany(toBuild);
         await sendMany(batch.map((row) => row.id).filter((id) => built.get(id) !== 'skipped'));
+        onBatch(batch.length);
       }
     };
     await Promise.all(Array.from({ length: workerCount }, worker));
@@ -544,7 +555,15 @@ export function createDigestService(deps: DigestServiceDeps) {
      * process holds, and tries them again. The result counts every row of the round as the ledger
      * has it at the end. Running it again for the same period sends nothing.
      */
-    async runRound(options: { everyone: boolean; period?: string; partnerId?: string; concurrency?: number; waitMs?: number }): Promise<RoundResult> {
+    async runRound(options: {
+      everyone: boolean;
+      period?: string;
+      partnerId?: string;
+      concurrency?: number;
+      waitMs?: number;
+      /** Told as each batch of a pass is handled: rows handled (or finished before) of the round's rows. */
+      onProgress?: (handled: number, total: number) => void;
+    }): Promise<RoundResult> {
       const groups = await periodsFor(now(), options);
       const created = await insertLedgerRows(db, groups, options.partnerId);
       const ledger = () => findLedgerRows(db, groups, options.partnerId);
@@ -554,7 +573,10 @@ export function createDigestService(deps: DigestServiceDeps) {
       let rows = initial;
       for (let pause = 1000; ; pause = Math.min(pause * 2, 30_000)) {
         const unfinished = rows.filter((row) => !FINISHED.has(row.status));
-        const smtp = await sendRoundPass(unfinished, options.concurrency ?? DIGEST_RUN_CONCURRENCY);
+        const total = rows.length;
+        let handled = total - unfinished.length;
+        options.onProgress?.(handled, total);
+        const smtp = await sendRoundPass(unfinished, options.concurrency ?? DIGEST_RUN_CONCURRENCY, (count) => options.onProgress?.((handled += count), total));
         rows = await ledger();
         const left = rows.filter((row) => !FINISHED.has(row.status));
         if (left.length === 0 || Date.now() >= deadline) break;

@@ -37,6 +37,7 @@ import { addressOf, asksToUnsubscribe, classifyMail, envelopeSender, ownAddressS
 import { checkSender, type DNSResolver, type SenderTrust } from './trust/sender-auth.ts';
 import { headerLookup, parseStored } from './understanding/parse.ts';
 import { readBody } from './understanding/understand.ts';
+import type { Metrics } from '../platform/metrics/metrics.ts';
 
 export type { InboundMessageInput, InboundSummary };
 export { prepareUnderstanding } from './understanding/understand.ts';
@@ -144,6 +145,8 @@ export interface InboundServiceDeps {
   /** Checks the signed return paths (VERP) that bounces and complaints must name to be obeyed. */
   returnPaths: Pick<ReturnPaths, 'verify' | 'looksLikeReturnPath'>;
   log: Logger;
+  /** Counts each message's outcome for /metrics. */
+  metrics?: Pick<Metrics, 'inboundFinished'>;
   settings: {
     /** Our own addresses: mail from them, or carrying our loop header, is never processed. */
     ownAddresses: string[];
@@ -186,6 +189,7 @@ export function createInboundService(deps: InboundServiceDeps) {
   async function finish(id: string, result: InboundOutcome & { status: 'processed' | 'rejected' | 'failed' }): Promise<void> {
     await finishProcessing(db, id, { status: result.status, outcome: storableText(result.outcome), opportunityId: result.opportunityId ?? null });
     log.info({ inboundId: id, status: result.status, outcome: result.outcome, opportunityId: result.opportunityId }, 'inbound message finished');
+    deps.metrics?.inboundFinished(result.status);
   }
 
   /**

@@ -94,7 +94,12 @@ function sameAsStored(input: PartnerInput, skillIds: number[], stored: PartnerRo
  * ones left alone, so importing the same file twice changes nothing. Bad lines are reported
  * with their line number and every reason, and do not stop the rest.
  */
-export async function importPartnersCsv(csv: string | Buffer, partners: PartnerService): Promise<ImportReport> {
+export async function importPartnersCsv(
+  csv: string | Buffer,
+  partners: PartnerService,
+  /** Told after each line, with how many lines there are: the CLI's progress on a terminal. */
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportReport> {
   const report: ImportReport = { created: 0, updated: 0, unchanged: 0, rejected: [] };
   let records: Array<{ line: number; row: Record<string, string> }>;
   let headers: string[] = [];
@@ -118,7 +123,11 @@ export async function importPartnersCsv(csv: string | Buffer, partners: PartnerS
   }
 
   const seen = new Map<string, number>();
+  let done = 0;
   for (const { line, row } of records) {
+    // The lines before this one are done (told here: a rejected line leaves its turn early).
+    if (done > 0) onProgress?.(done, records.length);
+    done++;
     const raw = rowToInput(row);
     const email = typeof raw.email === 'string' && raw.email ? raw.email : undefined;
     const parsed = partnerInputSchema.safeParse(raw);
@@ -155,5 +164,6 @@ export async function importPartnersCsv(csv: string | Buffer, partners: PartnerS
       report.rejected.push({ line, email, reasons });
     }
   }
+  if (records.length > 0) onProgress?.(records.length, records.length);
   return report;
 }

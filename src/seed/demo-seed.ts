@@ -19,11 +19,18 @@ export interface DemoSeedResult {
 export async function seedDemo(
   deps: { db: Database; partners: PartnerService; opportunities: OpportunityService; log: Logger },
   now = new Date(),
+  /** Told after each partner and opportunity, with how many there are: the CLI's progress on a terminal. */
+  onProgress?: (done: number, total: number) => void,
 ): Promise<DemoSeedResult> {
   const existing = await deps.db.selectFrom('partners').select('id').where('source', '=', 'demo').limit(1).executeTakeFirst();
   if (existing) return { seeded: false, partners: 0, opportunities: [] };
 
-  for (const p of demoPartners) await deps.partners.createForDemo(p);
+  const total = demoPartners.length + demoOpportunities.length;
+  let done = 0;
+  for (const p of demoPartners) {
+    await deps.partners.createForDemo(p);
+    onProgress?.(++done, total);
+  }
   const opportunities: DemoSeedResult['opportunities'] = [];
   for (const o of demoOpportunities) {
     const submitter = demoPartners[o.submitterIndex]!;
@@ -49,6 +56,7 @@ export async function seedDemo(
     const opportunity = submitted.status === 'pending_review' ? await deps.opportunities.approve(submitted.id) : submitted;
     const outcome = await matchOpportunity(deps.db, opportunity.id, deps.log);
     opportunities.push({ id: opportunity.id, title: o.title, matches: outcome.status === 'matched' ? outcome.matches : 0 });
+    onProgress?.(++done, total);
   }
   return { seeded: true, partners: demoPartners.length, opportunities };
 }

@@ -48,6 +48,21 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the operator settings: the metrics token and port, the log format', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, metricsPort: undefined, logFormat: 'auto' });
+    expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(16), METRICS_PORT: '9464', LOG_FORMAT: 'json' })).toMatchObject({
+      metricsToken: 'm'.repeat(16),
+      metricsPort: 9464,
+      logFormat: 'json',
+    });
+    const problems = problemsOf({ METRICS_TOKEN: 'short-token', METRICS_PORT: '70000', LOG_FORMAT: 'fancy' });
+    expect(problems).toEqual([
+      'LOG_FORMAT: Invalid option: expected one of "auto"|"json"|"pretty" (got "fancy")',
+      'METRICS_TOKEN: must be at least 16 characters',
+      expect.stringMatching(/^METRICS_PORT: .*"70000"/),
+    ]);
+  });
+
   it('rejects short secrets without echoing them', () => {
     const problems = problemsOf({ APP_SECRET: 'short', ADMIN_TOKEN: 'tiny' });
     expect(problems).toEqual(['APP_SECRET: must be at least 32 characters', 'ADMIN_TOKEN: must be at least 16 characters']);

@@ -78,6 +78,9 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   MODERATION: onOff.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SUBMIT_RATE_PER_HOUR: z.coerce.number().int().positive().default(20),
   OPPORTUNITY_DEFAULT_DAYS: z.coerce.number().int().positive().default(30),
   OPERATOR_ADDRESS: z.string().min(3).default('p2p-digest · set OPERATOR_ADDRESS to your postal address'),
@@ -156,6 +159,12 @@ const configSchema = envSchema.transform((e) => {
     reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
     moderation: e.MODERATION,
     logLevel: e.LOG_LEVEL,
+    /** `auto`: one readable line per entry in development on a terminal, JSON everywhere else (logger.ts). */
+    logFormat: e.LOG_FORMAT,
+    /** Bearer token a Prometheus scrape of /metrics must send; unset: /metrics is open. */
+    metricsToken: e.METRICS_TOKEN,
+    /** A process without the api role serves /metrics on this port (workers' counters live in their process). */
+    metricsPort: e.METRICS_PORT,
     submitRatePerHour: e.SUBMIT_RATE_PER_HOUR,
     opportunityDefaultDays: e.OPPORTUNITY_DEFAULT_DAYS,
     /** Postal address (or operator line) in every email footer. */

@@ -77,7 +77,8 @@ export function installErrorHandler(app: FastifyInstance, pages: Pages): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    if (wantsHtml(request)) return pages.message(reply, 404, 'Page not found', ['There is nothing at this address.']);
+    // A person (a browser asks for HTML) gets a page that leads on; the API keeps its JSON.
+    if (wantsHtml(request)) return pages.send(reply, 'not-found', { title: 'Page not found' }, 404);
     return reply.status(404).send({
       error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}`, requestId: request.id, issues: [] },
     });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { Metrics } from '../metrics/metrics.ts';
 import { RETURN_PATH_HEADER, type ReturnPaths } from './return-path.ts';
 import { createSmtpBreaker, type SmtpAvailability } from './smtp-breaker.ts';
 
@@ -56,6 +57,8 @@ export interface MailerSettings {
   maxPauseMs?: number;
   /** Told when sending pauses because SMTP went away, and when it resumes. */
   onAvailabilityChange?: (change: { open: boolean; pauseMs?: number; error?: unknown }) => void;
+  /** Told how long each SMTP send took and how it failed (not the .eml files of development). */
+  metrics?: Pick<Metrics, 'smtpSent' | 'smtpFailed'>;
 }
 
 /** Thrown instead of sending while the SMTP server is known to be unreachable. */
@@ -137,11 +140,15 @@ export function createMailer(settings: MailerSettings): Mailer {
       async send(mail) {
         const available = await breaker.availability();
         if (!available.ok) throw new SmtpUnavailableError(available.retryAt);
+        const started = performance.now();
+        const seconds = () => (performance.now() - started) / 1000;
         try {
           const info = (await transport.sendMail(message(settings, mail))) as { messageId: string };
+          settings.metrics?.smtpSent(seconds());
           breaker.reached();
           return { messageId: info.messageId };
         } catch (error) {
+          settings.metrics?.smtpFailed(seconds(), error);
           if (smtpUnreachable(error)) breaker.unreachable(error);
           else breaker.reached();
           throw error;

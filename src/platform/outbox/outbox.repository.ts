@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/database.types.ts';
 import type { Executor } from '../db/database.ts';
 import type { OutboxEvent } from './outbox-events.ts';
@@ -37,4 +37,19 @@ export async function lockUnpublished(trx: Transaction<DB>, limit: number): Prom
 export async function markPublished(trx: Transaction<DB>, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await trx.updateTable('outbox').set({ publishedAt: new Date() }).where('id', 'in', ids).execute();
+}
+
+/**
+ * Seconds since the oldest unpublished event was written (0 when none waits): the relay's lag.
+ * Measured by Postgres' clock, which wrote `created_at`, so the app's clock cannot skew it.
+ */
+export async function outboxLagSeconds(db: Executor): Promise<number> {
+  const oldest = await db
+    .selectFrom('outbox')
+    .select(sql<string>`extract(epoch from now() - created_at)`.as('ageSeconds'))
+    .where('publishedAt', 'is', null)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return oldest ? Math.max(0, Number(oldest.ageSeconds)) : 0;
 }

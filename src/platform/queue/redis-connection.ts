@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { RedisOptions } from 'bullmq';
 
 /**
@@ -28,4 +29,31 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
  */
 export function producerOptions(options: RedisOptions): RedisOptions {
   return { ...options, enableOfflineQueue: false };
+}
+
+/**
+ * Connects to Redis once, asks PING and disconnects: no retries, no offline queue, so a wrong
+ * host, a wrong password or a Redis that is not there fails at once with the driver's error
+ * (before it, `start` with a bad REDIS_URL printed an error for every connection, every retry).
+ */
+export async function probeRedis(redisUrl: string, timeoutMs = 5_000): Promise<void> {
+  const client = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
+  // connect() rejects with "Connection is closed." once the retries are over; the reason (a host
+  // that does not resolve, a refused port, a bad password) came in the 'error' event before it.
+  let reason: unknown;
+  client.on('error', (err) => (reason ??= err));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    throw reason ?? error;
+  } finally {
+    client.disconnect();
+  }
 }
