@@ -3,7 +3,7 @@ import { REGIONS, type RegionSlug } from '../../regions/regions.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import { findBudget, findStartDate, type Budget } from './amounts.ts';
 import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.ts';
-import { createNameFinder, type NameFinder } from './name-finder.ts';
+import { createNameFinder, type NameFinder } from '../../platform/text/name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
 import { allowsRemoteWork } from './remote-work.ts';
 import { mainText } from './quotes.ts';
