@@ -251,7 +251,7 @@ describe('a bad submission', () => {
   it('shows every field error and keeps what was typed', async () => {
     const before = await mailRequests();
     const res = await postJoin(
-      signup({ company: '', email: 'not-an-email', contactName: 'Ola "Ole" Nordmann', regions: undefined, skills: undefined, consent: undefined }),
+      signup({ company: '', email: 'not-an-email', contactName: 'Ola "Ole" Nordmann', regions: undefined, skills: undefined, profile: 'We are a friendly team of consultants.', consent: undefined }),
     );
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -268,7 +268,7 @@ describe('a bad submission', () => {
     // What was typed comes back, escaped.
     expect(res.body).toContain('id="contactName" name="contactName" value="Ola &quot;Ole&quot; Nordmann"');
     expect(res.body).toContain('id="email" name="email" value="not-an-email"');
-    expect(res.body).toContain('We run Azure Virtual Desktop and Intune for Norwegian municipalities.</textarea>');
+    expect(res.body).toContain('We are a friendly team of consultants.</textarea>');
     expect(res.body).toMatch(/<option value="Europe\/Oslo" selected>/);
 
     expect(await partnerByEmail('not-an-email')).toHaveLength(0);
