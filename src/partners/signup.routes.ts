@@ -98,6 +98,7 @@ export function signupRoutes(deps: SignupRouteDeps): FastifyPluginAsync {
           { label: 'Company', value: partner.company },
           { label: 'Email', value: partner.email },
           { label: 'Skills', value: partner.skills.map((s) => s.label).join(', ') },
+          ...(partner.profileSkills.length ? [{ label: 'Named in your profile', value: partner.profileSkills.map((s) => s.label).join(', ') }] : []),
           { label: 'Regions', value: partner.regions.map(regionLabel).join(', ') },
         ],
         action: `/join/confirm/${token}`,

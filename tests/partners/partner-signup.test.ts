@@ -440,3 +440,16 @@ describe('rate limit', () => {
     expect(other.statusCode).toBe(303);
   });
 });
+
+describe('signing up with the skills in the profile only', () => {
+  it('is accepted, and the confirmation mail and page say which skills we read in the profile', async () => {
+    const email = 'prose@fjordsky.example';
+    const res = await postJoin(signup({ email, skills: undefined, profile: 'We run Microsoft Sentinel for Norwegian municipalities.' }));
+    expect(res.statusCode).toBe(303);
+    const path = await confirmPathFor(email);
+    expect(mailsTo(email)[0]!.parsed.text).toMatch(/Named in your profile:?\s+Microsoft Sentinel/);
+    const page = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
+    expect(page.body).toContain('Named in your profile');
+    expect(page.body).toContain('Microsoft Sentinel');
+  });
+});
