@@ -53,10 +53,11 @@ WITH o AS (
       SELECT p.id, p.regions, p.profile_tsv
         FROM partners p
         CROSS JOIN o
-       WHERE (p.id IN (SELECT ps.partner_id FROM partner_skills ps
-                        WHERE ps.skill_id IN (SELECT skill_id FROM related WHERE role = 'required' AND tier >= 1))
-              OR p.id IN (SELECT pps.partner_id FROM partner_profile_skills pps
-                           WHERE pps.skill_id IN (SELECT id FROM wanted WHERE role = 'required')))
+       WHERE p.id IN (SELECT ps.partner_id FROM partner_skills ps
+                       WHERE ps.skill_id IN (SELECT skill_id FROM related WHERE role = 'required' AND tier >= 1)
+                      UNION
+                      SELECT pps.partner_id FROM partner_profile_skills pps
+                       WHERE pps.skill_id IN (SELECT id FROM wanted WHERE role = 'required'))
          AND ($2::uuid IS NULL OR p.id = $3::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
@@ -82,17 +83,17 @@ WITH o AS (
         ) h
     ),
     -- A listed skill counts exactly or through its links; profile evidence only for the wanted
-    -- skill itself (tier 3), never through a link: prose is weaker evidence than a list.
-    pairs AS (
-      SELECT h.partner_id, h.skill_count, r.wanted_id, r.wanted_label, r.role, r.weight, r.via, r.tier
-        FROM held h
-        JOIN related r ON r.skill_id = h.skill_id
-       WHERE h.source = 'listed'
+    -- skill itself (tier 3), never through a link: prose is weaker evidence than a list. (One
+    -- join of held, so it stays a pass over each candidate's rows, not a hash of every listing.)
+    links AS (
+      SELECT skill_id, 'listed' AS source, wanted_id, wanted_label, role, weight, via, tier FROM related
       UNION ALL
-      SELECT h.partner_id, h.skill_count, w.id, w.label, w.role, w.weight, NULL, 3
+      SELECT id, 'profile', id, label, role, weight, NULL, 3 FROM wanted
+    ),
+    pairs AS (
+      SELECT h.partner_id, h.skill_count, l.wanted_id, l.wanted_label, l.role, l.weight, l.via, l.tier
         FROM held h
-        JOIN wanted w ON w.id = h.skill_id
-       WHERE h.source = 'profile'
+        JOIN links l ON l.skill_id = h.skill_id AND l.source = h.source
     ),
     best AS (
       SELECT DISTINCT ON (partner_id, wanted_id) partner_id, skill_count, wanted_id, wanted_label, role, weight, via, tier
