@@ -266,4 +266,14 @@ partners
     });
   });
 
+partners
+  .command('profile-evidence')
+  .description("reads every partner's profile again for the skills it names (run once after upgrading, and after taxonomy changes)")
+  .action(async () => {
+    await withContainer(async (c) => {
+      const { partners: read, changed } = await c.partners.refreshProfileEvidence();
+      console.log(`${read} partner profiles read, ${changed} with changed profile evidence (those active are matched again)`);
+    });
+  });
+
 await program.parseAsync(process.argv);

@@ -10,8 +10,11 @@ export const matchReasonsSchema = z.object({
     z.object({
       skill: z.string(),
       role: z.enum(['required', 'nice']),
-      /** exact: the partner lists the skill; related: a closely related one; designation: same family. */
-      tier: z.enum(['exact', 'related', 'designation']),
+      /**
+       * exact: the partner lists the skill; profile: only the partner's profile text names it;
+       * related: the partner lists a closely related one; designation: same family.
+       */
+      tier: z.enum(['exact', 'profile', 'related', 'designation']),
       /** The partner's own skill that made a related or designation match. */
       via: z.string().nullable(),
     }),
@@ -48,12 +51,15 @@ const WORDS: Record<ReasonReader, { your: string; Your: string; you: string }> =
 export function describeMatch(reasons: MatchReasons, reader: ReasonReader = 'partner'): string[] {
   const { your, Your, you } = WORDS[reader];
   const lines: string[] = [];
-  const pick = (role: 'required' | 'nice', tier: 'exact' | 'related' | 'designation') =>
+  const pick = (role: 'required' | 'nice', tier: MatchReasons['skills'][number]['tier']) =>
     reasons.skills.filter((s) => s.role === role && s.tier === tier);
   const via = (s: MatchReasons['skills'][number]) => (s.via ? `${s.skill} (${you} list ${s.via})` : s.skill);
 
   const exact = pick('required', 'exact');
   if (exact.length) lines.push(`Matches ${your} skills: ${list(exact.map((s) => s.skill))}`);
+  // Named only in the profile text: said so, never as a skill they list.
+  const profile = pick('required', 'profile');
+  if (profile.length) lines.push(`${Your} profile mentions ${list(profile.map((s) => s.skill))}`);
   const related = pick('required', 'related');
   if (related.length) lines.push(`Close to ${your} skills: ${list(related.map(via))}`);
   const family = pick('required', 'designation');
@@ -61,6 +67,8 @@ export function describeMatch(reasons: MatchReasons, reader: ReasonReader = 'par
   // Only what the partner lists is "offered"; a related skill is said to be close, no more.
   const nice = pick('nice', 'exact');
   if (nice.length) lines.push(`Nice to have, and ${you} offer it: ${list(nice.map((s) => s.skill))}`);
+  const niceProfile = pick('nice', 'profile');
+  if (niceProfile.length) lines.push(`Nice to have, and ${your} profile mentions it: ${list(niceProfile.map((s) => s.skill))}`);
   const niceClose = pick('nice', 'related');
   if (niceClose.length) lines.push(`Nice to have, close to ${your} skills: ${list(niceClose.map(via))}`);
   if (reasons.regions.length) lines.push(`Serves ${list(reasons.regions.map(regionLabel))}`);

@@ -1,14 +1,16 @@
 import { sql } from 'kysely';
-import type { Executor } from '../platform/db/database.ts';
+import type { Database, Executor } from '../platform/db/database.ts';
 import { matchReasonsSchema, type MatchReasons } from './match-reasons.ts';
 
 /**
- * Scoring weights. A required skill counts fully when the partner lists it, 0.6 when the partner
- * lists a closely related skill (a practice serving that specialization, or the reverse), 0.3
- * when they only share the designation. Kept here, next to the SQL that uses them.
+ * Scoring weights. A required skill counts fully when the partner lists it, 0.75 when only the
+ * partner's profile text names it (profile evidence: a sentence may be loose, a list is a
+ * claim), 0.6 when the partner lists a closely related skill (a practice serving that
+ * specialization, or the reverse), 0.3 when they only share the designation. Kept here, next to
+ * the SQL that uses them.
  */
 export const MATCH_WEIGHTS = {
-  tier: { exact: 1, related: 0.6, designation: 0.3 },
+  tier: { exact: 1, profile: 0.75, related: 0.6, designation: 0.3 },
   required: 0.8,
   nice: 0.1,
   text: 0.1,
@@ -16,9 +18,21 @@ export const MATCH_WEIGHTS = {
    * Breadth: a partner listing many skills says less about each. Up to `from` skills cost
    * nothing; the score then falls linearly to (1 − maxPenalty) at `from + span` skills and stays
    * there, so a twenty-skill generalist with the exact skill ranks below the specialists who
-   * have it, and still above partners who only have a related one.
+   * have it, and still above partners who only have a related one. Skills only the profile
+   * names count as well.
    */
   breadth: { from: 6, span: 14, maxPenalty: 0.25 },
+  /**
+   * Remote work from elsewhere: when the work is remote, a partner who serves none of its regions
+   * is a little less of a fit than one who does (a buyer prefers someone near, at equal skills).
+   */
+  elsewhere: 0.05,
+  /**
+   * A partner whose only link to the required skills is their designation ("Solutions Partner
+   * for Security" for Conditional Access work) is matched only for work in a region they serve,
+   * scores at most this, and is listed after every partner with a real skill match.
+   */
+  designationOnlyMax: 0.2,
 } as const;
 
 /**
@@ -26,18 +40,20 @@ export const MATCH_WEIGHTS = {
  * and stores the results. Hard filters: partner active and not suppressed, not the submitter's
  * own company (by partner id, by company name without legal form and punctuation, or by the
  * submitter's company mail domain), the partner has not muted the submitter's address, a shared
- * region, or remote work that the partner takes, and at least one required skill matched exactly
- * or through a related skill. Existing matches are kept as they are (ON CONFLICT DO NOTHING), so running it
- * twice changes nothing.
+ * region, or remote work that the partner takes, and at least one required skill matched: listed
+ * exactly or through a related skill, named in the partner's profile, or (ranked last) the
+ * required skill's designation listed. Existing matches are kept as they are (ON CONFLICT DO
+ * NOTHING), so running it twice changes nothing.
  *
  * With `onlyPartnerId`, only that partner is considered (a partner who joined or changed their
  * profile after the opportunity was matched).
  *
  * Returns how many new matches were stored.
  *
- * It reads partners, partner_skills, skills, suppressions and muted_submitters directly, on
- * purpose: matching is one set-based statement (100,000 partners in well under a second), which
- * calls through the owning features' services would turn into a loop over partners.
+ * It reads partners, partner_skills, partner_profile_skills, skills, suppressions and
+ * muted_submitters directly, on purpose: matching is one set-based statement (100,000 partners
+ * in well under a second), which calls through the owning features' services would turn into a
+ * loop over partners.
  */
 export async function insertMatchesForOpportunity(db: Executor, opportunity: OpportunityToMatch, onlyPartnerId?: string): Promise<number> {
   const result = await matchingStatement(opportunity, onlyPartnerId).execute(db);
@@ -65,23 +81,34 @@ export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityT
         FROM opportunities
        WHERE id = ${opportunityId} AND status = 'published'
     ),
+    -- The wanted skills, each with its specificity: a skill few active partners list says more
+    -- than one half of them list (1 + ln((1 + most listed) / (1 + listed)), an IDF over the
+    -- counts in skill_partner_counts). Required and nice-to-have skills are each averaged by it.
     wanted AS (
-      SELECT s.id, s.label, s.designation_id, s.related_ids, 'required' AS role
-        FROM skills s, o WHERE s.id = ANY (o.required_skill_ids)
-      UNION ALL
-      SELECT s.id, s.label, s.designation_id, s.related_ids, 'nice'
-        FROM skills s, o WHERE s.id = ANY (o.nice_skill_ids) AND NOT s.id = ANY (o.required_skill_ids)
+      SELECT s.*, 1 + ln((1 + coalesce(most.partners, 0))::float8 / (1 + coalesce(c.partners, 0))) AS weight
+        FROM (
+          SELECT s.id, s.label, s.designation_id, s.related_ids, 'required' AS role
+            FROM skills s, o WHERE s.id = ANY (o.required_skill_ids)
+          UNION ALL
+          SELECT s.id, s.label, s.designation_id, s.related_ids, 'nice'
+            FROM skills s, o WHERE s.id = ANY (o.nice_skill_ids) AND NOT s.id = ANY (o.required_skill_ids)
+        ) s
+        LEFT JOIN skill_partner_counts c ON c.skill_id = s.id
+        CROSS JOIN (SELECT max(partners) AS partners FROM skill_partner_counts) most
     ),
-    -- Every skill that relates to a wanted one, with its tier: 3 exact, 2 related, 1 same designation.
-    -- "Related" has a direction: a skill's related_ids are the work its holders can also do (a
-    -- Business Central partner can do Finance work), not the reverse (a partner listing Finance
-    -- may know only Finance & Operations, which a buyer of Business Central work would not accept).
+    -- Every listed skill that relates to a wanted one, with its tier: 4 exact, 2 related, 1 the
+    -- wanted skill's designation itself, 0 another skill of the same designation (3 is profile
+    -- evidence, below). "Related" has a direction: a skill's related_ids are the work its holders
+    -- can also do (a Business Central partner can do Finance work), not the reverse (a partner
+    -- listing Finance may know only Finance & Operations, which a buyer of Business Central work
+    -- would not accept).
     related AS MATERIALIZED (
-      SELECT w.id AS wanted_id, w.label AS wanted_label, w.role, s.id AS skill_id, s.label AS via,
+      SELECT w.id AS wanted_id, w.label AS wanted_label, w.role, w.weight, s.id AS skill_id, s.label AS via,
              CASE
-               WHEN s.id = w.id THEN 3
+               WHEN s.id = w.id THEN 4
                WHEN w.id = ANY (s.related_ids) OR s.designation_id = w.id THEN 2
-               ELSE 1
+               WHEN s.id = w.designation_id THEN 1
+               ELSE 0
              END AS tier
         FROM wanted w
         JOIN skills s
@@ -92,14 +119,18 @@ export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityT
     ),
     -- The hard filters first, so the scoring below only sees partners that can match: active, not
     -- suppressed, not the submitter, not muting the submitter ("don't show me this submitter
-    -- again", by lower-cased address), in a wanted region (unless remote), and holding at least one
-    -- required skill exactly or through a related skill (partner_skills.skill_id is indexed).
+    -- again", by lower-cased address), in a wanted region (unless remote), and holding a required
+    -- skill: listed exactly, through a related skill or by its designation, or named in the
+    -- profile (partner_skills.skill_id and partner_profile_skills.skill_id are indexed).
     candidates AS MATERIALIZED (
       SELECT p.id, p.regions, p.profile_tsv
         FROM partners p
         CROSS JOIN o
        WHERE p.id IN (SELECT ps.partner_id FROM partner_skills ps
-                       WHERE ps.skill_id IN (SELECT skill_id FROM related WHERE role = 'required' AND tier >= 2))
+                       WHERE ps.skill_id IN (SELECT skill_id FROM related WHERE role = 'required' AND tier >= 1)
+                      UNION
+                      SELECT pps.partner_id FROM partner_profile_skills pps
+                       WHERE pps.skill_id IN (SELECT id FROM wanted WHERE role = 'required'))
          AND (${onlyPartnerId ?? null}::uuid IS NULL OR p.id = ${onlyPartnerId ?? null}::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
@@ -112,42 +143,56 @@ export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityT
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
     ),
-    -- Every skill each candidate holds, with how many it holds (breadth), in one pass.
+    -- Every skill each candidate lists or its profile names (the two never overlap), with how
+    -- many that is (breadth), in one pass.
     held AS (
-      SELECT ps.partner_id, ps.skill_id, count(*) OVER (PARTITION BY ps.partner_id) AS skill_count
-        FROM candidates c
-        JOIN partner_skills ps ON ps.partner_id = c.id
+      SELECT h.partner_id, h.skill_id, h.source, count(*) OVER (PARTITION BY h.partner_id) AS skill_count
+        FROM (
+          SELECT ps.partner_id, ps.skill_id, 'listed' AS source
+            FROM candidates c JOIN partner_skills ps ON ps.partner_id = c.id
+          UNION ALL
+          SELECT pps.partner_id, pps.skill_id, 'profile'
+            FROM candidates c JOIN partner_profile_skills pps ON pps.partner_id = c.id
+        ) h
+    ),
+    -- A listed skill counts exactly or through its links; profile evidence only for the wanted
+    -- skill itself (tier 3), never through a link: prose is weaker evidence than a list. (One
+    -- join of held, so it stays a pass over each candidate's rows, not a hash of every listing.)
+    links AS (
+      SELECT skill_id, 'listed' AS source, wanted_id, wanted_label, role, weight, via, tier FROM related
+      UNION ALL
+      SELECT id, 'profile', id, label, role, weight, NULL, 3 FROM wanted
     ),
     pairs AS (
-      SELECT h.partner_id, h.skill_count, r.wanted_id, r.wanted_label, r.role, r.via, r.tier
+      SELECT h.partner_id, h.skill_count, l.wanted_id, l.wanted_label, l.role, l.weight, l.via, l.tier
         FROM held h
-        JOIN related r ON r.skill_id = h.skill_id
+        JOIN links l ON l.skill_id = h.skill_id AND l.source = h.source
     ),
     best AS (
-      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, skill_count, wanted_id, wanted_label, role, via, tier
+      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, skill_count, wanted_id, wanted_label, role, weight, via, tier
         FROM pairs
        ORDER BY partner_id, wanted_id, tier DESC, via
     ),
     per_partner AS (
       SELECT b.partner_id,
-             coalesce(sum(CASE b.tier WHEN 3 THEN ${w.tier.exact}::float8 WHEN 2 THEN ${w.tier.related}::float8
-                                 ELSE ${w.tier.designation}::float8 END) FILTER (WHERE b.role = 'required'), 0)
-               / greatest(1, cardinality((SELECT required_skill_ids FROM o))) AS required_score,
-             coalesce(sum(CASE b.tier WHEN 3 THEN ${w.tier.exact}::float8 WHEN 2 THEN ${w.tier.related}::float8
-                                 ELSE ${w.tier.designation}::float8 END) FILTER (WHERE b.role = 'nice'), 0)
-               / nullif((SELECT count(*) FROM wanted WHERE role = 'nice'), 0) AS nice_score,
+             coalesce(sum(b.weight * CASE b.tier WHEN 4 THEN ${w.tier.exact}::float8 WHEN 3 THEN ${w.tier.profile}::float8
+                                 WHEN 2 THEN ${w.tier.related}::float8 ELSE ${w.tier.designation}::float8 END) FILTER (WHERE b.role = 'required'), 0)
+               / coalesce((SELECT nullif(sum(weight), 0) FROM wanted WHERE role = 'required'), 1) AS required_score,
+             coalesce(sum(b.weight * CASE b.tier WHEN 4 THEN ${w.tier.exact}::float8 WHEN 3 THEN ${w.tier.profile}::float8
+                                 WHEN 2 THEN ${w.tier.related}::float8 ELSE ${w.tier.designation}::float8 END) FILTER (WHERE b.role = 'nice'), 0)
+               / (SELECT nullif(sum(weight), 0) FROM wanted WHERE role = 'nice') AS nice_score,
              max(b.tier) FILTER (WHERE b.role = 'required') AS best_required_tier,
              max(b.skill_count) AS skill_count,
              jsonb_agg(jsonb_build_object(
                'skill', b.wanted_label, 'role', b.role,
-               'tier', CASE b.tier WHEN 3 THEN 'exact' WHEN 2 THEN 'related' ELSE 'designation' END,
-               'via', CASE WHEN b.tier = 3 THEN NULL ELSE b.via END
+               'tier', CASE b.tier WHEN 4 THEN 'exact' WHEN 3 THEN 'profile' WHEN 2 THEN 'related' ELSE 'designation' END,
+               'via', CASE WHEN b.tier >= 3 THEN NULL ELSE b.via END
              ) ORDER BY b.role DESC, b.tier DESC, b.wanted_label) AS skills
         FROM best b
        GROUP BY b.partner_id
     ),
     eligible AS (
-      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, pp.skill_count,
+      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, pp.skill_count, pp.best_required_tier,
              ARRAY(SELECT unnest(c.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
              o.remote,
              coalesce(ts_rank_cd(c.profile_tsv, o.text_query, 32), 0) AS text_relevance
@@ -155,23 +200,59 @@ export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityT
         JOIN candidates c ON c.id = pp.partner_id
         CROSS JOIN o
        WHERE pp.best_required_tier >= 2
+          -- A designation alone is too little to go on for remote work from anywhere: only for
+          -- work in a region the partner serves.
+          OR (pp.best_required_tier = 1 AND c.regions && o.regions)
     ),
-    scored AS (
-      SELECT partner_id,
+    raw AS (
+      SELECT partner_id, best_required_tier, skills, shared_regions, remote, text_relevance,
              least(1, CASE WHEN nice_score IS NULL
                    THEN required_score * ${w.required + w.nice}::float8
                    ELSE required_score * ${w.required}::float8 + nice_score * ${w.nice}::float8 END
                + text_relevance * ${w.text}::float8)
              * (1 - ${w.breadth.maxPenalty}::float8
-                    * least(1, greatest(0, skill_count - ${w.breadth.from})::float8 / ${w.breadth.span}::float8)) AS score,
+                    * least(1, greatest(0, skill_count - ${w.breadth.from})::float8 / ${w.breadth.span}::float8))
+             * CASE WHEN cardinality(shared_regions) = 0 THEN 1 - ${w.elsewhere}::float8 ELSE 1 END AS score
+        FROM eligible
+    ),
+    scored AS (
+      SELECT partner_id,
+             CASE WHEN best_required_tier >= 2 THEN score ELSE least(score, ${w.designationOnlyMax}::float8) END AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
-        FROM eligible
+        FROM raw
     )
     INSERT INTO matches (opportunity_id, partner_id, score, reasons)
     SELECT ${opportunityId}, partner_id, round(score::numeric, 4), reasons FROM scored
     ON CONFLICT (opportunity_id, partner_id) DO NOTHING
   `;
+}
+
+/**
+ * Counts, per skill, the active partners who list it (the specificity in the matching statement
+ * reads them), when the counts are older than `maxAgeSeconds` or missing. One refresher at a
+ * time (a transaction-scoped advisory lock); the others go on with the counts as they are.
+ */
+export async function refreshSkillCountsIfStale(db: Database, maxAgeSeconds: number): Promise<boolean> {
+  const stale = async (executor: Executor) => {
+    const row = await sql<{ stale: boolean }>`
+      SELECT coalesce(min(counted_at) < now() - make_interval(secs => ${maxAgeSeconds}), true) AS stale FROM skill_partner_counts
+    `.execute(executor);
+    return row.rows[0]?.stale ?? true;
+  };
+  if (!(await stale(db))) return false;
+  return db.transaction().execute(async (trx) => {
+    const locked = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext('skill_partner_counts')) AS locked`.execute(trx);
+    if (!locked.rows[0]?.locked || !(await stale(trx))) return false;
+    await sql`DELETE FROM skill_partner_counts`.execute(trx);
+    await sql`
+      INSERT INTO skill_partner_counts (skill_id, partners)
+      SELECT ps.skill_id, count(*) FROM partner_skills ps JOIN partners p ON p.id = ps.partner_id
+       WHERE p.status = 'active'
+       GROUP BY ps.skill_id
+    `.execute(trx);
+    return true;
+  });
 }
 
 export interface StoredMatch {
@@ -182,8 +263,9 @@ export interface StoredMatch {
 }
 
 /**
- * The matches of one opportunity, best first; on equal scores the more specialised partner
- * (fewer skills listed) first, then by name so the order is stable.
+ * The matches of one opportunity, best first: every partner with a real skill match before those
+ * who share only a designation; on equal scores the more specialised partner (fewer skills
+ * listed) first, then by name so the order is stable.
  */
 export async function listMatches(db: Executor, opportunityId: string): Promise<StoredMatch[]> {
   const rows = await db
@@ -191,6 +273,8 @@ export async function listMatches(db: Executor, opportunityId: string): Promise<
     .innerJoin('partners as p', 'p.id', 'm.partnerId')
     .select(['m.partnerId', 'p.company', 'm.score', 'm.reasons'])
     .where('m.opportunityId', '=', opportunityId)
+    .orderBy(sql`NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m.reasons -> 'skills') AS s
+                             WHERE s ->> 'role' = 'required' AND s ->> 'tier' <> 'designation')`)
     .orderBy('m.score', 'desc')
     .orderBy((eb) => eb.selectFrom('partnerSkills as ps').select((e) => e.fn.countAll().as('n')).whereRef('ps.partnerId', '=', 'm.partnerId'))
     .orderBy('p.company')

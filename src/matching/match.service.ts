@@ -10,7 +10,14 @@ import {
   listMatches,
   lockOpportunityForMatching,
   markOpportunityMatched,
+  refreshSkillCountsIfStale,
 } from './match.repository.ts';
+
+/**
+ * How old the per-skill partner counts behind specificity may get before a match refreshes them:
+ * they move slowly, and counting costs a pass over every listed skill.
+ */
+const SKILL_COUNTS_MAX_AGE_SECONDS = 600;
 
 export type MatchOutcome =
   | { status: 'matched'; matches: number }
@@ -21,6 +28,7 @@ export type MatchOutcome =
  * transaction as the matches, so a retried, duplicated or re-added job finds it done.
  */
 export async function matchOpportunity(db: Database, opportunityId: string, log: Logger): Promise<MatchOutcome> {
+  await refreshSkillCountsIfStale(db, SKILL_COUNTS_MAX_AGE_SECONDS);
   const outcome = await db.transaction().execute(async (trx): Promise<MatchOutcome> => {
     const opportunity = await lockOpportunityForMatching(trx, opportunityId);
     if (!opportunity) return { status: 'skipped', reason: 'not-found' };
@@ -40,6 +48,7 @@ export async function matchOpportunity(db: Database, opportunityId: string, log:
  * profile; those already sent stay, so nothing reaches the partner twice.
  */
 export async function matchPartner(db: Database, partnerId: string, log: Logger): Promise<number> {
+  await refreshSkillCountsIfStale(db, SKILL_COUNTS_MAX_AGE_SECONDS);
   const added = await db.transaction().execute(async (trx) => {
     await deleteUnsentMatchesOf(trx, partnerId);
     const open = await listMatchedOpenOpportunities(trx);

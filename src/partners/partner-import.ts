@@ -142,7 +142,7 @@ export async function importPartnersCsv(
       continue;
     }
     try {
-      const skillIds = partners.resolveSkills(input.skills);
+      const skillIds = partners.skillsOf(input).listed;
       // Only an accepted line claims its email: a later line may correct a rejected one.
       seen.set(key, line);
       const existing = await partners.findRowByEmail(input.email);

@@ -37,6 +37,8 @@ export function createPartnerMails({ partners, catalogue, links }: PartnerMailsD
             ],
             details: [
               { label: 'Skills', value: catalogue.labels(partner.skillIds).join(', ') },
+              // A partner who listed none was accepted for what the profile names: say what we read.
+              ...(partner.profileSkillIds.length ? [{ label: 'Named in your profile', value: catalogue.labels(partner.profileSkillIds).join(', ') }] : []),
               { label: 'Regions', value: partner.regions.map(regionLabel).join(', ') },
             ],
             action: { label: 'Confirm my sign-up', url: links.confirmPartner(partner.id) },

@@ -15,6 +15,8 @@ type Unaliased<C> = C extends `p.${infer Column}` ? Column : never;
 /** The partners row (its `columns`) with the partner's skills. */
 export interface PartnerRow extends Pick<Selectable<Partners>, Unaliased<(typeof columns)[number]>> {
   skillIds: number[];
+  /** Skills only the profile text names (profile evidence), kept apart from the listed ones. */
+  profileSkillIds: number[];
   /** created_at in microseconds since the epoch: exact, unlike a JS Date, so it can page. */
   createdAtMicros: string;
 }
@@ -45,6 +47,7 @@ function selectPartners(db: Executor) {
         'skillIds',
       ),
     )
+    .select(sql<number[]>`ARRAY(SELECT skill_id FROM partner_profile_skills pps WHERE pps.partner_id = p.id ORDER BY skill_id)`.as('profileSkillIds'))
     .select(sql<string>`(extract(epoch from p.created_at) * 1000000)::bigint::text`.as('createdAtMicros'));
 }
 
@@ -61,14 +64,14 @@ export async function findPartnerByEmail(db: Executor, email: string): Promise<P
 export async function insertPartner(
   db: Executor,
   values: PartnerValues & { status: PartnerStatus; source: PartnerSource; verifiedAt: Date | null; consentSource: string },
-  skillIds: number[],
+  skills: PartnerSkillIds,
 ): Promise<string> {
   const { id } = await db
     .insertInto('partners')
     .values({ ...values, consentAt: new Date() })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await replacePartnerSkills(db, id, skillIds);
+  await replacePartnerSkills(db, id, skills);
   return id;
 }
 
@@ -85,13 +88,44 @@ export async function updatePartner(
   return result.numUpdatedRows > 0n;
 }
 
-export async function replacePartnerSkills(db: Executor, partnerId: string, skillIds: number[]): Promise<void> {
+/** The skills a partner lists, and those only its profile names (matching's profile evidence). */
+export interface PartnerSkillIds {
+  listed: number[];
+  fromProfile: number[];
+}
+
+export async function replacePartnerSkills(db: Executor, partnerId: string, skills: PartnerSkillIds): Promise<void> {
   await db.deleteFrom('partnerSkills').where('partnerId', '=', partnerId).execute();
+  await db.deleteFrom('partnerProfileSkills').where('partnerId', '=', partnerId).execute();
+  if (skills.listed.length) {
+    await db
+      .insertInto('partnerSkills')
+      .values(skills.listed.map((skillId) => ({ partnerId, skillId })))
+      .execute();
+  }
+  if (skills.fromProfile.length) {
+    await db
+      .insertInto('partnerProfileSkills')
+      .values(skills.fromProfile.map((skillId) => ({ partnerId, skillId })))
+      .execute();
+  }
+}
+
+/** Only the skills a partner's profile names (profile evidence), as recomputed from the profile. */
+export async function replaceProfileSkills(db: Executor, partnerId: string, skillIds: number[]): Promise<void> {
+  await db.deleteFrom('partnerProfileSkills').where('partnerId', '=', partnerId).execute();
   if (skillIds.length === 0) return;
   await db
-    .insertInto('partnerSkills')
+    .insertInto('partnerProfileSkills')
     .values(skillIds.map((skillId) => ({ partnerId, skillId })))
     .execute();
+}
+
+/** A page of partners by id (after `afterId`), with what profile evidence is computed from. */
+export async function listPartnerProfiles(db: Executor, afterId: string | null, limit: number) {
+  let q = selectPartners(db).orderBy('p.id').limit(limit);
+  if (afterId) q = q.where('p.id', '>', afterId);
+  return await q.execute();
 }
 
 /** Keyset pagination, newest first: stable while partners are being added. */

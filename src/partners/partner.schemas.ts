@@ -17,13 +17,25 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/**
+ * Neither a skill nor a profile to read one from: the message the skills field has always had,
+ * reported with every other field's error (`when`: also when another field is wrong, as long as
+ * the skills themselves are a list).
+ */
+export const requireSkillsOrProfile = [
+  (value: { skills: string[]; profile?: string | undefined }, ctx: z.RefinementCtx): void => {
+    if (value.skills.length === 0 && !value.profile?.trim()) ctx.addIssue({ code: 'custom', path: ['skills'], message: 'choose at least one skill' });
+  },
+  { when: (payload: { value: unknown }) => Array.isArray((payload.value as { skills?: unknown } | undefined)?.skills) },
+] as const;
+
 /** "acme.example" → "https://acme.example": people rarely type the scheme. */
 const website = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() && !/^[a-z][a-z0-9+.-]*:/i.test(v.trim()) ? `https://${v.trim()}` : v),
   plainText().pipe(z.url({ protocol: /^https?$/, message: 'must be a web address (https://…)' }).max(300)),
 );
 
-export const partnerInputSchema = z.object({
+const partnerFields = z.object({
   company: plainText().trim().min(1, 'is required').max(200),
   contactName: plainText().trim().min(1, 'is required').max(200),
   email: z.email('must be an email address').max(254),
@@ -32,14 +44,25 @@ export const partnerInputSchema = z.object({
   regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
   remoteOk: z.boolean().default(true),
   timezone: plainText().refine(isTimeZone, 'must be a time zone such as Europe/Berlin').default('UTC'),
-  /** Slugs, labels or synonyms from the skill taxonomy. */
-  skills: z.array(plainText().trim().min(1)).min(1, 'choose at least one skill').max(40),
+  /**
+   * Slugs, labels or synonyms from the skill taxonomy. May be empty when the profile names
+   * skills (they become profile evidence); with neither, the service answers "choose at least
+   * one skill" on this field.
+   */
+  skills: z.array(plainText().trim().min(1)).max(40),
   profile: multiLineText().trim().max(4000).optional(),
 });
 
+/**
+ * A partner as forms, the API and CSV import send it. Skills or a profile: a blank profile with
+ * no skills is answered here, with every other field's error; a profile that names no skill of
+ * ours, by the service (the same message on the same field).
+ */
+export const partnerInputSchema = partnerFields.superRefine(...requireSkillsOrProfile);
+
 export type PartnerInput = z.infer<typeof partnerInputSchema>;
 
-export const partnerUpdateSchema = partnerInputSchema.partial().extend({
+export const partnerUpdateSchema = partnerFields.partial().extend({
   status: z.enum(['active', 'paused']).optional(),
 });
 
@@ -57,6 +80,8 @@ export const partnerSchema = z.object({
   timezone: z.string(),
   skills: z.array(z.object({ slug: z.string(), label: z.string() })),
   profile: z.string(),
+  /** Skills only the profile text names: matching takes them as evidence, below a listed skill. */
+  profileSkills: z.array(z.object({ slug: z.string(), label: z.string() })),
   status: z.enum(partnerStatuses),
   source: z.enum(partnerSources),
   createdAt: z.string(),

@@ -3,17 +3,22 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { partnerMailJob } from './partner.mails.ts';
+import { withProfileEvidence } from './partner-skills.ts';
+import { skillsMentionedIn } from '../skills/skill-mentions.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   countPartnersByStatus,
   findPartnerByEmail,
   findPartnerById,
   insertPartner,
+  listPartnerProfiles,
   listPartners,
   replacePartnerSkills,
+  replaceProfileSkills,
   unsubscribePartnersByEmail,
   updatePartner,
   type PartnerRow,
+  type PartnerSkillIds,
   type PartnerSource,
   type PartnerValues,
 } from './partner.repository.ts';
@@ -42,6 +47,14 @@ export function createPartnerService(deps: PartnerServiceDeps) {
     return catalogue.resolveOrThrow([{ path: 'skills', names }])[0]!;
   }
 
+  /**
+   * The listed skills (a 422 naming every unknown one) and the ones only the profile names;
+   * a 400 when there are neither.
+   */
+  function skillsOf(input: Pick<PartnerInput, 'skills' | 'profile'>): PartnerSkillIds {
+    return withProfileEvidence(catalogue, resolveSkills(input.skills), input.profile ?? '');
+  }
+
   function valuesOf(input: PartnerInput): PartnerValues {
     return {
       company: input.company,
@@ -65,13 +78,13 @@ export function createPartnerService(deps: PartnerServiceDeps) {
   }
 
   async function create(input: PartnerInput, source: Exclude<PartnerSource, 'signup'>): Promise<Partner> {
-    const skillIds = resolveSkills(input.skills);
+    const skills = skillsOf(input);
     try {
       const id = await db.transaction().execute(async (trx) => {
         const partnerId = await insertPartner(
           trx,
           { ...valuesOf(input), status: 'active', source, verifiedAt: new Date(), consentSource: source },
-          skillIds,
+          skills,
         );
         await announceProfileChange(trx, partnerId);
         return partnerId;
@@ -85,7 +98,7 @@ export function createPartnerService(deps: PartnerServiceDeps) {
     }
   }
 
-  async function signUpOnce(input: PartnerInput, skillIds: number[]): Promise<SignUpOutcome> {
+  async function signUpOnce(input: PartnerInput, skills: PartnerSkillIds): Promise<SignUpOutcome> {
     return db.transaction().execute(async (trx) => {
       const existing = await findPartnerByEmail(trx, input.email);
       if (existing && existing.status !== 'pending' && existing.status !== 'unsubscribed') return 'already-registered';
@@ -93,12 +106,12 @@ export function createPartnerService(deps: PartnerServiceDeps) {
       if (existing) {
         partnerId = existing.id;
         await updatePartner(trx, partnerId, { ...valuesOf(input), status: 'pending' });
-        await replacePartnerSkills(trx, partnerId, skillIds);
+        await replacePartnerSkills(trx, partnerId, skills);
       } else {
         partnerId = await insertPartner(
           trx,
           { ...valuesOf(input), status: 'pending', source: 'signup', verifiedAt: null, consentSource: 'signup form' },
-          skillIds,
+          skills,
         );
       }
       await requestMail(trx, partnerMailJob, { kind: 'partner-confirm', partnerId });
@@ -107,7 +120,10 @@ export function createPartnerService(deps: PartnerServiceDeps) {
   }
 
   return {
-    resolveSkills,
+    skillsOf,
+
+    /** True when a profile text names a skill of ours (what lets a partner list none). */
+    profileNamesSkills: (profile: string) => skillsMentionedIn(catalogue, profile).length > 0,
 
     /** Admin-created partners are trusted: active at once. */
     createByAdmin: (input: PartnerInput) => create(input, 'admin'),
@@ -122,14 +138,14 @@ export function createPartnerService(deps: PartnerServiceDeps) {
      * are pending until they confirm, and only the confirmation lifts their unsubscribe.
      */
     async signUp(input: PartnerInput): Promise<SignUpOutcome> {
-      const skillIds = resolveSkills(input.skills);
+      const skills = skillsOf(input);
       try {
-        return await signUpOnce(input, skillIds);
+        return await signUpOnce(input, skills);
       } catch (error) {
         // Two sign-ups with the same new address at once: the loser's insert hit the unique
         // index. Its row is committed now, so running again answers as a second sign-up would.
         if (!isUniqueViolation(error)) throw error;
-        return await signUpOnce(input, skillIds);
+        return await signUpOnce(input, skills);
       }
     },
 
@@ -183,7 +199,11 @@ export function createPartnerService(deps: PartnerServiceDeps) {
             website: values.website ?? partner.website,
             country: values.country ?? partner.country,
           });
-          if (skillIds) await replacePartnerSkills(trx, partnerId, skillIds);
+          // The profile evidence follows the profile and the list: a skill newly listed is no
+          // longer "only in the profile", a rewritten profile names other skills.
+          if (skillIds || values.profile !== undefined) {
+            await replacePartnerSkills(trx, partnerId, withProfileEvidence(catalogue, skillIds ?? partner.skillIds, values.profile ?? partner.profile));
+          }
           await announceProfileChange(trx, partnerId);
         });
       } catch (error) {
@@ -200,12 +220,38 @@ export function createPartnerService(deps: PartnerServiceDeps) {
      * absent is cleared, so the stored partner then equals the input.
      */
     async replace(partnerId: string, input: PartnerInput): Promise<void> {
-      const skillIds = resolveSkills(input.skills);
+      const skills = skillsOf(input);
       await db.transaction().execute(async (trx) => {
         if (!(await updatePartner(trx, partnerId, valuesOf(input)))) throw new NotFoundError('partner', partnerId);
-        await replacePartnerSkills(trx, partnerId, skillIds);
+        await replacePartnerSkills(trx, partnerId, skills);
         await announceProfileChange(trx, partnerId);
       });
+    },
+
+    /**
+     * Reads every partner's profile again and stores the skills it names where they changed
+     * (after the migration that introduced profile evidence, and after the taxonomy gained
+     * names); an active partner whose evidence changed is matched again.
+     */
+    async refreshProfileEvidence(): Promise<{ partners: number; changed: number }> {
+      let partners = 0;
+      let changed = 0;
+      for (let after: string | null = null; ; ) {
+        const page = await listPartnerProfiles(db, after, 500);
+        for (const row of page) {
+          partners++;
+          const evidence = skillsMentionedIn(catalogue, row.profile).filter((id) => !row.skillIds.includes(id));
+          if (JSON.stringify([...evidence].sort((a, b) => a - b)) === JSON.stringify(row.profileSkillIds)) continue;
+          changed++;
+          await db.transaction().execute(async (trx) => {
+            await replaceProfileSkills(trx, row.id, evidence);
+            if (row.status === 'active') await announceProfileChange(trx, row.id);
+          });
+        }
+        if (page.length < 500) break;
+        after = page.at(-1)!.id;
+      }
+      return { partners, changed };
     },
 
     /** Deactivated partners are never matched or emailed; their history stays. */
@@ -268,6 +314,7 @@ export function toPartner(row: PartnerRow, catalogue: SkillCatalogue): Partner {
     timezone: row.timezone,
     skills: catalogue.refs(row.skillIds),
     profile: row.profile,
+    profileSkills: catalogue.refs(row.profileSkillIds),
     status: row.status,
     source: row.source,
     createdAt: row.createdAt.toISOString(),

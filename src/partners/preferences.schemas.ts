@@ -3,7 +3,7 @@ import type { DigestFrequency } from '../platform/db/database.types.ts';
 import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
 import { multiLineText, plainText } from '../platform/http/input-schemas.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
-import { isTimeZone } from './partner.schemas.ts';
+import { isTimeZone, requireSkillsOrProfile } from './partner.schemas.ts';
 import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.ts';
 import { DIGEST_FREQUENCIES } from '../digests/digest-period.ts';
 
@@ -49,9 +49,10 @@ export const preferencesInputSchema = z.object({
   regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
   remoteOk: z.boolean(),
   /** Slugs, labels or synonyms from the skill taxonomy. */
-  skills: z.array(plainText().trim().min(1)).min(1, 'choose at least one skill').max(40, 'choose at most 40 skills'),
+  /** May be empty when the profile names skills (see withProfileEvidence). */
+  skills: z.array(plainText().trim().min(1)).max(40, 'choose at most 40 skills'),
   profile: multiLineText().trim().max(4000, 'must be at most 4000 characters'),
-});
+}).superRefine(...requireSkillsOrProfile);
 
 export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
 

@@ -15,6 +15,7 @@ import {
   type PartnerStatus,
 } from './partner.repository.ts';
 import type { PreferencesInput } from './preferences.schemas.ts';
+import { withProfileEvidence } from './partner-skills.ts';
 
 export interface PartnerPreferences {
   partner: PartnerRow;
@@ -76,6 +77,7 @@ export function createPreferencesService(deps: { db: Database; catalogue: SkillC
     async save(partnerId: string, input: PreferencesInput): Promise<SaveOutcome> {
       // The same messages and paths as sign-up gives.
       const skillIds = catalogue.resolveOrThrow([{ path: 'skills', names: input.skills }])[0]!;
+      const skills = withProfileEvidence(catalogue, skillIds, input.profile);
       return db.transaction().execute(async (trx) => {
         const before = await findPartnerById(trx, partnerId);
         if (!before) throw new NotFoundError('partner', partnerId);
@@ -91,7 +93,7 @@ export function createPreferencesService(deps: { db: Database; catalogue: SkillC
           maxItems: input.maxItems,
           minScore: input.minScore,
         });
-        await replacePartnerSkills(trx, partnerId, skillIds);
+        await replacePartnerSkills(trx, partnerId, skills);
         const outcome = await changeDigestFrequency(trx, partnerId, input.digestFrequency);
         // What matching reads changed: match the partner again (a resumed partner is announced already).
         const matchingChanged =

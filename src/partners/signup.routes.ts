@@ -59,6 +59,11 @@ export function signupRoutes(deps: SignupRouteDeps): FastifyPluginAsync {
       const issues: FieldIssue[] = parsed.success
         ? []
         : parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message }));
+      // No skills ticked and a profile that names none of ours: said with the other fields' errors.
+      const form = partnerFromForm(body);
+      if (!parsed.success && form.skills.length === 0 && !issues.some((i) => i.path[0] === 'skills') && !deps.partners.profileNamesSkills(form.profile ?? '')) {
+        issues.push({ path: ['skills'], message: 'choose at least one skill' });
+      }
       if (!checked(body, 'consent')) issues.push({ path: ['consent'], message: 'please agree to receive the digest' });
       if (!parsed.success || issues.length) return fail(issues);
       await deps.rateLimits.consume('email', parsed.data.email);
@@ -93,6 +98,7 @@ export function signupRoutes(deps: SignupRouteDeps): FastifyPluginAsync {
           { label: 'Company', value: partner.company },
           { label: 'Email', value: partner.email },
           { label: 'Skills', value: partner.skills.map((s) => s.label).join(', ') },
+          ...(partner.profileSkills.length ? [{ label: 'Named in your profile', value: partner.profileSkills.map((s) => s.label).join(', ') }] : []),
           { label: 'Regions', value: partner.regions.map(regionLabel).join(', ') },
         ],
         action: `/join/confirm/${token}`,

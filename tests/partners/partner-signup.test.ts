@@ -251,7 +251,7 @@ describe('a bad submission', () => {
   it('shows every field error and keeps what was typed', async () => {
     const before = await mailRequests();
     const res = await postJoin(
-      signup({ company: '', email: 'not-an-email', contactName: 'Ola "Ole" Nordmann', regions: undefined, skills: undefined, consent: undefined }),
+      signup({ company: '', email: 'not-an-email', contactName: 'Ola "Ole" Nordmann', regions: undefined, skills: undefined, profile: 'We are a friendly team of consultants.', consent: undefined }),
     );
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -268,7 +268,7 @@ describe('a bad submission', () => {
     // What was typed comes back, escaped.
     expect(res.body).toContain('id="contactName" name="contactName" value="Ola &quot;Ole&quot; Nordmann"');
     expect(res.body).toContain('id="email" name="email" value="not-an-email"');
-    expect(res.body).toContain('We run Azure Virtual Desktop and Intune for Norwegian municipalities.</textarea>');
+    expect(res.body).toContain('We are a friendly team of consultants.</textarea>');
     expect(res.body).toMatch(/<option value="Europe\/Oslo" selected>/);
 
     expect(await partnerByEmail('not-an-email')).toHaveLength(0);
@@ -438,5 +438,18 @@ describe('rate limit', () => {
     // Another client is not affected.
     const other = await postJoin(signup({ email: 'rl4@limited.example' }), { stack: limited, ip: '192.0.2.8' });
     expect(other.statusCode).toBe(303);
+  });
+});
+
+describe('signing up with the skills in the profile only', () => {
+  it('is accepted, and the confirmation mail and page say which skills we read in the profile', async () => {
+    const email = 'prose@fjordsky.example';
+    const res = await postJoin(signup({ email, skills: undefined, profile: 'We run Microsoft Sentinel for Norwegian municipalities.' }));
+    expect(res.statusCode).toBe(303);
+    const path = await confirmPathFor(email);
+    expect(mailsTo(email)[0]!.parsed.text).toMatch(/Named in your profile:?\s+Microsoft Sentinel/);
+    const page = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
+    expect(page.body).toContain('Named in your profile');
+    expect(page.body).toContain('Microsoft Sentinel');
   });
 });

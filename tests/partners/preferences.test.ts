@@ -252,7 +252,10 @@ describe('POST /p/<token>', () => {
       [{ timezone: undefined }, 'timezone'],
       [{ regions: undefined }, 'regions'],
       [{ regions: ['atlantis'] }, 'regions'],
-      [{ skills: undefined }, 'skills'],
+      // Neither skills nor a profile; skills none and a profile that names none of ours (a
+      // profile that names skills is enough: tests/matching/profile-evidence.test.ts).
+      [{ skills: undefined, profile: '' }, 'skills'],
+      [{ skills: undefined, profile: 'We are a friendly team of consultants.' }, 'skills'],
       [{ skills: ['kubernetes-on-azure', 'underwater-basket-weaving'] }, 'skills'],
       [{ profile: 'x'.repeat(4001) }, 'profile'],
     ];

@@ -113,10 +113,18 @@ describe('taxonomy.json', () => {
     }
   });
 
+  // The review of every related link (issue 11) asked "would a buyer accept this partner?" and
+  // found nothing a LAN/WAN, SD-WAN and Wi-Fi house would be accepted for: Azure networking
+  // (ExpressRoute, hub-and-spoke) is cloud architecture work. Named here so the exception stays one.
+  const RELATED_TO_NOTHING = new Set(['networking']);
   it('has a good set of current practices, each related to something', () => {
     const practices = skills.filter((s) => s.kind === 'practice' && !s.retiredAt);
     expect(practices.length).toBeGreaterThanOrEqual(30);
-    for (const p of practices) expect(p.related.length, p.slug).toBeGreaterThan(0);
+    for (const p of practices.filter((s) => !RELATED_TO_NOTHING.has(s.slug))) expect(p.related.length, p.slug).toBeGreaterThan(0);
+  });
+
+  it('relates the practices the review found no acceptable link for to nothing at all', () => {
+    for (const slug of RELATED_TO_NOTHING) expect(skills.find((s) => s.slug === slug)?.related, slug).toEqual([]);
   });
 
   it('keeps retired names resolvable and points them at their successor designation', () => {

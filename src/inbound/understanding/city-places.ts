@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { regionOfCountry } from '../../regions/countries.ts';
 import type { RegionSlug } from '../../regions/regions.ts';
-import { createNameFinder, type NameFinder } from './name-finder.ts';
+import { createNameFinder, type NameFinder } from '../../platform/text/name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
 
 /**

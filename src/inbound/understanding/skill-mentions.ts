@@ -1,5 +1,5 @@
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
-import { createNameFinder, type NameFinder, type NameHit } from './name-finder.ts';
+import { createNameFinder, type NameFinder, type NameHit } from '../../platform/text/name-finder.ts';
 
 /**
  * The skills a mail asks for, read from the sender's own text (quotes and signature already cut):

@@ -5,7 +5,7 @@ import { findBudget, readStartDate, type Budget } from './amounts.ts';
 import { dateOrderOf } from './date-order.ts';
 import { findCityRegions, loadCityPlaces } from './city-places.ts';
 import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.ts';
-import { createNameFinder } from './name-finder.ts';
+import { createNameFinder } from '../../platform/text/name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
 import { allowsRemoteWork } from './remote-work.ts';
 import { mainText, quotedText } from './quotes.ts';

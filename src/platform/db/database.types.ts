@@ -220,6 +220,11 @@ export interface PartnerApiKeys {
   revokedAt: Timestamp | null;
 }
 
+export interface PartnerProfileSkills {
+  partnerId: string;
+  skillId: number;
+}
+
 export interface Partners {
   company: string;
   companyKey: Generated<string | null>;
@@ -251,6 +256,12 @@ export interface Partners {
 export interface PartnerSkills {
   level: Generated<SkillLevel>;
   partnerId: string;
+  skillId: number;
+}
+
+export interface SkillPartnerCounts {
+  countedAt: Generated<Timestamp>;
+  partners: number;
   skillId: number;
 }
 
@@ -293,8 +304,10 @@ export interface DB {
   opportunities: Opportunities;
   outbox: Outbox;
   partnerApiKeys: PartnerApiKeys;
+  partnerProfileSkills: PartnerProfileSkills;
   partners: Partners;
   partnerSkills: PartnerSkills;
+  skillPartnerCounts: SkillPartnerCounts;
   skills: Skills;
   suppressions: Suppressions;
   webhookReplays: WebhookReplays;
