@@ -1,6 +1,6 @@
 import { ValidationError } from '../platform/errors/app-errors.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import { skillsMentionedIn } from '../skills/skill-mentions.ts';
+import { skillsMentionedIn } from '../skills/claimed-skills.ts';
 import type { PartnerSkillIds } from './partner.repository.ts';
 
 /**

@@ -4,7 +4,7 @@ import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { partnerMailJob } from './partner.mails.ts';
 import { withProfileEvidence } from './partner-skills.ts';
-import { skillsMentionedIn } from '../skills/skill-mentions.ts';
+import { skillsMentionedIn } from '../skills/claimed-skills.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import {
   countPartnersByStatus,

@@ -5,7 +5,7 @@ import { matchOpportunity } from '../../src/matching/match.service.ts';
 import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.ts';
 import { importPartnersCsv } from '../../src/partners/partner-import.ts';
 import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
-import { skillsMentionedIn } from '../../src/skills/skill-mentions.ts';
+import { skillsMentionedIn } from '../../src/skills/claimed-skills.ts';
 import { fileCatalogue } from '../support/file-catalogue.ts';
 import { opportunityInput, partnerInput } from '../support/factories.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
