@@ -10,6 +10,8 @@ import { asFormBody, text } from '../platform/http/form-fields.ts';
 import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
 import type { AdminConsoleService } from './admin-console.service.ts';
 import { clearSessionCookie, SESSION_COOKIE } from './admin-session-cookie.ts';
+import { registerPartnerPages } from './admin-partners.routes.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 
 /** What these routes use, wired in src/app/. */
 export interface AdminConsoleRouteDeps {
@@ -17,6 +19,7 @@ export interface AdminConsoleRouteDeps {
   adminConsole: AdminConsoleService;
   /** The queues bull-board shows at /admin/queues. */
   boardQueues: Queue[];
+  catalogue: SkillCatalogue;
   pages: Pages;
   settings: { publicBaseUrl: string; moderation: boolean };
 }
@@ -29,6 +32,7 @@ const AUDIT_PAGE = 50;
 const NAV = [
   { href: '/admin', label: 'Overview' },
   { href: '/admin/moderation', label: 'Moderation' },
+  { href: '/admin/partners', label: 'Partners' },
   { href: '/admin/suppressions', label: 'Suppressions' },
   { href: '/admin/queues', label: 'Queues' },
   { href: '/admin/audit', label: 'Audit log' },
@@ -127,6 +131,8 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
         throw error;
       }
     });
+
+    registerPartnerPages(app, { adminConsole: deps.adminConsole, catalogue: deps.catalogue, csrf, operatorOf, page });
 
     app.get('/admin/audit', { schema: { hide: true, querystring: auditQuery } }, async (request, reply) => {
       const { before } = request.query as z.infer<typeof auditQuery>;

@@ -3,6 +3,13 @@ import type { DigestStatus, InboundStatus, OpportunityStatus, PartnerStatus, Sup
 import { NotFoundError } from '../platform/errors/app-errors.ts';
 import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
 import { currentPeriods } from './overview-periods.ts';
+import type { Partner, PartnerUpdate } from '../partners/partner.schemas.ts';
+import type { PartnerSearch } from '../partners/partner.service.ts';
+import type { PartnerPreferences } from '../partners/preferences.service.ts';
+import type { DigestHistoryRow } from '../digests/digest.service.ts';
+
+/** An action's audit line, written by the owning service in the action's own transaction. */
+type Audited = { inSameTransaction?: (trx: Executor) => Promise<void> };
 
 type Counts<S extends string> = Array<{ status: S; count: number }>;
 
@@ -10,15 +17,30 @@ type Counts<S extends string> = Array<{ status: S; count: number }>;
 export interface AdminConsoleDeps {
   db: Database;
   auth: Pick<AdminAuthService, 'record'>;
-  partners: { countByStatus(): Promise<Counts<PartnerStatus>> };
+  partners: {
+    countByStatus(): Promise<Counts<PartnerStatus>>;
+    search(query: PartnerSearch & { limit: number; cursor?: string }): Promise<{ partners: Partner[]; nextCursor: string | null }>;
+    get(partnerId: string): Promise<Partner>;
+    update(partnerId: string, patch: PartnerUpdate, options: Audited): Promise<Partner>;
+    deactivate(partnerId: string, options: Audited): Promise<Partner>;
+    reactivate(partnerId: string, options: Audited): Promise<Partner>;
+    sendPreferencesLink(partnerId: string, options: Audited): Promise<Partner>;
+  };
+  preferences: { load(partnerId: string): Promise<PartnerPreferences | undefined> };
   opportunities: {
     countByStatus(): Promise<Counts<OpportunityStatus>>;
     list(query: { limit: number; status?: OpportunityStatus }): Promise<ModerationItem[]>;
     approve(id: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
     reject(id: string, options: { reason?: string; inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
   };
-  digests: { countByStatus(periods: string[]): Promise<Counts<DigestStatus>> };
-  interests: { countSince(since: Date): Promise<number> };
+  digests: {
+    countByStatus(periods: string[]): Promise<Counts<DigestStatus>>;
+    historyOf(partnerId: string, limit?: number): Promise<DigestHistoryRow[]>;
+  };
+  interests: {
+    countSince(since: Date): Promise<number>;
+    ofPartner(partnerId: string): Promise<Array<{ opportunityId: string; title: string; status: string; note: string; createdAt: Date; withdrawnAt: Date | null }>>;
+  };
   introductions: { countSince(since: Date): Promise<number> };
   inbound: { countByStatus(): Promise<Counts<InboundStatus>> };
   suppressions: {
@@ -102,6 +124,37 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
         inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'opportunity.reject', `opportunity:${opportunityId}`, { reason: reason ?? null }),
       });
     },
+
+    searchPartners: (query: PartnerSearch & { limit: number; cursor?: string }) => deps.partners.search(query),
+
+    /** One partner with all the console's partner page shows. */
+    async partner(partnerId: string) {
+      const [partner, preferences, digests, interests] = await Promise.all([
+        deps.partners.get(partnerId),
+        deps.preferences.load(partnerId),
+        deps.digests.historyOf(partnerId),
+        deps.interests.ofPartner(partnerId),
+      ]);
+      return { partner, settings: preferences?.settings, digests, interests };
+    },
+
+    /** Same validation as the API (the partner service's); the audit line names the fields changed. */
+    async updatePartner(operator: OperatorSession, partnerId: string, patch: PartnerUpdate) {
+      return deps.partners.update(partnerId, patch, {
+        inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'partner.update', `partner:${partnerId}`, { fields: Object.keys(patch) }),
+      });
+    },
+
+    deactivatePartner: (operator: OperatorSession, partnerId: string) =>
+      deps.partners.deactivate(partnerId, { inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'partner.deactivate', `partner:${partnerId}`) }),
+
+    reactivatePartner: (operator: OperatorSession, partnerId: string) =>
+      deps.partners.reactivate(partnerId, { inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'partner.reactivate', `partner:${partnerId}`) }),
+
+    sendPreferencesLink: (operator: OperatorSession, partnerId: string) =>
+      deps.partners.sendPreferencesLink(partnerId, {
+        inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'partner.preferences-link', `partner:${partnerId}`),
+      }),
 
     suppressions: (search?: string) => deps.suppressions.list({ limit: 200, search }),
 

@@ -442,3 +442,24 @@ export async function countDigestsByStatus(db: Executor, periods: string[]): Pro
     .execute();
   return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
 }
+
+/** One digest of the ledger as the operator's console shows it: what became of it and SMTP's last answer. */
+export type DigestHistoryRow = Pick<
+  Selectable<Digests>,
+  'id' | 'partnerId' | 'period' | 'status' | 'attempts' | 'deferrals' | 'subject' | 'lastError' | 'sentAt' | 'createdAt'
+> & { items: number };
+
+const historyColumns = ['d.id', 'd.partnerId', 'd.period', 'd.status', 'd.attempts', 'd.deferrals', 'd.subject', 'd.lastError', 'd.sentAt', 'd.createdAt'] as const;
+
+/** A partner's digests, newest first (the console's partner page). */
+export async function listDigestsOfPartner(db: Executor, partnerId: string, limit: number): Promise<DigestHistoryRow[]> {
+  return await db
+    .selectFrom('digests as d')
+    .select(historyColumns)
+    .select(sql<number>`(SELECT count(*)::int FROM digest_items di WHERE di.digest_id = d.id)`.as('items'))
+    .where('d.partnerId', '=', partnerId)
+    .orderBy('d.createdAt', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -37,6 +37,7 @@ import {
   type ClaimedRow,
   type DigestItemContent,
   countDigestsByStatus,
+  listDigestsOfPartner,
   type DigestRow,
   type Recipient,
   type ScheduleGroup,
@@ -567,6 +568,8 @@ export function createDigestService(deps: DigestServiceDeps) {
     },
 
     findDigest: (id: string) => findDigest(db, id),
+    /** A partner's digests, newest first, with SMTP's last answer to each (the operator's partner page). */
+    historyOf: (partnerId: string, limit = 50) => listDigestsOfPartner(db, partnerId, limit),
 
     /** The opportunity on card #`card` (1 = the first from the top) of a digest: a reply names it so. */
     opportunityOnCard: (digestId: string, card: number) => findItemAt(db, digestId, card - 1),
@@ -576,3 +579,4 @@ export function createDigestService(deps: DigestServiceDeps) {
 }
 
 export type DigestService = ReturnType<typeof createDigestService>;
+export type { DigestHistoryRow } from './digest.repository.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminAuthService } from '../../src/admin/admin-auth.service.ts';
 import { BROWSER, FORM, pathOf } from '../support/browser-requests.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
-import { opportunityPayload } from '../support/factories.ts';
+import { createActivePartner, opportunityPayload } from '../support/factories.ts';
 import { createTestStack, csrfFrom, deleteKeys, formBody, linkIn, type TestStack } from '../support/test-stack.ts';
 
 /**
@@ -286,5 +286,108 @@ describe('console actions', () => {
     for (const heading of ['Partners', 'Opportunities', 'Digests this period', 'The last 7 days', 'Email intake', 'Queues']) expect(page.body).toContain(heading);
     expect(page.body).toMatch(/<dt>published<\/dt><dd>[1-9]/);
     expect(page.body).toContain('<td>digest-send</td>');
+  });
+});
+
+describe('partners in the console', () => {
+  // The outbox's rows change as the relay marks them sent; their number says whether one was added.
+  const AUDITED = ['partners', 'partner_skills', 'admin_audit'];
+  const outboxRows = async () => Number((await t.c.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('finds partners by company or email, skill, region and status, a page at a time', async () => {
+    const s = await signIn();
+    const nordic = await createActivePartner(t, { company: 'Fjord Sentinel AB', email: 'ops@fjord-sentinel.example', regions: ['nordics'], skills: ['sentinel'] });
+    const aks = await createActivePartner(t, { company: 'Kube 100% Alpin GmbH', email: 'hello@kube-alpin.example', regions: ['dach'], skills: ['AKS'] });
+    const ids = (body: string) => [...body.matchAll(/href="\/admin\/partners\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+
+    expect(ids((await get(s, '/admin/partners?q=FJORD')).body)).toEqual([nordic.id]);
+    expect(ids((await get(s, '/admin/partners?q=kube-alpin.example')).body)).toEqual([aks.id]);
+    // A typed % is a letter, not a wildcard.
+    expect(ids((await get(s, '/admin/partners?q=100%25')).body)).toEqual([aks.id]);
+    const bySkill = ids((await get(s, '/admin/partners?skill=Microsoft%20Sentinel')).body);
+    expect(bySkill).toContain(nordic.id);
+    expect(bySkill).not.toContain(aks.id);
+    const byRegion = ids((await get(s, '/admin/partners?region=nordics')).body);
+    expect(byRegion).toContain(nordic.id);
+    expect(byRegion).not.toContain(aks.id);
+    expect(ids((await get(s, '/admin/partners?q=fjord&status=deactivated')).body)).toEqual([]);
+    const unknown = await get(s, '/admin/partners?skill=cobol-on-mars');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('No skill is called');
+
+    for (let i = 0; i < 51; i++) await createActivePartner(t, { company: `Paging ${i} GmbH` });
+    const first = await get(s, '/admin/partners?q=paging');
+    expect(ids(first.body)).toHaveLength(50);
+    const next = first.body.match(/href="(\/admin\/partners\?[^"]+)">Next page/)![1]!.replaceAll('&amp;', '&');
+    const second = await get(s, next);
+    expect(ids(second.body)).toHaveLength(1);
+    expect(ids(first.body)).not.toContain(ids(second.body)[0]);
+  });
+
+  it('shows one partner: profile, skills, digest settings, digests with SMTP\'s answer, interests', async () => {
+    const s = await signIn();
+    const p = await createActivePartner(t, { company: 'Ledger View GmbH', profile: 'We run AKS for plants.' });
+    await t.c.db.insertInto('digests').values({ partnerId: p.id, period: '2026-W40', status: 'failed', attempts: 1, lastError: '550 5.1.1 mailbox unavailable' }).execute();
+    const page = await get(s, `/admin/partners/${p.id}`);
+    expect(page.statusCode).toBe(200);
+    for (const text of ['Ledger View GmbH', 'We run AKS for plants.', 'Kubernetes on Microsoft Azure', 'weekly', '2026-W40', '550 5.1.1 mailbox unavailable', 'No interest expressed']) expect(page.body).toContain(text);
+    expect((await get(s, '/admin/partners/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+  });
+
+  it('edits a partner with the API\'s validation; an unknown skill is answered next to the field', async () => {
+    const s = await signIn();
+    const p = await createActivePartner(t, { company: 'Before Edit GmbH' });
+    const form = { _csrf: s.csrfToken, company: 'After Edit GmbH', contactName: 'Jana Berg', email: p.email, regions: ['dach', 'nordics'], remoteOk: 'on', timezone: 'Europe/Berlin', skills: ['sentinel'] };
+
+    const fingerprint = await databaseFingerprint(t.c.db, AUDITED);
+    const outboxBefore = await outboxRows();
+    expect((await post({ cookie: s.csrfCookie }, `/admin/partners/${p.id}/edit`, form)).statusCode).toBe(401);
+    expect((await post(s, `/admin/partners/${p.id}/edit`, { ...form, _csrf: '' })).statusCode).toBe(403);
+    const unknown = await post(s, `/admin/partners/${p.id}/edit`, { ...form, skills: ['cobol-on-mars'] });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.body).toMatch(/id="skills-error">[^<]*cobol-on-mars/);
+    const bad = await post(s, `/admin/partners/${p.id}/edit`, { ...form, email: 'not-an-address', regions: [] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('id="email-error"');
+    expect(bad.body).toContain('id="regions-error"');
+    expect(await databaseFingerprint(t.c.db, AUDITED)).toEqual(fingerprint);
+    expect(await outboxRows()).toBe(outboxBefore);
+
+    const saved = await post(s, `/admin/partners/${p.id}/edit`, form);
+    expect(saved.statusCode).toBe(200);
+    const row = await t.c.partners.get(p.id);
+    expect(row).toMatchObject({ company: 'After Edit GmbH', regions: ['dach', 'nordics'], skills: [{ slug: 'sentinel' }] });
+    const audit = await t.c.db.selectFrom('adminAudit').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor: OPERATOR, action: 'partner.update', target: `partner:${p.id}` });
+  });
+
+  it('deactivates and reactivates a partner, audited; reactivating one that unsubscribed is refused', async () => {
+    const s = await signIn();
+    const p = await createActivePartner(t);
+    expect((await post(s, `/admin/partners/${p.id}/deactivate`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    expect((await t.c.partners.get(p.id)).status).toBe('deactivated');
+    const page = await post(s, `/admin/partners/${p.id}/reactivate`, { _csrf: s.csrfToken });
+    expect(page.statusCode).toBe(200);
+    expect((await t.c.partners.get(p.id)).status).toBe('active');
+    expect((await auditActions()).slice(-2)).toEqual([
+      { actor: OPERATOR, action: 'partner.deactivate', target: `partner:${p.id}` },
+      { actor: OPERATOR, action: 'partner.reactivate', target: `partner:${p.id}` },
+    ]);
+
+    await t.c.partners.markUnsubscribed(p.email, t.c.db);
+    const fingerprint = await databaseFingerprint(t.c.db, AUDITED);
+    const refused = await post(s, `/admin/partners/${p.id}/reactivate`, { _csrf: s.csrfToken });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Nothing was changed');
+    expect(await databaseFingerprint(t.c.db, AUDITED)).toEqual(fingerprint);
+  });
+
+  it('sends a partner the preferences link, audited', async () => {
+    const s = await signIn();
+    const p = await createActivePartner(t, { email: 'prefs.link@kubeworks.example' });
+    expect((await post(s, `/admin/partners/${p.id}/preferences-link`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    const mail = await t.smtp.waitFor((m) => m.envelope.to.includes(p.email) && m.parsed.subject === 'Your p2p-digest preferences');
+    expect(mail.parsed.text).toContain('/p/');
+    expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'partner.preferences-link', target: `partner:${p.id}` });
   });
 });
