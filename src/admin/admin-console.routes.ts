@@ -11,6 +11,7 @@ import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts'
 import type { AdminConsoleService } from './admin-console.service.ts';
 import { clearSessionCookie, SESSION_COOKIE } from './admin-session-cookie.ts';
 import { registerPartnerPages } from './admin-partners.routes.ts';
+import { registerDigestPages } from './admin-digests.routes.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 
 /** What these routes use, wired in src/app/. */
@@ -33,6 +34,7 @@ const NAV = [
   { href: '/admin', label: 'Overview' },
   { href: '/admin/moderation', label: 'Moderation' },
   { href: '/admin/partners', label: 'Partners' },
+  { href: '/admin/digests', label: 'Digests' },
   { href: '/admin/suppressions', label: 'Suppressions' },
   { href: '/admin/queues', label: 'Queues' },
   { href: '/admin/audit', label: 'Audit log' },
@@ -133,6 +135,7 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
     });
 
     registerPartnerPages(app, { adminConsole: deps.adminConsole, catalogue: deps.catalogue, csrf, operatorOf, page });
+    registerDigestPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
 
     app.get('/admin/audit', { schema: { hide: true, querystring: auditQuery } }, async (request, reply) => {
       const { before } = request.query as z.infer<typeof auditQuery>;

@@ -36,6 +36,9 @@ export interface AdminConsoleDeps {
   digests: {
     countByStatus(periods: string[]): Promise<Counts<DigestStatus>>;
     historyOf(partnerId: string, limit?: number): Promise<DigestHistoryRow[]>;
+    countByPeriod(): Promise<Array<{ period: string; status: DigestStatus; count: number }>>;
+    failedOf(period: string): Promise<Array<{ id: string; partnerId: string; company: string; email: string; attempts: number; lastError: string | null; updatedAt: Date }>>;
+    resendFailed(filter: { id: string } | { period: string }, options: { inSameTransaction?: (trx: Executor, ids: string[]) => Promise<void> }): Promise<string[]>;
   };
   interests: {
     countSince(since: Date): Promise<number>;
@@ -155,6 +158,27 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
       deps.partners.sendPreferencesLink(partnerId, {
         inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'partner.preferences-link', `partner:${partnerId}`),
       }),
+
+    /** The latest periods by state, and the chosen one's failed digests (the newest period unless named). */
+    async digests(period?: string) {
+      const counts = await deps.digests.countByPeriod();
+      const periods = new Map<string, Partial<Record<DigestStatus, number>>>();
+      for (const c of counts) periods.set(c.period, { ...periods.get(c.period), [c.status]: c.count });
+      const chosen = period ?? counts[0]?.period;
+      return {
+        periods: [...periods].map(([name, byState]) => ({ name, byState })),
+        period: chosen ?? null,
+        failed: chosen ? await deps.digests.failedOf(chosen) : [],
+      };
+    },
+
+    /** Resends one failed digest, or every failed one of a period, through the ledger; audited with the ids reopened. */
+    async resendDigests(operator: OperatorSession, filter: { id: string } | { period: string }) {
+      const target = 'id' in filter ? `digest:${filter.id}` : `period:${filter.period}`;
+      return deps.digests.resendFailed(filter, {
+        inSameTransaction: (trx, ids) => deps.auth.record(trx, operator.email, 'digest.resend', target, { digests: ids }),
+      });
+    },
 
     suppressions: (search?: string) => deps.suppressions.list({ limit: 200, search }),
 

@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminAuthService } from '../../src/admin/admin-auth.service.ts';
 import { BROWSER, FORM, pathOf } from '../support/browser-requests.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
+import { matchOpportunity } from '../../src/matching/match.service.ts';
+import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
 import { createActivePartner, opportunityPayload } from '../support/factories.ts';
-import { createTestStack, csrfFrom, deleteKeys, formBody, linkIn, type TestStack } from '../support/test-stack.ts';
+import { createTestStack, csrfFrom, deleteKeys, eventually, formBody, linkIn, type TestStack } from '../support/test-stack.ts';
 
 /**
  * The operator console: sign-in by an emailed one-time link, the session cookie, CSRF on every
@@ -61,7 +63,7 @@ async function signIn(email = OPERATOR) {
 }
 
 type Session = Awaited<ReturnType<typeof signIn>>;
-const post = (s: Pick<Session, 'cookie'>, url: string, fields: Record<string, string>) =>
+const post = (s: Pick<Session, 'cookie'>, url: string, fields: Record<string, string | string[]>) =>
   t.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: s.cookie }, payload: formBody(fields) });
 const get = (s: Pick<Session, 'cookie'>, url: string) => t.app.inject({ method: 'GET', url, headers: { ...BROWSER, cookie: s.cookie } });
 
@@ -389,5 +391,75 @@ describe('partners in the console', () => {
     const mail = await t.smtp.waitFor((m) => m.envelope.to.includes(p.email) && m.parsed.subject === 'Your p2p-digest preferences');
     expect(mail.parsed.text).toContain('/p/');
     expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'partner.preferences-link', target: `partner:${p.id}` });
+  });
+});
+
+describe('digests in the console', () => {
+  /** A digest the SMTP server refused (550): failed, and its address suppressed as a hard bounce. */
+  async function failedDigest(key: string) {
+    const email = `${key}@partners.example`;
+    const partnerId = await addPartner(t, key, ['kubernetes-on-azure']);
+    // MODERATION is on in this file: published once approved, then matched as the match worker would.
+    const opportunityId = await addOpportunity(t, `AKS migration for ${key}`, ['kubernetes-on-azure']);
+    await t.c.opportunities.approve(opportunityId, {});
+    await matchOpportunity(t.c.db, opportunityId, t.c.log);
+    t.smtp.options.reject = new Set([email]);
+    try {
+      expect(await t.c.digests.runRound({ everyone: true, partnerId })).toMatchObject({ failed: 1 });
+    } finally {
+      t.smtp.options.reject = undefined;
+    }
+    const row = await t.c.db.selectFrom('digests').select(['id', 'period', 'lastError']).where('partnerId', '=', partnerId).executeTakeFirstOrThrow();
+    return { ...row, email, partnerId };
+  }
+
+  it('counts a period by state and shows the failed ones with their SMTP answer', async () => {
+    const s = await signIn();
+    const d = await failedDigest('refused-one');
+    const page = await get(s, `/admin/digests?period=${d.period}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(d.period);
+    expect(page.body).toContain('refused-one Ltd');
+    expect(page.body).toContain('550');
+    expect(page.body).toMatch(/Resend all \d+ failed/);
+  });
+
+  it('resends a failed digest through the ledger: posted twice, exactly one mail arrives; audited', async () => {
+    const s = await signIn();
+    const d = await failedDigest('resend-once');
+    await t.c.suppressions.lift(d.email, t.c.db);
+
+    // Without a session or a CSRF token nothing is reopened.
+    expect((await post({ cookie: s.csrfCookie }, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken })).statusCode).toBe(401);
+    expect((await post(s, `/admin/digests/${d.id}/resend`, {})).statusCode).toBe(403);
+    expect((await t.c.digests.findDigest(d.id))?.status).toBe('failed');
+
+    const answers = await Promise.all([post(s, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken }), post(s, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken })]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    const again = await post(s, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken });
+    expect(again.statusCode).toBe(409);
+
+    await t.smtp.waitFor((m) => m.envelope.to.includes(d.email));
+    await eventually(async () => (await t.c.digests.findDigest(d.id))?.status === 'sent');
+    // Time for a duplicate to arrive, had anything sent it twice.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(digestMailsTo(t, d.email)).toHaveLength(1);
+    const audit = await t.c.db.selectFrom('adminAudit').selectAll().where('action', '=', 'digest.resend').execute();
+    expect(audit).toEqual([expect.objectContaining({ actor: OPERATOR, target: `digest:${d.id}`, details: { digests: [d.id] } })]);
+  });
+
+  it('resends every failed digest of a period at once', async () => {
+    const s = await signIn();
+    const a = await failedDigest('all-a');
+    const b = await failedDigest('all-b');
+    for (const d of [a, b]) await t.c.suppressions.lift(d.email, t.c.db);
+    const res = await post(s, '/admin/digests/resend-failed', { _csrf: s.csrfToken, period: a.period });
+    expect(res.statusCode).toBe(200);
+    for (const d of [a, b]) {
+      await t.smtp.waitFor((m) => m.envelope.to.includes(d.email));
+      await eventually(async () => (await t.c.digests.findDigest(d.id))?.status === 'sent');
+    }
+    expect((await post(s, '/admin/digests/resend-failed', { _csrf: s.csrfToken, period: 'not-a-period' })).statusCode).toBe(400);
+    expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'digest.resend', target: `period:${a.period}` });
   });
 });
