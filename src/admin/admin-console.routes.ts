@@ -12,6 +12,7 @@ import type { AdminConsoleService } from './admin-console.service.ts';
 import { clearSessionCookie, SESSION_COOKIE } from './admin-session-cookie.ts';
 import { registerPartnerPages } from './admin-partners.routes.ts';
 import { registerDigestPages } from './admin-digests.routes.ts';
+import { registerInboundPages } from './admin-inbound.routes.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 
 /** What these routes use, wired in src/app/. */
@@ -35,6 +36,7 @@ const NAV = [
   { href: '/admin/moderation', label: 'Moderation' },
   { href: '/admin/partners', label: 'Partners' },
   { href: '/admin/digests', label: 'Digests' },
+  { href: '/admin/inbound', label: 'Email intake' },
   { href: '/admin/suppressions', label: 'Suppressions' },
   { href: '/admin/queues', label: 'Queues' },
   { href: '/admin/audit', label: 'Audit log' },
@@ -136,6 +138,7 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
 
     registerPartnerPages(app, { adminConsole: deps.adminConsole, catalogue: deps.catalogue, csrf, operatorOf, page });
     registerDigestPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
+    registerInboundPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
 
     app.get('/admin/audit', { schema: { hide: true, querystring: auditQuery } }, async (request, reply) => {
       const { before } = request.query as z.infer<typeof auditQuery>;

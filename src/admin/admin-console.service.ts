@@ -7,6 +7,7 @@ import type { Partner, PartnerUpdate } from '../partners/partner.schemas.ts';
 import type { PartnerSearch } from '../partners/partner.service.ts';
 import type { PartnerPreferences } from '../partners/preferences.service.ts';
 import type { DigestHistoryRow } from '../digests/digest.service.ts';
+import type { InboundIntake } from '../inbound/inbound.service.ts';
 
 /** An action's audit line, written by the owning service in the action's own transaction. */
 type Audited = { inSameTransaction?: (trx: Executor) => Promise<void> };
@@ -45,7 +46,7 @@ export interface AdminConsoleDeps {
     ofPartner(partnerId: string): Promise<Array<{ opportunityId: string; title: string; status: string; note: string; createdAt: Date; withdrawnAt: Date | null }>>;
   };
   introductions: { countSince(since: Date): Promise<number> };
-  inbound: { countByStatus(): Promise<Counts<InboundStatus>> };
+  inbound: Pick<InboundIntake, 'countByStatus' | 'list' | 'get' | 'reprocess'>;
   suppressions: {
     list(options: { limit: number; search?: string }): Promise<Array<{ email: string; reason: SuppressionReason; createdAt: Date }>>;
     lift(email: string, executor: Executor): Promise<SuppressionReason | undefined>;
@@ -72,6 +73,8 @@ export interface ModerationItem {
 }
 
 const WEEK_MS = 7 * 86_400_000;
+/** How much of a stored message the console shows: enough to read headers and body, not a 25 MB attachment. */
+const RAW_SHOWN_BYTES = 64 * 1024;
 
 const byStatus = <S extends string>(counts: Counts<S>): Partial<Record<S, number>> =>
   Object.fromEntries(counts.map((c) => [c.status, c.count])) as Partial<Record<S, number>>;
@@ -179,6 +182,19 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
         inSameTransaction: (trx, ids) => deps.auth.record(trx, operator.email, 'digest.resend', target, { digests: ids }),
       });
     },
+
+    inboundMessages: (query: { status?: InboundStatus; after?: string; limit: number }) => deps.inbound.list(query),
+
+    /** One stored message with the start of its raw bytes (the page shows them as escaped text). */
+    async inboundMessage(inboundId: string) {
+      const message = await deps.inbound.get(inboundId, RAW_SHOWN_BYTES);
+      if (!message) throw new NotFoundError('inbound message', inboundId);
+      return { ...message, raw: message.rawStart.toString('utf8'), rawCut: message.size > RAW_SHOWN_BYTES, rawShownBytes: RAW_SHOWN_BYTES };
+    },
+
+    /** Processes a failed message again (audited); false when it is not failed now. */
+    reprocessInbound: (operator: OperatorSession, inboundId: string) =>
+      deps.inbound.reprocess(inboundId, { inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'inbound.reprocess', `inbound:${inboundId}`) }),
 
     suppressions: (search?: string) => deps.suppressions.list({ limit: 200, search }),
 

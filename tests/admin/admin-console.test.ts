@@ -6,6 +6,7 @@ import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { matchOpportunity } from '../../src/matching/match.service.ts';
 import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
 import { createActivePartner, opportunityPayload } from '../support/factories.ts';
+import { storeInbound } from '../support/inbound-fixtures.ts';
 import { createTestStack, csrfFrom, deleteKeys, eventually, formBody, linkIn, type TestStack } from '../support/test-stack.ts';
 
 /**
@@ -461,5 +462,71 @@ describe('digests in the console', () => {
     }
     expect((await post(s, '/admin/digests/resend-failed', { _csrf: s.csrfToken, period: 'not-a-period' })).statusCode).toBe(400);
     expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'digest.resend', target: `period:${a.period}` });
+  });
+});
+
+describe('the email intake in the console', () => {
+  const mail = (subject: string, body: string) =>
+    Buffer.from(
+      [
+        'From: Eva Stein <eva@stein-consulting.example>',
+        'To: opportunities@p2p.test',
+        `Subject: ${subject}`,
+        'Message-ID: <intake-console-' + Math.random().toString(36).slice(2) + '@stein-consulting.example>',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+
+  /** A stored message as processing leaves one that failed on its last attempt. */
+  async function failedMessage(subject: string, body = 'We need help with an AKS landing zone in Munich.') {
+    const id = await storeInbound(t, mail(subject, body), { mailFrom: 'eva@stein-consulting.example' });
+    await t.c.db.updateTable('inboundMessages').set({ status: 'failed', outcome: 'failed: understanding crashed', attempts: 5, processedAt: new Date() }).where('id', '=', id).execute();
+    return id;
+  }
+
+  it('lists messages with their outcome, and filters by status', async () => {
+    const s = await signIn();
+    const id = await failedMessage('Listed failure');
+    const all = await get(s, '/admin/inbound');
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toContain(`/admin/inbound/${id}`);
+    expect(all.body).toContain('failed: understanding crashed');
+    expect((await get(s, '/admin/inbound?status=failed')).body).toContain(id);
+    expect((await get(s, '/admin/inbound?status=processed')).body).not.toContain(id);
+  });
+
+  it('shows the raw message as escaped text, never as HTML, and at most its first 64 KiB', async () => {
+    const s = await signIn();
+    const id = await failedMessage('<b>bold</b> subject', `<script>alert("pwned")</script>\r\n<img src=x onerror=alert(1)>\r\n${'x'.repeat(70 * 1024)}TAIL-MARKER`);
+    const page = await get(s, `/admin/inbound/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
+    expect(page.body).not.toContain('<script>alert');
+    expect(page.body).not.toContain('<img src=x');
+    expect(page.body).not.toContain('TAIL-MARKER');
+    expect(page.body).toContain('the first 65536 are shown');
+  });
+
+  it('reprocesses a failed message once, audited; a message that is not failed is not processed again', async () => {
+    const s = await signIn();
+    const id = await failedMessage('AKS landing zone for a Munich plant');
+    expect((await post({ cookie: s.csrfCookie }, `/admin/inbound/${id}/reprocess`, { _csrf: s.csrfToken })).statusCode).toBe(401);
+    expect((await post(s, `/admin/inbound/${id}/reprocess`, {})).statusCode).toBe(403);
+    const answers = await Promise.all([post(s, `/admin/inbound/${id}/reprocess`, { _csrf: s.csrfToken }), post(s, `/admin/inbound/${id}/reprocess`, { _csrf: s.csrfToken })]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    const done = await eventually(async () => {
+      const row = await t.c.db.selectFrom('inboundMessages').select(['status', 'attempts', 'processedAt', 'outcome']).where('id', '=', id).executeTakeFirstOrThrow();
+      return row.status !== 'received' && row;
+    }, 20_000);
+    expect(done.status).not.toBe('failed');
+    expect(done.attempts).toBe(1);
+    const again = await post(s, `/admin/inbound/${id}/reprocess`, { _csrf: s.csrfToken });
+    expect(again.statusCode).toBe(409);
+    const after = await t.c.db.selectFrom('inboundMessages').select(['status', 'attempts', 'processedAt']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: done.status, attempts: 1, processedAt: done.processedAt });
+    const audit = await t.c.db.selectFrom('adminAudit').select(['actor', 'action', 'target']).where('action', '=', 'inbound.reprocess').execute();
+    expect(audit).toEqual([{ actor: OPERATOR, action: 'inbound.reprocess', target: `inbound:${id}` }]);
   });
 });
