@@ -13,6 +13,7 @@ import { clearSessionCookie, SESSION_COOKIE } from './admin-session-cookie.ts';
 import { registerPartnerPages } from './admin-partners.routes.ts';
 import { registerDigestPages } from './admin-digests.routes.ts';
 import { registerInboundPages } from './admin-inbound.routes.ts';
+import { registerOpportunityPages } from './admin-opportunities.routes.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 
 /** What these routes use, wired in src/app/. */
@@ -34,6 +35,7 @@ const AUDIT_PAGE = 50;
 const NAV = [
   { href: '/admin', label: 'Overview' },
   { href: '/admin/moderation', label: 'Moderation' },
+  { href: '/admin/opportunities', label: 'Opportunities' },
   { href: '/admin/partners', label: 'Partners' },
   { href: '/admin/digests', label: 'Digests' },
   { href: '/admin/inbound', label: 'Email intake' },
@@ -139,6 +141,7 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
     registerPartnerPages(app, { adminConsole: deps.adminConsole, catalogue: deps.catalogue, csrf, operatorOf, page });
     registerDigestPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
     registerInboundPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
+    registerOpportunityPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
 
     app.get('/admin/audit', { schema: { hide: true, querystring: auditQuery } }, async (request, reply) => {
       const { before } = request.query as z.infer<typeof auditQuery>;

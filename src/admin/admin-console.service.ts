@@ -1,6 +1,6 @@
 import type { Database, Executor } from '../platform/db/database.ts';
 import type { DigestStatus, InboundStatus, OpportunityStatus, PartnerStatus, SuppressionReason } from '../platform/db/database.types.ts';
-import { NotFoundError } from '../platform/errors/app-errors.ts';
+import { ConflictError, NotFoundError } from '../platform/errors/app-errors.ts';
 import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
 import { currentPeriods } from './overview-periods.ts';
 import type { Partner, PartnerUpdate } from '../partners/partner.schemas.ts';
@@ -8,6 +8,7 @@ import type { PartnerSearch } from '../partners/partner.service.ts';
 import type { PartnerPreferences } from '../partners/preferences.service.ts';
 import type { DigestHistoryRow } from '../digests/digest.service.ts';
 import type { InboundIntake } from '../inbound/inbound.service.ts';
+import { isOpen } from '../opportunities/opportunity.schemas.ts';
 
 /** An action's audit line, written by the owning service in the action's own transaction. */
 type Audited = { inSameTransaction?: (trx: Executor) => Promise<void> };
@@ -30,7 +31,10 @@ export interface AdminConsoleDeps {
   preferences: { load(partnerId: string): Promise<PartnerPreferences | undefined> };
   opportunities: {
     countByStatus(): Promise<Counts<OpportunityStatus>>;
-    list(query: { limit: number; status?: OpportunityStatus }): Promise<ModerationItem[]>;
+    list(query: { limit: number; status?: OpportunityStatus; text?: string }): Promise<ModerationItem[]>;
+    get(id: string): Promise<ModerationItem & { status: OpportunityStatus; expiresAt: string; publishedAt: string | null }>;
+    matches(id: string): Promise<Array<{ partnerId: string; company: string; score: number; reasons: string[] }>>;
+    end(id: string, as: 'closed' | 'withdrawn', options: Audited): Promise<{ id: string; title: string; status: OpportunityStatus }>;
     approve(id: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
     reject(id: string, options: { reason?: string; inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
   };
@@ -45,7 +49,14 @@ export interface AdminConsoleDeps {
     countSince(since: Date): Promise<number>;
     ofPartner(partnerId: string): Promise<Array<{ opportunityId: string; title: string; status: string; note: string; createdAt: Date; withdrawnAt: Date | null }>>;
   };
-  introductions: { countSince(since: Date): Promise<number> };
+  introductions: {
+    countSince(since: Date): Promise<number>;
+    overview(opportunityId: string): Promise<{
+      interests: Array<{ company: string; note: string }>;
+      introductions: Array<{ company: string; email: string; introducedOn: string }>;
+      digests: { sent: number; perDay: Array<{ day: string; digests: number }> };
+    }>;
+  };
   inbound: Pick<InboundIntake, 'countByStatus' | 'list' | 'get' | 'reprocess'>;
   suppressions: {
     list(options: { limit: number; search?: string }): Promise<Array<{ email: string; reason: SuppressionReason; createdAt: Date }>>;
@@ -195,6 +206,29 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
     /** Processes a failed message again (audited); false when it is not failed now. */
     reprocessInbound: (operator: OperatorSession, inboundId: string) =>
       deps.inbound.reprocess(inboundId, { inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'inbound.reprocess', `inbound:${inboundId}`) }),
+
+    opportunities: (query: { status?: OpportunityStatus; text?: string }) => deps.opportunities.list({ limit: 100, ...query }),
+
+    /** One opportunity with its matches and why, its reach (digests that carried it), interests and introductions. */
+    async opportunity(opportunityId: string) {
+      const [opportunity, matches, overview] = await Promise.all([
+        deps.opportunities.get(opportunityId),
+        deps.opportunities.matches(opportunityId),
+        deps.introductions.overview(opportunityId),
+      ]);
+      return { opportunity, matches, ...overview };
+    },
+
+    /** Closes or withdraws an open opportunity (audited); the interested partners hear it ended. */
+    async endOpportunity(operator: OperatorSession, opportunityId: string, as: 'closed' | 'withdrawn') {
+      const before = await deps.opportunities.get(opportunityId);
+      if (!isOpen(before.status)) throw new ConflictError('not_open', `"${before.title}" is ${before.status.replace('_', ' ')}, not open`);
+      // Ended under the row lock; should another end it first, this call changes nothing and writes no audit line.
+      const o = await deps.opportunities.end(opportunityId, as, {
+        inSameTransaction: (trx) => deps.auth.record(trx, operator.email, as === 'closed' ? 'opportunity.close' : 'opportunity.withdraw', `opportunity:${opportunityId}`),
+      });
+      return o;
+    },
 
     suppressions: (search?: string) => deps.suppressions.list({ limit: 200, search }),
 

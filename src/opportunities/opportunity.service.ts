@@ -438,9 +438,12 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
      * The submitter ends an opportunity from their status page: "closed" (the work is placed) or
      * "withdrawn" (it is off). Ending an ended opportunity changes nothing.
      */
-    async end(opportunityId: string, as: 'closed' | 'withdrawn'): Promise<OpportunityRow> {
+    async end(opportunityId: string, as: 'closed' | 'withdrawn', options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {}): Promise<OpportunityRow> {
       return withLocked(opportunityId, async (trx, row) => {
-        if (isOpen(row.status)) await end(trx, opportunityId, as);
+        if (!isOpen(row.status)) return;
+        await end(trx, opportunityId, as);
+        // The caller's record (the console's audit), only when this call ended it.
+        await options.inSameTransaction?.(trx);
       });
     },
 
@@ -464,7 +467,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       return toOpportunity(row, catalogue, await countMatchesOf(db, opportunityId));
     },
 
-    async list(query: { limit: number; status?: OpportunityRow['status'] }): Promise<Opportunity[]> {
+    async list(query: { limit: number; status?: OpportunityRow['status']; text?: string }): Promise<Opportunity[]> {
       const rows = await listOpportunities(db, query);
       return rows.map((row) => toOpportunity(row, catalogue, row.matchCount));
     },

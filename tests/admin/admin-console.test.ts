@@ -530,3 +530,60 @@ describe('the email intake in the console', () => {
     expect(audit).toEqual([{ actor: OPERATOR, action: 'inbound.reprocess', target: `inbound:${id}` }]);
   });
 });
+
+describe('opportunities in the console', () => {
+  /** A published opportunity with a matching partner and that partner's interest. */
+  async function published(key: string) {
+    const partnerId = await addPartner(t, key, ['kubernetes-on-azure']);
+    const id = await addOpportunity(t, `Fleet upgrade ${key}`, ['kubernetes-on-azure'], { description: `Upgrade forty AKS clusters for ${key}; zero downtime.` });
+    await t.c.opportunities.approve(id, {});
+    await matchOpportunity(t.c.db, id, t.c.log);
+    await t.c.db.insertInto('interests').values({ opportunityId: id, partnerId, note: `We did this for ${key}'s neighbour.` }).execute();
+    return { id, partnerId, company: `${key} Ltd` };
+  }
+
+  it('searches by text and filters by status', async () => {
+    const s = await signIn();
+    const o = await published('opp-search');
+    expect((await get(s, '/admin/opportunities?q=FORTY%20AKS')).body).toContain(`/admin/opportunities/${o.id}`);
+    expect((await get(s, '/admin/opportunities?q=fleet&status=published')).body).toContain(`/admin/opportunities/${o.id}`);
+    expect((await get(s, '/admin/opportunities?q=fleet&status=closed')).body).not.toContain(`/admin/opportunities/${o.id}`);
+    expect((await get(s, '/admin/opportunities?q=no-such-words-anywhere')).body).toContain('No opportunity matches');
+  });
+
+  it('shows one opportunity: matches with reasons, reach, interests, introductions', async () => {
+    const s = await signIn();
+    const o = await published('opp-detail');
+    const page = await get(s, `/admin/opportunities/${o.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`href="/admin/partners/${o.partnerId}">${o.company}`);
+    expect(page.body).toMatch(/<h2>Matches \([1-9]/);
+    expect(page.body).toContain('Kubernetes on Microsoft Azure');
+    expect(page.body).toContain('0 digests carried it');
+    expect(page.body).toContain('neighbour');
+    expect((await get(s, '/admin/opportunities/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+  });
+
+  it('closes or withdraws an open opportunity, audited; an ended one is not ended again', async () => {
+    const s = await signIn();
+    const a = await published('opp-close');
+    const b = await published('opp-withdraw');
+    expect((await post({ cookie: s.csrfCookie }, `/admin/opportunities/${a.id}/close`, { _csrf: s.csrfToken })).statusCode).toBe(401);
+    expect((await post(s, `/admin/opportunities/${a.id}/close`, {})).statusCode).toBe(403);
+    expect((await t.c.opportunities.getRow(a.id)).status).toBe('published');
+
+    expect((await post(s, `/admin/opportunities/${a.id}/close`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    expect((await t.c.opportunities.getRow(a.id)).status).toBe('closed');
+    expect((await post(s, `/admin/opportunities/${b.id}/withdraw`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    expect((await t.c.opportunities.getRow(b.id)).status).toBe('withdrawn');
+    // The interested partner hears it ended.
+    await t.smtp.waitFor((m) => m.envelope.to.includes('opp-close@partners.example'));
+    const refused = await post(s, `/admin/opportunities/${a.id}/withdraw`, { _csrf: s.csrfToken });
+    expect(refused.statusCode).toBe(409);
+    expect((await t.c.opportunities.getRow(a.id)).status).toBe('closed');
+    expect((await auditActions()).slice(-2)).toEqual([
+      { actor: OPERATOR, action: 'opportunity.close', target: `opportunity:${a.id}` },
+      { actor: OPERATOR, action: 'opportunity.withdraw', target: `opportunity:${b.id}` },
+    ]);
+  });
+});
