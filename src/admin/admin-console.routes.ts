@@ -4,9 +4,10 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../platform/errors/app-errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
+import { REGIONS, type RegionSlug } from '../regions/regions.ts';
 import type { Pages } from '../platform/http/pages.ts';
-import { asFormBody, text } from '../platform/http/form-fields.ts';
+import { asFormBody, checked, fieldErrors, list, text } from '../platform/http/form-fields.ts';
 import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
 import type { AdminConsoleService } from './admin-console.service.ts';
 import { clearSessionCookie, SESSION_COOKIE } from './admin-session-cookie.ts';
@@ -28,6 +29,13 @@ export interface AdminConsoleRouteDeps {
 }
 
 const idParams = z.object({ id: z.uuid() });
+
+/** A moderator's correction as typed, with what was wrong with it. */
+interface ModerationEdit {
+  id: string;
+  values: { title: string; description: string; requiredSkills: string; regions: string[]; remote: boolean };
+  errors: Record<string, string>;
+}
 const auditQuery = z.object({ before: z.string().regex(/^\d{1,18}$/).optional() });
 const searchQuery = z.object({ q: z.string().max(254).optional() });
 const AUDIT_PAGE = 50;
@@ -90,8 +98,39 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
       page(request, reply, 'admin-overview', 'Overview', { overview: await deps.adminConsole.overview() }),
     );
 
-    const moderationPage = async (request: FastifyRequest, reply: FastifyReply, notice?: string, status = 200) =>
-      page(request, reply, 'admin-moderation', 'Moderation', { items: await deps.adminConsole.moderationQueue(), moderation: deps.settings.moderation, notice: notice ?? null }, status);
+    /** `edit`: a correction that did not pass, shown again next to its item with the errors. */
+    const moderationPage = async (request: FastifyRequest, reply: FastifyReply, notice?: string, status = 200, edit?: ModerationEdit) =>
+      page(
+        request,
+        reply,
+        'admin-moderation',
+        'Moderation',
+        { items: await deps.adminConsole.moderationQueue(), moderation: deps.settings.moderation, notice: notice ?? null, edit: edit ?? null, regions: REGIONS },
+        status,
+      );
+
+    app.post('/admin/moderation/:id/edit', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+      const { id } = request.params as z.infer<typeof idParams>;
+      const body = asFormBody(request.body);
+      const values = {
+        title: text(body, 'title') ?? '',
+        description: text(body, 'description') ?? '',
+        requiredSkills: (text(body, 'requiredSkills') ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+        regions: list(body, 'regions') as RegionSlug[],
+        remote: checked(body, 'remote'),
+      };
+      try {
+        const o = await deps.adminConsole.reviseForReview(operatorOf(request), id, values);
+        return moderationPage(request, reply, `Saved your corrections to "${o.title}". It still awaits your approval.`);
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          const edit = { id, values: { ...values, requiredSkills: values.requiredSkills.join(', ') }, errors: fieldErrors(error.issues) };
+          return moderationPage(request, reply, 'Please check the highlighted fields. Nothing was saved.', error.status, edit);
+        }
+        if (error instanceof ConflictError || error instanceof NotFoundError) return moderationPage(request, reply, error.message, error.status);
+        throw error;
+      }
+    });
 
     app.get('/admin/moderation', { schema: { hide: true } }, async (request, reply) => moderationPage(request, reply));
 

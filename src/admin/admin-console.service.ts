@@ -9,6 +9,7 @@ import type { PartnerPreferences } from '../partners/preferences.service.ts';
 import type { DigestHistoryRow } from '../digests/digest.service.ts';
 import type { InboundIntake } from '../inbound/inbound.service.ts';
 import { isOpen } from '../opportunities/opportunity.schemas.ts';
+import type { RegionSlug } from '../regions/regions.ts';
 
 /** An action's audit line, written by the owning service in the action's own transaction. */
 type Audited = { inSameTransaction?: (trx: Executor) => Promise<void> };
@@ -34,6 +35,11 @@ export interface AdminConsoleDeps {
     list(query: { limit: number; status?: OpportunityStatus; text?: string }): Promise<ModerationItem[]>;
     get(id: string): Promise<ModerationItem & { status: OpportunityStatus; expiresAt: string; publishedAt: string | null }>;
     matches(id: string): Promise<Array<{ partnerId: string; company: string; score: number; reasons: string[] }>>;
+    reviseForReview(
+      id: string,
+      patch: { title: string; description: string; requiredSkills: string[]; regions: ModerationItem['regions']; remote: boolean },
+      options: Audited,
+    ): Promise<{ id: string; title: string }>;
     end(id: string, as: 'closed' | 'withdrawn', options: Audited): Promise<{ id: string; title: string; status: OpportunityStatus }>;
     approve(id: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
     reject(id: string, options: { reason?: string; inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
@@ -72,7 +78,7 @@ export interface ModerationItem {
   id: string;
   title: string;
   description: string;
-  requiredSkills: Array<{ label: string }>;
+  requiredSkills: Array<{ slug: string; label: string }>;
   regions: string[];
   remote: boolean;
   budgetMin: number | null;
@@ -229,6 +235,16 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
       });
       return o;
     },
+
+    /** The moderator's corrections before approving (same validation as a submission), audited with the fields. */
+    reviseForReview: (
+      operator: OperatorSession,
+      opportunityId: string,
+      patch: { title: string; description: string; requiredSkills: string[]; regions: RegionSlug[]; remote: boolean },
+    ) =>
+      deps.opportunities.reviseForReview(opportunityId, patch, {
+        inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'opportunity.edit', `opportunity:${opportunityId}`, { title: patch.title }),
+      }),
 
     suppressions: (search?: string) => deps.suppressions.list({ limit: 200, search }),
 

@@ -141,3 +141,17 @@ export async function rejectionReasonOf(db: Executor, id: string): Promise<strin
   const row = await db.selectFrom('opportunities').select('rejectionReason').where('id', '=', id).executeTakeFirst();
   return row?.rejectionReason ?? null;
 }
+
+/** What a moderator may correct before approving: the words, the skills and where. */
+export type ReviewCorrection = Pick<NewOpportunity, 'title' | 'description' | 'requiredSkillIds' | 'niceSkillIds' | 'regions' | 'remote'>;
+
+/** The moderator's corrections; only while the opportunity still awaits review. */
+export async function updateForReview(db: Executor, id: string, values: ReviewCorrection): Promise<boolean> {
+  const result = await db
+    .updateTable('opportunities')
+    .set({ ...values, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending_review')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

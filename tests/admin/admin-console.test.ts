@@ -261,6 +261,31 @@ describe('console actions', () => {
     expect(audit).toMatchObject({ actor: OPERATOR, action: 'opportunity.reject', target: `opportunity:${id}`, details: { reason: 'Please name the budget.' } });
   });
 
+  it('edits an opportunity before approving, with the submission\'s validation; unknown skills are answered next to the field', async () => {
+    const s = await signIn();
+    const { id } = await moderated();
+    const form = { _csrf: s.csrfToken, title: 'AKS landing zone, corrected', description: 'Corrected by the moderator: a landing zone for AKS with Entra ID.', requiredSkills: 'kubernetes-on-azure, Microsoft Sentinel', regions: ['dach', 'nordics'] };
+    const fingerprint = await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit']);
+    expect((await post({ cookie: s.csrfCookie }, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(401);
+    expect((await post(s, `/admin/moderation/${id}/edit`, { ...form, _csrf: '' })).statusCode).toBe(403);
+    const unknown = await post(s, `/admin/moderation/${id}/edit`, { ...form, requiredSkills: 'kubernetes-on-azure, cobol-on-mars' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.body).toMatch(new RegExp(`id="requiredSkills-${id}-error">[^<]*cobol-on-mars`));
+    const short = await post(s, `/admin/moderation/${id}/edit`, { ...form, title: 'AKS', regions: [] });
+    expect(short.statusCode).toBe(400);
+    expect(short.body).toContain(`id="title-${id}-error"`);
+    expect(short.body).toContain(`id="regions-${id}-error"`);
+    expect(await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit'])).toEqual(fingerprint);
+
+    expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(200);
+    const o = await t.c.opportunities.get(id);
+    expect(o).toMatchObject({ status: 'pending_review', title: form.title, description: form.description, regions: ['dach', 'nordics'] });
+    expect(o.requiredSkills.map((k) => k.slug).sort()).toEqual(['kubernetes-on-azure', 'sentinel']);
+    expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'opportunity.edit', target: `opportunity:${id}` });
+    expect((await post(s, `/admin/moderation/${id}/approve`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(409);
+  });
+
   it('lifts a suppression, audited with what it was', async () => {
     const s = await signIn();
     await t.c.suppressions.suppress('lift.me@bounced.example', 'hard_bounce');
