@@ -474,6 +474,16 @@ describe('digests in the console', () => {
     expect(audit).toEqual([expect.objectContaining({ actor: OPERATOR, target: `digest:${d.id}`, details: { digests: [d.id] } })]);
   });
 
+  it('resends a digest whose send window ended: the window starts afresh', async () => {
+    const s = await signIn();
+    const d = await failedDigest('window-ended');
+    await t.c.suppressions.lift(d.email, t.c.db);
+    await t.c.db.updateTable('digests').set({ createdAt: new Date(Date.now() - 3 * 86_400_000), lastError: 'send window ended after 40 transient failures' }).where('id', '=', d.id).execute();
+    expect((await post(s, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    await eventually(async () => (await t.c.digests.findDigest(d.id))?.status === 'sent');
+    expect(digestMailsTo(t, d.email)).toHaveLength(1);
+  });
+
   it('resends every failed digest of a period at once', async () => {
     const s = await signIn();
     const a = await failedDigest('all-a');
