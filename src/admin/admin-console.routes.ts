@@ -4,12 +4,18 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../platform/errors/app-errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
+import { REGIONS, type RegionSlug } from '../regions/regions.ts';
 import type { Pages } from '../platform/http/pages.ts';
-import { asFormBody, text } from '../platform/http/form-fields.ts';
+import { asFormBody, checked, fieldErrors, list, text } from '../platform/http/form-fields.ts';
 import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
 import type { AdminConsoleService } from './admin-console.service.ts';
 import { clearSessionCookie, SESSION_COOKIE } from './admin-session-cookie.ts';
+import { registerPartnerPages } from './admin-partners.routes.ts';
+import { registerDigestPages } from './admin-digests.routes.ts';
+import { registerInboundPages } from './admin-inbound.routes.ts';
+import { registerOpportunityPages } from './admin-opportunities.routes.ts';
+import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 
 /** What these routes use, wired in src/app/. */
 export interface AdminConsoleRouteDeps {
@@ -17,11 +23,19 @@ export interface AdminConsoleRouteDeps {
   adminConsole: AdminConsoleService;
   /** The queues bull-board shows at /admin/queues. */
   boardQueues: Queue[];
+  catalogue: SkillCatalogue;
   pages: Pages;
   settings: { publicBaseUrl: string; moderation: boolean };
 }
 
 const idParams = z.object({ id: z.uuid() });
+
+/** A moderator's correction as typed, with what was wrong with it. */
+interface ModerationEdit {
+  id: string;
+  values: { title: string; description: string; requiredSkills: string; regions: string[]; remote: boolean };
+  errors: Record<string, string>;
+}
 const auditQuery = z.object({ before: z.string().regex(/^\d{1,18}$/).optional() });
 const searchQuery = z.object({ q: z.string().max(254).optional() });
 const AUDIT_PAGE = 50;
@@ -29,6 +43,10 @@ const AUDIT_PAGE = 50;
 const NAV = [
   { href: '/admin', label: 'Overview' },
   { href: '/admin/moderation', label: 'Moderation' },
+  { href: '/admin/opportunities', label: 'Opportunities' },
+  { href: '/admin/partners', label: 'Partners' },
+  { href: '/admin/digests', label: 'Digests' },
+  { href: '/admin/inbound', label: 'Email intake' },
   { href: '/admin/suppressions', label: 'Suppressions' },
   { href: '/admin/queues', label: 'Queues' },
   { href: '/admin/audit', label: 'Audit log' },
@@ -80,8 +98,39 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
       page(request, reply, 'admin-overview', 'Overview', { overview: await deps.adminConsole.overview() }),
     );
 
-    const moderationPage = async (request: FastifyRequest, reply: FastifyReply, notice?: string, status = 200) =>
-      page(request, reply, 'admin-moderation', 'Moderation', { items: await deps.adminConsole.moderationQueue(), moderation: deps.settings.moderation, notice: notice ?? null }, status);
+    /** `edit`: a correction that did not pass, shown again next to its item with the errors. */
+    const moderationPage = async (request: FastifyRequest, reply: FastifyReply, notice?: string, status = 200, edit?: ModerationEdit) =>
+      page(
+        request,
+        reply,
+        'admin-moderation',
+        'Moderation',
+        { items: await deps.adminConsole.moderationQueue(), moderation: deps.settings.moderation, notice: notice ?? null, edit: edit ?? null, regions: REGIONS },
+        status,
+      );
+
+    app.post('/admin/moderation/:id/edit', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+      const { id } = request.params as z.infer<typeof idParams>;
+      const body = asFormBody(request.body);
+      const values = {
+        title: text(body, 'title') ?? '',
+        description: text(body, 'description') ?? '',
+        requiredSkills: (text(body, 'requiredSkills') ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+        regions: list(body, 'regions') as RegionSlug[],
+        remote: checked(body, 'remote'),
+      };
+      try {
+        const o = await deps.adminConsole.reviseForReview(operatorOf(request), id, values);
+        return moderationPage(request, reply, `Saved your corrections to "${o.title}". It still awaits your approval.`);
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          const edit = { id, values: { ...values, requiredSkills: values.requiredSkills.join(', ') }, errors: fieldErrors(error.issues) };
+          return moderationPage(request, reply, 'Please check the highlighted fields. Nothing was saved.', error.status, edit);
+        }
+        if (error instanceof ConflictError || error instanceof NotFoundError) return moderationPage(request, reply, error.message, error.status);
+        throw error;
+      }
+    });
 
     app.get('/admin/moderation', { schema: { hide: true } }, async (request, reply) => moderationPage(request, reply));
 
@@ -127,6 +176,11 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
         throw error;
       }
     });
+
+    registerPartnerPages(app, { adminConsole: deps.adminConsole, catalogue: deps.catalogue, csrf, operatorOf, page });
+    registerDigestPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
+    registerInboundPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
+    registerOpportunityPages(app, { adminConsole: deps.adminConsole, csrf, operatorOf, page });
 
     app.get('/admin/audit', { schema: { hide: true, querystring: auditQuery } }, async (request, reply) => {
       const { before } = request.query as z.infer<typeof auditQuery>;

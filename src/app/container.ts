@@ -156,6 +156,7 @@ export async function createContainer(config: Config, log: Logger) {
     db,
     auth: adminAuth,
     partners,
+    preferences,
     opportunities,
     digests,
     interests,

@@ -442,3 +442,75 @@ export async function countDigestsByStatus(db: Executor, periods: string[]): Pro
     .execute();
   return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
 }
+
+/** One digest of the ledger as the operator's console shows it: what became of it and SMTP's last answer. */
+export type DigestHistoryRow = Pick<
+  Selectable<Digests>,
+  'id' | 'partnerId' | 'period' | 'status' | 'attempts' | 'deferrals' | 'subject' | 'lastError' | 'sentAt' | 'createdAt'
+> & { items: number };
+
+const historyColumns = ['d.id', 'd.partnerId', 'd.period', 'd.status', 'd.attempts', 'd.deferrals', 'd.subject', 'd.lastError', 'd.sentAt', 'd.createdAt'] as const;
+
+/** A partner's digests, newest first (the console's partner page). */
+export async function listDigestsOfPartner(db: Executor, partnerId: string, limit: number): Promise<DigestHistoryRow[]> {
+  return await db
+    .selectFrom('digests as d')
+    .select(historyColumns)
+    .select(sql<number>`(SELECT count(*)::int FROM digest_items di WHERE di.digest_id = d.id)`.as('items'))
+    .where('d.partnerId', '=', partnerId)
+    .orderBy('d.createdAt', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Which failed rows an operator resends: one row, or every failed row of a period. */
+export type ReopenFilter = { id: string } | { period: string };
+
+/**
+ * Failed rows go back to ready, to be claimed and sent like any other (the claim's fence and
+ * the ledger's UNIQUE keys still hold). Only rows that are failed *now* are touched, in one
+ * statement: of two resends of the same row, one reopens it and the other finds nothing, so
+ * nothing is sent twice. The claim counters start afresh, and so does the send window (it counts
+ * from created_at): a row that failed because its window ended would otherwise fail again at once.
+ */
+export async function reopenFailedDigests(db: Executor, filter: ReopenFilter): Promise<string[]> {
+  let q = db
+    .updateTable('digests')
+    .set({
+      status: 'ready',
+      attempts: 0,
+      deferrals: 0,
+      leaseUntil: null,
+      claimToken: null,
+      handedAt: null,
+      createdAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where('status', '=', 'failed');
+  q = 'id' in filter ? q.where('id', '=', filter.id) : q.where('period', '=', filter.period);
+  return (await q.returning('id').execute()).map((r) => r.id);
+}
+
+/** The failed rows of a period, with the partner and SMTP's last answer (the console's digests page). */
+export async function listFailedDigests(db: Executor, period: string, limit: number) {
+  return await db
+    .selectFrom('digests as d')
+    .innerJoin('partners as p', 'p.id', 'd.partnerId')
+    .select(['d.id', 'd.partnerId', 'p.company', 'p.email', 'd.attempts', 'd.lastError', 'd.updatedAt'])
+    .where('d.period', '=', period)
+    .where('d.status', '=', 'failed')
+    .orderBy('d.updatedAt', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The latest periods with their rows counted by status, newest period first. */
+export async function countDigestsByPeriod(db: Executor, periods: number): Promise<Array<{ period: string; status: DigestStatus; count: number }>> {
+  const rows = await sql<{ period: string; status: DigestStatus; n: string }>`
+    SELECT period, status, count(*) AS n FROM digests
+     WHERE period IN (SELECT DISTINCT period FROM digests ORDER BY period DESC LIMIT ${periods})
+     GROUP BY period, status ORDER BY period DESC, status
+  `.execute(db);
+  return rows.rows.map((r) => ({ period: r.period, status: r.status, count: Number(r.n) }));
+}

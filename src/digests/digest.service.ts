@@ -38,6 +38,11 @@ import {
   type ClaimedRow,
   type DigestItemContent,
   countDigestsByStatus,
+  listDigestsOfPartner,
+  listFailedDigests,
+  countDigestsByPeriod,
+  reopenFailedDigests,
+  type ReopenFilter,
   type DigestRow,
   type Recipient,
   type ScheduleGroup,
@@ -589,6 +594,36 @@ export function createDigestService(deps: DigestServiceDeps) {
     },
 
     findDigest: (id: string) => findDigest(db, id),
+    /** The latest `periods` periods' rows by status, newest period first (the console's digests page). */
+    countByPeriod: (periods = 12) => countDigestsByPeriod(db, periods),
+    /** A period's failed rows with their partner and SMTP's last answer. */
+    failedOf: (period: string, limit = 200) => listFailedDigests(db, period, limit),
+
+    /**
+     * Sends failed digests again, through the ledger: the rows go back to ready in one statement
+     * (with the caller's audit line in the same transaction), then a send job takes them. Only
+     * rows failed at that moment are reopened, so a resend posted twice sends once; the claim's
+     * fence keeps even a duplicated job from sending a row twice. Returns the ids reopened.
+     */
+    async resendFailed(filter: ReopenFilter, options: { inSameTransaction?: (trx: Executor, ids: string[]) => Promise<void> } = {}): Promise<string[]> {
+      const ids = await db.transaction().execute(async (trx) => {
+        const reopened = await reopenFailedDigests(trx, filter);
+        if (reopened.length) await options.inSameTransaction?.(trx, reopened);
+        return reopened;
+      });
+      // After the commit. Should Redis not take the job, the reconciler finds the ready rows.
+      if (ids.length) {
+        await deps.queues.enqueueMany(
+          'digest-send',
+          batches(ids).map((digestIds) => ({ data: { digestIds }, jobId: batchJobId('send', digestIds, `-resend${Date.now()}`) })),
+        );
+        deps.log.info({ digests: ids.length }, 'failed digests reopened for sending');
+      }
+      return ids;
+    },
+
+    /** A partner's digests, newest first, with SMTP's last answer to each (the operator's partner page). */
+    historyOf: (partnerId: string, limit = 50) => listDigestsOfPartner(db, partnerId, limit),
 
     /** The opportunity on card #`card` (1 = the first from the top) of a digest: a reply names it so. */
     opportunityOnCard: (digestId: string, card: number) => findItemAt(db, digestId, card - 1),
@@ -598,3 +633,4 @@ export function createDigestService(deps: DigestServiceDeps) {
 }
 
 export type DigestService = ReturnType<typeof createDigestService>;
+export type { DigestHistoryRow } from './digest.repository.ts';

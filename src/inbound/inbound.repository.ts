@@ -229,3 +229,28 @@ export async function countInboundByStatus(db: Executor): Promise<Array<{ status
   const rows = await db.selectFrom('inboundMessages').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
   return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
 }
+
+/** One stored message for the operator: its summary and the first `rawBytes` bytes of the message as stored. */
+export async function findInboundForOperator(db: Executor, inboundId: string, rawBytes: number) {
+  return db
+    .selectFrom('inboundMessages')
+    .select(['id', 'receivedAt', 'receivedVia', 'mailFrom', 'rcptTo', 'remoteIp', 'helo', 'messageId', 'size', 'status', 'outcome', 'opportunityId', 'attempts', 'processedAt'])
+    .select(sql<Buffer>`substring(raw from 1 for ${rawBytes})`.as('rawStart'))
+    .where('id', '=', inboundId)
+    .executeTakeFirst();
+}
+
+/**
+ * A failed message goes back to 'received' with its attempts afresh, to be processed again. Only
+ * one that is failed now: a processed or rejected message is never processed twice, and of two
+ * reprocess requests one reopens it and the other finds nothing.
+ */
+export async function reopenFailedInbound(db: Executor, inboundId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('inboundMessages')
+    .set({ status: 'received', attempts: 0, processedAt: null })
+    .where('id', '=', inboundId)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,6 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
-import type { Database } from '../platform/db/database.ts';
+import type { Database, Executor } from '../platform/db/database.ts';
 import type { Queues } from '../platform/queue/queues.ts';
 import type { DigestService } from '../digests/digest.service.ts';
 import type { InterestService } from '../interests/interest.service.ts';
@@ -17,11 +17,13 @@ import { storableText } from './drafts/storable-text.ts';
 import {
   claimReply,
   claimWebhookToken,
+  findInboundForOperator,
   findInboundOf,
   findUnprocessed,
   finishProcessing,
   forgetWebhookTokens,
   listInbound,
+  reopenFailedInbound,
   startProcessing,
   storeInbound,
   type InboundMessageInput,
@@ -98,6 +100,28 @@ export async function reconcileInbound(deps: IntakeDeps, graceSeconds = UNPROCES
   return ids.length;
 }
 
+/**
+ * The operator's "reprocess" of a failed message: back to 'received' (with the caller's audit
+ * line, in one transaction), then queued under a job id of its own, since the first job may
+ * still be kept in Redis as failed and would swallow a re-add under its id. False when the
+ * message is not failed (then nothing changes); should the queue refuse, the reconciler queues it.
+ */
+export async function reprocessInbound(deps: IntakeDeps, inboundId: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<boolean> {
+  const reopened = await deps.db.transaction().execute(async (trx) => {
+    if (!(await reopenFailedInbound(trx, inboundId))) return false;
+    await options.inSameTransaction?.(trx);
+    return true;
+  });
+  if (!reopened) return false;
+  try {
+    await deps.queues.enqueue('inbound-process', { inboundId }, `${inboundJobId(inboundId)}-r${Date.now()}`);
+  } catch (err) {
+    deps.log.warn({ err, inboundId }, 'inbound message reopened but not queued; the reconciler will queue it');
+  }
+  deps.log.info({ inboundId }, 'failed inbound message reopened for processing');
+  return true;
+}
+
 /** Names of the attachments of the mail an opportunity was read from: listed, never opened or shown. */
 export async function attachmentNamesOf(db: Database, opportunityId: string): Promise<string[]> {
   const inbound = await findInboundOf(db, opportunityId);
@@ -123,6 +147,9 @@ export function createInboundIntake(deps: IntakeDeps) {
     list: (query: Parameters<typeof listInbound>[1]) => listInbound(deps.db, query),
     /** How many stored messages are in each status: waiting (received), processed, rejected, failed. */
     countByStatus: () => countInboundByStatus(deps.db),
+    /** One message for the operator, with the start of its raw bytes (at most `rawBytes`). */
+    get: (inboundId: string, rawBytes: number) => findInboundForOperator(deps.db, inboundId, rawBytes),
+    reprocess: (inboundId: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {}) => reprocessInbound(deps, inboundId, options),
   };
 }
 

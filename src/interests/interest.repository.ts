@@ -152,3 +152,15 @@ export async function countInterestsSince(db: Executor, since: Date): Promise<nu
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** A partner's interests, newest first, with the opportunity's title (the console's partner page). */
+export async function listInterestsOfPartner(db: Executor, partnerId: string, limit: number) {
+  return await db
+    .selectFrom('interests as i')
+    .innerJoin('opportunities as o', 'o.id', 'i.opportunityId')
+    .select(['i.opportunityId', 'o.title', 'i.status', 'i.note', 'i.createdAt', 'i.withdrawnAt'])
+    .where('i.partnerId', '=', partnerId)
+    .orderBy('i.createdAt', 'desc')
+    .limit(limit)
+    .execute();
+}

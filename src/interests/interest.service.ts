@@ -12,6 +12,7 @@ import {
   recordNotRelevant,
   withdrawInterest,
   countInterestsSince,
+  listInterestsOfPartner,
   type InterestRow,
   type NotRelevantRow,
 } from './interest.repository.ts';
@@ -111,6 +112,8 @@ export function createInterestService(deps: InterestServiceDeps) {
   return {
     /** Interests expressed since `since` and still standing (the operator's overview). */
     countSince: (since: Date) => countInterestsSince(db, since),
+    /** A partner's interests with the opportunities' titles, newest first (the operator's partner page). */
+    ofPartner: (partnerId: string, limit = 100) => listInterestsOfPartner(db, partnerId, limit),
 
     /** Reads only: what a GET of either link shows. */
     async standing(partnerId: string, opportunityId: string): Promise<Result<{ standing: Standing }>> {

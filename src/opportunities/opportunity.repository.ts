@@ -92,7 +92,7 @@ export async function setOpportunityStatus(
 /** Newest first, with how many partners each matched: the operator's overview. */
 export async function listOpportunities(
   db: Executor,
-  query: { limit: number; status?: OpportunityStatus },
+  query: { limit: number; status?: OpportunityStatus; text?: string },
 ): Promise<Array<OpportunityRow & { matchCount: number }>> {
   let q = db
     .selectFrom('opportunities as o')
@@ -104,6 +104,13 @@ export async function listOpportunities(
     .orderBy('o.id')
     .limit(query.limit);
   if (query.status) q = q.where('o.status', '=', query.status);
+  if (query.text) {
+    // A typed % or _ is a letter, not a LIKE wildcard.
+    const pattern = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) =>
+      eb.or([eb('o.title', 'ilike', pattern), eb('o.description', 'ilike', pattern), eb('o.submitterCompany', 'ilike', pattern), eb('o.submitterEmail', 'ilike', pattern)]),
+    );
+  }
   const rows = await q.execute();
   return rows.map((r) => ({ ...r, matchCount: Number(r.matchCount ?? 0) }));
 }
@@ -133,4 +140,18 @@ export async function setRejectionReason(db: Executor, id: string, reason: strin
 export async function rejectionReasonOf(db: Executor, id: string): Promise<string | null> {
   const row = await db.selectFrom('opportunities').select('rejectionReason').where('id', '=', id).executeTakeFirst();
   return row?.rejectionReason ?? null;
+}
+
+/** What a moderator may correct before approving: the words, the skills and where. */
+export type ReviewCorrection = Pick<NewOpportunity, 'title' | 'description' | 'requiredSkillIds' | 'niceSkillIds' | 'regions' | 'remote'>;
+
+/** The moderator's corrections; only while the opportunity still awaits review. */
+export async function updateForReview(db: Executor, id: string, values: ReviewCorrection): Promise<boolean> {
+  const result = await db
+    .updateTable('opportunities')
+    .set({ ...values, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending_review')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

@@ -18,6 +18,7 @@ import {
   setRejectionReason,
   setOpportunityStatus,
   updateDraft,
+  updateForReview,
   type NewOpportunity,
   type OpportunityRow,
 } from './opportunity.repository.ts';
@@ -430,6 +431,45 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       });
     },
 
+    /**
+     * Moderation: the moderator corrects the title, description, required skills or regions of
+     * an opportunity awaiting review, before approving it. The whole opportunity, corrected, must
+     * pass the same schema and skill checks as a submission (the same ValidationError). Only
+     * while it awaits review; `inSameTransaction` writes the caller's audit line with the change.
+     */
+    async reviseForReview(
+      opportunityId: string,
+      patch: Pick<OpportunityInput, 'title' | 'description' | 'requiredSkills' | 'regions' | 'remote'>,
+      options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {},
+    ): Promise<OpportunityRow> {
+      const current = await findOpportunityById(db, opportunityId);
+      if (!current) throw new NotFoundError('opportunity', opportunityId);
+      const parsed = opportunityInputSchema.safeParse({
+        ...patch,
+        niceToHaveSkills: catalogue.refs(current.niceSkillIds).map((s) => s.slug),
+        budgetMin: current.budgetMin ?? undefined,
+        budgetMax: current.budgetMax ?? undefined,
+        currency: current.currency ?? undefined,
+        anonymous: current.anonymous,
+        submitter: { name: current.submitterName, company: current.submitterCompany, email: current.submitterEmail },
+      });
+      if (!parsed.success) {
+        throw new ValidationError(
+          'The corrected opportunity is not valid',
+          parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })),
+        );
+      }
+      const skills = resolveSkills(parsed.data);
+      return withLocked(opportunityId, async (trx, row) => {
+        if (row.status !== 'pending_review') {
+          throw new ConflictError('not_awaiting_review', `opportunity '${opportunityId}' is ${row.status}, not awaiting review`);
+        }
+        const { title, description, regions, remote } = parsed.data;
+        await updateForReview(trx, opportunityId, { title, description, regions, remote, requiredSkillIds: skills.required, niceSkillIds: skills.nice });
+        await options.inSameTransaction?.(trx);
+      });
+    },
+
     /** The moderator's reason for a rejection, for the submitter's mail. */
     rejectionReasonOf: (opportunityId: string) => rejectionReasonOf(db, opportunityId),
 
@@ -440,9 +480,12 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
      * The submitter ends an opportunity from their status page: "closed" (the work is placed) or
      * "withdrawn" (it is off). Ending an ended opportunity changes nothing.
      */
-    async end(opportunityId: string, as: 'closed' | 'withdrawn'): Promise<OpportunityRow> {
+    async end(opportunityId: string, as: 'closed' | 'withdrawn', options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {}): Promise<OpportunityRow> {
       return withLocked(opportunityId, async (trx, row) => {
-        if (isOpen(row.status)) await end(trx, opportunityId, as);
+        if (!isOpen(row.status)) return;
+        await end(trx, opportunityId, as);
+        // The caller's record (the console's audit), only when this call ended it.
+        await options.inSameTransaction?.(trx);
       });
     },
 
@@ -466,7 +509,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       return toOpportunity(row, catalogue, await countMatchesOf(db, opportunityId));
     },
 
-    async list(query: { limit: number; status?: OpportunityRow['status'] }): Promise<Opportunity[]> {
+    async list(query: { limit: number; status?: OpportunityRow['status']; text?: string }): Promise<Opportunity[]> {
       const rows = await listOpportunities(db, query);
       return rows.map((row) => toOpportunity(row, catalogue, row.matchCount));
     },

@@ -144,6 +144,53 @@ export async function listPartners(
   return await q.execute();
 }
 
+/** What the console searches partners by; every part optional, all given parts must hold. */
+export interface PartnerSearch {
+  /** A piece of the company name or the email address (case-insensitive). */
+  text?: string;
+  /** Partners with at least one of these skills. */
+  skillIds?: number[];
+  region?: string;
+  status?: PartnerStatus;
+}
+
+/** `%` and `_` typed by a person are letters, not LIKE wildcards. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Like `listPartners` (newest first, keyset), filtered for the operator's search. */
+export async function searchPartners(
+  db: Executor,
+  query: PartnerSearch & { limit: number; after?: { createdAtMicros: string; id: string } },
+): Promise<PartnerRow[]> {
+  let q = selectPartners(db).orderBy('p.createdAt', 'desc').orderBy('p.id', 'desc').limit(query.limit);
+  if (query.status) q = q.where('p.status', '=', query.status);
+  if (query.text) {
+    const pattern = likePattern(query.text);
+    q = q.where((eb) => eb.or([eb('p.company', 'ilike', pattern), eb('p.email', 'ilike', pattern)]));
+  }
+  if (query.skillIds?.length) {
+    const ids = query.skillIds;
+    q = q.where((eb) => eb.exists(eb.selectFrom('partnerSkills as ps').select('ps.skillId').whereRef('ps.partnerId', '=', 'p.id').where('ps.skillId', 'in', ids)));
+  }
+  if (query.region) q = q.where(sql<boolean>`${query.region} = ANY(p.regions)`);
+  if (query.after) {
+    const { createdAtMicros, id } = query.after;
+    q = q.where(sql<boolean>`((extract(epoch from p.created_at) * 1000000)::bigint, p.id) < (${createdAtMicros}::bigint, ${id}::uuid)`);
+  }
+  return await q.execute();
+}
+
+/** A deactivated partner becomes active again; any other status stays. True when it was deactivated. */
+export async function reactivatePartner(db: Executor, partnerId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('partners')
+    .set({ status: 'active', deactivatedAt: null, updatedAt: sql`now()` })
+    .where('id', '=', partnerId)
+    .where('status', '=', 'deactivated')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** Partners using this address (case-insensitively) who could still get mail become unsubscribed. */
 export async function unsubscribePartnersByEmail(db: Executor, email: string): Promise<void> {
   await db

@@ -13,18 +13,21 @@ import {
   insertPartner,
   listPartnerProfiles,
   listPartners,
+  reactivatePartner,
   replacePartnerSkills,
   replaceProfileSkills,
+  searchPartners,
   unsubscribePartnersByEmail,
   updatePartner,
   type PartnerRow,
+  type PartnerSearch,
   type PartnerSkillIds,
   type PartnerSource,
   type PartnerValues,
 } from './partner.repository.ts';
 import type { Partner, PartnerInput, PartnerListQuery, PartnerUpdate } from './partner.schemas.ts';
 
-export type { PartnerRow, PartnerStatus } from './partner.repository.ts';
+export type { PartnerRow, PartnerSearch, PartnerStatus } from './partner.repository.ts';
 
 export type PartnerService = ReturnType<typeof createPartnerService>;
 
@@ -33,6 +36,11 @@ export interface PartnerServiceDeps {
   catalogue: SkillCatalogue;
   /** The do-not-email list (the suppressions service): confirming a sign-up lifts an unsubscribe. */
   suppressions: { liftUnsubscribe(email: string, trx: Executor): Promise<void> };
+}
+
+/** Work an action's caller does in the action's own transaction (the console's audit line). */
+export interface InSameTransaction {
+  inSameTransaction?: (trx: Executor) => Promise<void>;
 }
 
 export type SignUpOutcome = 'created' | 'confirmation-resent' | 'already-registered';
@@ -187,7 +195,7 @@ export function createPartnerService(deps: PartnerServiceDeps) {
       await unsubscribePartnersByEmail(trx, email);
     },
 
-    async update(partnerId: string, patch: PartnerUpdate): Promise<Partner> {
+    async update(partnerId: string, patch: PartnerUpdate, options: InSameTransaction = {}): Promise<Partner> {
       const skillIds = patch.skills ? resolveSkills(patch.skills) : undefined;
       const { skills: _skills, ...values } = patch;
       try {
@@ -205,6 +213,7 @@ export function createPartnerService(deps: PartnerServiceDeps) {
             await replacePartnerSkills(trx, partnerId, withProfileEvidence(catalogue, skillIds ?? partner.skillIds, values.profile ?? partner.profile));
           }
           await announceProfileChange(trx, partnerId);
+          await options.inSameTransaction?.(trx);
         });
       } catch (error) {
         if (isUniqueViolation(error)) {
@@ -255,10 +264,53 @@ export function createPartnerService(deps: PartnerServiceDeps) {
     },
 
     /** Deactivated partners are never matched or emailed; their history stays. */
-    async deactivate(partnerId: string): Promise<Partner> {
-      const found = await updatePartner(db, partnerId, { status: 'deactivated', deactivatedAt: new Date() });
-      if (!found) throw new NotFoundError('partner', partnerId);
+    async deactivate(partnerId: string, options: InSameTransaction = {}): Promise<Partner> {
+      await db.transaction().execute(async (trx) => {
+        const found = await updatePartner(trx, partnerId, { status: 'deactivated', deactivatedAt: new Date() });
+        if (!found) throw new NotFoundError('partner', partnerId);
+        await options.inSameTransaction?.(trx);
+      });
       return this.get(partnerId);
+    },
+
+    /**
+     * A deactivated partner is switched on again (active: matched and emailed from the next
+     * digest on). Only a deactivated one: a partner who unsubscribed or never confirmed must opt in
+     * themselves, so this answers 409 for them and changes nothing.
+     */
+    async reactivate(partnerId: string, options: InSameTransaction = {}): Promise<Partner> {
+      await db.transaction().execute(async (trx) => {
+        if (!(await reactivatePartner(trx, partnerId))) {
+          const partner = await findPartnerById(trx, partnerId);
+          if (!partner) throw new NotFoundError('partner', partnerId);
+          throw new ConflictError('not_deactivated', `partner '${partnerId}' is ${partner.status}, not deactivated: only they can opt in again`);
+        }
+        await announceProfileChange(trx, partnerId);
+        await options.inSameTransaction?.(trx);
+      });
+      return this.get(partnerId);
+    },
+
+    /** Mails the partner a link to their preferences page (the operator's "send a preferences link"). */
+    async sendPreferencesLink(partnerId: string, options: InSameTransaction = {}): Promise<Partner> {
+      const partner = await this.get(partnerId);
+      await db.transaction().execute(async (trx) => {
+        await requestMail(trx, partnerMailJob, { kind: 'partner-preferences-link', partnerId });
+        await options.inSameTransaction?.(trx);
+      });
+      return partner;
+    },
+
+    /** The operator's search (company or email text, skill, region, status), newest first, keyset-paged. */
+    async search(query: PartnerSearch & { limit: number; cursor?: string }): Promise<{ partners: Partner[]; nextCursor: string | null }> {
+      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const rows = await searchPartners(db, { ...query, limit: query.limit + 1, after });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        partners: page.map((r) => toPartner(r, catalogue)),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+      };
     },
 
     async list(query: PartnerListQuery): Promise<{ partners: Partner[]; nextCursor: string | null }> {

@@ -4,14 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
+import { matchOpportunity } from '../../src/matching/match.service.ts';
+import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
 import { opportunityPayload } from '../support/factories.ts';
+import { storeInbound } from '../support/inbound-fixtures.ts';
 import { CHROMIUM, CHROMIUM_ARGS, freePort, linksOf, scanLink } from '../support/link-scanner.ts';
-import { createTestStack, linkIn, type TestStack } from '../support/test-stack.ts';
+import { createTestStack, eventually, linkIn, type TestStack } from '../support/test-stack.ts';
 
 /**
  * The operator console in a real browser, as an operator goes through it: ask for a sign-in link,
  * open it from the mail (after a mail scanner has fetched every link of it), sign in, approve a
- * moderated opportunity, lift a suppression, and find both in the audit log. Screenshots at a phone's
+ * moderated opportunity, lift suppressions, find a partner, resend their failed digest (one mail
+ * arrives), reprocess a failed inbound message, and find every action in the audit log. Screenshots at a phone's
  * and a desktop's width go to test-results/; the README's are made by this test too (see DOCS).
  * Debian's Chromium through playwright-core (never a browser download); `.ci/run` installs it.
  */
@@ -64,8 +68,34 @@ async function screenshots(page: Page, name: string, dir = RESULTS) {
   }
 }
 
+/** A partner whose digest the SMTP server refused (550): the digest failed and the address is suppressed. */
+async function partnerWithFailedDigest(key: string) {
+  const partnerId = await addPartner(t, key, ['kubernetes-on-azure']);
+  const opportunityId = await addOpportunity(t, `Cluster upgrade for ${key}`, ['kubernetes-on-azure']);
+  await t.c.opportunities.approve(opportunityId, {});
+  await matchOpportunity(t.c.db, opportunityId, t.c.log);
+  const email = `${key}@partners.example`;
+  t.smtp.options.reject = new Set([email]);
+  try {
+    expect(await t.c.digests.runRound({ everyone: true, partnerId })).toMatchObject({ failed: 1 });
+  } finally {
+    t.smtp.options.reject = undefined;
+  }
+  return { partnerId, email, company: `${key} Ltd` };
+}
+
+/** A stored emailed opportunity that failed processing on its last attempt. */
+async function failedInbound() {
+  const raw = Buffer.from(
+    ['From: Eva Stein <eva@stein-consulting.example>', 'To: opportunities@p2p.test', 'Subject: Sentinel rollout for a hospital', 'Message-ID: <browser-intake@stein-consulting.example>', '', 'We need help with Microsoft Sentinel in Vienna.'].join('\r\n'),
+  );
+  const id = await storeInbound(t, raw, { mailFrom: 'eva@stein-consulting.example' });
+  await t.c.db.updateTable('inboundMessages').set({ status: 'failed', outcome: 'failed: understanding crashed', attempts: 5, processedAt: new Date() }).where('id', '=', id).execute();
+  return id;
+}
+
 describe('the operator console in a browser', () => {
-  it.skipIf(!hasChromium)('signs in through the emailed link, approves, lifts a suppression, shows the audit log', { timeout: 120_000 }, async () => {
+  it.skipIf(!hasChromium)('signs in through the emailed link, approves, lifts a suppression, finds a partner, resends a failed digest once, reprocesses a failed message, shows the audit log', { timeout: 120_000 }, async () => {
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/opportunities',
@@ -74,6 +104,8 @@ describe('the operator console in a browser', () => {
     });
     expect(created.json<{ status: string }>().status).toBe('pending_review');
     await t.c.suppressions.suppress('former.partner@bounced.example', 'hard_bounce');
+    const refused = await partnerWithFailedDigest('resend-me');
+    const inboundId = await failedInbound();
 
     const page = await browser!.newPage({ viewport: { width: 375, height: 800 } });
     await page.goto(`${base}/admin`);
@@ -113,11 +145,47 @@ describe('the operator console in a browser', () => {
     await pressButton(page, 'Lift the suppression of former.partner@bounced.example');
     await expect.poll(() => page.getByRole('status').textContent()).toContain('may be emailed again');
     expect(await t.c.suppressions.suppressionOf('former.partner@bounced.example')).toBeUndefined();
+    // The partner's mailbox is fixed: lift the hard bounce, then resend their digest.
+    await pressButton(page, `Lift the suppression of ${refused.email}`);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('may be emailed again');
+
+    await page.getByRole('link', { name: 'Partners' }).click();
+    await page.waitForLoadState('load');
+    await page.getByLabel('Company or email').fill('resend-me');
+    await pressButton(page, 'Search');
+    await page.getByRole('link', { name: refused.company }).click();
+    await page.waitForLoadState('load');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(refused.company);
+    expect(await page.locator('main').textContent()).toContain('mailbox unavailable');
+    await screenshots(page, 'partner', DOCS);
+
+    await page.getByRole('link', { name: 'Digests' }).click();
+    await page.waitForLoadState('load');
+    await screenshots(page, 'digests', DOCS);
+    await pressButton(page, `Resend the digest to ${refused.company}`);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('1 digest queued to be sent again');
+    await t.smtp.waitFor((m) => m.envelope.to.includes(refused.email));
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(digestMailsTo(t, refused.email)).toHaveLength(1);
+
+    await page.getByRole('link', { name: 'Email intake' }).click();
+    await page.waitForLoadState('load');
+    await page.getByLabel('Status').selectOption('failed');
+    await pressButton(page, 'Show');
+    await page.locator(`a[href="/admin/inbound/${inboundId}"]`).click();
+    await page.waitForLoadState('load');
+    await screenshots(page, 'inbound-message');
+    await pressButton(page, 'Process again');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Queued to be processed again');
+    await eventually(async () => {
+      const row = await t.c.db.selectFrom('inboundMessages').select('status').where('id', '=', inboundId).executeTakeFirstOrThrow();
+      return row.status !== 'received' && row.status !== 'failed';
+    }, 20_000);
 
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.waitForLoadState('load');
     const log = await page.locator('tbody').textContent();
-    for (const action of ['sign-in', 'opportunity.approve', 'suppression.lift']) expect(log).toContain(action);
+    for (const action of ['sign-in', 'opportunity.approve', 'suppression.lift', 'digest.resend', 'inbound.reprocess']) expect(log).toContain(action);
     await screenshots(page, 'audit');
 
     await page.getByRole('link', { name: 'Queues' }).click();

@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminAuthService } from '../../src/admin/admin-auth.service.ts';
 import { BROWSER, FORM, pathOf } from '../support/browser-requests.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
-import { opportunityPayload } from '../support/factories.ts';
-import { createTestStack, csrfFrom, deleteKeys, formBody, linkIn, type TestStack } from '../support/test-stack.ts';
+import { matchOpportunity } from '../../src/matching/match.service.ts';
+import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
+import { createActivePartner, opportunityPayload } from '../support/factories.ts';
+import { storeInbound } from '../support/inbound-fixtures.ts';
+import { createTestStack, csrfFrom, deleteKeys, eventually, formBody, linkIn, type TestStack } from '../support/test-stack.ts';
 
 /**
  * The operator console: sign-in by an emailed one-time link, the session cookie, CSRF on every
@@ -61,7 +64,7 @@ async function signIn(email = OPERATOR) {
 }
 
 type Session = Awaited<ReturnType<typeof signIn>>;
-const post = (s: Pick<Session, 'cookie'>, url: string, fields: Record<string, string>) =>
+const post = (s: Pick<Session, 'cookie'>, url: string, fields: Record<string, string | string[]>) =>
   t.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: s.cookie }, payload: formBody(fields) });
 const get = (s: Pick<Session, 'cookie'>, url: string) => t.app.inject({ method: 'GET', url, headers: { ...BROWSER, cookie: s.cookie } });
 
@@ -258,6 +261,31 @@ describe('console actions', () => {
     expect(audit).toMatchObject({ actor: OPERATOR, action: 'opportunity.reject', target: `opportunity:${id}`, details: { reason: 'Please name the budget.' } });
   });
 
+  it('edits an opportunity before approving, with the submission\'s validation; unknown skills are answered next to the field', async () => {
+    const s = await signIn();
+    const { id } = await moderated();
+    const form = { _csrf: s.csrfToken, title: 'AKS landing zone, corrected', description: 'Corrected by the moderator: a landing zone for AKS with Entra ID.', requiredSkills: 'kubernetes-on-azure, Microsoft Sentinel', regions: ['dach', 'nordics'] };
+    const fingerprint = await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit']);
+    expect((await post({ cookie: s.csrfCookie }, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(401);
+    expect((await post(s, `/admin/moderation/${id}/edit`, { ...form, _csrf: '' })).statusCode).toBe(403);
+    const unknown = await post(s, `/admin/moderation/${id}/edit`, { ...form, requiredSkills: 'kubernetes-on-azure, cobol-on-mars' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.body).toMatch(new RegExp(`id="requiredSkills-${id}-error">[^<]*cobol-on-mars`));
+    const short = await post(s, `/admin/moderation/${id}/edit`, { ...form, title: 'AKS', regions: [] });
+    expect(short.statusCode).toBe(400);
+    expect(short.body).toContain(`id="title-${id}-error"`);
+    expect(short.body).toContain(`id="regions-${id}-error"`);
+    expect(await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit'])).toEqual(fingerprint);
+
+    expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(200);
+    const o = await t.c.opportunities.get(id);
+    expect(o).toMatchObject({ status: 'pending_review', title: form.title, description: form.description, regions: ['dach', 'nordics'] });
+    expect(o.requiredSkills.map((k) => k.slug).sort()).toEqual(['kubernetes-on-azure', 'sentinel']);
+    expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'opportunity.edit', target: `opportunity:${id}` });
+    expect((await post(s, `/admin/moderation/${id}/approve`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(409);
+  });
+
   it('lifts a suppression, audited with what it was', async () => {
     const s = await signIn();
     await t.c.suppressions.suppress('lift.me@bounced.example', 'hard_bounce');
@@ -286,5 +314,311 @@ describe('console actions', () => {
     for (const heading of ['Partners', 'Opportunities', 'Digests this period', 'The last 7 days', 'Email intake', 'Queues']) expect(page.body).toContain(heading);
     expect(page.body).toMatch(/<dt>published<\/dt><dd>[1-9]/);
     expect(page.body).toContain('<td>digest-send</td>');
+  });
+});
+
+describe('partners in the console', () => {
+  // The outbox's rows change as the relay marks them sent; their number says whether one was added.
+  const AUDITED = ['partners', 'partner_skills', 'admin_audit'];
+  const outboxRows = async () => Number((await t.c.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('finds partners by company or email, skill, region and status, a page at a time', async () => {
+    const s = await signIn();
+    const nordic = await createActivePartner(t, { company: 'Fjord Sentinel AB', email: 'ops@fjord-sentinel.example', regions: ['nordics'], skills: ['sentinel'] });
+    const aks = await createActivePartner(t, { company: 'Kube 100% Alpin GmbH', email: 'hello@kube-alpin.example', regions: ['dach'], skills: ['AKS'] });
+    const ids = (body: string) => [...body.matchAll(/href="\/admin\/partners\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+
+    expect(ids((await get(s, '/admin/partners?q=FJORD')).body)).toEqual([nordic.id]);
+    expect(ids((await get(s, '/admin/partners?q=kube-alpin.example')).body)).toEqual([aks.id]);
+    // A typed % is a letter, not a wildcard.
+    expect(ids((await get(s, '/admin/partners?q=100%25')).body)).toEqual([aks.id]);
+    const bySkill = ids((await get(s, '/admin/partners?skill=Microsoft%20Sentinel')).body);
+    expect(bySkill).toContain(nordic.id);
+    expect(bySkill).not.toContain(aks.id);
+    const byRegion = ids((await get(s, '/admin/partners?region=nordics')).body);
+    expect(byRegion).toContain(nordic.id);
+    expect(byRegion).not.toContain(aks.id);
+    expect(ids((await get(s, '/admin/partners?q=fjord&status=deactivated')).body)).toEqual([]);
+    const unknown = await get(s, '/admin/partners?skill=cobol-on-mars');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('No skill is called');
+
+    for (let i = 0; i < 51; i++) await createActivePartner(t, { company: `Paging ${i} GmbH` });
+    const first = await get(s, '/admin/partners?q=paging');
+    expect(ids(first.body)).toHaveLength(50);
+    const next = first.body.match(/href="(\/admin\/partners\?[^"]+)">Next page/)![1]!.replaceAll('&amp;', '&');
+    const second = await get(s, next);
+    expect(ids(second.body)).toHaveLength(1);
+    expect(ids(first.body)).not.toContain(ids(second.body)[0]);
+  });
+
+  it('shows one partner: profile, skills, digest settings, digests with SMTP\'s answer, interests', async () => {
+    const s = await signIn();
+    const p = await createActivePartner(t, { company: 'Ledger View GmbH', profile: 'We run AKS for plants.' });
+    await t.c.db.insertInto('digests').values({ partnerId: p.id, period: '2026-W40', status: 'failed', attempts: 1, lastError: '550 5.1.1 mailbox unavailable' }).execute();
+    const page = await get(s, `/admin/partners/${p.id}`);
+    expect(page.statusCode).toBe(200);
+    for (const text of ['Ledger View GmbH', 'We run AKS for plants.', 'Kubernetes on Microsoft Azure', 'weekly', '2026-W40', '550 5.1.1 mailbox unavailable', 'No interest expressed']) expect(page.body).toContain(text);
+    expect((await get(s, '/admin/partners/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+  });
+
+  it('edits a partner with the API\'s validation; an unknown skill is answered next to the field', async () => {
+    const s = await signIn();
+    const p = await createActivePartner(t, { company: 'Before Edit GmbH' });
+    const form = { _csrf: s.csrfToken, company: 'After Edit GmbH', contactName: 'Jana Berg', email: p.email, regions: ['dach', 'nordics'], remoteOk: 'on', timezone: 'Europe/Berlin', skills: ['sentinel'] };
+
+    const fingerprint = await databaseFingerprint(t.c.db, AUDITED);
+    const outboxBefore = await outboxRows();
+    expect((await post({ cookie: s.csrfCookie }, `/admin/partners/${p.id}/edit`, form)).statusCode).toBe(401);
+    expect((await post(s, `/admin/partners/${p.id}/edit`, { ...form, _csrf: '' })).statusCode).toBe(403);
+    const unknown = await post(s, `/admin/partners/${p.id}/edit`, { ...form, skills: ['cobol-on-mars'] });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.body).toMatch(/id="skills-error">[^<]*cobol-on-mars/);
+    const bad = await post(s, `/admin/partners/${p.id}/edit`, { ...form, email: 'not-an-address', regions: [] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('id="email-error"');
+    expect(bad.body).toContain('id="regions-error"');
+    expect(await databaseFingerprint(t.c.db, AUDITED)).toEqual(fingerprint);
+    expect(await outboxRows()).toBe(outboxBefore);
+
+    const saved = await post(s, `/admin/partners/${p.id}/edit`, form);
+    expect(saved.statusCode).toBe(200);
+    const row = await t.c.partners.get(p.id);
+    expect(row).toMatchObject({ company: 'After Edit GmbH', regions: ['dach', 'nordics'], skills: [{ slug: 'sentinel' }] });
+    const audit = await t.c.db.selectFrom('adminAudit').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor: OPERATOR, action: 'partner.update', target: `partner:${p.id}` });
+  });
+
+  it('deactivates and reactivates a partner, audited; reactivating one that unsubscribed is refused', async () => {
+    const s = await signIn();
+    const p = await createActivePartner(t);
+    expect((await post(s, `/admin/partners/${p.id}/deactivate`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    expect((await t.c.partners.get(p.id)).status).toBe('deactivated');
+    const page = await post(s, `/admin/partners/${p.id}/reactivate`, { _csrf: s.csrfToken });
+    expect(page.statusCode).toBe(200);
+    expect((await t.c.partners.get(p.id)).status).toBe('active');
+    expect((await auditActions()).slice(-2)).toEqual([
+      { actor: OPERATOR, action: 'partner.deactivate', target: `partner:${p.id}` },
+      { actor: OPERATOR, action: 'partner.reactivate', target: `partner:${p.id}` },
+    ]);
+
+    await t.c.partners.markUnsubscribed(p.email, t.c.db);
+    const fingerprint = await databaseFingerprint(t.c.db, AUDITED);
+    const refused = await post(s, `/admin/partners/${p.id}/reactivate`, { _csrf: s.csrfToken });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Nothing was changed');
+    expect(await databaseFingerprint(t.c.db, AUDITED)).toEqual(fingerprint);
+  });
+
+  it('sends a partner the preferences link, audited', async () => {
+    const s = await signIn();
+    const p = await createActivePartner(t, { email: 'prefs.link@kubeworks.example' });
+    expect((await post(s, `/admin/partners/${p.id}/preferences-link`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    const mail = await t.smtp.waitFor((m) => m.envelope.to.includes(p.email) && m.parsed.subject === 'Your p2p-digest preferences');
+    expect(mail.parsed.text).toContain('/p/');
+    expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'partner.preferences-link', target: `partner:${p.id}` });
+  });
+});
+
+describe('digests in the console', () => {
+  /** A digest the SMTP server refused (550): failed, and its address suppressed as a hard bounce. */
+  async function failedDigest(key: string) {
+    const email = `${key}@partners.example`;
+    const partnerId = await addPartner(t, key, ['kubernetes-on-azure']);
+    // MODERATION is on in this file: published once approved, then matched as the match worker would.
+    const opportunityId = await addOpportunity(t, `AKS migration for ${key}`, ['kubernetes-on-azure']);
+    await t.c.opportunities.approve(opportunityId, {});
+    await matchOpportunity(t.c.db, opportunityId, t.c.log);
+    t.smtp.options.reject = new Set([email]);
+    try {
+      expect(await t.c.digests.runRound({ everyone: true, partnerId })).toMatchObject({ failed: 1 });
+    } finally {
+      t.smtp.options.reject = undefined;
+    }
+    const row = await t.c.db.selectFrom('digests').select(['id', 'period', 'lastError']).where('partnerId', '=', partnerId).executeTakeFirstOrThrow();
+    return { ...row, email, partnerId };
+  }
+
+  it('counts a period by state and shows the failed ones with their SMTP answer', async () => {
+    const s = await signIn();
+    const d = await failedDigest('refused-one');
+    const page = await get(s, `/admin/digests?period=${d.period}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(d.period);
+    expect(page.body).toContain('refused-one Ltd');
+    expect(page.body).toContain('550');
+    expect(page.body).toMatch(/Resend all \d+ failed/);
+  });
+
+  it('resends a failed digest through the ledger: posted twice, exactly one mail arrives; audited', async () => {
+    const s = await signIn();
+    const d = await failedDigest('resend-once');
+    await t.c.suppressions.lift(d.email, t.c.db);
+
+    // Without a session or a CSRF token nothing is reopened.
+    expect((await post({ cookie: s.csrfCookie }, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken })).statusCode).toBe(401);
+    expect((await post(s, `/admin/digests/${d.id}/resend`, {})).statusCode).toBe(403);
+    expect((await t.c.digests.findDigest(d.id))?.status).toBe('failed');
+
+    const answers = await Promise.all([post(s, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken }), post(s, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken })]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    const again = await post(s, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken });
+    expect(again.statusCode).toBe(409);
+
+    await t.smtp.waitFor((m) => m.envelope.to.includes(d.email));
+    await eventually(async () => (await t.c.digests.findDigest(d.id))?.status === 'sent');
+    // Time for a duplicate to arrive, had anything sent it twice.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(digestMailsTo(t, d.email)).toHaveLength(1);
+    const audit = await t.c.db.selectFrom('adminAudit').selectAll().where('action', '=', 'digest.resend').execute();
+    expect(audit).toEqual([expect.objectContaining({ actor: OPERATOR, target: `digest:${d.id}`, details: { digests: [d.id] } })]);
+  });
+
+  it('resends a digest whose send window ended: the window starts afresh', async () => {
+    const s = await signIn();
+    const d = await failedDigest('window-ended');
+    await t.c.suppressions.lift(d.email, t.c.db);
+    await t.c.db.updateTable('digests').set({ createdAt: new Date(Date.now() - 3 * 86_400_000), lastError: 'send window ended after 40 transient failures' }).where('id', '=', d.id).execute();
+    expect((await post(s, `/admin/digests/${d.id}/resend`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    await eventually(async () => (await t.c.digests.findDigest(d.id))?.status === 'sent');
+    expect(digestMailsTo(t, d.email)).toHaveLength(1);
+  });
+
+  it('resends every failed digest of a period at once', async () => {
+    const s = await signIn();
+    const a = await failedDigest('all-a');
+    const b = await failedDigest('all-b');
+    for (const d of [a, b]) await t.c.suppressions.lift(d.email, t.c.db);
+    const res = await post(s, '/admin/digests/resend-failed', { _csrf: s.csrfToken, period: a.period });
+    expect(res.statusCode).toBe(200);
+    for (const d of [a, b]) {
+      await t.smtp.waitFor((m) => m.envelope.to.includes(d.email));
+      await eventually(async () => (await t.c.digests.findDigest(d.id))?.status === 'sent');
+    }
+    expect((await post(s, '/admin/digests/resend-failed', { _csrf: s.csrfToken, period: 'not-a-period' })).statusCode).toBe(400);
+    expect((await auditActions()).at(-1)).toEqual({ actor: OPERATOR, action: 'digest.resend', target: `period:${a.period}` });
+  });
+});
+
+describe('the email intake in the console', () => {
+  const mail = (subject: string, body: string) =>
+    Buffer.from(
+      [
+        'From: Eva Stein <eva@stein-consulting.example>',
+        'To: opportunities@p2p.test',
+        `Subject: ${subject}`,
+        'Message-ID: <intake-console-' + Math.random().toString(36).slice(2) + '@stein-consulting.example>',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+
+  /** A stored message as processing leaves one that failed on its last attempt. */
+  async function failedMessage(subject: string, body = 'We need help with an AKS landing zone in Munich.') {
+    const id = await storeInbound(t, mail(subject, body), { mailFrom: 'eva@stein-consulting.example' });
+    await t.c.db.updateTable('inboundMessages').set({ status: 'failed', outcome: 'failed: understanding crashed', attempts: 5, processedAt: new Date() }).where('id', '=', id).execute();
+    return id;
+  }
+
+  it('lists messages with their outcome, and filters by status', async () => {
+    const s = await signIn();
+    const id = await failedMessage('Listed failure');
+    const all = await get(s, '/admin/inbound');
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toContain(`/admin/inbound/${id}`);
+    expect(all.body).toContain('failed: understanding crashed');
+    expect((await get(s, '/admin/inbound?status=failed')).body).toContain(id);
+    expect((await get(s, '/admin/inbound?status=processed')).body).not.toContain(id);
+  });
+
+  it('shows the raw message as escaped text, never as HTML, and at most its first 64 KiB', async () => {
+    const s = await signIn();
+    const id = await failedMessage('<b>bold</b> subject', `<script>alert("pwned")</script>\r\n<img src=x onerror=alert(1)>\r\n${'x'.repeat(70 * 1024)}TAIL-MARKER`);
+    const page = await get(s, `/admin/inbound/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
+    expect(page.body).not.toContain('<script>alert');
+    expect(page.body).not.toContain('<img src=x');
+    expect(page.body).not.toContain('TAIL-MARKER');
+    expect(page.body).toContain('the first 65536 are shown');
+  });
+
+  it('reprocesses a failed message once, audited; a message that is not failed is not processed again', async () => {
+    const s = await signIn();
+    const id = await failedMessage('AKS landing zone for a Munich plant');
+    expect((await post({ cookie: s.csrfCookie }, `/admin/inbound/${id}/reprocess`, { _csrf: s.csrfToken })).statusCode).toBe(401);
+    expect((await post(s, `/admin/inbound/${id}/reprocess`, {})).statusCode).toBe(403);
+    const answers = await Promise.all([post(s, `/admin/inbound/${id}/reprocess`, { _csrf: s.csrfToken }), post(s, `/admin/inbound/${id}/reprocess`, { _csrf: s.csrfToken })]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    const done = await eventually(async () => {
+      const row = await t.c.db.selectFrom('inboundMessages').select(['status', 'attempts', 'processedAt', 'outcome']).where('id', '=', id).executeTakeFirstOrThrow();
+      return row.status !== 'received' && row;
+    }, 20_000);
+    expect(done.status).not.toBe('failed');
+    expect(done.attempts).toBe(1);
+    const again = await post(s, `/admin/inbound/${id}/reprocess`, { _csrf: s.csrfToken });
+    expect(again.statusCode).toBe(409);
+    const after = await t.c.db.selectFrom('inboundMessages').select(['status', 'attempts', 'processedAt']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: done.status, attempts: 1, processedAt: done.processedAt });
+    const audit = await t.c.db.selectFrom('adminAudit').select(['actor', 'action', 'target']).where('action', '=', 'inbound.reprocess').execute();
+    expect(audit).toEqual([{ actor: OPERATOR, action: 'inbound.reprocess', target: `inbound:${id}` }]);
+  });
+});
+
+describe('opportunities in the console', () => {
+  /** A published opportunity with a matching partner and that partner's interest. */
+  async function published(key: string) {
+    const partnerId = await addPartner(t, key, ['kubernetes-on-azure']);
+    const id = await addOpportunity(t, `Fleet upgrade ${key}`, ['kubernetes-on-azure'], { description: `Upgrade forty AKS clusters for ${key}; zero downtime.` });
+    await t.c.opportunities.approve(id, {});
+    await matchOpportunity(t.c.db, id, t.c.log);
+    await t.c.db.insertInto('interests').values({ opportunityId: id, partnerId, note: `We did this for ${key}'s neighbour.` }).execute();
+    return { id, partnerId, company: `${key} Ltd` };
+  }
+
+  it('searches by text and filters by status', async () => {
+    const s = await signIn();
+    const o = await published('opp-search');
+    expect((await get(s, '/admin/opportunities?q=FORTY%20AKS')).body).toContain(`/admin/opportunities/${o.id}`);
+    expect((await get(s, '/admin/opportunities?q=fleet&status=published')).body).toContain(`/admin/opportunities/${o.id}`);
+    expect((await get(s, '/admin/opportunities?q=fleet&status=closed')).body).not.toContain(`/admin/opportunities/${o.id}`);
+    expect((await get(s, '/admin/opportunities?q=no-such-words-anywhere')).body).toContain('No opportunity matches');
+  });
+
+  it('shows one opportunity: matches with reasons, reach, interests, introductions', async () => {
+    const s = await signIn();
+    const o = await published('opp-detail');
+    const page = await get(s, `/admin/opportunities/${o.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`href="/admin/partners/${o.partnerId}">${o.company}`);
+    expect(page.body).toMatch(/<h2>Matches \([1-9]/);
+    expect(page.body).toContain('Kubernetes on Microsoft Azure');
+    expect(page.body).toContain('0 digests carried it');
+    expect(page.body).toContain('neighbour');
+    expect((await get(s, '/admin/opportunities/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+  });
+
+  it('closes or withdraws an open opportunity, audited; an ended one is not ended again', async () => {
+    const s = await signIn();
+    const a = await published('opp-close');
+    const b = await published('opp-withdraw');
+    expect((await post({ cookie: s.csrfCookie }, `/admin/opportunities/${a.id}/close`, { _csrf: s.csrfToken })).statusCode).toBe(401);
+    expect((await post(s, `/admin/opportunities/${a.id}/close`, {})).statusCode).toBe(403);
+    expect((await t.c.opportunities.getRow(a.id)).status).toBe('published');
+
+    expect((await post(s, `/admin/opportunities/${a.id}/close`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    expect((await t.c.opportunities.getRow(a.id)).status).toBe('closed');
+    expect((await post(s, `/admin/opportunities/${b.id}/withdraw`, { _csrf: s.csrfToken })).statusCode).toBe(200);
+    expect((await t.c.opportunities.getRow(b.id)).status).toBe('withdrawn');
+    // The interested partner hears it ended.
+    await t.smtp.waitFor((m) => m.envelope.to.includes('opp-close@partners.example'));
+    const refused = await post(s, `/admin/opportunities/${a.id}/withdraw`, { _csrf: s.csrfToken });
+    expect(refused.statusCode).toBe(409);
+    expect((await t.c.opportunities.getRow(a.id)).status).toBe('closed');
+    expect((await auditActions()).slice(-2)).toEqual([
+      { actor: OPERATOR, action: 'opportunity.close', target: `opportunity:${a.id}` },
+      { actor: OPERATOR, action: 'opportunity.withdraw', target: `opportunity:${b.id}` },
+    ]);
   });
 });
