@@ -33,7 +33,7 @@ export async function loadEmailSet(dir: URL, catalogue: SkillCatalogue): Promise
   const gold = z.array(goldSchema).parse(JSON.parse(await readFile(new URL('gold.json', dir), 'utf8')));
   for (const g of gold) {
     for (const slug of [...g.requiredSkills, ...g.niceToHaveSkills]) {
-      if (!catalogue.skills.some((s) => s.slug === slug)) throw new Error(`eval/email/gold.json: ${g.file} names unknown skill slug ${slug}`);
+      if (!catalogue.skills.some((s) => s.slug === slug)) throw new Error(`${new URL('gold.json', dir).pathname}: ${g.file} names unknown skill slug ${slug}`);
     }
   }
   return gold;

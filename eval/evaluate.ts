@@ -7,24 +7,35 @@ import type { EvalFigures } from './thresholds.ts';
 export const EVAL_DATA = {
   matching: new URL('./matching/', import.meta.url),
   email: new URL('./email/', import.meta.url),
+  /** Written and labelled blind, never tuned on: reported, never gated (eval/email-holdout/README.md). */
+  emailHoldout: new URL('./email-holdout/', import.meta.url),
 };
+
+export type HeldOutReport = EmailReport & { about: string };
+
+const HELD_OUT_ABOUT = 'eval/email-holdout: written and labelled blind, never tuned on, not gated by FLOORS; the honest estimate on unseen mail';
 
 export interface EvalReport {
   matching: MatchingReport;
   email: EmailReport;
+  /** The held-out mails, measured like `email`; not in `figures`, so no floor holds them. */
+  heldOut: HeldOutReport;
   figures: EvalFigures;
 }
 
 /**
  * Runs both halves against a container whose database is fresh (migrated, taxonomy loaded, no
- * partners): the matching half fills it with the labelled partners and opportunities.
+ * partners): the matching half fills it with the labelled partners and opportunities. The
+ * held-out mails are read with the email half's measures and reported beside it, never gated.
  */
 export async function runEvaluation(c: Pick<Container, 'db' | 'partners' | 'opportunities' | 'catalogue'>, log: Logger): Promise<EvalReport> {
   const matching = await evaluateMatching({ ...c, log }, await loadMatchingSet(EVAL_DATA.matching));
   const email = await evaluateEmail(EVAL_DATA.email, c.catalogue);
+  const heldOut = { about: HELD_OUT_ABOUT, ...(await evaluateEmail(EVAL_DATA.emailHoldout, c.catalogue)) };
   return {
     matching,
     email,
+    heldOut,
     figures: {
       precisionAt5: matching.precisionAt5,
       ndcgAt5: matching.ndcgAt5,
