@@ -249,6 +249,14 @@ describe('cleanSubject', () => {
     ['EXTERNAL: Business Central rollout', 'Business Central rollout'],
     ['RE: EXT: Sentinel rollout', 'Sentinel rollout'],
     ['External audit: scope', 'External audit: scope'],
+    // Italian, Spanish, Portuguese and Polish clients' prefixes, and more gateway tags.
+    ['R: I: Migrazione a Azure', 'Migrazione a Azure'],
+    ['[EXTERNO] RV: Implantación de Business Central', 'Implantación de Business Central'],
+    ['RES: ENC: Projeto de Intune', 'Projeto de Intune'],
+    ['Odp: PD: Wdrożenie Sentinel', 'Wdrożenie Sentinel'],
+    ['[EXTERNAL EMAIL] Fabric partner wanted', 'Fabric partner wanted'],
+    ['Rates and reach', 'Rates and reach'],
+    ['Intune: 300 devices', 'Intune: 300 devices'],
   ])('%s → %s', (subject, title) => expect(cleanSubject(subject)).toBe(title));
 
   it('keeps at most 200 characters', () => expect(cleanSubject('x'.repeat(300))).toHaveLength(200));
@@ -288,6 +296,21 @@ describe('budgets and start dates', () => {
     ['budget $1,200,000.00', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'USD' }],
     ['Budget: 1.200.000,00 €', { budgetMin: 1_200_000, budgetMax: 1_200_000, currency: 'EUR' }],
     ['up to €1.1m', { budgetMax: 1_100_000, currency: 'EUR' }],
+    // Ranges written "between … and …" in other languages, and Italian millions.
+    ['Presupuesto entre 90.000 y 120.000 €', { budgetMin: 90_000, budgetMax: 120_000, currency: 'EUR' }],
+    ['Budget entre 90 000 et 120 000 EUR', { budgetMin: 90_000, budgetMax: 120_000, currency: 'EUR' }],
+    ['Budget zwischen 90.000 und 120.000 EUR', { budgetMin: 90_000, budgetMax: 120_000, currency: 'EUR' }],
+    ['Budget tussen 90.000 en 120.000 euro', { budgetMin: 90_000, budgetMax: 120_000, currency: 'EUR' }],
+    ['Budget tra 90.000 e 120.000 euro', { budgetMin: 90_000, budgetMax: 120_000, currency: 'EUR' }],
+    ['Presupuesto de 90.000 a 120.000 €', { budgetMin: 90_000, budgetMax: 120_000, currency: 'EUR' }],
+    ['Budget: 2,4 milioni di euro', { budgetMin: 2_400_000, budgetMax: 2_400_000, currency: 'EUR' }],
+    ['Presupuesto: 3 millones de euros', { budgetMin: 3_000_000, budgetMax: 3_000_000, currency: 'EUR' }],
+    ['Budget: QAR 4.5M', { budgetMin: 4_500_000, budgetMax: 4_500_000, currency: 'QAR' }],
+    // Two amounts a hundredfold apart are no range: the first is the budget.
+    ['Budget €200k and 3 developers', { budgetMin: 200_000, budgetMax: 200_000, currency: 'EUR' }],
+    // "p/d" is per day: a rate.
+    ['£680 p/d, 60 days', {}],
+    ['rate €900 p/h', {}],
   ])('%s', (text, budget) => expect(findBudget(text)).toEqual(budget));
 
   it('reads a budget from an HTML table row (label cell, amount cell)', async () => {
@@ -317,9 +340,27 @@ describe('budgets and start dates', () => {
     ['Start 15/03/2027', '2027-03-15'],
     ['Start 03/15/2027', '2027-03-15'],
     ['We would like to start on 04/05/2027', '2027-05-04'],
+    // German compound start words, Italian, ordinals with "of", and mobilisation.
+    ['Projektbeginn ab 1. April 2027', '2027-04-01'],
+    ['Einsatzbeginn: 15.04.2027', '2027-04-15'],
+    ['Inizio lavori: 12 aprile 2027', '2027-04-12'],
+    ['Project start | 2nd of February 2027', '2027-02-02'],
+    ['Team mobilised on Wednesday 3 March 2027', '2027-03-03'],
     // A reply deadline is no start.
     ['Answers by 10 January from interested partners, please.', undefined],
   ])('%s', (text, date) => expect(findStartDate(text, now)).toBe(date));
+
+  it('reads a start written relative to the mail\'s date (weeks start on Monday)', () => {
+    const wednesday = new Date('2026-11-18T09:00:00Z');
+    expect(findStartDate('We start on Monday next week.', wednesday)).toBe('2026-11-23');
+    expect(findStartDate('Kick-off next week', wednesday)).toBe('2026-11-23');
+    expect(findStartDate('Start next Tuesday', wednesday)).toBe('2026-11-24');
+    expect(findStartDate('Start next Wednesday', wednesday)).toBe('2026-11-25');
+    expect(findStartDate('Starting in two weeks', wednesday)).toBe('2026-12-02');
+    expect(findStartDate('Projektstart nächsten Montag', wednesday)).toBe('2026-11-23');
+    expect(findStartDate('Wir starten in drei Wochen', wednesday)).toBe('2026-12-09');
+    expect(findStartDate('Answers by next week please', wednesday)).toBeUndefined();
+  });
 
   it('reads an undecided numeric date month first when the sender writes the US way', () => {
     expect(findStartDate('We would like to start on 04/05/2027', now, { monthFirst: true })).toBe('2027-04-05');

@@ -10,9 +10,16 @@ export interface Budget {
 }
 
 const SYMBOLS: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP', '¥': 'JPY', '₩': 'KRW' };
-const CODES = ['EUR', 'USD', 'GBP', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'JPY', 'KRW', 'SGD', 'INR', 'AED', 'ZAR', 'BRL', 'MXN'];
+const CODES = [
+  'EUR', 'USD', 'GBP', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'ISK', 'PLN', 'CZK', 'HUF', 'RON', 'BGN', 'TRY', 'ILS', 'JPY', 'KRW', 'CNY',
+  'HKD', 'TWD', 'SGD', 'MYR', 'THB', 'IDR', 'PHP', 'VND', 'INR', 'AED', 'SAR', 'QAR', 'KWD', 'BHD', 'OMR', 'EGP', 'ZAR', 'NGN', 'KES', 'MAD',
+  'BRL', 'MXN', 'ARS', 'CLP', 'COP', 'PEN', 'UYU',
+];
 /** Currencies written as words ("1,5 millions d'euros", "2 million dollars"). */
-const WORDS: Record<string, string> = { euro: 'EUR', euros: 'EUR', "d'euros": 'EUR', 'd’euros': 'EUR', dollar: 'USD', dollars: 'USD' };
+const WORDS: Record<string, string> = {
+  euro: 'EUR', euros: 'EUR', "d'euros": 'EUR', 'd’euros': 'EUR', 'de euros': 'EUR', 'di euro': 'EUR', 'van euro': 'EUR',
+  dollar: 'USD', dollars: 'USD', 'de dólares': 'USD', 'de dolares': 'USD', pounds: 'GBP', 'pounds sterling': 'GBP',
+};
 const CUR = `(?:[€$£¥₩]|\\b(?:${CODES.join('|')})\\b|(?<!\\p{L})(?i:${Object.keys(WORDS).join('|')})(?!\\p{L}))`;
 // Bounded repetitions: a run of a million digits must not cost a million steps at each position.
 const NUM = `\\d{1,3}(?:[,.' ]\\d{3}){1,4}(?:[.,]\\d{1,2})?|\\d{1,9}(?:[.,]\\d{1,2})?`;
@@ -21,12 +28,17 @@ const NUM = `\\d{1,3}(?:[,.' ]\\d{3}){1,4}(?:[.,]\\d{1,2})?|\\d{1,9}(?:[.,]\\d{1
  * "USD 1.2M", "1,5 Mio.", "2 Millionen", "1.5 million(s)", "1,5 millones", "2 miljoen", "$1.2MM").
  */
 const THOUSANDS = 'k|K|Tsd\\.?|Tausend|thousand';
-const MILLIONS = 'm|M|mn|Mn|MM|Mio\\.?|Millionen|Million|millions?|millones|millón|miljoen';
+const MILLIONS = 'm|M|mn|Mn|MM|Mio\\.?|Millionen|Million|millions?|millones|millón|miljoen|milioni|milione|mln\\.?|Mln\\.?';
 const AMOUNT = `(${NUM})\\s?((?:${THOUSANDS}|${MILLIONS})(?![\\p{L}\\p{N}]))?`;
-const RANGE = `\\s*(?:-|–|—|to|bis|and)\\s*`;
+// Between two amounts: "80k-120k", "80k to 120k", and "between … and …" in the languages we read
+// ("entre 150.000 y 180.000 €", "entre … et …", "zwischen … und …", "tussen … en …", "tra … e …", "de … a …").
+// A word between them stands apart on both sides (the amount before may have taken the space).
+const RANGE = `(?:\\s*[-–—]\\s*|\\s*(?<=\\s)(?:to|bis|and|und|y|et|en|tot|e|a|à)\\s+)`;
+/** Two amounts this far apart are not one range ("€200k and 3 developers"): the first is the amount. */
+const RANGE_MAX_RATIO = 100;
 // "€40k–60k", "USD 25,000 – 30,000", "40,000 EUR", "40.000 – 60.000 €": a currency before or after.
 const MONEY = new RegExp(`(${CUR})?\\s?${AMOUNT}(?:${RANGE}(?:${CUR})?\\s?${AMOUNT})?\\s?(${CUR})?`, 'gu');
-const BUDGET_WORDS = /\b(?:budget|rate|price|value|fee|cost|worth|paying|pay|ceiling|cap|budgeted)\b/i;
+const BUDGET_WORDS = /(?<!\p{L})(?:budget|budgeted|budgetiert|rate|price|value|fee|cost|worth|paying|pay|ceiling|cap|presupuesto|importo|orçamento|budżet|begroting|volumen|volume|auftragswert)(?!\p{L})/iu;
 const MAX_AMOUNT = 100_000_000;
 
 function currencyOf(written: string | undefined): string | undefined {
@@ -46,7 +58,7 @@ function amountOf(digits: string, suffix: string | undefined): number {
 }
 
 /** Words after an amount that make it a rate, not a budget ("£650/day", "€1,100 per day", "TJM 750 €"). */
-const RATE_AFTER = /^\s*(?:\/\s*|per\s+|a\s+|pro\s+|par\s+|por\s+|p\.?\s?)(?:day|hour|hr|h|d|diem|tag|stunde|jour|heure|d[ií]a|hora|dag|uur|month|monat|mois|mes|maand)\b|^\s*(?:daily|hourly|p\.?d\.?|p\.?h\.?)\b/i;
+const RATE_AFTER = /^\s*(?:\/\s*|per\s+|a\s+|pro\s+|par\s+|por\s+|p\.?\s?)(?:day|hour|hr|h|d|diem|tag|stunde|jour|heure|d[ií]a|hora|dag|uur|month|monat|mois|mes|maand)\b|^\s*(?:daily|hourly|p\.?d\.?|p\.?h\.?|p\/[dh]|p\/day|p\/hour)(?![\p{L}\p{N}])/iu;
 const RATE_BEFORE = /(?:day|daily|hourly|day-|tages|stunden)\s*-?\s*(?:rate|satz|sätze|tarif)s?\b[^\n]{0,20}$|\b(?:tjm|tagessatz|stundensatz|taux journalier|tarifa diaria|dagtarief|uurtarief|rate card)\b[^\n]{0,20}$/i;
 /** Words before a single amount that make it a bound rather than the budget itself. */
 const UP_TO_BEFORE = /\b(?:up to|max(?:imum)?\.?|at most|no more than|not exceeding|bis zu|höchstens|maximal|jusqu'à|jusqu’à|hasta|tot|maximaal)\s*$/i;
@@ -70,7 +82,8 @@ export function findBudget(text: string): Budget {
       // "40–60k": the suffix of the second amount applies to the first.
       const first = amountOf(a1, k1 ?? (a2 ? k2 : undefined));
       const second = a2 ? amountOf(a2, k2) : undefined;
-      const bounds = second !== undefined ? { budgetMin: Math.min(first, second), budgetMax: Math.max(first, second) } : singleAmount(first, before);
+      const isRange = second !== undefined && Math.min(first, second) * RANGE_MAX_RATIO >= Math.max(first, second);
+      const bounds = isRange ? { budgetMin: Math.min(first, second), budgetMax: Math.max(first, second) } : singleAmount(first, before);
       const top = bounds.budgetMax ?? bounds.budgetMin ?? 0;
       if (!(top > 0) || top > MAX_AMOUNT) continue;
       candidates.push({ ...bounds, currency, budgetLine: BUDGET_WORDS.test(line) });
@@ -88,32 +101,50 @@ function singleAmount(amount: number, before: string): Pick<Budget, 'budgetMin' 
   return { budgetMin: amount, budgetMax: amount };
 }
 
-/** Month names in English, German, French, Spanish and Dutch (lower case, accents as written). */
+/** Month names in English, German, French, Spanish, Dutch and Italian (lower case, accents as written). */
 const MONTH_NAMES: ReadonlyArray<readonly string[]> = [
-  ['january', 'jan', 'januar', 'jänner', 'janvier', 'janv', 'enero', 'januari'],
-  ['february', 'feb', 'februar', 'février', 'fevrier', 'févr', 'fevr', 'febrero', 'februari'],
+  ['january', 'jan', 'januar', 'jänner', 'janvier', 'janv', 'enero', 'januari', 'gennaio'],
+  ['february', 'feb', 'februar', 'février', 'fevrier', 'févr', 'fevr', 'febrero', 'februari', 'febbraio'],
   ['march', 'mar', 'märz', 'maerz', 'mars', 'marzo', 'maart', 'mrt'],
-  ['april', 'apr', 'avril', 'avr', 'abril'],
-  ['may', 'mai', 'mayo', 'mei'],
-  ['june', 'jun', 'juni', 'juin', 'junio'],
-  ['july', 'jul', 'juli', 'juillet', 'juil', 'julio'],
+  ['april', 'apr', 'avril', 'avr', 'abril', 'aprile'],
+  ['may', 'mai', 'mayo', 'mei', 'maggio'],
+  ['june', 'jun', 'juni', 'juin', 'junio', 'giugno'],
+  ['july', 'jul', 'juli', 'juillet', 'juil', 'julio', 'luglio'],
   ['august', 'aug', 'août', 'aout', 'agosto', 'augustus'],
-  ['september', 'sep', 'sept', 'septembre', 'septiembre'],
-  ['october', 'oct', 'oktober', 'octobre', 'octubre', 'okt'],
+  ['september', 'sep', 'sept', 'septembre', 'septiembre', 'settembre'],
+  ['october', 'oct', 'oktober', 'octobre', 'octubre', 'okt', 'ottobre'],
   ['november', 'nov', 'novembre', 'noviembre'],
-  ['december', 'dec', 'dezember', 'dez', 'décembre', 'decembre', 'diciembre'],
+  ['december', 'dec', 'dezember', 'dez', 'décembre', 'decembre', 'diciembre', 'dicembre'],
 ];
 const MONTH_OF = new Map(MONTH_NAMES.flatMap((names, month) => names.map((name) => [name, month] as const)));
 // Longest names first, so "märz" is not read as "mar" followed by junk.
 const MONTH = `(${[...MONTH_OF.keys()].sort((x, y) => y.length - x.length).join('|')})\\.?`;
 /** Words that introduce a start, in the languages above ("Projektstart", "Démarrage", "inicio", "vanaf"). */
-const START = String.raw`(?<!\p{L})(?:start(?:s|ing|date|datum)?|projektstart|begin(?:s|ning|nt)?|beginn|commenc\w*|kick[- ]?off|from|as of|ab|démarrage|demarrage|début|debut|à partir du|a partir du|inicio|comienzo|a partir del|desde el|vanaf|aanvang|per)(?!\p{L})[^\n]{0,40}?`;
+// German compounds end in the start word ("Projektbeginn", "Einsatzstart", "Vertragsbeginn").
+const START = String.raw`(?<!\p{L})(?:start(?:s|ed|ing|en|et|date|datum|termin)?|\p{L}{0,12}(?:start|beginn)|begin(?:s|ning|nt|nen)?|commenc\w*|kick[- ]?off|mobili[sz]\w*|from|as of|ab|démarrage|demarrage|début|debut|à partir du|a partir du|inicio|comienzo|arranque|a partir del|desde el|vanaf|aanvang|per|inizio|avvio|a partire dal)(?!\p{L})[^\n]{0,40}?`;
 const DAY = String.raw`(\d{1,2})(?:st|nd|rd|th|er|e|ème|\.|º)?`;
 const ISO = new RegExp(`${START}(?<!\\d)(\\d{4})-(\\d{2})-(\\d{2})(?!\\d)`, 'iu');
-const DAY_MONTH = new RegExp(`${START}(?<!\\d)${DAY}\\s+(?:de\\s+)?${MONTH},?(?:\\s+(?:de\\s+)?(\\d{4}))?(?!\\p{L})`, 'iu');
+const DAY_MONTH = new RegExp(`${START}(?<!\\d)${DAY}\\s+(?:(?:de|of|del)\\s+)?${MONTH},?(?:\\s+(?:de\\s+)?(\\d{4}))?(?!\\p{L})`, 'iu');
 const MONTH_DAY = new RegExp(`${START}(?<!\\p{L})${MONTH}\\s+${DAY},?(?:\\s+(\\d{4}))?(?!\\d)`, 'iu');
 /** 15.03.2027 (always day first), 15/03/2027 or 03/15/2027 (which one by the digits, else by locale). */
 const NUMERIC = new RegExp(`${START}(?<!\\d)(\\d{1,2})([./])(\\d{1,2})\\2(\\d{4})(?!\\d)`, 'iu');
+
+/** Weekdays, Monday first, in English and German. */
+const WEEKDAYS: ReadonlyArray<readonly string[]> = [
+  ['monday', 'montag'], ['tuesday', 'dienstag'], ['wednesday', 'mittwoch'], ['thursday', 'donnerstag'], ['friday', 'freitag'], ['saturday', 'samstag'], ['sunday', 'sonntag'],
+];
+const WEEKDAY_OF = new Map(WEEKDAYS.flatMap((names, day) => names.map((name) => [name, day] as const)));
+const WEEKDAY = `(${[...WEEKDAY_OF.keys()].join('|')})`;
+const COUNT_OF: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, einer: 1, zwei: 2, drei: 3, vier: 4, fünf: 5, sechs: 6 };
+const COUNT = `(\\d|${Object.keys(COUNT_OF).join('|')})`;
+/**
+ * A start written relative to the mail's date: "Monday next week", "next week" (its Monday), "next
+ * Tuesday", "in two weeks", and the German "nächste Woche", "nächsten Montag", "in zwei Wochen".
+ */
+const RELATIVE = new RegExp(
+  `${START}(?<!\\p{L})(?:(?:on|am)\\s+)?(?:${WEEKDAY}\\s+(?:next|nächste)\\s+(?:week|woche)|(?:next|nächsten?)\\s+${WEEKDAY}|(next|nächste)\\s+(?:week|woche)|in\\s+${COUNT}\\s+(?:weeks?|wochen?))(?!\\p{L})`,
+  'iu',
+);
 
 const monthIndex = (name: string) => MONTH_OF.get(name.toLowerCase().replace(/\.$/, '')) ?? -1;
 
@@ -193,5 +224,22 @@ function startOnLine(line: string, now: Date, order: DateOrder | undefined): Sta
   if (dm) return dated(isoDate(dm[3] ? Number(dm[3]) : undefined, monthIndex(dm[2]!), Number(dm[1]), now));
   const md = MONTH_DAY.exec(line);
   if (md) return dated(isoDate(md[3] ? Number(md[3]) : undefined, monthIndex(md[1]!), Number(md[2]), now));
+  const relative = RELATIVE.exec(line);
+  if (relative) return dated(relativeDate(relative, now));
   return undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The date a RELATIVE match names, counted from the mail's day (weeks start on Monday). */
+function relativeDate([, dayInNextWeek, nextDay, nextWeek, count]: RegExpExecArray, now: Date): string {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const weekday = (new Date(today).getUTCDay() + 6) % 7;
+  const nextMonday = today + (7 - weekday) * DAY_MS;
+  let day: number;
+  if (dayInNextWeek) day = nextMonday + WEEKDAY_OF.get(dayInNextWeek.toLowerCase())! * DAY_MS;
+  else if (nextDay) day = today + (((WEEKDAY_OF.get(nextDay.toLowerCase())! - weekday + 6) % 7) + 1) * DAY_MS;
+  else if (nextWeek) day = nextMonday;
+  else day = today + 7 * (COUNT_OF[count!.toLowerCase()] ?? Number(count)) * DAY_MS;
+  return new Date(day).toISOString().slice(0, 10);
 }

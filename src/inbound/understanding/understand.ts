@@ -51,9 +51,14 @@ export const BODY_READ_MAX = 64 * 1024;
 /** The subject is read this far: a title keeps 200 characters, "RE: FW: " prefixes come first. */
 export const SUBJECT_READ_MAX = 1_000;
 
-// Reply/forward prefixes of many clients and languages, and the external-sender tags mail
-// gateways add; stripped again and again ("RE: FW: [EXT] …").
-const SUBJECT_NOISE = /^\s*(?:(?:re|fwd?|wg|aw|sv|vs|tr|rv|antw|doorst)\s*(?:\[\d+\])?\s*[:：]|\[(?:ext|external)\]|\((?:ext|external)\)|(?:ext|external)\s*[:：])\s*/i;
+// Reply/forward prefixes of many clients and languages (Italian Outlook writes "R:" and "I:",
+// Portuguese "RES:" and "ENC:", Polish "Odp:" and "PD:"), and the external-sender tags mail
+// gateways add ("[EXT]", "EXTERNAL:", "[EXTERNO]", "[EXTERNAL EMAIL]"); stripped again and again.
+const REPLY = String.raw`re|aw|sv|vs|r|rif|res|odp|antw|ynt`;
+const FORWARD = String.raw`fwd?|wg|tr|rv|i|enc|pd|doorst`;
+const TAG = String.raw`ext|external|extern|externe|externo|esterno|externa|external (?:email|e-mail|mail|sender)`;
+const SUBJECT_NOISE = new RegExp(String.raw`^\s*(?:(?:${REPLY}|${FORWARD})\s*(?:\[\d+\])?\s*[:：]|\[(?:${TAG})\]|\((?:${TAG})\)|(?:ext|external)\s*[:：])\s*`, 'i');
+const FORWARDED = new RegExp(String.raw`^\s*(?:(?:${REPLY})\s*:\s*|\[(?:${TAG})\]\s*|\((?:${TAG})\)\s*)*(?:${FORWARD})\s*:`, 'i');
 
 /** The subject without reply and forward prefixes or "[EXT]" tags. */
 export function cleanSubject(subject: string | undefined): string {
@@ -67,7 +72,7 @@ export function cleanSubject(subject: string | undefined): string {
 
 /** True when the subject says the message was forwarded to us. */
 export function isForwardSubject(subject: string | undefined): boolean {
-  return /^\s*(?:(?:re|aw|sv)\s*:\s*|\[(?:ext|external)\]\s*|\((?:ext|external)\)\s*)*(?:fwd?|wg|tr|doorst)\s*:/i.test((subject ?? '').slice(0, SUBJECT_READ_MAX));
+  return FORWARDED.test((subject ?? '').slice(0, SUBJECT_READ_MAX));
 }
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
