@@ -13,7 +13,10 @@ import { fileCatalogue } from '../support/file-catalogue.ts';
  * every label naming a real skill slug and region, every mail parseable with a Date (the
  * reader's "now").
  */
-const REPORTED_SETS: Array<[string, URL]> = [['eval/email-seen', EVAL_DATA.emailSeen]];
+const REPORTED_SETS: Array<[string, URL]> = [
+  ['eval/email-seen', EVAL_DATA.emailSeen],
+  ['eval/email-holdout', EVAL_DATA.emailHoldout],
+];
 
 describe.each(REPORTED_SETS)('the reported email set %s', (_name, dir) => {
   it('labels every mail once, with known skill slugs and regions', async () => {
