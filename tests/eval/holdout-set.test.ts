@@ -7,16 +7,22 @@ import { REGION_SLUGS } from '../../src/regions/regions.ts';
 import { fileCatalogue } from '../support/file-catalogue.ts';
 
 /**
- * The held-out mails (eval/email-holdout) are never gated by a floor: their figures are a
- * measurement. What is checked is that the set is sound, so `npm run eval` can read it: every
- * mail labelled once, every label naming a real skill slug and region, every mail parseable with
- * a Date (the reader's "now").
+ * The seen mails (eval/email-seen, blind once, fixed against since) and the held-out mails
+ * (eval/email-holdout, blind) are never gated by a floor: their figures are a measurement. What
+ * is checked is that each set is sound, so `npm run eval` can read it: every mail labelled once,
+ * every label naming a real skill slug and region, every mail parseable with a Date (the
+ * reader's "now").
  */
-describe('the held-out email set (eval/email-holdout)', () => {
+const REPORTED_SETS: Array<[string, URL]> = [
+  ['eval/email-seen', EVAL_DATA.emailSeen],
+  ['eval/email-holdout', EVAL_DATA.emailHoldout],
+];
+
+describe.each(REPORTED_SETS)('the reported email set %s', (_name, dir) => {
   it('labels every mail once, with known skill slugs and regions', async () => {
     const catalogue = await fileCatalogue();
-    const gold = await loadEmailSet(EVAL_DATA.emailHoldout, catalogue);
-    const mails = (await readdir(EVAL_DATA.emailHoldout)).filter((f) => f.endsWith('.eml')).sort();
+    const gold = await loadEmailSet(dir, catalogue);
+    const mails = (await readdir(dir)).filter((f) => f.endsWith('.eml')).sort();
 
     expect(gold.map((g) => g.file).sort()).toEqual(mails);
     expect(mails.length).toBeGreaterThanOrEqual(15);
@@ -28,9 +34,9 @@ describe('the held-out email set (eval/email-holdout)', () => {
   });
 
   it('parses every mail with a subject and a Date', async () => {
-    const mails = (await readdir(EVAL_DATA.emailHoldout)).filter((f) => f.endsWith('.eml'));
+    const mails = (await readdir(dir)).filter((f) => f.endsWith('.eml'));
     for (const file of mails) {
-      const parsed = await simpleParser(await readFile(new URL(file, EVAL_DATA.emailHoldout)));
+      const parsed = await simpleParser(await readFile(new URL(file, dir)));
       expect(parsed.subject, file).toBeTruthy();
       expect(parsed.date, file).toBeInstanceOf(Date);
     }
