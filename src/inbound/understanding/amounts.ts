@@ -135,14 +135,13 @@ const WEEKDAYS: ReadonlyArray<readonly string[]> = [
 ];
 const WEEKDAY_OF = new Map(WEEKDAYS.flatMap((names, day) => names.map((name) => [name, day] as const)));
 const WEEKDAY = `(${[...WEEKDAY_OF.keys()].join('|')})`;
-const COUNT_OF: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, einer: 1, zwei: 2, drei: 3, vier: 4, fünf: 5, sechs: 6 };
-const COUNT = `(\\d|${Object.keys(COUNT_OF).join('|')})`;
 /**
- * A start written relative to the mail's date: "Monday next week", "next week" (its Monday), "next
- * Tuesday", "in two weeks", and the German "nächste Woche", "nächsten Montag", "in zwei Wochen".
+ * A start written relative to the mail's date that names a day: "Monday next week", "next
+ * Tuesday", "nächsten Montag". "Next week" or "in two weeks" name no day: a person filling the
+ * form could not either, so they stay unread (the form asks).
  */
 const RELATIVE = new RegExp(
-  `${START}(?<!\\p{L})(?:(?:on|am)\\s+)?(?:${WEEKDAY}\\s+(?:next|nächste)\\s+(?:week|woche)|(?:next|nächsten?)\\s+${WEEKDAY}|(next|nächste)\\s+(?:week|woche)|in\\s+${COUNT}\\s+(?:weeks?|wochen?))(?!\\p{L})`,
+  `${START}(?<!\\p{L})(?:(?:on|am)\\s+)?(?:${WEEKDAY}\\s+(?:next|nächste)\\s+(?:week|woche)|(?:next|nächsten?)\\s+${WEEKDAY})(?!\\p{L})`,
   'iu',
 );
 
@@ -232,14 +231,12 @@ function startOnLine(line: string, now: Date, order: DateOrder | undefined): Sta
 const DAY_MS = 86_400_000;
 
 /** The date a RELATIVE match names, counted from the mail's day (weeks start on Monday). */
-function relativeDate([, dayInNextWeek, nextDay, nextWeek, count]: RegExpExecArray, now: Date): string {
+function relativeDate([, dayInNextWeek, nextDay]: RegExpExecArray, now: Date): string {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const weekday = (new Date(today).getUTCDay() + 6) % 7;
   const nextMonday = today + (7 - weekday) * DAY_MS;
-  let day: number;
-  if (dayInNextWeek) day = nextMonday + WEEKDAY_OF.get(dayInNextWeek.toLowerCase())! * DAY_MS;
-  else if (nextDay) day = today + (((WEEKDAY_OF.get(nextDay.toLowerCase())! - weekday + 6) % 7) + 1) * DAY_MS;
-  else if (nextWeek) day = nextMonday;
-  else day = today + 7 * (COUNT_OF[count!.toLowerCase()] ?? Number(count)) * DAY_MS;
+  const day = dayInNextWeek
+    ? nextMonday + WEEKDAY_OF.get(dayInNextWeek.toLowerCase())! * DAY_MS
+    : today + (((WEEKDAY_OF.get(nextDay!.toLowerCase())! - weekday + 6) % 7) + 1) * DAY_MS;
   return new Date(day).toISOString().slice(0, 10);
 }
