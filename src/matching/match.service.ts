@@ -2,8 +2,12 @@ import type { Logger } from 'pino';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { describeMatch } from './match-reasons.ts';
 import { ownMailDomainOf } from './own-company.ts';
+import { reachPreviewOf, reachVariants, type ReachPreview, type ReachShape } from './reach-preview.ts';
+import { reachSentence } from './reach-sentence.ts';
 import {
+  countActiveHolders,
   countMatches,
+  countMatchesOfDrafts,
   deleteUnsentMatchesOf,
   insertMatchesForOpportunity,
   listMatchedOpenOpportunities,
@@ -69,4 +73,40 @@ export async function countMatchesOf(db: Executor, opportunityId: string): Promi
 export async function describedMatchesOf(db: Executor, opportunityId: string) {
   const matches = await listMatches(db, opportunityId);
   return matches.map((m) => ({ partnerId: m.partnerId, company: m.company, score: m.score, reasons: describeMatch(m.reasons, 'operator') }));
+}
+
+/** An opportunity before it goes out (the form's values, an email draft, a stored row not yet published). */
+export interface ReachDraft extends ReachShape {
+  title: string;
+  description: string;
+  submitterEmail: string;
+  submitterCompany: string;
+  submitterPartnerId: string | null;
+}
+
+export type { ReachPreview };
+
+/**
+ * How many active partners matching would store for a draft now, and how allowing remote work,
+ * adding a region or dropping a required skill changes that: the matching statement as a dry
+ * run (one statement for every variant, nothing written). Undefined without a required skill
+ * (an email draft still missing them): matching needs one.
+ */
+export async function previewReach(db: Executor, draft: ReachDraft): Promise<ReachPreview | undefined> {
+  if (draft.requiredSkillIds.length === 0) return undefined;
+  const [counts, holders] = await Promise.all([
+    countMatchesOfDrafts(
+      db,
+      { ...draft, ownDomain: ownMailDomainOf(draft.submitterEmail) },
+      reachVariants(draft),
+    ),
+    countActiveHolders(db, draft.requiredSkillIds.length > 1 ? draft.requiredSkillIds : []),
+  ]);
+  return reachPreviewOf(counts, holders);
+}
+
+/** The reach preview in one sentence for the submitter; undefined when there is nothing to preview. */
+export async function describeReach(db: Executor, draft: ReachDraft, skillLabel: (id: number) => string): Promise<string | undefined> {
+  const preview = await previewReach(db, draft);
+  return preview && reachSentence(preview, skillLabel);
 }
