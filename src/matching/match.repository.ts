@@ -265,23 +265,17 @@ export interface ReachVariant {
 }
 
 /**
- * Per variant of a draft: how many matches matching would store, and how many of them clear
- * their partner's minimum score (the digest shows a partner only those: `m.score >= p.min_score`,
- * on the score as stored, rounded to 4 places). One statement, nothing written: the same CTEs as the insert (matchedPartners), with `o` read from a VALUES
- * row instead of the opportunities table, once per variant (a LATERAL subquery, so `o` may read
- * the variant's columns). The draft's text becomes a tsvector exactly as the generated
- * `opportunities.search_tsv` column makes it (to_tsvector('english', title || ' ' || description)).
+ * How many matches matching would store for each variant of a draft. One statement, nothing
+ * written: the same CTEs as the insert (matchedPartners), with `o` read from a VALUES row instead
+ * of the opportunities table, once per variant (a LATERAL subquery, so `o` may read the variant's
+ * columns). Only the count is selected, so Postgres leaves out the scores and reasons (text
+ * relevance is most of a match's cost) and keeps every filter. The draft's text becomes a
+ * tsvector exactly as the generated `opportunities.search_tsv` column makes it.
  */
-export async function countMatchesOfDrafts(db: Executor, draft: DraftToMatch, variants: ReachVariant[]): Promise<Map<string, VariantReach>> {
+export async function countMatchesOfDrafts(db: Executor, draft: DraftToMatch, variants: ReachVariant[]): Promise<Map<string, number>> {
   if (variants.length === 0) return new Map();
   const { rows } = await reachStatement(draft, variants).execute(db);
-  return new Map(rows.map((r) => [r.key, { matched: Number(r.matched), reaching: Number(r.reaching) }]));
-}
-
-/** What one variant would get: matches stored, and of those the ones above the partner's minimum score. */
-export interface VariantReach {
-  matched: number;
-  reaching: number;
+  return new Map(rows.map((r) => [r.key, Number(r.matched)]));
 }
 
 /** The reach preview's statement; its SQL is snapshotted in tests/matching/__snapshots__/reach.sql. */
@@ -289,7 +283,7 @@ export function reachStatement(draft: DraftToMatch, variants: ReachVariant[]) {
   const rows = variants.map(
     (v) => sql`(${v.key}::text, ${v.requiredSkillIds}::int[], ${v.niceSkillIds}::int[], ${v.regions}::text[], ${v.remote}::boolean)`,
   );
-  return sql<{ key: string; matched: string; reaching: string }>`
+  return sql<{ key: string; matched: string }>`
     WITH draft AS MATERIALIZED (
       SELECT ${draft.submitterPartnerId}::uuid AS submitter_partner_id,
              company_key(${draft.submitterCompany}::text) AS submitter_company_key, search_tsv,
@@ -297,7 +291,7 @@ export function reachStatement(draft: DraftToMatch, variants: ReachVariant[]) {
              ${textQuery} AS text_query
         FROM (SELECT to_tsvector('english', ${draft.title}::text || ' ' || ${draft.description}::text) AS search_tsv) t
     )
-    SELECT v.key, n.matched, n.reaching
+    SELECT v.key, n.matched
       FROM (VALUES ${sql.join(rows)}) AS v (key, required_skill_ids, nice_skill_ids, regions, remote)
      CROSS JOIN LATERAL (
       WITH o AS (
@@ -306,25 +300,29 @@ export function reachStatement(draft: DraftToMatch, variants: ReachVariant[]) {
           FROM draft d
       ),
 ${matchedPartners(draft.ownDomain)}
-      SELECT count(*) AS matched,
-             count(*) FILTER (WHERE round(s.score::numeric, 4)::real >= p.min_score) AS reaching
-        FROM scored s JOIN partners p ON p.id = s.partner_id
+      SELECT count(*) AS matched FROM scored
     ) n
   `;
 }
 
-/** Per skill, how many active partners list it (counted now, not the cached specificity counts). */
-export async function countActiveHolders(db: Executor, skillIds: number[]): Promise<Map<number, number>> {
-  if (skillIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('partnerSkills as ps')
-    .innerJoin('partners as p', 'p.id', 'ps.partnerId')
-    .select(['ps.skillId', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('ps.skillId', 'in', skillIds)
-    .where('p.status', '=', 'active')
-    .groupBy('ps.skillId')
-    .execute();
-  return new Map(rows.map((r) => [r.skillId, Number(r.n)]));
+/**
+ * The regions not yet in a draft where most active partners list one of its required skills,
+ * most first: which regions the reach preview counts exactly (with the matching statement). A
+ * ranking only, so the preview counts two or three regions instead of all ten; no number shown
+ * comes from it.
+ */
+export async function regionsWithMostHolders(db: Executor, requiredSkillIds: number[], exclude: string[], limit: number): Promise<string[]> {
+  const { rows } = await sql<{ region: string }>`
+    SELECT r.region
+      FROM partners p CROSS JOIN LATERAL unnest(p.regions) AS r (region)
+     WHERE p.status = 'active'
+       AND NOT r.region = ANY (${exclude}::text[])
+       AND EXISTS (SELECT 1 FROM partner_skills ps WHERE ps.partner_id = p.id AND ps.skill_id = ANY (${requiredSkillIds}::int[]))
+     GROUP BY r.region
+     ORDER BY count(*) DESC, r.region
+     LIMIT ${limit}
+  `.execute(db);
+  return rows.map((r) => r.region);
 }
 
 /**

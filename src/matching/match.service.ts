@@ -2,12 +2,12 @@ import type { Logger } from 'pino';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { describeMatch } from './match-reasons.ts';
 import { ownMailDomainOf } from './own-company.ts';
-import { reachPreviewOf, reachVariants, type ReachPreview, type ReachShape } from './reach-preview.ts';
+import { inParts, reachPreviewOf, reachVariants, REGIONS_COUNTED, type ReachPreview, type ReachShape } from './reach-preview.ts';
 import { reachSentence } from './reach-sentence.ts';
 import {
-  countActiveHolders,
   countMatches,
   countMatchesOfDrafts,
+  regionsWithMostHolders,
   deleteUnsentMatchesOf,
   insertMatchesForOpportunity,
   listMatchedOpenOpportunities,
@@ -87,26 +87,25 @@ export interface ReachDraft extends ReachShape {
 export type { ReachPreview };
 
 /**
- * How many active partners matching would store for a draft now, and how allowing remote work,
- * adding a region or dropping a required skill changes that: the matching statement as a dry
+ * How many partners matching would store for a draft now, and how allowing remote work or
+ * adding a region changes that: the matching statement as a dry
  * run (one statement for every variant, nothing written). Undefined without a required skill
  * (an email draft still missing them): matching needs one.
  */
 export async function previewReach(db: Executor, draft: ReachDraft): Promise<ReachPreview | undefined> {
   if (draft.requiredSkillIds.length === 0) return undefined;
-  const [counts, holders] = await Promise.all([
-    countMatchesOfDrafts(
-      db,
-      { ...draft, ownDomain: ownMailDomainOf(draft.submitterEmail) },
-      reachVariants(draft),
-    ),
-    countActiveHolders(db, draft.requiredSkillIds.length > 1 ? draft.requiredSkillIds : []),
-  ]);
-  return reachPreviewOf(counts, holders);
+  const regions = await regionsWithMostHolders(db, draft.requiredSkillIds, draft.regions, REGIONS_COUNTED);
+  const target = { ...draft, ownDomain: ownMailDomainOf(draft.submitterEmail) };
+  // The variants are independent: a few statements side by side use the database's cores.
+  const parts = await Promise.all(inParts(reachVariants(draft, regions), REACH_STATEMENTS).map((variants) => countMatchesOfDrafts(db, target, variants)));
+  return reachPreviewOf(new Map(parts.flatMap((p) => [...p])));
 }
 
+/** How many statements a reach preview runs at once (each takes a pooled connection while it runs). */
+const REACH_STATEMENTS = 3;
+
 /** The reach preview in one sentence for the submitter; undefined when there is nothing to preview. */
-export async function describeReach(db: Executor, draft: ReachDraft, skillLabel: (id: number) => string): Promise<string | undefined> {
+export async function describeReach(db: Executor, draft: ReachDraft): Promise<string | undefined> {
   const preview = await previewReach(db, draft);
-  return preview && reachSentence(preview, skillLabel);
+  return preview && reachSentence(preview);
 }

@@ -7,7 +7,7 @@ WITH draft AS MATERIALIZED (
                WHERE lexeme !~ '[\\]')::tsquery AS text_query
         FROM (SELECT to_tsvector('english', $4::text || ' ' || $5::text) AS search_tsv) t
     )
-    SELECT v.key, n.matched, n.reaching
+    SELECT v.key, n.matched
       FROM (VALUES ($6::text, $7::int[], $8::int[], $9::text[], $10::boolean)) AS v (key, required_skill_ids, nice_skill_ids, regions, remote)
      CROSS JOIN LATERAL (
       WITH o AS (
@@ -156,9 +156,7 @@ WITH draft AS MATERIALIZED (
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
         FROM raw
     )
-      SELECT count(*) AS matched,
-             count(*) FILTER (WHERE round(s.score::numeric, 4)::real >= p.min_score) AS reaching
-        FROM scored s JOIN partners p ON p.id = s.partner_id
+      SELECT count(*) AS matched FROM scored
     ) n
 
 -- parameters: [null,"Alpenwolke GmbH","max@alpenwolke.example","T","D","as-is",[1,2],[],["dach"],false,null,null,"alpenwolke.example","alpenwolke.example","alpenwolke.example","alpenwolke.example",1,0.75,0.6,0.3,1,0.75,0.6,0.3,0.9,0.8,0.1,0.1,0.25,6,14,0.05,0.2]
