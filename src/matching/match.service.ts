@@ -86,11 +86,14 @@ export interface ReachDraft extends ReachShape {
 
 export type { ReachPreview };
 
+/** How many statements a reach preview runs at once (each takes a pooled connection while it runs). */
+const REACH_STATEMENTS = 3;
+
 /**
  * How many partners matching would store for a draft now, and how allowing remote work or
- * adding a region changes that: the matching statement as a dry
- * run (one statement for every variant, nothing written). Undefined without a required skill
- * (an email draft still missing them): matching needs one.
+ * adding a region changes that: the matching statement as a dry run (the variants split over up
+ * to REACH_STATEMENTS statements, nothing written). Undefined without a required skill (an email
+ * draft still missing them): matching needs one.
  */
 export async function previewReach(db: Executor, draft: ReachDraft): Promise<ReachPreview | undefined> {
   if (draft.requiredSkillIds.length === 0) return undefined;
@@ -100,9 +103,6 @@ export async function previewReach(db: Executor, draft: ReachDraft): Promise<Rea
   const parts = await Promise.all(inParts(reachVariants(draft, regions), REACH_STATEMENTS).map((variants) => countMatchesOfDrafts(db, target, variants)));
   return reachPreviewOf(new Map(parts.flatMap((p) => [...p])));
 }
-
-/** How many statements a reach preview runs at once (each takes a pooled connection while it runs). */
-const REACH_STATEMENTS = 3;
 
 /** The reach preview in one sentence for the submitter; undefined when there is nothing to preview. */
 export async function describeReach(db: Executor, draft: ReachDraft): Promise<string | undefined> {
