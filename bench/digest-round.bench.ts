@@ -7,7 +7,7 @@
  * SMTP sink in a separate process (Postfix's smtp-sink when installed, else a Node child).
  *
  * Knobs (environment): BENCH_DATABASE_URL (server to create the database on), BENCH_REDIS_URL,
- * BENCH_PARTNERS (10000), BENCH_OPPORTUNITIES (500), BENCH_INCREMENTAL_PARTNERS (100000),
+ * BENCH_PARTNERS (10000; also the reach preview's partners), BENCH_OPPORTUNITIES (500), BENCH_INCREMENTAL_PARTNERS (100000),
  * BENCH_CONCURRENCY ("8,16": batches sent at once; each round takes as long as the whole round, so only two by default),
  * BENCH_SMTP_SINK (node: use the Node sink even where Postfix's smtp-sink is installed),
  * BENCH_PROFILE (1: profile one extra round with V8's sampler and print where the main thread's
@@ -28,6 +28,7 @@ import { createMailer, type OutgoingMail } from '../src/platform/mail/mailer.ts'
 import { matchingStatement } from '../src/matching/match.repository.ts';
 import { matchOpportunity } from '../src/matching/match.service.ts';
 import { cpuDelta, cpuSecondsOfAll, summarizeProfile, withCpuProfile, type CpuProfileSummary } from './profile.ts';
+import { measureReachPreview, REACH_PREVIEW_TARGET_MS } from './reach-preview.ts';
 import { seedOpportunities, seedPartners } from './seed.ts';
 import { startSmtpSink, type BenchSmtpSink } from './smtp-sink.ts';
 
@@ -216,6 +217,10 @@ async function main(): Promise<void> {
       if (outcome.status === 'matched') matchCount += outcome.matches;
     }
     const matchAllSeconds = seconds(t);
+    // The reach preview at PARTNERS partners, on opportunities read as drafts (their matches are
+    // stored already: the preview writes nothing and counts the same).
+    const reach = await measureReachPreview(c.db, opportunityIds.slice(0, 21));
+    say(`reach preview at ${PARTNERS} partners, median of ${reach.drafts}: ${reach.medianMs} ms (slowest ${reach.maxMs} ms)`);
     await sql`ANALYZE matches, opportunities`.execute(c.db);
     const expected = await sql<{ avg: number; none: number; under: number }>`
       SELECT avg(least(coalesce(n, 0), p.max_items))::float8 AS avg,
@@ -439,6 +444,7 @@ async function main(): Promise<void> {
         runs: runs.map((r) => round3(r.seconds)),
       },
       tick: { partnersDue: tickRows.length, seconds: round2(tickSeconds) },
+      reachPreview: { partners: PARTNERS, ...reach },
       peakRssMb: Math.round(peakRssMb),
       node: process.version,
       cpus: os.cpus().length,
@@ -450,6 +456,7 @@ async function main(): Promise<void> {
       ['round/transport ratio', `${summary.ratio} (${summary.round.perSecond}/s vs ${transport.perSecond}/s)`, `≥ ${TARGETS.ratio}`, mark(ratio >= TARGETS.ratio)],
       [`round wall time (${best.digests} digests @${best.concurrency})`, `${summary.round.seconds} s`, `< ${TARGETS.roundSeconds} s`, mark(best.seconds < TARGETS.roundSeconds)],
       [`incremental match (${INCREMENTAL_PARTNERS} partners)`, `${summary.incrementalMatch.medianSeconds} s median`, `< ${TARGETS.incrementalSeconds} s`, mark(incrementalMedian < TARGETS.incrementalSeconds)],
+      [`reach preview (${PARTNERS} partners, median of ${reach.drafts})`, `${reach.medianMs} ms (slowest ${reach.maxMs} ms)`, `< ${REACH_PREVIEW_TARGET_MS} ms`, mark(reach.medianMs < REACH_PREVIEW_TARGET_MS)],
       ['peak RSS', `${summary.peakRssMb} MB (maxRSS ${Math.round(maxRssMb)} MB)`, `< ${TARGETS.rssMb} MB`, mark(peakRssMb < TARGETS.rssMb)],
       [`digest tick (${tickRows.length} partners due at once)`, `${summary.tick.seconds} s`, '(no target)', ''],
     ];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Database } from '../platform/db/database.ts';
 import type { Links } from '../platform/links/links.ts';
 import type { MailKinds } from '../platform/mail/mail-kinds.ts';
+import { describeReach } from '../matching/match.service.ts';
 import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.ts';
 import { isOpen } from '../opportunities/opportunity.schemas.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
@@ -97,6 +98,8 @@ export function createInboundMails({ db, opportunities, partners, catalogue, lin
           : o.status === 'pending_review'
             ? 'It is waiting for a quick review by our team; then partners with the skills hear of it in their next digest.'
             : 'It is published: partners with the skills hear of it in their next digest. The status page shows it, and you can withdraw it there.';
+        // A draft can still change: say whom it would reach as read, and what would reach more.
+        const reach = draft ? await describeReach(db, o) : undefined;
         return {
           to: o.submitterEmail,
           view: {
@@ -108,6 +111,7 @@ export function createInboundMails({ db, opportunities, partners, catalogue, lin
               state,
               ...(draft && missing.length ? [`We could not find ${missing.map((m) => MISSING_TEXT[m]).join('; ')}.`] : []),
               ...(draft && job.startDateAmbiguous ? [ambiguousDateQuestion(job.startDateAmbiguous)] : []),
+              ...(reach ? [`Who would hear of it: ${reach}`] : []),
               ...(attachments.length ? ['Attachments are listed, never opened or passed on: put what partners need to know in the description.'] : []),
             ],
             details,

@@ -67,21 +67,40 @@ export interface OpportunityToMatch {
   ownDomain: string | null;
 }
 
+/**
+ * The opportunity's lexemes as one OR query, for text relevance against partner profiles
+ * (backslashes left out: they would break the tsquery syntax).
+ */
+const textQuery = sql`(SELECT string_agg(quote_literal(lexeme), ' | ')
+                FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
+               WHERE lexeme !~ '[\\\\]')::tsquery`;
+
 /** The matching statement itself; its SQL is snapshotted in tests/matching/__snapshots__/matching.sql. */
 export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityToMatch, onlyPartnerId?: string) {
-  const w = MATCH_WEIGHTS;
   return sql`
     WITH o AS (
       SELECT id, required_skill_ids, nice_skill_ids, regions, remote, submitter_partner_id,
              company_key(submitter_company) AS submitter_company_key, search_tsv,
              lower(submitter_email) AS submitter_email,
-             (SELECT string_agg(quote_literal(lexeme), ' | ')
-                FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
-               WHERE lexeme !~ '[\\\\]')::tsquery AS text_query
+             ${textQuery} AS text_query
         FROM opportunities
        WHERE id = ${opportunityId} AND status = 'published'
     ),
-    -- The wanted skills, each with its specificity: a skill few active partners list says more
+${matchedPartners(ownDomain, onlyPartnerId)}
+    INSERT INTO matches (opportunity_id, partner_id, score, reasons)
+    SELECT ${opportunityId}, partner_id, round(score::numeric, 4), reasons FROM scored
+    ON CONFLICT (opportunity_id, partner_id) DO NOTHING
+  `;
+}
+
+/**
+ * Every step of matching after the opportunity: the CTEs from `wanted` to `scored`, reading the
+ * opportunity from a CTE named `o` (a stored row for the insert, a draft for the reach preview).
+ * One copy of the filters and the scores for both, so a preview counts what the insert stores.
+ */
+function matchedPartners(ownDomain: string | null, onlyPartnerId?: string) {
+  const w = MATCH_WEIGHTS;
+  return sql`    -- The wanted skills, each with its specificity: a skill few active partners list says more
     -- than one half of them list (1 + ln((1 + most listed) / (1 + listed)), an IDF over the
     -- counts in skill_partner_counts). Required and nice-to-have skills are each averaged by it.
     wanted AS (
@@ -221,11 +240,89 @@ export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityT
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
                                 'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
         FROM raw
+    )`;
+}
+
+/** An opportunity not stored yet (the form's values, an email draft): what matching reads of it. */
+export interface DraftToMatch {
+  title: string;
+  description: string;
+  submitterEmail: string;
+  submitterCompany: string;
+  /** The submitting partner, when known (a partner's API key, a verified partner's email). */
+  submitterPartnerId: string | null;
+  /** See OpportunityToMatch. */
+  ownDomain: string | null;
+}
+
+/** One form of a draft to count matches for: its own skills, regions and remote work. */
+export interface ReachVariant {
+  key: string;
+  requiredSkillIds: number[];
+  niceSkillIds: number[];
+  regions: string[];
+  remote: boolean;
+}
+
+/**
+ * How many matches matching would store for each variant of a draft. One statement, nothing
+ * written: the same CTEs as the insert (matchedPartners), with `o` read from a VALUES row instead
+ * of the opportunities table, once per variant (a LATERAL subquery, so `o` may read the variant's
+ * columns). Only the count is selected, so Postgres leaves out the scores and reasons (text
+ * relevance is most of a match's cost) and keeps every filter. The draft's text becomes a
+ * tsvector exactly as the generated `opportunities.search_tsv` column makes it.
+ */
+export async function countMatchesOfDrafts(db: Executor, draft: DraftToMatch, variants: ReachVariant[]): Promise<Map<string, number>> {
+  if (variants.length === 0) return new Map();
+  const { rows } = await reachStatement(draft, variants).execute(db);
+  return new Map(rows.map((r) => [r.key, Number(r.matched)]));
+}
+
+/** The reach preview's statement; its SQL is snapshotted in tests/matching/__snapshots__/reach.sql. */
+export function reachStatement(draft: DraftToMatch, variants: ReachVariant[]) {
+  const rows = variants.map(
+    (v) => sql`(${v.key}::text, ${v.requiredSkillIds}::int[], ${v.niceSkillIds}::int[], ${v.regions}::text[], ${v.remote}::boolean)`,
+  );
+  return sql<{ key: string; matched: string }>`
+    WITH draft AS MATERIALIZED (
+      SELECT ${draft.submitterPartnerId}::uuid AS submitter_partner_id,
+             company_key(${draft.submitterCompany}::text) AS submitter_company_key, search_tsv,
+             lower(${draft.submitterEmail}::text) AS submitter_email,
+             ${textQuery} AS text_query
+        FROM (SELECT to_tsvector('english', ${draft.title}::text || ' ' || ${draft.description}::text) AS search_tsv) t
     )
-    INSERT INTO matches (opportunity_id, partner_id, score, reasons)
-    SELECT ${opportunityId}, partner_id, round(score::numeric, 4), reasons FROM scored
-    ON CONFLICT (opportunity_id, partner_id) DO NOTHING
+    SELECT v.key, n.matched
+      FROM (VALUES ${sql.join(rows)}) AS v (key, required_skill_ids, nice_skill_ids, regions, remote)
+     CROSS JOIN LATERAL (
+      WITH o AS (
+        SELECT NULL::uuid AS id, v.required_skill_ids, v.nice_skill_ids, v.regions, v.remote, d.submitter_partner_id,
+               d.submitter_company_key, d.search_tsv, d.submitter_email, d.text_query
+          FROM draft d
+      ),
+${matchedPartners(draft.ownDomain)}
+      SELECT count(*) AS matched FROM scored
+    ) n
   `;
+}
+
+/**
+ * The regions not yet in a draft where most active partners list one of its required skills,
+ * most first: which regions the reach preview counts exactly (with the matching statement). A
+ * ranking only, so the preview counts two or three regions instead of all ten; no number shown
+ * comes from it.
+ */
+export async function regionsWithMostHolders(db: Executor, requiredSkillIds: number[], exclude: string[], limit: number): Promise<string[]> {
+  const { rows } = await sql<{ region: string }>`
+    SELECT r.region
+      FROM partners p CROSS JOIN LATERAL unnest(p.regions) AS r (region)
+     WHERE p.status = 'active'
+       AND NOT r.region = ANY (${exclude}::text[])
+       AND EXISTS (SELECT 1 FROM partner_skills ps WHERE ps.partner_id = p.id AND ps.skill_id = ANY (${requiredSkillIds}::int[]))
+     GROUP BY r.region
+     ORDER BY count(*) DESC, r.region
+     LIMIT ${limit}
+  `.execute(db);
+  return rows.map((r) => r.region);
 }
 
 /**

@@ -2,8 +2,12 @@ import type { Logger } from 'pino';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { describeMatch } from './match-reasons.ts';
 import { ownMailDomainOf } from './own-company.ts';
+import { inParts, reachPreviewOf, reachVariants, REGIONS_COUNTED, type ReachPreview, type ReachShape } from './reach-preview.ts';
+import { reachSentence } from './reach-sentence.ts';
 import {
   countMatches,
+  countMatchesOfDrafts,
+  regionsWithMostHolders,
   deleteUnsentMatchesOf,
   insertMatchesForOpportunity,
   listMatchedOpenOpportunities,
@@ -69,4 +73,39 @@ export async function countMatchesOf(db: Executor, opportunityId: string): Promi
 export async function describedMatchesOf(db: Executor, opportunityId: string) {
   const matches = await listMatches(db, opportunityId);
   return matches.map((m) => ({ partnerId: m.partnerId, company: m.company, score: m.score, reasons: describeMatch(m.reasons, 'operator') }));
+}
+
+/** An opportunity before it goes out (the form's values, an email draft, a stored row not yet published). */
+export interface ReachDraft extends ReachShape {
+  title: string;
+  description: string;
+  submitterEmail: string;
+  submitterCompany: string;
+  submitterPartnerId: string | null;
+}
+
+export type { ReachPreview };
+
+/** How many statements a reach preview runs at once (each takes a pooled connection while it runs). */
+const REACH_STATEMENTS = 3;
+
+/**
+ * How many partners matching would store for a draft now, and how allowing remote work or
+ * adding a region changes that: the matching statement as a dry run (the variants split over up
+ * to REACH_STATEMENTS statements, nothing written). Undefined without a required skill (an email
+ * draft still missing them): matching needs one.
+ */
+export async function previewReach(db: Executor, draft: ReachDraft): Promise<ReachPreview | undefined> {
+  if (draft.requiredSkillIds.length === 0) return undefined;
+  const regions = await regionsWithMostHolders(db, draft.requiredSkillIds, draft.regions, REGIONS_COUNTED);
+  const target = { ...draft, ownDomain: ownMailDomainOf(draft.submitterEmail) };
+  // The variants are independent: a few statements side by side use the database's cores.
+  const parts = await Promise.all(inParts(reachVariants(draft, regions), REACH_STATEMENTS).map((variants) => countMatchesOfDrafts(db, target, variants)));
+  return reachPreviewOf(new Map(parts.flatMap((p) => [...p])));
+}
+
+/** The reach preview in one sentence for the submitter; undefined when there is nothing to preview. */
+export async function describeReach(db: Executor, draft: ReachDraft): Promise<string | undefined> {
+  const preview = await previewReach(db, draft);
+  return preview && reachSentence(preview);
 }

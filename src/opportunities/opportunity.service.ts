@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../platform/db/database.ts';
 import type { ApiCaller } from '../platform/http/api-auth.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
-import { countMatchesOf, describedMatchesOf } from '../matching/match.service.ts';
+import { countMatchesOf, describeReach, describedMatchesOf } from '../matching/match.service.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { opportunityMailJob } from './opportunity.mails.ts';
@@ -502,6 +502,15 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       const row = await findOpportunityById(db, opportunityId);
       if (!row) throw new NotFoundError('opportunity', opportunityId);
       return row;
+    },
+
+    /**
+     * The reach preview of an opportunity before it goes out (waiting for the submitter's
+     * confirmation, an email draft), in one sentence: how many partners it would reach and what
+     * would reach more. Undefined while it names no required skill.
+     */
+    async reachOf(o: OpportunityRow): Promise<string | undefined> {
+      return describeReach(db, o);
     },
 
     async get(opportunityId: string): Promise<Opportunity> {

@@ -86,9 +86,14 @@ export function submitRoutes(
           label: 'See its status',
         });
       }
+      // Before it goes out: whom it would reach, so nobody publishes into silence unknowingly.
+      const reach = await deps.opportunities.reachOf(o);
       return pages.send(reply, 'action', {
         title: 'Confirm your opportunity',
-        paragraphs: ['Press the button to confirm your email address. Then we match the opportunity with partners.'],
+        paragraphs: [
+          'Press the button to confirm your email address. Then we match the opportunity with partners.',
+          ...(reach ? [`Who would hear of it: ${reach}`] : []),
+        ],
         details: [
           { label: 'Title', value: o.title },
           { label: 'Skills needed', value: deps.catalogue.labels(o.requiredSkillIds).join(', ') },

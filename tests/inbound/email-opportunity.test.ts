@@ -1,3 +1,4 @@
+import { describeReach, previewReach } from '../../src/matching/match.service.ts';
 import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +188,30 @@ describe('an opportunity sent by email', () => {
     // The link now leads to the status page, and changes nothing more.
     const again = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
     expect(again.body).toContain('Already published');
+  });
+
+  it('the acknowledgement of a draft says how many partners match it now, and what would reach more', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/partners',
+      headers: t.adminHeaders,
+      payload: { company: `Kube Crew ${++seq} GmbH`, contactName: 'Kai Kube', email: `kai.${seq}@kubecrew.example`, regions: ['dach'], skills: ['AKS'] },
+    });
+    expect(res.statusCode).toBe(201);
+    const sender = { email: `anna.${++seq}@fabrikam.example`, name: 'Anna Berger' };
+    const result = await receive(forwardedMail(sender.email, `<reach-${seq}@fabrikam.example>`), sender);
+    const o = await opportunity(result.opportunityId!);
+    const preview = await previewReach(t.c.db, o);
+    expect(preview!.matched).toBeGreaterThan(0);
+    const mail = await mailTo(sender.email, /^Here is what we understood/);
+    const text = (mail.parsed.text ?? '').replace(/\s+/g, ' ');
+    expect(text).toContain(`Who would hear of it: ${preview!.matched} partner${preview!.matched === 1 ? ' matches' : 's match'} now.`);
+    expect(text).toContain(`Who would hear of it: ${await describeReach(t.c.db, o)}`);
+    // The correction page behind the button says it too, and writes nothing.
+    const before = await databaseFingerprint(t.c.db);
+    const page = await t.app.inject({ method: 'GET', url: new URL(linkIn(mail.parsed.text ?? '', '/e/')).pathname, headers: BROWSER });
+    expect(page.body).toContain(`<p class="reach">Who would hear of it, as we read it now: ${preview!.matched} partner`);
+    expect(await databaseFingerprint(t.c.db)).toEqual(before);
   });
 
   it('from a verified partner with nothing missing: published at once, the acknowledgement links to its status', async () => {

@@ -284,6 +284,27 @@ describe('the emailed confirmation link', () => {
     expect(await outboxCount('mail.requested', row.id)).toBe(1); // only the confirmation itself
   });
 
+  it('shows, before publishing, how many partners match and what would reach more: the number matching then stores', async () => {
+    const form = goodForm();
+    await postForm(t, form);
+    const confirmPath = await confirmPathFor(form['submitter.email']);
+    const page = await t.app.inject({ method: 'GET', url: confirmPath, headers: BROWSER });
+    // Kubeworks and Entra Experts serve DACH; Harbour Cloud only Australia and takes no remote work.
+    expect(page.body).toContain('<p>Who would hear of it: 2 partners match now. Adding Australia &amp; New Zealand: 3.</p>');
+    const { token, cookie } = csrfFrom(page);
+    await t.app.inject({ method: 'POST', url: confirmPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token }) });
+    const row = await onlyRowFor(form['submitter.email']);
+    await eventually(async () => (await dbRow(row.id)).matchedAt);
+    expect(await matchedPartnerIds(row.id)).toHaveLength(2);
+  });
+
+  it('says so before publishing when no partner matches, with the change that helps most', async () => {
+    const form = goodForm({ regions: ['latin-america'] });
+    await postForm(t, form);
+    const page = await t.app.inject({ method: 'GET', url: await confirmPathFor(form['submitter.email']), headers: BROWSER });
+    expect(page.body).toContain('No partner matches this opportunity now. The change that helps most: allowing remote work would reach 2 partners.');
+  });
+
   it('publishes on POST from the page and redirects to the status page', async () => {
     const { row, statusPath } = await submitAndConfirm();
     expect(statusPath).toMatch(/^\/o\/[\w-]+\.[\w-]+\.[\w-]+$/);

@@ -77,6 +77,7 @@ export function emailDraftRoutes(
           email: o.submitterEmail,
           expiresOn: o.expiresAt.toISOString().slice(0, 10),
           attachments: await deps.intake.attachmentNamesOf(o.id),
+          reach: await deps.opportunities.reachOf(o),
           action: `/e/${token}`,
           csrfToken: reply.generateCsrf(),
           groups: deps.catalogue.groups(),
