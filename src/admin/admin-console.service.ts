@@ -49,6 +49,7 @@ export interface AdminConsoleDeps {
     historyOf(partnerId: string, limit?: number): Promise<DigestHistoryRow[]>;
     countByPeriod(): Promise<Array<{ period: string; status: DigestStatus; count: number }>>;
     failedOf(period: string): Promise<Array<{ id: string; partnerId: string; company: string; email: string; attempts: number; lastError: string | null; updatedAt: Date }>>;
+    sentOf(period: string): Promise<Array<{ id: string; partnerId: string; company: string; email: string; smtpResponse: string | null; sentAt: Date | null }>>;
     resendFailed(filter: { id: string } | { period: string }, options: { inSameTransaction?: (trx: Executor, ids: string[]) => Promise<void> }): Promise<string[]>;
   };
   interests: {
@@ -179,7 +180,7 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
         inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'partner.preferences-link', `partner:${partnerId}`),
       }),
 
-    /** The latest periods by state, and the chosen one's failed digests (the newest period unless named). */
+    /** The latest periods by state, the chosen one's failed digests and its latest sent (the newest period unless named). */
     async digests(period?: string) {
       const counts = await deps.digests.countByPeriod();
       const periods = new Map<string, Partial<Record<DigestStatus, number>>>();
@@ -189,6 +190,7 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
         periods: [...periods].map(([name, byState]) => ({ name, byState })),
         period: chosen ?? null,
         failed: chosen ? await deps.digests.failedOf(chosen) : [],
+        sent: chosen ? await deps.digests.sentOf(chosen) : [],
       };
     },
 

@@ -450,6 +450,22 @@ describe('digests in the console', () => {
     expect(page.body).toMatch(/Resend all \d+ failed/);
   });
 
+  it('keeps SMTP\'s answer to a sent digest, shown on the partner page and the digests page', async () => {
+    const s = await signIn();
+    const partnerId = await addPartner(t, 'accepted-one', ['kubernetes-on-azure']);
+    const opportunityId = await addOpportunity(t, 'AKS migration for accepted-one', ['kubernetes-on-azure']);
+    await t.c.opportunities.approve(opportunityId, {});
+    await matchOpportunity(t.c.db, opportunityId, t.c.log);
+    expect(await t.c.digests.runRound({ everyone: true, partnerId })).toMatchObject({ sent: 1 });
+    const row = await t.c.db.selectFrom('digests').select(['period', 'smtpResponse']).where('partnerId', '=', partnerId).executeTakeFirstOrThrow();
+    // The test SMTP server's own answer, as nodemailer reports it.
+    expect(row.smtpResponse).toMatch(/^250 /);
+    expect((await get(s, `/admin/partners/${partnerId}`)).body).toContain(row.smtpResponse);
+    const digests = await get(s, `/admin/digests?period=${row.period}`);
+    expect(digests.body).toContain('accepted-one Ltd');
+    expect(digests.body).toContain(row.smtpResponse);
+  });
+
   it('resends a failed digest through the ledger: posted twice, exactly one mail arrives; audited', async () => {
     const s = await signIn();
     const d = await failedDigest('resend-once');
