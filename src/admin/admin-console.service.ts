@@ -33,6 +33,10 @@ export interface AdminConsoleDeps {
   opportunities: {
     countByStatus(): Promise<Counts<OpportunityStatus>>;
     list(query: { limit: number; status?: OpportunityStatus; text?: string }): Promise<ModerationItem[]>;
+    search(query: { limit: number; cursor?: string; status?: OpportunityStatus; text?: string }): Promise<{
+      opportunities: Array<ModerationItem & { status: OpportunityStatus; matchCount?: number }>;
+      nextCursor: string | null;
+    }>;
     get(id: string): Promise<ModerationItem & { status: OpportunityStatus; expiresAt: string; publishedAt: string | null }>;
     matches(id: string): Promise<Array<{ partnerId: string; company: string; score: number; reasons: string[] }>>;
     reviseForReview(
@@ -215,7 +219,8 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
     reprocessInbound: (operator: OperatorSession, inboundId: string) =>
       deps.inbound.reprocess(inboundId, { inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'inbound.reprocess', `inbound:${inboundId}`) }),
 
-    opportunities: (query: { status?: OpportunityStatus; text?: string }) => deps.opportunities.list({ limit: 100, ...query }),
+    /** Opportunities by text and status, newest first, a page at a time (keyset, like the partner search). */
+    searchOpportunities: (query: { limit: number; cursor?: string; status?: OpportunityStatus; text?: string }) => deps.opportunities.search(query),
 
     /** One opportunity with its matches and why, its reach (digests that carried it), interests and introductions. */
     async opportunity(opportunityId: string) {

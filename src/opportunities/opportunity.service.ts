@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../platform/db/keyset-cursor.ts';
 import type { Database, Executor } from '../platform/db/database.ts';
 import type { ApiCaller } from '../platform/http/api-auth.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
@@ -14,6 +15,8 @@ import {
   findOpportunityBySourceMessageId,
   insertOpportunity,
   listOpportunities,
+  searchOpportunities,
+  type OpportunitySearch,
   rejectionReasonOf,
   setRejectionReason,
   setOpportunityStatus,
@@ -512,6 +515,18 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     async list(query: { limit: number; status?: OpportunityRow['status']; text?: string }): Promise<Opportunity[]> {
       const rows = await listOpportunities(db, query);
       return rows.map((row) => toOpportunity(row, catalogue, row.matchCount));
+    },
+
+    /** The operator's search (text, status), newest first, keyset-paged like the partner search. */
+    async search(query: OpportunitySearch & { limit: number; cursor?: string }): Promise<{ opportunities: Opportunity[]; nextCursor: string | null }> {
+      const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
+      const rows = await searchOpportunities(db, { ...query, limit: query.limit + 1, after });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        opportunities: page.map((row) => toOpportunity(row, catalogue, row.matchCount)),
+        nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last) : null,
+      };
     },
 
     async matches(opportunityId: string) {

@@ -602,6 +602,22 @@ describe('opportunities in the console', () => {
     expect((await get(s, '/admin/opportunities?q=no-such-words-anywhere')).body).toContain('No opportunity matches');
   });
 
+  it('pages through the search 50 at a time, newest first, with a cursor that cannot be forged', async () => {
+    const s = await signIn();
+    const ids = (body: string) => [...body.matchAll(/href="\/admin\/opportunities\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    const made: string[] = [];
+    for (let i = 0; i < 51; i++) made.push(await addOpportunity(t, `Paged rollout ${i}`, ['kubernetes-on-azure']));
+    const first = await get(s, '/admin/opportunities?q=paged%20rollout');
+    expect(ids(first.body)).toHaveLength(50);
+    expect(ids(first.body)[0]).toBe(made.at(-1));
+    const next = first.body.match(/href="(\/admin\/opportunities\?[^"]+)">Next page/)![1]!.replaceAll('&amp;', '&');
+    expect(next).toContain('q=paged+rollout');
+    const second = await get(s, next);
+    expect(ids(second.body)).toEqual([made[0]]);
+    expect(second.body).not.toContain('Next page');
+    expect((await get(s, '/admin/opportunities?cursor=bm90LWEtY3Vyc29y')).statusCode).toBe(400);
+  });
+
   it('shows one opportunity: matches with reasons, reach, interests, introductions', async () => {
     const s = await signIn();
     const o = await published('opp-detail');
