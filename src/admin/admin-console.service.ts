@@ -9,7 +9,7 @@ import type { PartnerPreferences } from '../partners/preferences.service.ts';
 import type { DigestHistoryRow } from '../digests/digest.service.ts';
 import type { InboundIntake } from '../inbound/inbound.service.ts';
 import { isOpen } from '../opportunities/opportunity.schemas.ts';
-import type { RegionSlug } from '../regions/regions.ts';
+import type { ReviewPatch } from '../opportunities/opportunity.service.ts';
 
 /** An action's audit line, written by the owning service in the action's own transaction. */
 type Audited = { inSameTransaction?: (trx: Executor) => Promise<void> };
@@ -39,11 +39,7 @@ export interface AdminConsoleDeps {
     }>;
     get(id: string): Promise<ModerationItem & { status: OpportunityStatus; expiresAt: string; publishedAt: string | null }>;
     matches(id: string): Promise<Array<{ partnerId: string; company: string; score: number; reasons: string[] }>>;
-    reviseForReview(
-      id: string,
-      patch: { title: string; description: string; requiredSkills: string[]; regions: ModerationItem['regions']; remote: boolean },
-      options: Audited,
-    ): Promise<{ id: string; title: string }>;
+    reviseForReview(id: string, patch: ReviewPatch, options: Audited): Promise<{ id: string; title: string }>;
     end(id: string, as: 'closed' | 'withdrawn', options: Audited): Promise<{ id: string; title: string; status: OpportunityStatus }>;
     approve(id: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
     reject(id: string, options: { reason?: string; inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
@@ -84,11 +80,13 @@ export interface ModerationItem {
   title: string;
   description: string;
   requiredSkills: Array<{ slug: string; label: string }>;
+  niceToHaveSkills: Array<{ slug: string; label: string }>;
   regions: string[];
   remote: boolean;
   budgetMin: number | null;
   budgetMax: number | null;
   currency: string | null;
+  startDate: string | null;
   submitter: { name: string; company: string; email: string };
   source: string;
   createdAt: string;
@@ -244,11 +242,7 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
     },
 
     /** The moderator's corrections before approving (same validation as a submission), audited with the fields. */
-    reviseForReview: (
-      operator: OperatorSession,
-      opportunityId: string,
-      patch: { title: string; description: string; requiredSkills: string[]; regions: RegionSlug[]; remote: boolean },
-    ) =>
+    reviseForReview: (operator: OperatorSession, opportunityId: string, patch: ReviewPatch) =>
       deps.opportunities.reviseForReview(opportunityId, patch, {
         inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'opportunity.edit', `opportunity:${opportunityId}`, { title: patch.title }),
       }),

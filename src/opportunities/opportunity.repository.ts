@@ -184,7 +184,10 @@ export async function rejectionReasonOf(db: Executor, id: string): Promise<strin
 }
 
 /** What a moderator may correct before approving: the words, the skills and where. */
-export type ReviewCorrection = Pick<NewOpportunity, 'title' | 'description' | 'requiredSkillIds' | 'niceSkillIds' | 'regions' | 'remote'>;
+export type ReviewCorrection = Pick<
+  NewOpportunity,
+  'title' | 'description' | 'requiredSkillIds' | 'niceSkillIds' | 'regions' | 'remote' | 'budgetMin' | 'budgetMax' | 'currency' | 'startDate'
+>;
 
 /** The moderator's corrections; only while the opportunity still awaits review. */
 export async function updateForReview(db: Executor, id: string, values: ReviewCorrection): Promise<boolean> {

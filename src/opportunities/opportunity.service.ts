@@ -116,6 +116,23 @@ const endOfDay = (date: string) => new Date(date.length === 10 ? `${date}T23:59:
 
 export type OpportunityService = ReturnType<typeof createOpportunityService>;
 
+/**
+ * What a moderator may correct before approving, as typed in the console's form (the submission's
+ * schema checks it): everything a submitter describes the work with, not who they are.
+ */
+export type ReviewPatch = {
+  title: string;
+  description: string;
+  requiredSkills: string[];
+  niceToHaveSkills: string[];
+  regions: string[];
+  remote: boolean;
+  budgetMin?: number | string;
+  budgetMax?: number | string;
+  currency?: string;
+  startDate?: string;
+};
+
 export function createOpportunityService(deps: OpportunityServiceDeps) {
   const { db, catalogue } = deps;
   const now = deps.now ?? (() => new Date());
@@ -442,17 +459,15 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
      */
     async reviseForReview(
       opportunityId: string,
-      patch: Pick<OpportunityInput, 'title' | 'description' | 'requiredSkills' | 'regions' | 'remote'>,
+      patch: ReviewPatch,
       options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {},
     ): Promise<OpportunityRow> {
       const current = await findOpportunityById(db, opportunityId);
       if (!current) throw new NotFoundError('opportunity', opportunityId);
+      // The submission's own schema over the whole correction; what the moderator does not edit
+      // (anonymity, submitter) is the submitter's as it came in.
       const parsed = opportunityInputSchema.safeParse({
         ...patch,
-        niceToHaveSkills: catalogue.refs(current.niceSkillIds).map((s) => s.slug),
-        budgetMin: current.budgetMin ?? undefined,
-        budgetMax: current.budgetMax ?? undefined,
-        currency: current.currency ?? undefined,
         anonymous: current.anonymous,
         submitter: { name: current.submitterName, company: current.submitterCompany, email: current.submitterEmail },
       });
@@ -467,8 +482,19 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
         if (row.status !== 'pending_review') {
           throw new ConflictError('not_awaiting_review', `opportunity '${opportunityId}' is ${row.status}, not awaiting review`);
         }
-        const { title, description, regions, remote } = parsed.data;
-        await updateForReview(trx, opportunityId, { title, description, regions, remote, requiredSkillIds: skills.required, niceSkillIds: skills.nice });
+        const { title, description, regions, remote, budgetMin, budgetMax, currency, startDate } = parsed.data;
+        await updateForReview(trx, opportunityId, {
+          title,
+          description,
+          regions,
+          remote,
+          requiredSkillIds: skills.required,
+          niceSkillIds: skills.nice,
+          budgetMin: budgetMin ?? null,
+          budgetMax: budgetMax ?? null,
+          currency: currency ?? null,
+          startDate: startDate ?? null,
+        });
         await options.inSameTransaction?.(trx);
       });
     },

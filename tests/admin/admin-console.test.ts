@@ -286,6 +286,45 @@ describe('console actions', () => {
     expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(409);
   });
 
+  it('edits budget, start date and nice-to-have skills before approving, with the submission\'s checks', async () => {
+    const s = await signIn();
+    const { id } = await moderated();
+    const form = {
+      _csrf: s.csrfToken,
+      title: 'AKS landing zone with a budget',
+      description: 'Corrected by the moderator: a landing zone for AKS with Entra ID, budget agreed.',
+      requiredSkills: 'kubernetes-on-azure',
+      niceToHaveSkills: 'Microsoft Sentinel',
+      regions: ['dach'],
+      budgetMin: '20000',
+      budgetMax: '35000',
+      currency: 'eur',
+      startDate: '2027-02-01',
+    };
+    const before = await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit']);
+    const wrong = await post(s, `/admin/moderation/${id}/edit`, { ...form, budgetMin: '40000', currency: '', niceToHaveSkills: 'cobol-on-mars', startDate: '2027-02-31' });
+    expect(wrong.statusCode).toBe(400);
+    for (const field of ['budgetMax', 'currency', 'startDate']) expect(wrong.body).toContain(`id="${field}-${id}-error"`);
+    // What was typed comes back in the form.
+    expect(wrong.body).toContain('value="40000"');
+    const unknown = await post(s, `/admin/moderation/${id}/edit`, { ...form, niceToHaveSkills: 'cobol-on-mars' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.body).toMatch(new RegExp(`id="niceToHaveSkills-${id}-error">[^<]*cobol-on-mars`));
+    expect(await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit'])).toEqual(before);
+
+    expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(200);
+    const o = await t.c.opportunities.get(id);
+    expect(o).toMatchObject({ status: 'pending_review', budgetMin: 20000, budgetMax: 35000, currency: 'EUR', startDate: '2027-02-01' });
+    expect(o.niceToHaveSkills.map((k) => k.slug)).toEqual(['sentinel']);
+    // The page shows the corrections, ready to be edited again.
+    const page = await get(s, '/admin/moderation');
+    for (const text of ['value="20000"', 'value="35000"', 'value="EUR"', 'value="2027-02-01"', 'value="sentinel"']) expect(page.body).toContain(text);
+
+    // An emptied budget is no budget.
+    expect((await post(s, `/admin/moderation/${id}/edit`, { ...form, budgetMin: '', budgetMax: '', currency: '', startDate: '' })).statusCode).toBe(200);
+    expect(await t.c.opportunities.get(id)).toMatchObject({ budgetMin: null, budgetMax: null, currency: null, startDate: null });
+  });
+
   it('lifts a suppression, audited with what it was', async () => {
     const s = await signIn();
     await t.c.suppressions.suppress('lift.me@bounced.example', 'hard_bounce');
