@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
 import { REGIONS } from '../regions/regions.ts';
+import { consoleFormat } from './console-format.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import { asFormBody, checked, fieldErrors, list, number, text } from '../platform/http/form-fields.ts';
 import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
@@ -100,6 +101,7 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
           title,
           ...data,
           csrfToken: reply.generateCsrf(),
+          fmt: consoleFormat,
           console: { operator: operatorOf(request).email, nav: NAV.map((n) => ({ ...n, current: request.url.split('?')[0] === n.href })) },
         },
         status,

@@ -398,6 +398,10 @@ describe('partners in the console', () => {
     const page = await get(s, `/admin/partners/${p.id}`);
     expect(page.statusCode).toBe(200);
     for (const text of ['Ledger View GmbH', 'We run AKS for plants.', 'Kubernetes on Microsoft Azure', 'weekly', '2026-W40', '550 5.1.1 mailbox unavailable', 'No interest expressed']) expect(page.body).toContain(text);
+    // Readable values: the region's label, not its slug; a moment written one way.
+    expect(page.body).toContain('DACH (Germany, Austria, Switzerland)');
+    expect(page.body).not.toMatch(/<dd>dach\b/);
+    expect(page.body).toMatch(/Joined<\/dt><dd>[a-z]+, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
     expect((await get(s, '/admin/partners/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
