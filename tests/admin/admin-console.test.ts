@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminAuthService } from '../../src/admin/admin-auth.service.ts';
+import { startScheduler } from '../../src/app/roles.ts';
 import { BROWSER, FORM, pathOf } from '../support/browser-requests.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { matchOpportunity } from '../../src/matching/match.service.ts';
@@ -186,6 +187,28 @@ describe('the session', () => {
     const s = await signIn();
     await t.c.db.updateTable('adminSessions').set({ expiresAt: sql`now() - interval '1 second'` }).execute();
     expect((await get(s, '/admin')).statusCode).toBe(303);
+  });
+
+  it('deletes expired sign-in requests and sessions in the scheduler\'s housekeeping, and keeps live ones', async () => {
+    const live = await signIn();
+    const past = sql<Date>`now() - interval '1 minute'`;
+    const oldRequest = await t.c.db.insertInto('adminSignInRequests').values({ email: OPERATOR, expiresAt: past }).returning('id').executeTakeFirstOrThrow();
+    const oldSession = await t.c.db
+      .insertInto('adminSessions')
+      .values({ tokenHash: `expired-${Date.now()}`, email: OPERATOR, expiresAt: past })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const exists = async (table: 'adminSignInRequests' | 'adminSessions', id: string) =>
+      (await t.c.db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    // A second scheduler with a short housekeeping interval, next to the one startBackground runs.
+    const scheduler = startScheduler(t.c, { relayMs: 50, reconcileMs: 3_600_000, housekeepingMs: 100 });
+    try {
+      await eventually(async () => !(await exists('adminSignInRequests', oldRequest.id)) && !(await exists('adminSessions', oldSession.id)));
+    } finally {
+      await scheduler.stop();
+    }
+    expect((await get(live, '/admin')).statusCode).toBe(200);
+    expect(await t.c.adminAuth.deleteExpired()).toEqual({ signInRequests: 0, sessions: 0 });
   });
 
   it('ends at sign-out; "sign out everywhere" ends every session of the operator', async () => {
