@@ -5,6 +5,7 @@ import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { adminMailJob } from './admin.mails.ts';
 import {
   consumeSignInRequest,
+  deleteExpiredSignIns,
   findUsableSignInRequest,
   insertAudit,
   insertSession,
@@ -118,6 +119,9 @@ export function createAdminAuthService(deps: AdminAuthDeps) {
         return ended;
       });
     },
+
+    /** Deletes sign-in requests and sessions past their expiry (the scheduler's housekeeping). */
+    deleteExpired: () => deleteExpiredSignIns(db),
 
     /** The audit log, newest first, a page at a time (`before`: the last id of the previous page). */
     audit: (options: { limit: number; before?: string }) => listAudit(db, options),

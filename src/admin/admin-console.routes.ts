@@ -5,9 +5,10 @@ import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
-import { REGIONS, type RegionSlug } from '../regions/regions.ts';
+import { REGIONS } from '../regions/regions.ts';
+import { consoleFormat } from './console-format.ts';
 import type { Pages } from '../platform/http/pages.ts';
-import { asFormBody, checked, fieldErrors, list, text } from '../platform/http/form-fields.ts';
+import { asFormBody, checked, fieldErrors, list, number, text } from '../platform/http/form-fields.ts';
 import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
 import type { AdminConsoleService } from './admin-console.service.ts';
 import { clearSessionCookie, SESSION_COOKIE } from './admin-session-cookie.ts';
@@ -33,7 +34,18 @@ const idParams = z.object({ id: z.uuid() });
 /** A moderator's correction as typed, with what was wrong with it. */
 interface ModerationEdit {
   id: string;
-  values: { title: string; description: string; requiredSkills: string; regions: string[]; remote: boolean };
+  values: {
+    title: string;
+    description: string;
+    requiredSkills: string;
+    niceToHaveSkills: string;
+    regions: string[];
+    remote: boolean;
+    budgetMin?: number | string;
+    budgetMax?: number | string;
+    currency?: string;
+    startDate?: string;
+  };
   errors: Record<string, string>;
 }
 const auditQuery = z.object({ before: z.string().regex(/^\d{1,18}$/).optional() });
@@ -89,6 +101,7 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
           title,
           ...data,
           csrfToken: reply.generateCsrf(),
+          fmt: consoleFormat,
           console: { operator: operatorOf(request).email, nav: NAV.map((n) => ({ ...n, current: request.url.split('?')[0] === n.href })) },
         },
         status,
@@ -112,19 +125,26 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
     app.post('/admin/moderation/:id/edit', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
       const { id } = request.params as z.infer<typeof idParams>;
       const body = asFormBody(request.body);
+      const names = (field: string) => (text(body, field) ?? '').split(',').map((n) => n.trim()).filter(Boolean);
       const values = {
         title: text(body, 'title') ?? '',
         description: text(body, 'description') ?? '',
-        requiredSkills: (text(body, 'requiredSkills') ?? '').split(',').map((n) => n.trim()).filter(Boolean),
-        regions: list(body, 'regions') as RegionSlug[],
+        requiredSkills: names('requiredSkills'),
+        niceToHaveSkills: names('niceToHaveSkills'),
+        regions: list(body, 'regions'),
         remote: checked(body, 'remote'),
+        budgetMin: number(body, 'budgetMin'),
+        budgetMax: number(body, 'budgetMax'),
+        currency: text(body, 'currency'),
+        startDate: text(body, 'startDate'),
       };
       try {
         const o = await deps.adminConsole.reviseForReview(operatorOf(request), id, values);
         return moderationPage(request, reply, `Saved your corrections to "${o.title}". It still awaits your approval.`);
       } catch (error) {
         if (error instanceof ValidationError) {
-          const edit = { id, values: { ...values, requiredSkills: values.requiredSkills.join(', ') }, errors: fieldErrors(error.issues) };
+          const typed = { ...values, requiredSkills: values.requiredSkills.join(', '), niceToHaveSkills: values.niceToHaveSkills.join(', ') };
+          const edit = { id, values: typed, errors: fieldErrors(error.issues) };
           return moderationPage(request, reply, 'Please check the highlighted fields. Nothing was saved.', error.status, edit);
         }
         if (error instanceof ConflictError || error instanceof NotFoundError) return moderationPage(request, reply, error.message, error.status);

@@ -9,7 +9,7 @@ import type { PartnerPreferences } from '../partners/preferences.service.ts';
 import type { DigestHistoryRow } from '../digests/digest.service.ts';
 import type { InboundIntake } from '../inbound/inbound.service.ts';
 import { isOpen } from '../opportunities/opportunity.schemas.ts';
-import type { RegionSlug } from '../regions/regions.ts';
+import type { ReviewPatch } from '../opportunities/opportunity.service.ts';
 
 /** An action's audit line, written by the owning service in the action's own transaction. */
 type Audited = { inSameTransaction?: (trx: Executor) => Promise<void> };
@@ -33,13 +33,13 @@ export interface AdminConsoleDeps {
   opportunities: {
     countByStatus(): Promise<Counts<OpportunityStatus>>;
     list(query: { limit: number; status?: OpportunityStatus; text?: string }): Promise<ModerationItem[]>;
+    search(query: { limit: number; cursor?: string; status?: OpportunityStatus; text?: string }): Promise<{
+      opportunities: Array<ModerationItem & { status: OpportunityStatus; matchCount?: number }>;
+      nextCursor: string | null;
+    }>;
     get(id: string): Promise<ModerationItem & { status: OpportunityStatus; expiresAt: string; publishedAt: string | null }>;
     matches(id: string): Promise<Array<{ partnerId: string; company: string; score: number; reasons: string[] }>>;
-    reviseForReview(
-      id: string,
-      patch: { title: string; description: string; requiredSkills: string[]; regions: ModerationItem['regions']; remote: boolean },
-      options: Audited,
-    ): Promise<{ id: string; title: string }>;
+    reviseForReview(id: string, patch: ReviewPatch, options: Audited): Promise<{ id: string; title: string }>;
     end(id: string, as: 'closed' | 'withdrawn', options: Audited): Promise<{ id: string; title: string; status: OpportunityStatus }>;
     approve(id: string, options: { inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
     reject(id: string, options: { reason?: string; inSameTransaction?: (trx: Executor) => Promise<void> }): Promise<{ id: string; title: string; status: string }>;
@@ -49,6 +49,7 @@ export interface AdminConsoleDeps {
     historyOf(partnerId: string, limit?: number): Promise<DigestHistoryRow[]>;
     countByPeriod(): Promise<Array<{ period: string; status: DigestStatus; count: number }>>;
     failedOf(period: string): Promise<Array<{ id: string; partnerId: string; company: string; email: string; attempts: number; lastError: string | null; updatedAt: Date }>>;
+    sentOf(period: string): Promise<Array<{ id: string; partnerId: string; company: string; email: string; smtpResponse: string | null; sentAt: Date | null }>>;
     resendFailed(filter: { id: string } | { period: string }, options: { inSameTransaction?: (trx: Executor, ids: string[]) => Promise<void> }): Promise<string[]>;
   };
   interests: {
@@ -79,11 +80,13 @@ export interface ModerationItem {
   title: string;
   description: string;
   requiredSkills: Array<{ slug: string; label: string }>;
+  niceToHaveSkills: Array<{ slug: string; label: string }>;
   regions: string[];
   remote: boolean;
   budgetMin: number | null;
   budgetMax: number | null;
   currency: string | null;
+  startDate: string | null;
   submitter: { name: string; company: string; email: string };
   source: string;
   createdAt: string;
@@ -179,7 +182,7 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
         inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'partner.preferences-link', `partner:${partnerId}`),
       }),
 
-    /** The latest periods by state, and the chosen one's failed digests (the newest period unless named). */
+    /** The latest periods by state, the chosen one's failed digests and its latest sent (the newest period unless named). */
     async digests(period?: string) {
       const counts = await deps.digests.countByPeriod();
       const periods = new Map<string, Partial<Record<DigestStatus, number>>>();
@@ -189,6 +192,7 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
         periods: [...periods].map(([name, byState]) => ({ name, byState })),
         period: chosen ?? null,
         failed: chosen ? await deps.digests.failedOf(chosen) : [],
+        sent: chosen ? await deps.digests.sentOf(chosen) : [],
       };
     },
 
@@ -213,7 +217,8 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
     reprocessInbound: (operator: OperatorSession, inboundId: string) =>
       deps.inbound.reprocess(inboundId, { inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'inbound.reprocess', `inbound:${inboundId}`) }),
 
-    opportunities: (query: { status?: OpportunityStatus; text?: string }) => deps.opportunities.list({ limit: 100, ...query }),
+    /** Opportunities by text and status, newest first, a page at a time (keyset, like the partner search). */
+    searchOpportunities: (query: { limit: number; cursor?: string; status?: OpportunityStatus; text?: string }) => deps.opportunities.search(query),
 
     /** One opportunity with its matches and why, its reach (digests that carried it), interests and introductions. */
     async opportunity(opportunityId: string) {
@@ -237,11 +242,7 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
     },
 
     /** The moderator's corrections before approving (same validation as a submission), audited with the fields. */
-    reviseForReview: (
-      operator: OperatorSession,
-      opportunityId: string,
-      patch: { title: string; description: string; requiredSkills: string[]; regions: RegionSlug[]; remote: boolean },
-    ) =>
+    reviseForReview: (operator: OperatorSession, opportunityId: string, patch: ReviewPatch) =>
       deps.opportunities.reviseForReview(opportunityId, patch, {
         inSameTransaction: (trx) => deps.auth.record(trx, operator.email, 'opportunity.edit', `opportunity:${opportunityId}`, { title: patch.title }),
       }),

@@ -4,11 +4,17 @@ import { ConflictError } from '../platform/errors/app-errors.ts';
 import type { ConsolePageContext } from './admin-partners.routes.ts';
 
 const STATUSES = ['pending_verification', 'pending_review', 'published', 'closed', 'withdrawn', 'expired', 'rejected'] as const;
-const listQuery = z.object({ q: z.string().max(200).optional(), status: z.enum(STATUSES).or(z.literal('')).optional() });
+const PAGE_SIZE = 50;
+const listQuery = z.object({
+  q: z.string().max(200).optional(),
+  status: z.enum(STATUSES).or(z.literal('')).optional(),
+  cursor: z.string().max(200).optional(),
+});
 const idParams = z.object({ id: z.uuid() });
 
 /**
- * The console's opportunities: search (title, description, submitter) and filter by status; one
+ * The console's opportunities: search (title, description, submitter) and filter by status, 50 a
+ * page (keyset); one
  * opportunity with its matches and why, its reach, interests and introductions; close or withdraw
  * through the opportunity service (the interested partners hear it ended), audited.
  */
@@ -16,10 +22,11 @@ export function registerOpportunityPages(app: FastifyInstance, ctx: Omit<Console
   const { adminConsole, page, operatorOf, csrf } = ctx;
 
   app.get('/admin/opportunities', { schema: { hide: true, querystring: listQuery } }, async (request, reply) => {
-    const { q, status } = request.query as z.infer<typeof listQuery>;
+    const { q, status, cursor } = request.query as z.infer<typeof listQuery>;
     const filters = { q: q?.trim() ?? '', status: status ?? '' };
-    const items = await adminConsole.opportunities({ text: filters.q || undefined, status: filters.status || undefined });
-    return page(request, reply, 'admin-opportunities', 'Opportunities', { items, filters, statuses: STATUSES });
+    const found = await adminConsole.searchOpportunities({ limit: PAGE_SIZE, cursor, text: filters.q || undefined, status: filters.status || undefined });
+    const next = found.nextCursor ? `/admin/opportunities?${new URLSearchParams({ ...filters, cursor: found.nextCursor }).toString()}` : null;
+    return page(request, reply, 'admin-opportunities', 'Opportunities', { items: found.opportunities, next, filters, statuses: STATUSES });
   });
 
   const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, notice: string | null = null, status = 200) => {

@@ -38,6 +38,17 @@ export async function consumeSignInRequest(db: Executor, id: string): Promise<st
   return row?.email;
 }
 
+/**
+ * Housekeeping: sign-in requests and sessions past their expiry sign nobody in any more (every
+ * read checks expires_at); deleting them keeps the tables to what can still be used. A revoked
+ * session is refused by revoked_at and goes at its expiry like any other.
+ */
+export async function deleteExpiredSignIns(db: Executor): Promise<{ signInRequests: number; sessions: number }> {
+  const requests = await db.deleteFrom('adminSignInRequests').where('expiresAt', '<', sql<Date>`now()`).executeTakeFirst();
+  const sessions = await db.deleteFrom('adminSessions').where('expiresAt', '<', sql<Date>`now()`).executeTakeFirst();
+  return { signInRequests: Number(requests.numDeletedRows), sessions: Number(sessions.numDeletedRows) };
+}
+
 export async function insertSession(db: Executor, values: { tokenHash: string; email: string; expiresAt: Date }): Promise<string> {
   const row = await db.insertInto('adminSessions').values(values).returning('id').executeTakeFirstOrThrow();
   return row.id;

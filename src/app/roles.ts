@@ -116,12 +116,17 @@ export interface SchedulerIntervals {
   reconcileMs: number;
   /** How often submitters' batched interest emails are looked for; by default as often as reconciling (a minute). */
   interestNotifyMs?: number;
+  /** How often expired console sign-in requests and sessions are deleted; hourly by default. */
+  housekeepingMs?: number;
 }
+
+const HOUSEKEEPING_MS = 3_600_000;
 
 /**
  * The outbox relay, the reconciler that rebuilds lost queue state from Postgres (and its watch,
  * which starts a pass at once when Redis loses our keys), and the interest notifier that batches
- * "I'm interested" into emails to submitters. Each is a poller: an outage fails its runs, which
+ * "I'm interested" into emails to submitters, and the console's housekeeping (expired sign-in
+ * requests and sessions, hourly). Each is a poller: an outage fails its runs, which
  * are retried with backoff, and the role keeps running.
  */
 export function startScheduler(c: Container, intervals: SchedulerIntervals = { relayMs: 1000, reconcileMs: 60_000 }): RunningRole {
@@ -139,8 +144,17 @@ export function startScheduler(c: Container, intervals: SchedulerIntervals = { r
     },
     c.log,
   );
+  const housekeeping = poll(
+    'admin-housekeeping',
+    intervals.housekeepingMs ?? HOUSEKEEPING_MS,
+    async () => {
+      const deleted = await c.adminAuth.deleteExpired();
+      if (deleted.signInRequests || deleted.sessions) c.log.info(deleted, 'expired console sign-ins deleted');
+    },
+    c.log,
+  );
   return {
     role: 'scheduler',
-    stop: async () => void (await Promise.all([relay.stop(), watcher.stop(), reconciler.stop(), interestNotifier.stop()])),
+    stop: async () => void (await Promise.all([relay.stop(), watcher.stop(), reconciler.stop(), interestNotifier.stop(), housekeeping.stop()])),
   };
 }

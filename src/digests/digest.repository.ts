@@ -324,7 +324,8 @@ export async function renewLeases(db: Executor, held: ReadonlyArray<{ id: string
 const FINISH_SQL = `
   UPDATE digests
      SET status = $2::digest_status, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
-         sent_at = CASE WHEN $2::digest_status = 'sent' THEN now() ELSE sent_at END, updated_at = now()
+         sent_at = CASE WHEN $2::digest_status = 'sent' THEN now() ELSE sent_at END, smtp_response = $6,
+         updated_at = now()
    WHERE id = $1 AND claim_token = $5::uuid AND status = 'sending'`;
 
 /** Finishes a claimed row; false when the claim had lost the row to another. */
@@ -332,10 +333,10 @@ export async function finishDigest(
   db: Executor,
   row: { id: string; claimToken: string },
   status: 'sent' | 'skipped' | 'failed',
-  extra: { subject?: string; lastError?: string | null },
+  extra: { subject?: string; lastError?: string | null; smtpResponse?: string | null },
 ): Promise<boolean> {
   const result = await db.executeQuery(
-    CompiledQuery.raw(FINISH_SQL, [row.id, status, extra.subject ?? null, extra.lastError ?? null, row.claimToken]),
+    CompiledQuery.raw(FINISH_SQL, [row.id, status, extra.subject ?? null, extra.lastError ?? null, row.claimToken, extra.smtpResponse ?? null]),
   );
   return Number(result.numAffectedRows ?? 0) === 1;
 }
@@ -443,13 +444,15 @@ export async function countDigestsByStatus(db: Executor, periods: string[]): Pro
   return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
 }
 
-/** One digest of the ledger as the operator's console shows it: what became of it and SMTP's last answer. */
+/** One digest of the ledger as the operator's console shows it: what became of it and SMTP's answers. */
 export type DigestHistoryRow = Pick<
   Selectable<Digests>,
-  'id' | 'partnerId' | 'period' | 'status' | 'attempts' | 'deferrals' | 'subject' | 'lastError' | 'sentAt' | 'createdAt'
+  'id' | 'partnerId' | 'period' | 'status' | 'attempts' | 'deferrals' | 'subject' | 'lastError' | 'smtpResponse' | 'sentAt' | 'createdAt'
 > & { items: number };
 
-const historyColumns = ['d.id', 'd.partnerId', 'd.period', 'd.status', 'd.attempts', 'd.deferrals', 'd.subject', 'd.lastError', 'd.sentAt', 'd.createdAt'] as const;
+const historyColumns = [
+  'd.id', 'd.partnerId', 'd.period', 'd.status', 'd.attempts', 'd.deferrals', 'd.subject', 'd.lastError', 'd.smtpResponse', 'd.sentAt', 'd.createdAt',
+] as const;
 
 /** A partner's digests, newest first (the console's partner page). */
 export async function listDigestsOfPartner(db: Executor, partnerId: string, limit: number): Promise<DigestHistoryRow[]> {
@@ -501,6 +504,19 @@ export async function listFailedDigests(db: Executor, period: string, limit: num
     .where('d.period', '=', period)
     .where('d.status', '=', 'failed')
     .orderBy('d.updatedAt', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The latest sent rows of a period, with the partner and SMTP's "250 …" (the console's digests page). */
+export async function listSentDigests(db: Executor, period: string, limit: number) {
+  return await db
+    .selectFrom('digests as d')
+    .innerJoin('partners as p', 'p.id', 'd.partnerId')
+    .select(['d.id', 'd.partnerId', 'p.company', 'p.email', 'd.smtpResponse', 'd.sentAt'])
+    .where('d.period', '=', period)
+    .where('d.status', '=', 'sent')
+    .orderBy('d.sentAt', 'desc')
     .limit(limit)
     .execute();
 }

@@ -40,6 +40,7 @@ import {
   countDigestsByStatus,
   listDigestsOfPartner,
   listFailedDigests,
+  listSentDigests,
   countDigestsByPeriod,
   reopenFailedDigests,
   type ReopenFilter,
@@ -304,7 +305,10 @@ export function createDigestService(deps: DigestServiceDeps) {
    * handed over; from then until the finish, the lease keeper renews its lease.
    */
   async function deliver(row: ClaimedRow, partner: Recipient | undefined, items: DigestItemContent[]): Promise<SendResult> {
-    const finish = async (status: 'sent' | 'skipped' | 'failed', extra: { lastError?: string | null; subject?: string } = {}) => {
+    const finish = async (
+      status: 'sent' | 'skipped' | 'failed',
+      extra: { lastError?: string | null; subject?: string; smtpResponse?: string | null } = {},
+    ) => {
       const recorded = await finishDigest(db, row, status, extra);
       // Only possible when the lease ran out without a heartbeat (Postgres unreachable meanwhile).
       if (!recorded) deps.log.warn({ digestId: row.id, status }, 'digest outcome not recorded: another worker took the row over');
@@ -330,8 +334,9 @@ export function createDigestService(deps: DigestServiceDeps) {
     }
     leases.hold(row);
     try {
+      let accepted: { response?: string };
       try {
-        await deps.mailer.send({
+        accepted = await deps.mailer.send({
           to: partner.email,
           subject: composed.view.subject,
           html: rendered.html,
@@ -350,7 +355,8 @@ export function createDigestService(deps: DigestServiceDeps) {
       } catch (error) {
         return await afterSmtpFailure(row, partner, error, finish);
       }
-      return await finish('sent', { subject: composed.view.subject, lastError: null });
+      // SMTP's "250 …" goes into the same statement that marks the row sent.
+      return await finish('sent', { subject: composed.view.subject, lastError: null, smtpResponse: accepted.response?.slice(0, 500) ?? null });
     } finally {
       leases.release(row);
     }
@@ -598,6 +604,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     countByPeriod: (periods = 12) => countDigestsByPeriod(db, periods),
     /** A period's failed rows with their partner and SMTP's last answer. */
     failedOf: (period: string, limit = 200) => listFailedDigests(db, period, limit),
+    sentOf: (period: string, limit = 20) => listSentDigests(db, period, limit),
 
     /**
      * Sends failed digests again, through the ledger: the rows go back to ready in one statement

@@ -115,6 +115,47 @@ export async function listOpportunities(
   return rows.map((r) => ({ ...r, matchCount: Number(r.matchCount ?? 0) }));
 }
 
+/** What the console searches opportunities by; every part optional, all given parts must hold. */
+export interface OpportunitySearch {
+  /** A piece of the title, description, submitter's company or address (case-insensitive). */
+  text?: string;
+  status?: OpportunityStatus;
+}
+
+/**
+ * The operator's search, newest first, keyset-paged on (created_at, id): stable while
+ * opportunities come in. Each row carries its keyset position and its number of matches.
+ */
+export async function searchOpportunities(
+  db: Executor,
+  query: OpportunitySearch & { limit: number; after?: { createdAtMicros: string; id: string } },
+): Promise<Array<OpportunityRow & { matchCount: number; createdAtMicros: string }>> {
+  let q = db
+    .selectFrom('opportunities as o')
+    .select(columns.map((c) => `o.${c}` as const))
+    .select((eb) =>
+      eb.selectFrom('matches as m').select(eb.fn.countAll<string>().as('n')).whereRef('m.opportunityId', '=', 'o.id').as('matchCount'),
+    )
+    .select(sql<string>`(extract(epoch from o.created_at) * 1000000)::bigint::text`.as('createdAtMicros'))
+    .orderBy('o.createdAt', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(query.limit);
+  if (query.status) q = q.where('o.status', '=', query.status);
+  if (query.text) {
+    // A typed % or _ is a letter, not a LIKE wildcard.
+    const pattern = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) =>
+      eb.or([eb('o.title', 'ilike', pattern), eb('o.description', 'ilike', pattern), eb('o.submitterCompany', 'ilike', pattern), eb('o.submitterEmail', 'ilike', pattern)]),
+    );
+  }
+  if (query.after) {
+    const { createdAtMicros, id } = query.after;
+    q = q.where(sql<boolean>`((extract(epoch from o.created_at) * 1000000)::bigint, o.id) < (${createdAtMicros}::bigint, ${id}::uuid)`);
+  }
+  const rows = await q.execute();
+  return rows.map((r) => ({ ...r, matchCount: Number(r.matchCount ?? 0) }));
+}
+
 /** The corrected fields of an emailed draft; only while it is still a draft. */
 export async function updateDraft(db: Executor, id: string, values: DraftCorrection): Promise<boolean> {
   const result = await db
@@ -143,7 +184,10 @@ export async function rejectionReasonOf(db: Executor, id: string): Promise<strin
 }
 
 /** What a moderator may correct before approving: the words, the skills and where. */
-export type ReviewCorrection = Pick<NewOpportunity, 'title' | 'description' | 'requiredSkillIds' | 'niceSkillIds' | 'regions' | 'remote'>;
+export type ReviewCorrection = Pick<
+  NewOpportunity,
+  'title' | 'description' | 'requiredSkillIds' | 'niceSkillIds' | 'regions' | 'remote' | 'budgetMin' | 'budgetMax' | 'currency' | 'startDate'
+>;
 
 /** The moderator's corrections; only while the opportunity still awaits review. */
 export async function updateForReview(db: Executor, id: string, values: ReviewCorrection): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../platform/db/keyset-cursor.ts';
 import type { Database, Executor } from '../platform/db/database.ts';
 import type { ApiCaller } from '../platform/http/api-auth.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
@@ -14,6 +15,8 @@ import {
   findOpportunityBySourceMessageId,
   insertOpportunity,
   listOpportunities,
+  searchOpportunities,
+  type OpportunitySearch,
   rejectionReasonOf,
   setRejectionReason,
   setOpportunityStatus,
@@ -112,6 +115,23 @@ const DAY_MS = 86_400_000;
 const endOfDay = (date: string) => new Date(date.length === 10 ? `${date}T23:59:59Z` : date);
 
 export type OpportunityService = ReturnType<typeof createOpportunityService>;
+
+/**
+ * What a moderator may correct before approving, as typed in the console's form (the submission's
+ * schema checks it): everything a submitter describes the work with, not who they are.
+ */
+export type ReviewPatch = {
+  title: string;
+  description: string;
+  requiredSkills: string[];
+  niceToHaveSkills: string[];
+  regions: string[];
+  remote: boolean;
+  budgetMin?: number | string;
+  budgetMax?: number | string;
+  currency?: string;
+  startDate?: string;
+};
 
 export function createOpportunityService(deps: OpportunityServiceDeps) {
   const { db, catalogue } = deps;
@@ -439,17 +459,15 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
      */
     async reviseForReview(
       opportunityId: string,
-      patch: Pick<OpportunityInput, 'title' | 'description' | 'requiredSkills' | 'regions' | 'remote'>,
+      patch: ReviewPatch,
       options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {},
     ): Promise<OpportunityRow> {
       const current = await findOpportunityById(db, opportunityId);
       if (!current) throw new NotFoundError('opportunity', opportunityId);
+      // The submission's own schema over the whole correction; what the moderator does not edit
+      // (anonymity, submitter) is the submitter's as it came in.
       const parsed = opportunityInputSchema.safeParse({
         ...patch,
-        niceToHaveSkills: catalogue.refs(current.niceSkillIds).map((s) => s.slug),
-        budgetMin: current.budgetMin ?? undefined,
-        budgetMax: current.budgetMax ?? undefined,
-        currency: current.currency ?? undefined,
         anonymous: current.anonymous,
         submitter: { name: current.submitterName, company: current.submitterCompany, email: current.submitterEmail },
       });
@@ -464,8 +482,19 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
         if (row.status !== 'pending_review') {
           throw new ConflictError('not_awaiting_review', `opportunity '${opportunityId}' is ${row.status}, not awaiting review`);
         }
-        const { title, description, regions, remote } = parsed.data;
-        await updateForReview(trx, opportunityId, { title, description, regions, remote, requiredSkillIds: skills.required, niceSkillIds: skills.nice });
+        const { title, description, regions, remote, budgetMin, budgetMax, currency, startDate } = parsed.data;
+        await updateForReview(trx, opportunityId, {
+          title,
+          description,
+          regions,
+          remote,
+          requiredSkillIds: skills.required,
+          niceSkillIds: skills.nice,
+          budgetMin: budgetMin ?? null,
+          budgetMax: budgetMax ?? null,
+          currency: currency ?? null,
+          startDate: startDate ?? null,
+        });
         await options.inSameTransaction?.(trx);
       });
     },
@@ -521,6 +550,18 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     async list(query: { limit: number; status?: OpportunityRow['status']; text?: string }): Promise<Opportunity[]> {
       const rows = await listOpportunities(db, query);
       return rows.map((row) => toOpportunity(row, catalogue, row.matchCount));
+    },
+
+    /** The operator's search (text, status), newest first, keyset-paged like the partner search. */
+    async search(query: OpportunitySearch & { limit: number; cursor?: string }): Promise<{ opportunities: Opportunity[]; nextCursor: string | null }> {
+      const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
+      const rows = await searchOpportunities(db, { ...query, limit: query.limit + 1, after });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        opportunities: page.map((row) => toOpportunity(row, catalogue, row.matchCount)),
+        nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last) : null,
+      };
     },
 
     async matches(opportunityId: string) {

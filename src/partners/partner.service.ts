@@ -1,5 +1,6 @@
 import type { Database, Executor } from '../platform/db/database.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
+import { encodeKeysetCursor, decodeKeysetCursor } from '../platform/db/keyset-cursor.ts';
+import { ConflictError, NotFoundError } from '../platform/errors/app-errors.ts';
 import { addOutboxEvent } from '../platform/outbox/outbox.repository.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { partnerMailJob } from './partner.mails.ts';
@@ -303,54 +304,27 @@ export function createPartnerService(deps: PartnerServiceDeps) {
 
     /** The operator's search (company or email text, skill, region, status), newest first, keyset-paged. */
     async search(query: PartnerSearch & { limit: number; cursor?: string }): Promise<{ partners: Partner[]; nextCursor: string | null }> {
-      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
       const rows = await searchPartners(db, { ...query, limit: query.limit + 1, after });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {
         partners: page.map((r) => toPartner(r, catalogue)),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+        nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last) : null,
       };
     },
 
     async list(query: PartnerListQuery): Promise<{ partners: Partner[]; nextCursor: string | null }> {
-      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
       const rows = await listPartners(db, { limit: query.limit + 1, after, status: query.status });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {
         partners: page.map((r) => toPartner(r, catalogue)),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+        nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last) : null,
       };
     },
   };
-}
-
-function encodeCursor(row: PartnerRow): string {
-  return Buffer.from(JSON.stringify([row.createdAtMicros, row.id])).toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Postgres' largest bigint: a cursor beyond it would fail the `::bigint` cast in SQL. */
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
-
-/**
- * The keyset position a `nextCursor` names. Anyone can send any cursor, so every part is checked
- * here, before it reaches the `::bigint` and `::uuid` casts of the query.
- */
-function decodeCursor(cursor: string): { createdAtMicros: string; id: string } {
-  const invalid = () => new ValidationError('The cursor is not one this API gave out', [{ path: ['cursor'], message: 'is invalid' }]);
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid();
-  const [createdAtMicros, id] = decoded as [unknown, unknown];
-  if (typeof createdAtMicros !== 'string' || !/^\d{1,19}$/.test(createdAtMicros) || BigInt(createdAtMicros) > MAX_BIGINT) throw invalid();
-  if (typeof id !== 'string' || !UUID.test(id)) throw invalid();
-  return { createdAtMicros, id };
 }
 
 export function toPartner(row: PartnerRow, catalogue: SkillCatalogue): Partner {

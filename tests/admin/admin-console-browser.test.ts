@@ -25,7 +25,7 @@ if (!hasChromium) console.warn(`tests/admin/admin-console-browser.test.ts — SK
 const OPERATOR = 'ops@operator.example';
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 /**
- * The README's pictures (overview and moderation) are refreshed on request only, so an ordinary
+ * The README's pictures (every console page at 375 and 1280 px) are refreshed on request only, so an ordinary
  * run leaves the tree clean: `UPDATE_DOC_SCREENSHOTS=1 npx vitest run tests/admin/admin-console-browser.test.ts`.
  */
 const DOCS = process.env.UPDATE_DOC_SCREENSHOTS ? fileURLToPath(new URL('../../docs/images/', import.meta.url)) : RESULTS;
@@ -139,9 +139,18 @@ describe('the operator console in a browser', () => {
     const approved = await t.smtp.waitFor((m) => m.envelope.to.includes(SUBMITTER.email) && m.parsed.subject === `Approved: ${TITLE}`);
     expect(approved.parsed.text).toContain('published');
 
+    await page.getByRole('link', { name: 'Opportunities', exact: true }).click();
+    await page.waitForLoadState('load');
+    await screenshots(page, 'opportunities', DOCS);
+    await page.getByRole('link', { name: TITLE }).click();
+    await page.waitForLoadState('load');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(TITLE);
+    expect(await page.locator('main').textContent()).toContain('DACH (Germany, Austria, Switzerland)');
+    await screenshots(page, 'opportunity', DOCS);
+
     await page.getByRole('link', { name: 'Suppressions' }).click();
     await page.waitForLoadState('load');
-    await screenshots(page, 'suppressions');
+    await screenshots(page, 'suppressions', DOCS);
     await pressButton(page, 'Lift the suppression of former.partner@bounced.example');
     await expect.poll(() => page.getByRole('status').textContent()).toContain('may be emailed again');
     expect(await t.c.suppressions.suppressionOf('former.partner@bounced.example')).toBeUndefined();
@@ -151,6 +160,7 @@ describe('the operator console in a browser', () => {
 
     await page.getByRole('link', { name: 'Partners' }).click();
     await page.waitForLoadState('load');
+    await screenshots(page, 'partners', DOCS);
     await page.getByLabel('Company or email').fill('resend-me');
     await pressButton(page, 'Search');
     await page.getByRole('link', { name: refused.company }).click();
@@ -170,11 +180,12 @@ describe('the operator console in a browser', () => {
 
     await page.getByRole('link', { name: 'Email intake' }).click();
     await page.waitForLoadState('load');
+    await screenshots(page, 'inbound', DOCS);
     await page.getByLabel('Status').selectOption('failed');
     await pressButton(page, 'Show');
     await page.locator(`a[href="/admin/inbound/${inboundId}"]`).click();
     await page.waitForLoadState('load');
-    await screenshots(page, 'inbound-message');
+    await screenshots(page, 'inbound-message', DOCS);
     await pressButton(page, 'Process again');
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Queued to be processed again');
     await eventually(async () => {
@@ -186,7 +197,7 @@ describe('the operator console in a browser', () => {
     await page.waitForLoadState('load');
     const log = await page.locator('tbody').textContent();
     for (const action of ['sign-in', 'opportunity.approve', 'suppression.lift', 'digest.resend', 'inbound.reprocess']) expect(log).toContain(action);
-    await screenshots(page, 'audit');
+    await screenshots(page, 'audit', DOCS);
 
     await page.getByRole('link', { name: 'Queues' }).click();
     await page.waitForLoadState('load');

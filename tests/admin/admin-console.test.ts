@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminAuthService } from '../../src/admin/admin-auth.service.ts';
+import { startScheduler } from '../../src/app/roles.ts';
 import { BROWSER, FORM, pathOf } from '../support/browser-requests.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { matchOpportunity } from '../../src/matching/match.service.ts';
@@ -188,6 +189,30 @@ describe('the session', () => {
     expect((await get(s, '/admin')).statusCode).toBe(303);
   });
 
+  it('deletes expired sign-in requests and sessions in the scheduler\'s housekeeping, and keeps live ones', async () => {
+    const live = await signIn();
+    const past = sql<Date>`now() - interval '1 minute'`;
+    const oldRequest = await t.c.db.insertInto('adminSignInRequests').values({ email: OPERATOR, expiresAt: past }).returning('id').executeTakeFirstOrThrow();
+    const oldSession = await t.c.db
+      .insertInto('adminSessions')
+      .values({ tokenHash: `expired-${Date.now()}`, email: OPERATOR, expiresAt: past })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const exists = async (table: 'adminSignInRequests' | 'adminSessions', id: string) =>
+      (await t.c.db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    // A second scheduler with a short housekeeping interval, next to the one startBackground runs.
+    const scheduler = startScheduler(t.c, { relayMs: 50, reconcileMs: 3_600_000, housekeepingMs: 100 });
+    try {
+      await eventually(async () => !(await exists('adminSignInRequests', oldRequest.id)) && !(await exists('adminSessions', oldSession.id)));
+    } finally {
+      await scheduler.stop();
+    }
+    expect((await get(live, '/admin')).statusCode).toBe(200);
+    expect(await t.c.adminAuth.deleteExpired()).toEqual({ signInRequests: 0, sessions: 0 });
+    // Leaves no live session behind for the tests that count them.
+    expect((await post(live, '/admin/sign-out', { _csrf: live.csrfToken })).statusCode).toBe(200);
+  });
+
   it('ends at sign-out; "sign out everywhere" ends every session of the operator', async () => {
     const a = await signIn();
     const b = await signIn();
@@ -286,6 +311,45 @@ describe('console actions', () => {
     expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(409);
   });
 
+  it('edits budget, start date and nice-to-have skills before approving, with the submission\'s checks', async () => {
+    const s = await signIn();
+    const { id } = await moderated();
+    const form = {
+      _csrf: s.csrfToken,
+      title: 'AKS landing zone with a budget',
+      description: 'Corrected by the moderator: a landing zone for AKS with Entra ID, budget agreed.',
+      requiredSkills: 'kubernetes-on-azure',
+      niceToHaveSkills: 'Microsoft Sentinel',
+      regions: ['dach'],
+      budgetMin: '20000',
+      budgetMax: '35000',
+      currency: 'eur',
+      startDate: '2027-02-01',
+    };
+    const before = await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit']);
+    const wrong = await post(s, `/admin/moderation/${id}/edit`, { ...form, budgetMin: '40000', currency: '', niceToHaveSkills: 'cobol-on-mars', startDate: '2027-02-31' });
+    expect(wrong.statusCode).toBe(400);
+    for (const field of ['budgetMax', 'currency', 'startDate']) expect(wrong.body).toContain(`id="${field}-${id}-error"`);
+    // What was typed comes back in the form.
+    expect(wrong.body).toContain('value="40000"');
+    const unknown = await post(s, `/admin/moderation/${id}/edit`, { ...form, niceToHaveSkills: 'cobol-on-mars' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.body).toMatch(new RegExp(`id="niceToHaveSkills-${id}-error">[^<]*cobol-on-mars`));
+    expect(await databaseFingerprint(t.c.db, ['opportunities', 'admin_audit'])).toEqual(before);
+
+    expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(200);
+    const o = await t.c.opportunities.get(id);
+    expect(o).toMatchObject({ status: 'pending_review', budgetMin: 20000, budgetMax: 35000, currency: 'EUR', startDate: '2027-02-01' });
+    expect(o.niceToHaveSkills.map((k) => k.slug)).toEqual(['sentinel']);
+    // The page shows the corrections, ready to be edited again.
+    const page = await get(s, '/admin/moderation');
+    for (const text of ['value="20000"', 'value="35000"', 'value="EUR"', 'value="2027-02-01"', 'value="sentinel"']) expect(page.body).toContain(text);
+
+    // An emptied budget is no budget.
+    expect((await post(s, `/admin/moderation/${id}/edit`, { ...form, budgetMin: '', budgetMax: '', currency: '', startDate: '' })).statusCode).toBe(200);
+    expect(await t.c.opportunities.get(id)).toMatchObject({ budgetMin: null, budgetMax: null, currency: null, startDate: null });
+  });
+
   it('lifts a suppression, audited with what it was', async () => {
     const s = await signIn();
     await t.c.suppressions.suppress('lift.me@bounced.example', 'hard_bounce');
@@ -305,7 +369,7 @@ describe('console actions', () => {
     for (const action of ['sign-in', 'opportunity.approve', 'opportunity.reject', 'suppression.lift']) expect(page.body).toContain(action);
     const ids = (await t.c.db.selectFrom('adminAudit').select('id').orderBy('id', 'desc').execute()).map((r) => r.id);
     const older = await get(s, `/admin/audit?before=${ids[1]}`);
-    expect(older.body.match(/<tr><td>/g)!.length).toBe(ids.length - 2);
+    expect(older.body.match(/<tr><td data-label="when">/g)!.length).toBe(ids.length - 2);
   });
 
   it('shows the overview: partners, opportunities, digests, the week, intake and queues', async () => {
@@ -313,7 +377,7 @@ describe('console actions', () => {
     const page = await get(s, '/admin');
     for (const heading of ['Partners', 'Opportunities', 'Digests this period', 'The last 7 days', 'Email intake', 'Queues']) expect(page.body).toContain(heading);
     expect(page.body).toMatch(/<dt>published<\/dt><dd>[1-9]/);
-    expect(page.body).toContain('<td>digest-send</td>');
+    expect(page.body).toContain('<td data-label="queue">digest-send</td>');
   });
 });
 
@@ -359,6 +423,10 @@ describe('partners in the console', () => {
     const page = await get(s, `/admin/partners/${p.id}`);
     expect(page.statusCode).toBe(200);
     for (const text of ['Ledger View GmbH', 'We run AKS for plants.', 'Kubernetes on Microsoft Azure', 'weekly', '2026-W40', '550 5.1.1 mailbox unavailable', 'No interest expressed']) expect(page.body).toContain(text);
+    // Readable values: the region's label, not its slug; a moment written one way.
+    expect(page.body).toContain('DACH (Germany, Austria, Switzerland)');
+    expect(page.body).not.toMatch(/<dd>dach\b/);
+    expect(page.body).toMatch(/Joined<\/dt><dd>[a-z]+, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
     expect((await get(s, '/admin/partners/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
@@ -448,6 +516,22 @@ describe('digests in the console', () => {
     expect(page.body).toContain('refused-one Ltd');
     expect(page.body).toContain('550');
     expect(page.body).toMatch(/Resend all \d+ failed/);
+  });
+
+  it('keeps SMTP\'s answer to a sent digest, shown on the partner page and the digests page', async () => {
+    const s = await signIn();
+    const partnerId = await addPartner(t, 'accepted-one', ['kubernetes-on-azure']);
+    const opportunityId = await addOpportunity(t, 'AKS migration for accepted-one', ['kubernetes-on-azure']);
+    await t.c.opportunities.approve(opportunityId, {});
+    await matchOpportunity(t.c.db, opportunityId, t.c.log);
+    expect(await t.c.digests.runRound({ everyone: true, partnerId })).toMatchObject({ sent: 1 });
+    const row = await t.c.db.selectFrom('digests').select(['period', 'smtpResponse']).where('partnerId', '=', partnerId).executeTakeFirstOrThrow();
+    // The test SMTP server's own answer, as nodemailer reports it.
+    expect(row.smtpResponse).toMatch(/^250 /);
+    expect((await get(s, `/admin/partners/${partnerId}`)).body).toContain(row.smtpResponse);
+    const digests = await get(s, `/admin/digests?period=${row.period}`);
+    expect(digests.body).toContain('accepted-one Ltd');
+    expect(digests.body).toContain(row.smtpResponse);
   });
 
   it('resends a failed digest through the ledger: posted twice, exactly one mail arrives; audited', async () => {
@@ -584,6 +668,22 @@ describe('opportunities in the console', () => {
     expect((await get(s, '/admin/opportunities?q=fleet&status=published')).body).toContain(`/admin/opportunities/${o.id}`);
     expect((await get(s, '/admin/opportunities?q=fleet&status=closed')).body).not.toContain(`/admin/opportunities/${o.id}`);
     expect((await get(s, '/admin/opportunities?q=no-such-words-anywhere')).body).toContain('No opportunity matches');
+  });
+
+  it('pages through the search 50 at a time, newest first, with a cursor that cannot be forged', async () => {
+    const s = await signIn();
+    const ids = (body: string) => [...body.matchAll(/href="\/admin\/opportunities\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    const made: string[] = [];
+    for (let i = 0; i < 51; i++) made.push(await addOpportunity(t, `Paged rollout ${i}`, ['kubernetes-on-azure']));
+    const first = await get(s, '/admin/opportunities?q=paged%20rollout');
+    expect(ids(first.body)).toHaveLength(50);
+    expect(ids(first.body)[0]).toBe(made.at(-1));
+    const next = first.body.match(/href="(\/admin\/opportunities\?[^"]+)">Next page/)![1]!.replaceAll('&amp;', '&');
+    expect(next).toContain('q=paged+rollout');
+    const second = await get(s, next);
+    expect(ids(second.body)).toEqual([made[0]]);
+    expect(second.body).not.toContain('Next page');
+    expect((await get(s, '/admin/opportunities?cursor=bm90LWEtY3Vyc29y')).statusCode).toBe(400);
   });
 
   it('shows one opportunity: matches with reasons, reach, interests, introductions', async () => {

@@ -100,6 +100,7 @@ export interface Digests {
   partnerId: string;
   period: string;
   sentAt: Timestamp | null;
+  smtpResponse: string | null;
   status: Generated<DigestStatus>;
   subject: string | null;
   updatedAt: Generated<Timestamp>;

@@ -22,7 +22,8 @@ export interface OutgoingMail {
 
 export interface Mailer {
   /** Rejects with SmtpUnavailableError, without touching the network, while SMTP is known to be down. */
-  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  /** `response` is the SMTP server's answer ("250 2.0.0 Ok: queued as …"); absent in outbox mode. */
+  send(mail: OutgoingMail): Promise<{ messageId: string; response?: string }>;
   /** Whether SMTP is worth trying now, or when it will be probed again (see smtp-breaker.ts). */
   availability(): Promise<SmtpAvailability>;
   close(): void;
@@ -143,10 +144,10 @@ export function createMailer(settings: MailerSettings): Mailer {
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
         try {
-          const info = (await transport.sendMail(message(settings, mail))) as { messageId: string };
+          const info = (await transport.sendMail(message(settings, mail))) as { messageId: string; response?: string };
           settings.metrics?.smtpSent(seconds());
           breaker.reached();
-          return { messageId: info.messageId };
+          return { messageId: info.messageId, ...(info.response ? { response: info.response } : {}) };
         } catch (error) {
           settings.metrics?.smtpFailed(seconds(), error);
           if (smtpUnreachable(error)) breaker.unreachable(error);
