@@ -86,6 +86,11 @@ export interface DigestItems {
   score: number;
 }
 
+export interface DigestReach {
+  digestId: string;
+  opportunityId: string;
+}
+
 export interface Digests {
   attempts: Generated<number>;
   builtAt: Timestamp | null;
@@ -293,6 +298,7 @@ export interface DB {
   adminSessions: AdminSessions;
   adminSignInRequests: AdminSignInRequests;
   digestItems: DigestItems;
+  digestReach: DigestReach;
   digests: Digests;
   inboundMessages: InboundMessages;
   inboundReplies: InboundReplies;
