@@ -259,7 +259,7 @@ async function main(): Promise<void> {
 
     const runOneRound = async (concurrency: number): Promise<RoundStats> => {
       // Every round starts from an empty ledger, as the first one did.
-      await sql`TRUNCATE digest_items, digests`.execute(container.db);
+      await sql`TRUNCATE digest_items, digest_reach, digests`.execute(container.db);
       sendAwaitMs = 0;
       sentChars = 0;
       sentCount = 0;
