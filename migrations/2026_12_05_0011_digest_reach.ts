@@ -4,9 +4,10 @@ import { sql, type Kysely } from 'kysely';
 // Fair exposure: an opportunity reaches at most MAX_REACH_PER_ROUND partners in one digest round.
 // A round's rows are built in many batches, by many workers at once, so the choice is made once,
 // when the round's ledger rows are created, in the same transaction: digest_reach holds, per
-// opportunity, the (up to MAX_REACH_PER_ROUND) digests of the round that may carry it. A build
-// only picks items from its digest's reach; whoever was left out is not marked as delivered and
-// can be chosen by a later round.
+// opportunity, the (up to MAX_REACH_PER_ROUND) digests of the round that may carry it, and the
+// round's other partners who could have received it, held back (held_back). A build only picks
+// items from its digest's reach; whoever was held back is not marked as delivered and can be
+// chosen by a later round, as long as the opportunity has no introduction.
 //
 // Rows already waiting to be built keep the old rule: every match of theirs is in reach.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -14,6 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE digest_reach (
       digest_id      uuid NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
       opportunity_id uuid NOT NULL REFERENCES opportunities(id) ON DELETE CASCADE,
+      held_back      boolean NOT NULL DEFAULT false,
       PRIMARY KEY (digest_id, opportunity_id)
     )
   `.execute(db);

@@ -83,10 +83,11 @@ export async function lockRoundStart(trx: Executor): Promise<void> {
  * opportunity: its best `maxReach` partners of the round, ranked as matching ranks them (a real
  * skill match before a designation alone, then score, then the more specialised partner, then
  * name; the id last so the order is total). Only partners who could receive it count: above
- * their minimum score, not carried to them before, not "not relevant", submitter not muted.
- * An opportunity that has an introduction reaches nobody new: the submitter is already talking
- * to a partner. Written to digest_reach, which the builds read: batches built in any order, by
- * any number of workers, then give an opportunity to at most `maxReach` partners of the round.
+ * their minimum score, not carried to them before, not "not relevant", submitter not muted;
+ * and not a partner an earlier round held back once the opportunity has an introduction (the
+ * submitter is already talking to a partner). Written to digest_reach, the rest of the round's
+ * candidates as held back; the builds read it, so batches built in any order, by any number of
+ * workers, give an opportunity to at most `maxReach` partners of the round.
  */
 export async function chooseRoundReach(db: Executor, digestIds: readonly string[], maxReach: number): Promise<number> {
   if (digestIds.length === 0) return 0;
@@ -108,7 +109,10 @@ export async function chooseRoundReach(db: Executor, digestIds: readonly string[
         FROM round r
         JOIN matches m ON m.partner_id = r.partner_id AND m.score >= r.min_score
         JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
-       WHERE NOT EXISTS (SELECT 1 FROM introductions n WHERE n.opportunity_id = m.opportunity_id)
+       WHERE NOT (EXISTS (SELECT 1 FROM introductions n WHERE n.opportunity_id = m.opportunity_id)
+                  AND EXISTS (SELECT 1 FROM digest_reach held JOIN digests hd ON hd.id = held.digest_id
+                               WHERE held.opportunity_id = m.opportunity_id AND held.held_back
+                                 AND hd.partner_id = r.partner_id))
          AND NOT EXISTS (SELECT 1 FROM digest_items di
                           WHERE di.partner_id = r.partner_id AND di.opportunity_id = m.opportunity_id)
          AND NOT EXISTS (SELECT 1 FROM not_relevant nr
@@ -116,8 +120,8 @@ export async function chooseRoundReach(db: Executor, digestIds: readonly string[
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = r.partner_id AND ms.submitter_email = lower(o.submitter_email))
     )
-    INSERT INTO digest_reach (digest_id, opportunity_id)
-    SELECT digest_id, opportunity_id FROM ranked WHERE rank <= ${maxReach}
+    INSERT INTO digest_reach (digest_id, opportunity_id, held_back)
+    SELECT digest_id, opportunity_id, rank > ${maxReach} FROM ranked
     ON CONFLICT DO NOTHING
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);
@@ -187,7 +191,7 @@ export async function buildDigests(db: Executor, ids: readonly string[]): Promis
         FROM claimed c
         JOIN partners p ON p.id = c.partner_id
         -- Only what the round chose this digest for (chooseRoundReach): fair exposure.
-        JOIN digest_reach r ON r.digest_id = c.id
+        JOIN digest_reach r ON r.digest_id = c.id AND NOT r.held_back
         JOIN matches m ON m.partner_id = c.partner_id AND m.opportunity_id = r.opportunity_id AND m.score >= p.min_score
         JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
        WHERE NOT EXISTS (SELECT 1 FROM digest_items di

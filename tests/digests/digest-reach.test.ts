@@ -75,17 +75,6 @@ describe('fair exposure in a digest round', () => {
     expect(partnersOf(await carriers(opportunity))).toEqual(ranked.slice(0, MAX_REACH).sort());
   });
 
-  it('carries it no further once the submitter was introduced to a partner', async () => {
-    const opportunity = await opportunityScored('AKS cost review for an insurer', rising);
-    await round('2027-W04');
-    expect(await carriers(opportunity)).toHaveLength(MAX_REACH);
-
-    const interest = await addInterest(t, opportunity, partners[PARTNERS - 1]!);
-    expect(await t.c.introductions.introduce(opportunity, [interest])).toBe(1);
-    await round('2027-W05');
-    expect(await carriers(opportunity)).toHaveLength(MAX_REACH);
-  });
-
   it('carries it no further once it is closed', async () => {
     const opportunity = await opportunityScored('AKS migration for a logistics firm', rising);
     await round('2027-W06');
@@ -101,5 +90,21 @@ describe('fair exposure in a digest round', () => {
     // Two `digest run`s of one period at once, each building in 8 concurrent batches of 4 rows.
     await Promise.all([round('2027-W08'), round('2027-W08')]);
     expect(partnersOf(await carriers(opportunity))).toEqual([...bestByRising(MAX_REACH)].sort());
+  });
+
+  // Last: the partner who joins here takes part in every later round.
+  it('carries it no further to the partners held back once the submitter was introduced, but still to a partner who joins', async () => {
+    const opportunity = await opportunityScored('AKS cost review for an insurer', rising);
+    await round('2027-W09');
+    expect(await carriers(opportunity)).toHaveLength(MAX_REACH);
+
+    const interest = await addInterest(t, opportunity, partners[PARTNERS - 1]!);
+    expect(await t.c.introductions.introduce(opportunity, [interest])).toBe(1);
+    // As before the cap: a partner who joins finds the opportunities already open in their first digest.
+    const late = await addPartner(t, 'late', ['AKS']);
+    await round('2027-W10');
+    const all = await carriers(opportunity);
+    expect(all).toHaveLength(MAX_REACH + 1);
+    expect(all.filter((c) => c.period === '2027-W10').map((c) => c.partnerId)).toEqual([late]);
   });
 });

@@ -88,6 +88,7 @@ export interface DigestItems {
 
 export interface DigestReach {
   digestId: string;
+  heldBack: Generated<boolean>;
   opportunityId: string;
 }
 

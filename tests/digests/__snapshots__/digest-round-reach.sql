@@ -15,7 +15,10 @@ WITH round AS (
         FROM round r
         JOIN matches m ON m.partner_id = r.partner_id AND m.score >= r.min_score
         JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
-       WHERE NOT EXISTS (SELECT 1 FROM introductions n WHERE n.opportunity_id = m.opportunity_id)
+       WHERE NOT (EXISTS (SELECT 1 FROM introductions n WHERE n.opportunity_id = m.opportunity_id)
+                  AND EXISTS (SELECT 1 FROM digest_reach held JOIN digests hd ON hd.id = held.digest_id
+                               WHERE held.opportunity_id = m.opportunity_id AND held.held_back
+                                 AND hd.partner_id = r.partner_id))
          AND NOT EXISTS (SELECT 1 FROM digest_items di
                           WHERE di.partner_id = r.partner_id AND di.opportunity_id = m.opportunity_id)
          AND NOT EXISTS (SELECT 1 FROM not_relevant nr
@@ -23,8 +26,8 @@ WITH round AS (
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = r.partner_id AND ms.submitter_email = lower(o.submitter_email))
     )
-    INSERT INTO digest_reach (digest_id, opportunity_id)
-    SELECT digest_id, opportunity_id FROM ranked WHERE rank <= $2
+    INSERT INTO digest_reach (digest_id, opportunity_id, held_back)
+    SELECT digest_id, opportunity_id, rank > $2 FROM ranked
     ON CONFLICT DO NOTHING
 
 -- parameters: [["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"],25]
