@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describedMatchesOf } from '../../src/matching/match.service.ts';
 import { addInterest, addOpportunity, addPartner } from '../support/digest-fixtures.ts';
@@ -90,6 +91,20 @@ describe('fair exposure in a digest round', () => {
     // Two `digest run`s of one period at once, each building in 8 concurrent batches of 4 rows.
     await Promise.all([round('2027-W08'), round('2027-W08')]);
     expect(partnersOf(await carriers(opportunity))).toEqual([...bestByRising(MAX_REACH)].sort());
+  });
+
+  it('starts one round at a time: a start waits for the round being started to commit', async () => {
+    const rowsOf = async (period: string) => (await t.c.db.selectFrom('digests').select('id').where('period', '=', period).execute()).length;
+    let started: Promise<unknown> | undefined;
+    await t.c.db.transaction().execute(async (trx) => {
+      // What another process starting a round holds until it commits its rows and their reach.
+      await sql`SELECT pg_advisory_xact_lock(hashtext('digest_round_start'))`.execute(trx);
+      started = round('2027-W11');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await rowsOf('2027-W11')).toBe(0);
+    });
+    await started;
+    expect(await rowsOf('2027-W11')).toBe(PARTNERS);
   });
 
   // Last: the partner who joins here takes part in every later round.
