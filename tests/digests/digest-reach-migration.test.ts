@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { down, up } from '../../migrations/2026_12_05_0011_digest_reach.ts';
+import { down, up } from '../../migrations/2026_12_05_0012_digest_reach.ts';
 import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
 
