@@ -10,6 +10,7 @@
  * BENCH_PARTNERS (10000; also the reach preview's partners), BENCH_OPPORTUNITIES (500), BENCH_INCREMENTAL_PARTNERS (100000),
  * BENCH_CONCURRENCY ("8,16": batches sent at once; each round takes as long as the whole round, so only two by default),
  * BENCH_SMTP_SINK (node: use the Node sink even where Postfix's smtp-sink is installed),
+ * MAX_REACH_PER_ROUND (passed to the service: a large value carries every match, as before the cap),
  * BENCH_PROFILE (1: profile one extra round with V8's sampler and print where the main thread's
  * time goes), BENCH_EXPLAIN (1: always EXPLAIN ANALYZE the incremental match; default: only when
  * it misses its target).
@@ -193,6 +194,7 @@ async function main(): Promise<void> {
       OPERATOR_ADDRESS: 'p2p-digest · Example Street 1 · 12345 Example City',
       OUTBOX_DIR: outboxDir,
       LOG_LEVEL: 'silent',
+      ...(process.env.MAX_REACH_PER_ROUND ? { MAX_REACH_PER_ROUND: process.env.MAX_REACH_PER_ROUND } : {}),
     });
     databaseCreated = true; // from here on a failure may leave a database behind: drop it.
     await prepareDatabase(config, log);
@@ -264,7 +266,7 @@ async function main(): Promise<void> {
 
     const runOneRound = async (concurrency: number): Promise<RoundStats> => {
       // Every round starts from an empty ledger, as the first one did.
-      await sql`TRUNCATE digest_items, digests`.execute(container.db);
+      await sql`TRUNCATE digest_items, digest_reach, digests`.execute(container.db);
       sendAwaitMs = 0;
       sentChars = 0;
       sentCount = 0;

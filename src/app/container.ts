@@ -140,6 +140,7 @@ export async function createContainer(config: Config, log: Logger) {
       leaseSeconds: config.digestLeaseSeconds,
       maxSendAttempts: DIGEST_SEND_CLAIMS,
       sendWindowMs: config.digestSendWindowMs,
+      maxReachPerRound: config.maxReachPerRound,
       claimSize: claimSize({
         ratePerSecond: config.smtpRatePerSecond,
         leaseSeconds: config.digestLeaseSeconds,

@@ -28,3 +28,10 @@ export function claimSize(settings: { ratePerSecond: number; leaseSeconds: numbe
   const fits = Math.floor((settings.ratePerSecond * settings.leaseSeconds) / 2 / Math.max(1, settings.concurrentSends));
   return Math.max(1, Math.min(DIGEST_BATCH_SIZE, fits));
 }
+
+/**
+ * The most partners one digest round carries an opportunity to (MAX_REACH_PER_ROUND), best
+ * first: a submitter is not buried under replies, and the top partners do not take every
+ * opportunity. The rest may get it in a later round, while it is open and nobody was introduced.
+ */
+export const DEFAULT_MAX_REACH_PER_ROUND = 25;

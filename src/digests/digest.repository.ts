@@ -5,10 +5,10 @@ import type { Digests, DigestFrequency, DigestStatus, Partners } from '../platfo
 import { MAX_CARDS_PER_DIGEST } from './digest-limits.ts';
 
 // The digest's statements read other features' tables (partners, partner_skills, matches,
-// opportunities, not_relevant, muted_submitters, suppressions) in SQL on purpose: a round builds,
+// opportunities, not_relevant, muted_submitters, introductions, suppressions) in SQL on purpose: a round builds,
 // claims and reads its batches in one statement each, which calls through other services would
-// split into many round trips. They only read those tables; every write here is to digests and
-// digest_items.
+// split into many round trips. They only read those tables; every write here is to digests,
+// digest_reach and digest_items.
 
 export type { DigestStatus };
 
@@ -69,6 +69,64 @@ export async function insertLedgerRows(
   return rows.rows.map((r) => r.id);
 }
 
+/**
+ * Serializes the start of rounds (inserting their rows and choosing their reach), in the caller's
+ * transaction: two rounds started at once (the tick and a `digest run`) would otherwise each take
+ * part of the due partners and each give an opportunity its full reach.
+ */
+export async function lockRoundStart(trx: Executor): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('digest_round_start'))`.execute(trx);
+}
+
+/**
+ * Chooses, once for a whole round (its new ledger rows), which digests may carry each open
+ * opportunity: its best `maxReach` partners of the round, ranked as matching ranks them (a real
+ * skill match before a designation alone, then score, then the more specialised partner, then
+ * name; the id last so the order is total). Only partners who could receive it count: above
+ * their minimum score, not carried to them before, not "not relevant", submitter not muted;
+ * and not a partner an earlier round held back once the opportunity has an introduction (the
+ * submitter is already talking to a partner). Written to digest_reach, the rest of the round's
+ * candidates as held back; the builds read it, so batches built in any order, by any number of
+ * workers, give an opportunity to at most `maxReach` partners of the round.
+ */
+export async function chooseRoundReach(db: Executor, digestIds: readonly string[], maxReach: number): Promise<number> {
+  if (digestIds.length === 0) return 0;
+  const result = await sql`
+    WITH round AS (
+      SELECT d.id AS digest_id, p.id AS partner_id, p.min_score, p.company,
+             (SELECT count(*) FROM partner_skills ps WHERE ps.partner_id = p.id) AS skill_count
+        FROM digests d
+        JOIN partners p ON p.id = d.partner_id
+       WHERE d.id = ANY(${digestIds}::uuid[])
+    ), ranked AS (
+      SELECT r.digest_id, m.opportunity_id,
+             row_number() OVER (
+               PARTITION BY m.opportunity_id
+               ORDER BY NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m.reasons -> 'skills') AS s
+                                     WHERE s ->> 'role' = 'required' AND s ->> 'tier' <> 'designation'),
+                        m.score DESC, r.skill_count, r.company, r.partner_id
+             ) AS rank
+        FROM round r
+        JOIN matches m ON m.partner_id = r.partner_id AND m.score >= r.min_score
+        JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
+       WHERE NOT (EXISTS (SELECT 1 FROM introductions n WHERE n.opportunity_id = m.opportunity_id)
+                  AND EXISTS (SELECT 1 FROM digest_reach held JOIN digests hd ON hd.id = held.digest_id
+                               WHERE held.opportunity_id = m.opportunity_id AND held.held_back
+                                 AND hd.partner_id = r.partner_id))
+         AND NOT EXISTS (SELECT 1 FROM digest_items di
+                          WHERE di.partner_id = r.partner_id AND di.opportunity_id = m.opportunity_id)
+         AND NOT EXISTS (SELECT 1 FROM not_relevant nr
+                          WHERE nr.partner_id = r.partner_id AND nr.opportunity_id = m.opportunity_id)
+         AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
+                          WHERE ms.partner_id = r.partner_id AND ms.submitter_email = lower(o.submitter_email))
+    )
+    INSERT INTO digest_reach (digest_id, opportunity_id, held_back)
+    SELECT digest_id, opportunity_id, rank > ${maxReach} FROM ranked
+    ON CONFLICT DO NOTHING
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 const digestColumns = ['id', 'partnerId', 'period', 'status', 'leaseUntil', 'attempts', 'messageId'] as const;
 
 /** The ledger rows of these (partner, period) pairs' schedules, whatever their status. */
@@ -107,7 +165,8 @@ export type BuildResult = 'ready' | 'skipped';
 
 /**
  * Builds a batch of ledger rows in one statement: it locks those still pending (skipping rows
- * another worker holds), ranks each partner's matches that no digest has carried yet (above
+ * another worker holds), ranks each partner's matches in the digest's reach (the opportunities
+ * its round chose it for, see chooseRoundReach) that no digest has carried yet (above
  * their minimum score, opportunities still published and not expired, not marked "not relevant"
  * and not from a submitter the partner muted, best first), stores the top ones as the digest's
  * items and marks each row ready, or skipped when nothing was left.
@@ -131,7 +190,9 @@ export async function buildDigests(db: Executor, ids: readonly string[]): Promis
              least(p.max_items, ${MAX_CARDS_PER_DIGEST}) AS cap
         FROM claimed c
         JOIN partners p ON p.id = c.partner_id
-        JOIN matches m ON m.partner_id = c.partner_id AND m.score >= p.min_score
+        -- Only what the round chose this digest for (chooseRoundReach): fair exposure.
+        JOIN digest_reach r ON r.digest_id = c.id AND NOT r.held_back
+        JOIN matches m ON m.partner_id = c.partner_id AND m.opportunity_id = r.opportunity_id AND m.score >= p.min_score
         JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
        WHERE NOT EXISTS (SELECT 1 FROM digest_items di
                           WHERE di.partner_id = c.partner_id AND di.opportunity_id = m.opportunity_id)

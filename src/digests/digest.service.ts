@@ -11,12 +11,13 @@ import type { digestJobs } from './digest.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { currentPeriod, duePeriod, periodLabel } from './digest-period.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
-import { DIGEST_BATCH_SIZE, DIGEST_RUN_CONCURRENCY } from './digest-limits.ts';
+import { DEFAULT_MAX_REACH_PER_ROUND, DIGEST_BATCH_SIZE, DIGEST_RUN_CONCURRENCY } from './digest-limits.ts';
 import { createLeaseKeeper } from './digest-lease-keeper.ts';
 import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
 import type { Metrics } from '../platform/metrics/metrics.ts';
 import {
   buildDigests,
+  chooseRoundReach,
   claimForSending,
   digestsSentPerDay,
   findDigest,
@@ -29,6 +30,7 @@ import {
   giveUpDigest,
   insertLedgerRows,
   listScheduleGroups,
+  lockRoundStart,
   markHandingToSmtp,
   releaseDigest,
   takeStaleDigests,
@@ -85,6 +87,8 @@ export interface DigestServiceDeps {
     sendWindowMs?: number;
     /** Rows one send claims at a time: what it can send within a lease (see claimSize; default a batch). */
     claimSize?: number;
+    /** The most partners one round carries an opportunity to, best first (MAX_REACH_PER_ROUND; default 25). */
+    maxReachPerRound?: number;
     /** The digest's Reply-To (`reply+<token>@<intake domain>`): a reply saying "interested #2" records interest. */
     replyAddress?: (digestId: string) => string;
   };
@@ -170,6 +174,7 @@ export function createDigestService(deps: DigestServiceDeps) {
   const claimSize = Math.max(1, settings.claimSize ?? DIGEST_BATCH_SIZE);
   const leases = createLeaseKeeper({ db, leaseSeconds: settings.leaseSeconds, log: deps.log });
   const windowEnds = (createdAt: Date) => new Date(createdAt.getTime() + sendWindowMs);
+  const maxReachPerRound = Math.max(1, settings.maxReachPerRound ?? DEFAULT_MAX_REACH_PER_ROUND);
 
   async function enqueueBuild(ids: string[]): Promise<void> {
     await deps.queues.enqueueMany(
@@ -188,6 +193,21 @@ export function createDigestService(deps: DigestServiceDeps) {
       const schedule = { timezone: g.timezone, frequency: g.frequency, day: g.day, hour: g.hour };
       const period = options.period ?? (options.everyone ? currentPeriod(schedule, at) : duePeriod(schedule, at));
       return period ? [{ ...g, period }] : [];
+    });
+  }
+
+  /**
+   * Starts a round: its ledger rows and, in the same transaction, which of them may carry each
+   * opportunity (at most `maxReachPerRound` per opportunity, best first). Decided once, here, so
+   * that however its batches are built later (in any order, by many workers) the cap holds; and
+   * committed together, so no row is ever built without its round's choice.
+   */
+  async function startRound(groups: Array<ScheduleGroup & { period: string }>, partnerId?: string): Promise<string[]> {
+    return await db.transaction().execute(async (trx) => {
+      await lockRoundStart(trx);
+      const ids = await insertLedgerRows(trx, groups, partnerId);
+      await chooseRoundReach(trx, ids, maxReachPerRound);
+      return ids;
     });
   }
 
@@ -491,7 +511,7 @@ export function createDigestService(deps: DigestServiceDeps) {
 
     /** The hourly tick: ledger rows and build jobs for every partner whose send time has come. */
     async tick(): Promise<{ created: number }> {
-      const ids = await insertLedgerRows(db, await periodsFor(now(), { everyone: false }));
+      const ids = await startRound(await periodsFor(now(), { everyone: false }));
       await enqueueBuild(ids);
       if (ids.length) deps.log.info({ created: ids.length }, 'digest tick: rows created');
       return { created: ids.length };
@@ -499,7 +519,7 @@ export function createDigestService(deps: DigestServiceDeps) {
 
     /** Starts a round on the queues: ledger rows and build jobs, for workers to finish. */
     async enqueueRound(options: { everyone: boolean; period?: string; partnerId?: string }): Promise<string[]> {
-      const ids = await insertLedgerRows(db, await periodsFor(now(), options), options.partnerId);
+      const ids = await startRound(await periodsFor(now(), options), options.partnerId);
       await enqueueBuild(ids);
       return ids;
     },
@@ -576,7 +596,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       onProgress?: (handled: number, total: number) => void;
     }): Promise<RoundResult> {
       const groups = await periodsFor(now(), options);
-      const created = await insertLedgerRows(db, groups, options.partnerId);
+      const created = await startRound(groups, options.partnerId);
       const ledger = () => findLedgerRows(db, groups, options.partnerId);
       const initial = await ledger();
       const finishedBefore = new Set(initial.filter((row) => FINISHED.has(row.status)).map((row) => row.id));

@@ -24,7 +24,8 @@ let service: ServiceProcess | undefined;
 
 beforeAll(async () => {
   // Slow answers from SMTP keep the round going long enough to lose Postgres in the middle of it.
-  t = await createTestStack({}, { ackDelayMs: 100 });
+  // Every partner gets the round's opportunity: no cap below the 30 partners (fair exposure has tests of its own).
+  t = await createTestStack({ MAX_REACH_PER_ROUND: String(PARTNERS) }, { ackDelayMs: 100 });
   await addOpportunity(t, 'Sentinel rollout', ['Microsoft Sentinel'], { remote: true, regions: [] });
   for (let i = 0; i < PARTNERS; i++) await addPartner(t, `pg${String(i).padStart(2, '0')}`, ['Microsoft Sentinel']);
   const target = new URL(t.config.databaseUrl);

@@ -24,7 +24,8 @@ let port: number;
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
-  t = await createTestStack({ REDIS_URL: redis.url });
+  // Every partner gets the round's opportunity: no cap below the 30 partners (fair exposure has tests of its own).
+  t = await createTestStack({ REDIS_URL: redis.url, MAX_REACH_PER_ROUND: String(PARTNERS) });
   for (let i = 0; i < PARTNERS; i++) await addPartner(t, `rd${String(i).padStart(2, '0')}`, ['Microsoft Purview']);
   port = await freePort();
   service = await startService(t, 'api,worker,scheduler', {

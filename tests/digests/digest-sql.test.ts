@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import {
   buildDigests,
+  chooseRoundReach,
   claimForSending,
   findLedgerRows,
   findRecipients,
@@ -39,6 +40,7 @@ it.each([
   ['digest-items', (db) => openDigestItems(db, DIGEST_IDS)],
   ['digest-recipients', (db) => findRecipients(db, [PARTNER_ID])],
   ['digest-stale', (db) => takeStaleDigests(db, 600, 5000)],
+  ['digest-round-reach', (db) => chooseRoundReach(db, DIGEST_IDS, 25)],
 ] satisfies Array<[string, Parameters<typeof captureStatement>[0]]>)('keeps the %s statement under review', async (name, run) => {
   await expect(await captureStatement(run)).toMatchFileSnapshot(`./__snapshots__/${name}.sql`);
 });

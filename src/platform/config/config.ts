@@ -88,6 +88,7 @@ const envSchema = z.object({
   SMTP_RATE_PER_SECOND: z.coerce.number().int().min(0).default(0),
   DIGEST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   DIGEST_SEND_WINDOW_HOURS: z.coerce.number().positive().max(31 * 24).default(24),
+  MAX_REACH_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(25),
   SMTP_CONNECTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
   SMTP_GREETING_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   SMTP_SOCKET_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
@@ -176,6 +177,8 @@ const configSchema = envSchema.transform((e) => {
     digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
     /** How long after its row was created a digest keeps waiting out SMTP trouble before it is failed. */
     digestSendWindowMs: e.DIGEST_SEND_WINDOW_HOURS * 3_600_000,
+    /** The most partners one digest round carries an opportunity to, best first (fair exposure). */
+    maxReachPerRound: e.MAX_REACH_PER_ROUND,
     /** So a stalled SMTP server cannot hold the pool's connections (see mailer.ts). */
     smtpTimeouts: {
       connectionMs: e.SMTP_CONNECTION_TIMEOUT_SECONDS * 1000,

@@ -86,6 +86,12 @@ export interface DigestItems {
   score: number;
 }
 
+export interface DigestReach {
+  digestId: string;
+  heldBack: Generated<boolean>;
+  opportunityId: string;
+}
+
 export interface Digests {
   attempts: Generated<number>;
   builtAt: Timestamp | null;
@@ -294,6 +300,7 @@ export interface DB {
   adminSessions: AdminSessions;
   adminSignInRequests: AdminSignInRequests;
   digestItems: DigestItems;
+  digestReach: DigestReach;
   digests: Digests;
   inboundMessages: InboundMessages;
   inboundReplies: InboundReplies;

@@ -9,7 +9,9 @@ WITH claimed AS (
              least(p.max_items, $2) AS cap
         FROM claimed c
         JOIN partners p ON p.id = c.partner_id
-        JOIN matches m ON m.partner_id = c.partner_id AND m.score >= p.min_score
+        -- Only what the round chose this digest for (chooseRoundReach): fair exposure.
+        JOIN digest_reach r ON r.digest_id = c.id AND NOT r.held_back
+        JOIN matches m ON m.partner_id = c.partner_id AND m.opportunity_id = r.opportunity_id AND m.score >= p.min_score
         JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
        WHERE NOT EXISTS (SELECT 1 FROM digest_items di
                           WHERE di.partner_id = c.partner_id AND di.opportunity_id = m.opportunity_id)
