@@ -183,6 +183,7 @@ export async function createContainer(config: Config, log: Logger) {
     introductions,
     inbound: intake,
     suppressions,
+    outcomes,
     queueDepths: () =>
       Promise.all(
         QUEUE_NAMES.map(async (name) => {
