@@ -28,8 +28,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   `.execute(db);
   // The reminder pass: unanswered, never reminded, oldest question first.
   await sql`CREATE INDEX outcome_requests_unanswered_idx ON outcome_requests (asked_at) WHERE answer IS NULL AND reminded_at IS NULL`.execute(db);
-  // The ask pass: introductions old enough and not asked yet.
+  // The ask pass: introductions old enough and not asked yet; the loop per month counts them too.
   await sql`CREATE INDEX introductions_created_at_idx ON introductions (created_at)`.execute(db);
+  // The loop per month (p2p-digest stats, the console, a metric read at every scrape): a month of
+  // sent digests and of interests is a range of an index, not a scan of the tables.
+  await sql`CREATE INDEX digests_sent_at_idx ON digests (sent_at) WHERE status = 'sent'`.execute(db);
+  await sql`CREATE INDEX interests_created_at_idx ON interests (created_at)`.execute(db);
   await sql`
     CREATE TABLE partner_outcome_stats (
       partner_id      uuid PRIMARY KEY REFERENCES partners(id) ON DELETE CASCADE,
@@ -41,6 +45,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE partner_outcome_stats, outcome_requests`.execute(db);
-  await sql`DROP INDEX introductions_created_at_idx`.execute(db);
+  await sql`DROP INDEX introductions_created_at_idx, digests_sent_at_idx, interests_created_at_idx`.execute(db);
   await sql`DROP TYPE outcome_amount, outcome_answer, outcome_side`.execute(db);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OutcomeAmount, OutcomeAnswer, OutcomeSide } from '../platform/db/database.types.ts';
 import { enumValues } from '../platform/db/enum-values.ts';
+import { multiLineText } from '../platform/http/input-schemas.ts';
 
 /** The three answers to "Did you and <other company> work together?", as the emails and the page say them. */
 export const OUTCOME_ANSWERS = enumValues<OutcomeAnswer>()(['yes', 'talking', 'no']);
@@ -32,8 +33,7 @@ export const preselectQuery = z.object({ answer: z.enum(OUTCOME_ANSWERS).optiona
 export const answerForm = z.object({
   answer: z.enum(OUTCOME_ANSWERS, { error: 'Choose one of the three answers' }),
   amount: z.enum(OUTCOME_AMOUNTS, { error: 'Choose an amount from the list' }).optional(),
-  note: z
-    .string()
+  note: multiLineText()
     .transform((v) => v.replace(/\r\n?/g, '\n').trim())
     .pipe(z.string().max(OUTCOME_NOTE_MAX, `Your note is too long: at most ${OUTCOME_NOTE_MAX} characters fit`))
     .optional(),

@@ -132,7 +132,7 @@ describe('the outcome loop in a browser', () => {
       submitter: { name: 'Ada Lund', company: 'Lund Marine AB', email: 'ada@lund.example' },
     });
     const res = await t.app.inject({ method: 'GET', url: `/api/opportunities/${next}/matches`, headers: t.adminHeaders });
-    const match = (res.json() as { matches: Array<{ company: string; reasons: string[] }> }).matches.find((m) => m.company === PARTNER.company);
+    const match = res.json<{ matches: Array<{ company: string; reasons: string[] }> }>().matches.find((m) => m.company === PARTNER.company);
     expect(match?.reasons).toContain('Worked with 1 partner through p2p-digest');
   });
 });

@@ -264,6 +264,7 @@ describe('the answer page', () => {
       { answer: 'maybe' },
       { answer: 'yes', amount: 'a million' },
       { answer: 'yes', note: 'x'.repeat(2001) },
+      { answer: 'yes', note: 'a NUL \u0000 byte' },
     ];
     for (const fields of bad) {
       const res = await answer(request.id, fields);
