@@ -138,6 +138,12 @@ describe('asking whether they worked together', () => {
     expect(remindersTo(intro.partnerEmail)).toHaveLength(0);
     expect(questionsTo(intro.partnerEmail)).toHaveLength(1);
     expectSameHeadersAsOtherMails(remindersTo(intro.submitter.email)[0]!);
+
+    // A question or reminder whose answer came in before its job ran sends nothing.
+    const answered = (await requestOf(intro, 'partner')).id;
+    expect(await t.c.mail.send({ kind: 'outcome-reminder', requestId: answered }, 'late-reminder')).toBe('obsolete');
+    expect(await t.c.mail.send({ kind: 'outcome-question', requestId: answered }, 'late-question')).toBe('obsolete');
+    expect(await t.c.mail.send({ kind: 'outcome-reminder', requestId: (await requestOf(intro, 'submitter')).id }, 'unanswered')).toBe('sent');
   });
 
   it('sends nothing to a suppressed address, and nothing to a partner who unsubscribed', async () => {
