@@ -183,7 +183,8 @@ export function createOutcomeService(deps: OutcomeServiceDeps) {
         const next = { answer, amount: amount ?? null, note: note ? note : null };
         const same = locked.answer === next.answer && locked.amount === next.amount && (locked.note ?? null) === next.note;
         if (same) return false;
-        await recordAnswer(trx, requestId, next, now());
+        // answered_at says when the answer itself was given: a changed amount or note keeps it.
+        await recordAnswer(trx, requestId, next, locked.answer === next.answer && locked.answeredAt ? locked.answeredAt : now());
         await recountConfirmed(trx, before.introduction.partnerId, now());
         return true;
       });

@@ -215,6 +215,10 @@ describe('the answer page', () => {
     // The same answer again changes nothing.
     const again = await answer(request.id, { answer: 'yes', amount: '10k_50k', note: 'Two sprints booked for January.' });
     expect(again.body).toContain('This is your answer already');
+    // A changed amount is recorded; the answer is still the one given then.
+    await t.c.db.updateTable('outcomeRequests').set({ answeredAt: new Date('2026-01-02T03:04:05Z') }).where('id', '=', request.id).execute();
+    expect((await answer(request.id, { answer: 'yes', amount: '50k_200k', note: 'Two sprints booked for January.' })).statusCode).toBe(200);
+    expect(await requestOf(intro, 'partner')).toMatchObject({ amount: '50k_200k', answeredAt: new Date('2026-01-02T03:04:05Z') });
 
     // Taken back: the partner's confirmed count follows.
     expect((await answer(request.id, { answer: 'no' })).statusCode).toBe(200);
