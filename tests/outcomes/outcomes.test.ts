@@ -146,6 +146,31 @@ describe('asking whether they worked together', () => {
     expect(await t.c.mail.send({ kind: 'outcome-reminder', requestId: (await requestOf(intro, 'submitter')).id }, 'unanswered')).toBe('sent');
   });
 
+  it('asks and reminds once when two schedulers run the pass at the same moment', async () => {
+    const intro = await introduction(14.2);
+    const at = new Date();
+    const asked = await Promise.all([t.c.outcomes.askAndRemind(at), t.c.outcomes.askAndRemind(at)]);
+    expect(asked[0].asked + asked[1].asked).toBe(2);
+    expect(await requestsOf(intro.introductionId)).toHaveLength(2);
+    const later = new Date(at.getTime() + 8 * DAY);
+    const before = (await requestsOf(intro.introductionId)).filter((r) => r.remindedAt).length;
+    await Promise.all([t.c.outcomes.askAndRemind(later), t.c.outcomes.askAndRemind(later)]);
+    expect(before).toBe(0);
+    expect((await requestsOf(intro.introductionId)).filter((r) => r.remindedAt)).toHaveLength(2);
+    const events = await t.c.db
+      .selectFrom('outbox')
+      .select('dedupeKey')
+      .where('dedupeKey', 'in', (await requestsOf(intro.introductionId)).flatMap((r) => [`mail:outcome-question:${r.id}`, `mail:outcome-reminder:${r.id}`]))
+      .execute();
+    expect(events).toHaveLength(4);
+    await eventually(async () => remindersTo(intro.submitter.email).length === 1 && remindersTo(intro.partnerEmail).length === 1);
+    await settle();
+    // The question and its reminder, once each.
+    expect(questionsTo(intro.submitter.email)).toHaveLength(2);
+    expect(remindersTo(intro.submitter.email)).toHaveLength(1);
+    expect(questionsTo(intro.partnerEmail)).toHaveLength(2);
+  });
+
   it('sends nothing to a suppressed address, and nothing to a partner who unsubscribed', async () => {
     const bounced = await introduction(15);
     await t.c.suppressions.suppress(bounced.submitter.email, 'hard_bounce');
