@@ -12,7 +12,7 @@
 import type { Linter } from 'eslint';
 
 /** Every feature folder under src/. A new feature is added here, or lint cannot guard it. */
-export const FEATURES: readonly string[] = ['admin', 'digests', 'inbound', 'interests', 'matching', 'opportunities', 'partners', 'regions', 'skills', 'suppressions'];
+export const FEATURES: readonly string[] = ['admin', 'digests', 'inbound', 'interests', 'matching', 'opportunities', 'outcomes', 'partners', 'regions', 'skills', 'suppressions'];
 
 const repositoriesOf = (features: readonly string[]): string[] => features.map((f) => `**/${f}/**/*.repository.ts`);
 

@@ -71,6 +71,10 @@ export interface AdminConsoleDeps {
   };
   /** Jobs per state of every queue (BullMQ's counts). */
   queueDepths(): Promise<Array<{ queue: string; waiting: number; active: number; delayed: number; failed: number }>>;
+  /** The loop per month (the outcome loop's report): digests sent → interests → introductions → confirmed work. */
+  outcomes: {
+    perMonth(months: number): Promise<Array<{ month: string; digests_sent: number; interests: number; introductions: number; confirmed: number }>>;
+  };
   now?: () => Date;
 }
 
@@ -106,6 +110,9 @@ export type AdminConsoleService = ReturnType<typeof createAdminConsoleService>;
  * action writes its audit line in the action's own transaction, so the log never claims what did
  * not happen nor misses what did.
  */
+/** Months of the loop the overview shows (`p2p-digest stats --months N` shows more). */
+const OVERVIEW_MONTHS = 6;
+
 export function createAdminConsoleService(deps: AdminConsoleDeps) {
   const now = deps.now ?? (() => new Date());
 
@@ -114,7 +121,7 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
       const at = now();
       const since = new Date(at.getTime() - WEEK_MS);
       const periods = currentPeriods(at);
-      const [partners, opportunities, digests, interests, introductions, inbound, queues] = await Promise.all([
+      const [partners, opportunities, digests, interests, introductions, inbound, queues, loop] = await Promise.all([
         deps.partners.countByStatus(),
         deps.opportunities.countByStatus(),
         deps.digests.countByStatus(periods),
@@ -123,6 +130,7 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
         deps.inbound.countByStatus(),
         // Redis away must not take the console with it: the overview says so instead.
         deps.queueDepths().catch(() => undefined),
+        deps.outcomes.perMonth(OVERVIEW_MONTHS),
       ]);
       const d = byStatus(digests);
       const count = (...statuses: DigestStatus[]) => statuses.reduce((sum, s) => sum + (d[s] ?? 0), 0);
@@ -133,6 +141,8 @@ export function createAdminConsoleService(deps: AdminConsoleDeps) {
         week: { interests, introductions },
         inbound: byStatus(inbound),
         queues,
+        // Newest month first, as the console reads it.
+        loop: [...loop].reverse(),
       };
     },
 

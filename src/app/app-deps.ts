@@ -14,6 +14,7 @@ import type { InterestService } from '../interests/interest.service.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
 import type { Links } from '../platform/links/links.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
+import type { OutcomeService } from '../outcomes/outcome.service.ts';
 import type { ApiKeyService } from '../partners/api-key.service.ts';
 import type { PartnerService } from '../partners/partner.service.ts';
 import type { PreferencesService } from '../partners/preferences.service.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   interests: InterestService;
   /** The submitter's side of the interest loop: status page overview, picking partners. */
   introductions: IntroductionService;
+  /** The outcome loop: "did you work together?" pages, outcomes on the status page. */
+  outcomes: OutcomeService;
   apiKeys: ApiKeyService;
   /** The console's sign-in, sessions and audit log. */
   adminAuth: AdminAuthService;

@@ -27,6 +27,7 @@ import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
 import { createMailer } from '../platform/mail/mailer.ts';
 import { createReturnPaths } from '../platform/mail/return-path.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
+import { createOutcomeService } from '../outcomes/outcome.service.ts';
 import { createApiKeyService } from '../partners/api-key.service.ts';
 import { createPartnerService } from '../partners/partner.service.ts';
 import { createPreferencesService } from '../partners/preferences.service.ts';
@@ -71,6 +72,8 @@ export async function createContainer(config: Config, log: Logger) {
         ),
       ),
     outboxLagSeconds: () => outboxLagSeconds(db),
+    // Built below; only read at scrape time, once the container is built.
+    loopThisMonth: () => outcomes.thisMonth(),
   });
   const catalogue = await loadSkillCatalogue(db);
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
@@ -112,7 +115,16 @@ export async function createContainer(config: Config, log: Logger) {
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
   const adminAuth = createAdminAuthService({ db, operators: config.adminEmails, sessionMs: config.adminSessionMs });
   const mail = createMailService({
-    kinds: createMailKinds({ db, partners, opportunities, catalogue, links, signIns: adminAuth }),
+    kinds: createMailKinds({
+      db,
+      partners,
+      opportunities,
+      catalogue,
+      links,
+      signIns: adminAuth,
+      // Built below (outcomes read introductions, which read digests); only called once the container is built.
+      outcomes: { question: (requestId) => outcomes.question(requestId) },
+    }),
     mailer,
     templates,
     unsubscribeUrl: (email) => links.unsubscribe(email),
@@ -152,6 +164,13 @@ export async function createContainer(config: Config, log: Logger) {
 
   const introductions = createIntroductionService({ db, catalogue, opportunities, digests });
   const interests = createInterestService({ db, opportunities, partners });
+  const outcomes = createOutcomeService({
+    db,
+    introductions,
+    partners,
+    links,
+    settings: { askAfterDays: config.outcomeAskAfterDays, reminderAfterDays: config.outcomeReminderAfterDays },
+  });
   const intake = createInboundIntake({ db, queues, log });
   const adminConsole = createAdminConsoleService({
     db,
@@ -164,6 +183,7 @@ export async function createContainer(config: Config, log: Logger) {
     introductions,
     inbound: intake,
     suppressions,
+    outcomes,
     queueDepths: () =>
       Promise.all(
         QUEUE_NAMES.map(async (name) => {
@@ -221,6 +241,7 @@ export async function createContainer(config: Config, log: Logger) {
     opportunities,
     interests,
     introductions,
+    outcomes,
     apiKeys,
     adminAuth,
     adminConsole,

@@ -18,6 +18,7 @@ import { statusPageRoutes } from '../interests/status-page.routes.ts';
 import { devOutboxRoutes } from '../platform/mail/dev-outbox.routes.ts';
 import { opportunityRoutes } from '../opportunities/opportunity.routes.ts';
 import { submitRoutes } from '../opportunities/submit.routes.ts';
+import { outcomeRoutes } from '../outcomes/outcome.routes.ts';
 import { partnerRoutes } from '../partners/partner.routes.ts';
 import { preferencesRoutes } from '../partners/preferences.routes.ts';
 import { signupRoutes } from '../partners/signup.routes.ts';
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(unsubscribeRoutes(deps));
   await app.register(preferencesRoutes(deps));
   await app.register(interestRoutes(deps));
+  await app.register(outcomeRoutes(deps));
   await app.register(emailDraftRoutes(deps));
   await app.register(inboundRoutes(deps));
   await app.register(adminSignInRoutes(deps));

@@ -3,6 +3,7 @@ import { adminMailJob, createAdminMails, type AdminMailsDeps } from '../admin/ad
 import { createInboundMails, inboundMailJob } from '../inbound/inbound.mails.ts';
 import { createInterestMails, interestMailJob } from '../interests/interest.mails.ts';
 import { createOpportunityMails, opportunityMailJob } from '../opportunities/opportunity.mails.ts';
+import { createOutcomeMails, outcomeMailJob, type OutcomeMailsDeps } from '../outcomes/outcome.mails.ts';
 import { createPartnerMails, partnerMailJob } from '../partners/partner.mails.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Links } from '../platform/links/links.ts';
@@ -12,7 +13,7 @@ import type { PartnerService } from '../partners/partner.service.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 
 /** Every email the service sends, by kind, with the ids its job needs: each feature's own kinds. */
-export const mailJobSchema = z.discriminatedUnion('kind', [partnerMailJob, opportunityMailJob, interestMailJob, inboundMailJob, adminMailJob]);
+export const mailJobSchema = z.discriminatedUnion('kind', [partnerMailJob, opportunityMailJob, interestMailJob, outcomeMailJob, inboundMailJob, adminMailJob]);
 
 export type MailJob = z.infer<typeof mailJobSchema>;
 
@@ -24,6 +25,8 @@ export interface MailKindsDeps {
   links: Links;
   /** The console's sign-in requests (the sign-in link's mail). */
   signIns: AdminMailsDeps['signIns'];
+  /** The outcome loop's questions (the "did you work together?" mails). */
+  outcomes: OutcomeMailsDeps['outcomes'];
 }
 
 /** Each feature drafts its own mail; the mail service renders and sends whatever kind it is given. */
@@ -32,6 +35,7 @@ export function createMailKinds(deps: MailKindsDeps): MailKinds<MailJob> {
     ...createPartnerMails(deps),
     ...createOpportunityMails(deps),
     ...createInterestMails(deps),
+    ...createOutcomeMails(deps),
     ...createInboundMails(deps),
     ...createAdminMails(deps),
   };

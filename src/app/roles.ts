@@ -116,6 +116,8 @@ export interface SchedulerIntervals {
   reconcileMs: number;
   /** How often submitters' batched interest emails are looked for; by default as often as reconciling (a minute). */
   interestNotifyMs?: number;
+  /** How often due outcome questions and reminders are looked for; by default as often as the interest notifier. */
+  outcomeAskMs?: number;
   /** How often expired console sign-in requests and sessions are deleted; hourly by default. */
   housekeepingMs?: number;
 }
@@ -124,8 +126,8 @@ const HOUSEKEEPING_MS = 3_600_000;
 
 /**
  * The outbox relay, the reconciler that rebuilds lost queue state from Postgres (and its watch,
- * which starts a pass at once when Redis loses our keys), and the interest notifier that batches
- * "I'm interested" into emails to submitters, and the console's housekeeping (expired sign-in
+ * which starts a pass at once when Redis loses our keys), the interest notifier that batches
+ * "I'm interested" into emails to submitters, the outcome loop's questions and reminders, and the console's housekeeping (expired sign-in
  * requests and sessions, hourly). Each is a poller: an outage fails its runs, which
  * are retried with backoff, and the role keeps running.
  */
@@ -144,6 +146,16 @@ export function startScheduler(c: Container, intervals: SchedulerIntervals = { r
     },
     c.log,
   );
+  // The outcome loop's questions and reminders, as often as the interest notifier (a minute).
+  const outcomeAsker = poll(
+    'outcome-ask',
+    intervals.outcomeAskMs ?? intervals.interestNotifyMs ?? intervals.reconcileMs,
+    async () => {
+      const done = await c.outcomes.askAndRemind();
+      if (done.asked || done.reminded) c.log.info(done, 'outcome questions requested');
+    },
+    c.log,
+  );
   const housekeeping = poll(
     'admin-housekeeping',
     intervals.housekeepingMs ?? HOUSEKEEPING_MS,
@@ -155,6 +167,6 @@ export function startScheduler(c: Container, intervals: SchedulerIntervals = { r
   );
   return {
     role: 'scheduler',
-    stop: async () => void (await Promise.all([relay.stop(), watcher.stop(), reconciler.stop(), interestNotifier.stop(), housekeeping.stop()])),
+    stop: async () => void (await Promise.all([relay.stop(), watcher.stop(), reconciler.stop(), interestNotifier.stop(), outcomeAsker.stop(), housekeeping.stop()])),
   };
 }

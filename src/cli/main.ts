@@ -14,6 +14,7 @@ import { ROLES, startApi, startMetricsEndpoint, startScheduler, startSmtp, start
 import { seedDemo } from '../seed/demo-seed.ts';
 import { storeDevSecrets, withStoredDevSecrets } from './dev-secrets.ts';
 import { progressLine } from './progress.ts';
+import { loopTable } from './stats-table.ts';
 
 /** Reads the configuration or stops with one message naming every bad variable. */
 async function configure(): Promise<{ config: Config; log: Logger }> {
@@ -233,6 +234,21 @@ function roundLeftovers(result: RoundResult): string[] {
   if (result.heldElsewhere) lines.push(`${result.heldElsewhere} held by another worker (being sent by another process right now)`);
   return lines;
 }
+
+program
+  .command('stats')
+  .description('the loop per month (UTC): digests sent, interests, introductions, confirmed work together')
+  .option('--months <n>', 'how many months, this one included', (value: string) => {
+    if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 120) throw new InvalidArgumentError('a whole number of months, 1 to 120');
+    return Number(value);
+  }, 6)
+  .option('--json', 'print JSON (one object a month, oldest first) instead of a table')
+  .action(async (options: { months: number; json?: boolean }) => {
+    await withContainer(async (c) => {
+      const rows = await c.outcomes.perMonth(options.months);
+      console.log(options.json ? JSON.stringify(rows, null, 2) : loopTable(rows));
+    });
+  });
 
 const partners = program.command('partners').description('partner administration');
 partners

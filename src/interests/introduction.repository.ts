@@ -131,6 +131,7 @@ export interface IntroductionDetails {
   company: string;
   contactName: string;
   partnerEmail: string;
+  createdAt: Date;
 }
 
 export async function findIntroduction(db: Executor, introductionId: string): Promise<IntroductionDetails | undefined> {
@@ -150,6 +151,7 @@ export async function findIntroduction(db: Executor, introductionId: string): Pr
       'p.company',
       'p.contactName',
       'p.email as partnerEmail',
+      'n.createdAt',
     ])
     .where('n.id', '=', introductionId)
     .executeTakeFirst();

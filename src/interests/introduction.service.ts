@@ -8,6 +8,8 @@ import { requestMail } from '../platform/mail/mail-kinds.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { interestCard, type InterestCard } from './interest-card.ts';
 import {
+  findIntroduction,
+  type IntroductionDetails,
   insertIntroductions,
   listActiveInterests,
   countIntroductionsSince,
@@ -15,6 +17,8 @@ import {
   listUnpickedPartners,
   lockActiveInterestsOf,
 } from './introduction.repository.ts';
+
+export type { IntroductionDetails };
 
 export interface IntroductionServiceDeps {
   db: Database;
@@ -26,6 +30,7 @@ export interface IntroductionServiceDeps {
 
 /** A partner the submitter was introduced to: now they may see how to reach them. */
 export interface IntroducedPartner {
+  partnerId: string;
   company: string;
   contactName: string;
   email: string;
@@ -58,6 +63,9 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
   const { db, catalogue, opportunities, digests } = deps;
 
   return {
+    /** Both sides of one introduction, with how to reach them (the outcome loop's questions). */
+    details: (introductionId: string): Promise<IntroductionDetails | undefined> => findIntroduction(db, introductionId),
+
     /** Introductions made since `since` (the operator's overview). */
     countSince: (since: Date) => countIntroductionsSince(db, since),
 
@@ -81,6 +89,7 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
       return {
         interests: interests.filter((i) => !i.introduced).map((i) => interestCard(i, catalogue)),
         introductions: introductions.map((n) => ({
+          partnerId: n.partnerId,
           company: n.company,
           contactName: n.contactName,
           email: n.email,

@@ -22,10 +22,31 @@ const STATUS_TEXT: Record<Opportunity['status'], string> = {
   rejected: 'Not published after review',
 };
 
+/** One side's answer to "did you work together?", as the status page shows it. */
+interface SideOutcomeView {
+  answerLabel: string | null;
+  amountLabel: string | null;
+  answeredOn: string | null;
+}
+
+/**
+ * What the status page shows of an introduction's outcome: the outcome loop (a room above this
+ * one) provides it by this shape, wired in src/app/.
+ */
+export interface IntroductionOutcomeView {
+  askOn: string;
+  asked: boolean;
+  submitter: (SideOutcomeView & { answerUrl: string }) | null;
+  partner: SideOutcomeView | null;
+}
+
 /** What these routes use, wired in src/app/. */
 export interface StatusPageRouteDeps {
   opportunities: OpportunityService;
   introductions: IntroductionService;
+  outcomes: {
+    ofOpportunity(opportunityId: string, introduced: Array<{ partnerId: string; introducedOn: string }>): Promise<Map<string, IntroductionOutcomeView>>;
+  };
   pages: Pages;
   signer: LinkSigner;
 }
@@ -53,6 +74,7 @@ export function statusPageRoutes(deps: StatusPageRouteDeps): FastifyPluginAsync 
       if (!id) return reply;
       const o = await deps.opportunities.get(id);
       const loop = await deps.introductions.overview(id);
+      const outcomes = await deps.outcomes.ofOpportunity(id, loop.introductions);
       return pages.send(reply, 'status', {
         title: o.title,
         opportunity: o,
@@ -62,7 +84,7 @@ export function statusPageRoutes(deps: StatusPageRouteDeps): FastifyPluginAsync 
         canEnd: isOpen(o.status),
         digests: digestsText(loop.digests),
         interests: loop.interests,
-        introductions: loop.introductions,
+        introductions: loop.introductions.map((n) => ({ ...n, outcome: outcomes.get(n.partnerId) ?? null })),
         canPick: o.status === 'published' && loop.interests.length > 0,
         action: `/o/${token}`,
         introduceAction: `/o/${token}/introduce`,

@@ -22,6 +22,11 @@ export const matchReasonsSchema = z.object({
   regions: z.array(z.string()),
   remote: z.boolean(),
   textRelevance: z.number(),
+  /**
+   * How many of the partner's introductions either side confirmed as work together (the outcome
+   * loop): a small bonus in the score. Matches stored before it existed have none.
+   */
+  workedWith: z.number().int().min(0).optional(),
 });
 
 export type MatchReasons = z.infer<typeof matchReasonsSchema>;
@@ -74,5 +79,6 @@ export function describeMatch(reasons: MatchReasons, reader: ReasonReader = 'par
   if (reasons.regions.length) lines.push(`Serves ${list(reasons.regions.map(regionLabel))}`);
   else if (reasons.remote) lines.push('Remote work is welcome');
   if (reasons.textRelevance >= 0.1) lines.push(`${Your} profile describes similar work`);
+  if (reasons.workedWith) lines.push(`Worked with ${reasons.workedWith} ${reasons.workedWith === 1 ? 'partner' : 'partners'} through p2p-digest`);
   return lines;
 }

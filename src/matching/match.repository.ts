@@ -33,6 +33,12 @@ export const MATCH_WEIGHTS = {
    * scores at most this, and is listed after every partner with a real skill match.
    */
   designationOnlyMax: 0.2,
+  /**
+   * Worked with partners through p2p-digest: each introduction of the partner's that either side
+   * confirmed ("yes", partner_outcome_stats, kept by the outcome loop) multiplies the score by
+   * 1 + perConfirmed, at most 1 + maxBonus, and never past 1. Introductions alone earn nothing.
+   */
+  workedWith: { perConfirmed: 0.03, maxBonus: 0.09 },
 } as const;
 
 /**
@@ -50,8 +56,8 @@ export const MATCH_WEIGHTS = {
  *
  * Returns how many new matches were stored.
  *
- * It reads partners, partner_skills, partner_profile_skills, skills, suppressions and
- * muted_submitters directly, on purpose: matching is one set-based statement (100,000 partners
+ * It reads partners, partner_skills, partner_profile_skills, skills, suppressions,
+ * muted_submitters and partner_outcome_stats directly, on purpose: matching is one set-based statement (100,000 partners
  * in well under a second), which calls through the owning features' services would turn into a
  * loop over partners.
  */
@@ -224,21 +230,25 @@ function matchedPartners(ownDomain: string | null, onlyPartnerId?: string) {
           OR (pp.best_required_tier = 1 AND c.regions && o.regions)
     ),
     raw AS (
-      SELECT partner_id, best_required_tier, skills, shared_regions, remote, text_relevance,
+      SELECT e.partner_id, best_required_tier, skills, shared_regions, remote, text_relevance,
+             coalesce(pos.confirmed_count, 0) AS worked_with,
              least(1, CASE WHEN nice_score IS NULL
                    THEN required_score * ${w.required + w.nice}::float8
                    ELSE required_score * ${w.required}::float8 + nice_score * ${w.nice}::float8 END
                + text_relevance * ${w.text}::float8)
              * (1 - ${w.breadth.maxPenalty}::float8
                     * least(1, greatest(0, skill_count - ${w.breadth.from})::float8 / ${w.breadth.span}::float8))
-             * CASE WHEN cardinality(shared_regions) = 0 THEN 1 - ${w.elsewhere}::float8 ELSE 1 END AS score
-        FROM eligible
+             * CASE WHEN cardinality(shared_regions) = 0 THEN 1 - ${w.elsewhere}::float8 ELSE 1 END
+             * (1 + least(${w.workedWith.maxBonus}::float8, ${w.workedWith.perConfirmed}::float8 * coalesce(pos.confirmed_count, 0))) AS score
+        FROM eligible e
+        LEFT JOIN partner_outcome_stats pos ON pos.partner_id = e.partner_id
     ),
     scored AS (
       SELECT partner_id,
-             CASE WHEN best_required_tier >= 2 THEN score ELSE least(score, ${w.designationOnlyMax}::float8) END AS score,
+             CASE WHEN best_required_tier >= 2 THEN least(1, score) ELSE least(score, ${w.designationOnlyMax}::float8) END AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
-                                'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
+                                'remote', remote, 'textRelevance', round(text_relevance::numeric, 3))
+               || CASE WHEN worked_with > 0 THEN jsonb_build_object('workedWith', worked_with) ELSE '{}'::jsonb END AS reasons
         FROM raw
     )`;
 }

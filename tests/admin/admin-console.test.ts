@@ -379,6 +379,16 @@ describe('console actions', () => {
     expect(page.body).toMatch(/<dt>published<\/dt><dd>[1-9]/);
     expect(page.body).toContain('<td data-label="queue">digest-send</td>');
   });
+
+  it('shows the loop per month on the overview: digests sent, interests, introductions, confirmed work, newest month first', async () => {
+    const s = await signIn();
+    const page = await get(s, '/admin');
+    expect(page.body).toContain('The loop, per month');
+    const months = [...page.body.matchAll(/<td data-label="month">(\d{4}-\d{2})<\/td>/g)].map((m) => m[1]);
+    expect(months).toHaveLength(6);
+    expect(months[0]).toBe(new Date().toISOString().slice(0, 7));
+    expect(page.body).toMatch(/<td data-label="confirmed work">\d+<\/td>/);
+  });
 });
 
 describe('partners in the console', () => {

@@ -261,6 +261,7 @@ describe('HTTP routes under generated input', () => {
         'not-relevant': sign('not-relevant', `${partnerId}:${opportunityId}`),
         unsubscribe: sign('unsubscribe', 'fuzzer-unsubscribe@partners.example'),
         'admin-sign-in': sign('admin-sign-in', randomUUID()),
+        outcome: sign('outcome', randomUUID()),
       },
     };
     const { token: csrfToken, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: '/join', headers: BROWSER }));

@@ -122,6 +122,7 @@ describe('every route under hostile input', () => {
         'not-relevant': sign('not-relevant', `${partnerId}:${opportunityId}`),
         unsubscribe: sign('unsubscribe', 'walker-unsubscribe@partners.example'),
         'admin-sign-in': sign('admin-sign-in', randomUUID()),
+        outcome: sign('outcome', randomUUID()),
       },
     };
     const { token: csrfToken, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: '/join', headers: BROWSER }));

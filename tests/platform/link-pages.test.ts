@@ -104,6 +104,7 @@ describe('pages behind a token', () => {
       interest: `${partner.id}:${opportunityId}`,
       'not-relevant': `${partner.id}:${opportunityId}`,
       'admin-sign-in': randomUUID(),
+      outcome: randomUUID(),
     };
     for (const purpose of purposes) tokens.set(purpose, t.c.signer.sign(purpose, subjects[purpose], 86_400));
   });

@@ -20,6 +20,7 @@ const PINNED_NAMES = [
   'p2p_inbound_messages_total',
   'p2p_matching_duration_seconds',
   'p2p_outbox_lag_seconds',
+  'p2p_loop_this_month',
 ];
 
 let t: TestStack;

@@ -94,6 +94,8 @@ const envSchema = z.object({
   SMTP_SOCKET_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   SMTP_PAUSE_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   INTEREST_BATCH_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
+  OUTCOME_ASK_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  OUTCOME_REMINDER_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   UNSUBSCRIBE_MAILTO: z.email('must be an email address').optional(),
   INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
   INTAKE_ADDRESSES: z
@@ -189,6 +191,10 @@ const configSchema = envSchema.transform((e) => {
     smtpPauseMaxMs: e.SMTP_PAUSE_MAX_SECONDS * 1000,
     /** Interests in an opportunity are told to its submitter in one email per this many minutes. */
     interestBatchMinutes: e.INTEREST_BATCH_MINUTES,
+    /** Each side of an introduction is asked whether they worked together this many days after it. */
+    outcomeAskAfterDays: e.OUTCOME_ASK_AFTER_DAYS,
+    /** One reminder, this many days after the question, only while it is unanswered. */
+    outcomeReminderAfterDays: e.OUTCOME_REMINDER_AFTER_DAYS,
     /** The mailto: half of List-Unsubscribe. */
     unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${mailDomain}`,
     /** Email intake (see src/inbound/intake-addresses.ts for every address we accept). */

@@ -39,6 +39,12 @@ export type OpportunitySource = "api" | "demo" | "email" | "form";
 
 export type OpportunityStatus = "closed" | "expired" | "pending_review" | "pending_verification" | "published" | "rejected" | "withdrawn";
 
+export type OutcomeAmount = "10k_50k" | "50k_200k" | "over_200k" | "under_10k" | "undisclosed";
+
+export type OutcomeAnswer = "no" | "talking" | "yes";
+
+export type OutcomeSide = "partner" | "submitter";
+
 export type PartnerSource = "admin" | "demo" | "import" | "signup";
 
 export type PartnerStatus = "active" | "deactivated" | "paused" | "pending" | "unsubscribed";
@@ -218,6 +224,18 @@ export interface Outbox {
   topic: string;
 }
 
+export interface OutcomeRequests {
+  amount: OutcomeAmount | null;
+  answer: OutcomeAnswer | null;
+  answeredAt: Timestamp | null;
+  askedAt: Generated<Timestamp>;
+  id: Generated<string>;
+  introductionId: string;
+  note: string | null;
+  remindedAt: Timestamp | null;
+  side: OutcomeSide;
+}
+
 export interface PartnerApiKeys {
   createdAt: Generated<Timestamp>;
   id: Generated<string>;
@@ -225,6 +243,12 @@ export interface PartnerApiKeys {
   label: Generated<string>;
   partnerId: string;
   revokedAt: Timestamp | null;
+}
+
+export interface PartnerOutcomeStats {
+  confirmedCount: Generated<number>;
+  partnerId: string;
+  updatedAt: Generated<Timestamp>;
 }
 
 export interface PartnerProfileSkills {
@@ -311,7 +335,9 @@ export interface DB {
   notRelevant: NotRelevant;
   opportunities: Opportunities;
   outbox: Outbox;
+  outcomeRequests: OutcomeRequests;
   partnerApiKeys: PartnerApiKeys;
+  partnerOutcomeStats: PartnerOutcomeStats;
   partnerProfileSkills: PartnerProfileSkills;
   partners: Partners;
   partnerSkills: PartnerSkills;

@@ -14,6 +14,7 @@ export const LINK_PATHS = {
   preferences: '/p',
   interest: '/i',
   'not-relevant': '/n',
+  outcome: '/w',
   'admin-sign-in': '/admin/sign-in',
 } as const satisfies Record<LinkPurpose, string>;
 

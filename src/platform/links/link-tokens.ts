@@ -18,6 +18,8 @@ export type LinkPurpose =
   | 'preferences'
   | 'interest'
   | 'not-relevant'
+  /** "Did you work together?" after an introduction (subject: the outcome request id, one per side). */
+  | 'outcome'
   /** An operator's one-time sign-in to the console (subject: the sign-in request id). */
   | 'admin-sign-in';
 
@@ -54,6 +56,7 @@ const SUBJECT_SHAPES: Record<LinkPurpose, RegExp> = {
   /** "<partnerId>:<opportunityId>" */
   interest: new RegExp(`^${UUID}:${UUID}$`, 'i'),
   'not-relevant': new RegExp(`^${UUID}:${UUID}$`, 'i'),
+  outcome: new RegExp(`^${UUID}$`, 'i'),
   'admin-sign-in': new RegExp(`^${UUID}$`, 'i'),
   /** The lower-cased address. */
   unsubscribe: new RegExp(`^(?=.{3,254}$)${ADDRESS_PART}@${ADDRESS_PART}$`),

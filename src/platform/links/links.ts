@@ -33,6 +33,12 @@ export function createLinks(baseUrl: string, signer: LinkSigner) {
     notRelevant: (partnerId: string, opportunityId: string, expiresAt: Date, now = new Date()) =>
       link('not-relevant', `${partnerId}:${opportunityId}`, secondsUntil(expiresAt, now)),
     /**
+     * "Did you work together?": one side's answer page for one introduction, the answer from the
+     * link preselected (the page's POST records it). Lives a year, so an answer can be changed later.
+     */
+    outcome: (requestId: string, answer?: string) =>
+      `${link('outcome', requestId, 365 * DAY)}${answer ? `?answer=${encodeURIComponent(answer)}` : ''}`,
+    /**
      * An operator's sign-in link: the one link that lives minutes, not days, because it opens the
      * console. It dies with its request row (`expiresAt`); the row also makes it single-use.
      */

@@ -17,6 +17,8 @@ export interface NoticeView {
   paragraphs: string[];
   details: Array<{ label: string; value: string }>;
   action: { label: string; url: string } | null;
+  /** Several answers to one question, each a button of its own (after `action`, if any). */
+  choices?: Array<{ label: string; url: string }>;
   footer: { reason: string; unsubscribeUrl: string; operator: string };
 }
 
@@ -103,7 +105,11 @@ export async function loadMailTemplates(): Promise<MailTemplates> {
   const notice = await compileEmailTemplate('notice.mjml');
   return {
     notice(view) {
-      const safe = { ...view, action: view.action && { ...view.action, url: safeUrl(view.action.url) } };
+      const safe = {
+        ...view,
+        action: view.action && { ...view.action, url: safeUrl(view.action.url) },
+        choices: (view.choices ?? []).map((c) => ({ ...c, url: safeUrl(c.url) })),
+      };
       return { html: emailEta.render(notice, safe), text: noticeText(safe) };
     },
   };
@@ -119,6 +125,7 @@ export function noticeText(view: NoticeView): string {
     lines.push('');
   }
   if (view.action) lines.push(`${view.action.label}:`, view.action.url, '');
+  for (const choice of view.choices ?? []) lines.push(`${choice.label}:`, choice.url, '');
   lines.push('--', view.footer.reason, `Unsubscribe: ${view.footer.unsubscribeUrl}`, view.footer.operator, '');
   return lines.join('\n');
 }

@@ -9,7 +9,16 @@ export interface MetricSources {
   queueCounts(): Promise<Record<string, QueueCounts>>;
   /** Seconds since the oldest unpublished outbox event was written; 0 when none waits. */
   outboxLagSeconds(): Promise<number>;
+  /**
+   * This calendar month (UTC) of the loop, by stage: digests sent, interests, introductions,
+   * confirmed work. Left out where nothing provides it (tests building metrics alone).
+   */
+  loopThisMonth?(): Promise<Record<LoopStage, number>>;
 }
+
+/** The stages of the loop the operator counts per month (p2p_loop_this_month, `p2p-digest stats`). */
+export const LOOP_STAGES = ['digests_sent', 'interests', 'introductions', 'confirmed'] as const;
+export type LoopStage = (typeof LOOP_STAGES)[number];
 
 export type DigestOutcome = 'sent' | 'skipped' | 'failed' | 'deferred';
 export type InboundOutcome = 'processed' | 'rejected' | 'failed';
@@ -26,6 +35,7 @@ export const METRIC_NAMES = [
   'p2p_inbound_messages_total',
   'p2p_matching_duration_seconds',
   'p2p_outbox_lag_seconds',
+  'p2p_loop_this_month',
 ] as const;
 
 const QUEUE_STATES = ['waiting', 'active', 'failed', 'delayed'] as const;
@@ -123,6 +133,18 @@ export function createMetrics(sources: MetricSources) {
       this.reset();
       const lag = await sources.outboxLagSeconds().catch(() => undefined);
       if (lag !== undefined) this.set(lag);
+    },
+  });
+
+  new Gauge({
+    name: 'p2p_loop_this_month',
+    help: 'This calendar month (UTC) of the loop, by stage: digests_sent, interests, introductions, confirmed (work together confirmed by either side), read from Postgres at scrape time',
+    labelNames: ['stage'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      const counts = await sources.loopThisMonth?.().catch(() => undefined);
+      if (counts) for (const stage of LOOP_STAGES) this.set({ stage }, counts[stage]);
     },
   });
 

@@ -132,25 +132,29 @@ WITH o AS (
           OR (pp.best_required_tier = 1 AND c.regions && o.regions)
     ),
     raw AS (
-      SELECT partner_id, best_required_tier, skills, shared_regions, remote, text_relevance,
+      SELECT e.partner_id, best_required_tier, skills, shared_regions, remote, text_relevance,
+             coalesce(pos.confirmed_count, 0) AS worked_with,
              least(1, CASE WHEN nice_score IS NULL
                    THEN required_score * $16::float8
                    ELSE required_score * $17::float8 + nice_score * $18::float8 END
                + text_relevance * $19::float8)
              * (1 - $20::float8
                     * least(1, greatest(0, skill_count - $21)::float8 / $22::float8))
-             * CASE WHEN cardinality(shared_regions) = 0 THEN 1 - $23::float8 ELSE 1 END AS score
-        FROM eligible
+             * CASE WHEN cardinality(shared_regions) = 0 THEN 1 - $23::float8 ELSE 1 END
+             * (1 + least($24::float8, $25::float8 * coalesce(pos.confirmed_count, 0))) AS score
+        FROM eligible e
+        LEFT JOIN partner_outcome_stats pos ON pos.partner_id = e.partner_id
     ),
     scored AS (
       SELECT partner_id,
-             CASE WHEN best_required_tier >= 2 THEN score ELSE least(score, $24::float8) END AS score,
+             CASE WHEN best_required_tier >= 2 THEN least(1, score) ELSE least(score, $26::float8) END AS score,
              jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
-                                'remote', remote, 'textRelevance', round(text_relevance::numeric, 3)) AS reasons
+                                'remote', remote, 'textRelevance', round(text_relevance::numeric, 3))
+               || CASE WHEN worked_with > 0 THEN jsonb_build_object('workedWith', worked_with) ELSE '{}'::jsonb END AS reasons
         FROM raw
     )
     INSERT INTO matches (opportunity_id, partner_id, score, reasons)
-    SELECT $25, partner_id, round(score::numeric, 4), reasons FROM scored
+    SELECT $27, partner_id, round(score::numeric, 4), reasons FROM scored
     ON CONFLICT (opportunity_id, partner_id) DO NOTHING
 
--- parameters: ["00000000-0000-4000-8000-000000000000",null,null,"submitter.example","submitter.example","submitter.example","submitter.example",1,0.75,0.6,0.3,1,0.75,0.6,0.3,0.9,0.8,0.1,0.1,0.25,6,14,0.05,0.2,"00000000-0000-4000-8000-000000000000"]
+-- parameters: ["00000000-0000-4000-8000-000000000000",null,null,"submitter.example","submitter.example","submitter.example","submitter.example",1,0.75,0.6,0.3,1,0.75,0.6,0.3,0.9,0.8,0.1,0.1,0.25,6,14,0.05,0.09,0.03,0.2,"00000000-0000-4000-8000-000000000000"]
