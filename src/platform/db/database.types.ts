@@ -7,6 +7,8 @@ import type { ColumnType } from "kysely";
 
 export type DigestFrequency = "biweekly" | "monthly" | "paused" | "weekly";
 
+export type DigestKind = "alert" | "daily" | "digest";
+
 export type DigestStatus = "building" | "failed" | "pending" | "ready" | "sending" | "sent" | "skipped";
 
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
@@ -50,6 +52,8 @@ export type SkillLevel = "certified" | "experienced" | "specialized";
 export type SuppressionReason = "admin" | "complaint" | "hard_bounce" | "unsubscribe";
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export type UrgentDelivery = "alert" | "daily" | "digest";
 
 export interface AdminAudit {
   action: string;
@@ -100,6 +104,7 @@ export interface Digests {
   deferrals: Generated<number>;
   handedAt: Timestamp | null;
   id: Generated<string>;
+  kind: Generated<DigestKind>;
   lastError: string | null;
   leaseUntil: Timestamp | null;
   messageId: string | null;
@@ -206,6 +211,7 @@ export interface Opportunities {
   submitterPartnerId: string | null;
   title: string;
   updatedAt: Generated<Timestamp>;
+  urgent: Generated<boolean>;
   verifiedAt: Timestamp | null;
 }
 
@@ -256,6 +262,7 @@ export interface Partners {
   status: Generated<PartnerStatus>;
   timezone: Generated<string>;
   updatedAt: Generated<Timestamp>;
+  urgentDelivery: Generated<UrgentDelivery>;
   verifiedAt: Timestamp | null;
   website: string | null;
 }
