@@ -41,7 +41,7 @@ function safeView(view: DigestView): DigestView {
 function prepare(view: DigestView) {
   return {
     ...view,
-    headline: `${view.cards.length} new ${plural(view.cards.length)}`,
+    headline: view.headline ?? `${view.cards.length} new ${plural(view.cards.length)}`,
     cards: view.cards.map((card) => ({
       ...card,
       startLabel: card.startDate === null ? null : formatDate(card.startDate),
@@ -126,7 +126,9 @@ function cardText(card: DigestCard, index: number, numberWidth: number): string[
 /** The plain-text part: the same digest, laid out for a terminal (72 columns, http(s) URLs written out). */
 export function digestText(view: DigestView): string {
   const count = view.cards.length;
-  const heading = `${count} new ${plural(count)} for ${view.company} · ${view.periodLabel}`;
+  const heading = view.headline
+    ? `${view.periodLabel}: ${view.headline} · for ${view.company}`
+    : `${count} new ${plural(count)} for ${view.company} · ${view.periodLabel}`;
   const lines = [`Hi ${view.partnerName},`, '', ...wrap(heading, '', '')];
   lines.push('='.repeat(Math.min(heading.length, WIDTH)), '');
   lines.push(
