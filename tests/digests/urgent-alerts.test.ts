@@ -105,6 +105,10 @@ describe('who gets an alert', () => {
     await addPartner(t, 'bounced', ['AKS'], { urgentDelivery: 'alert' });
     await t.c.suppressions.suppress('bounced@partners.example', 'hard_bounce');
     const notRelevant = await addPartner(t, 'uninterested', ['AKS'], { urgentDelivery: 'alert' });
+    const muting = await addPartner(t, 'muting', ['AKS'], { urgentDelivery: 'alert' });
+    await t.c.db.insertInto('mutedSubmitters').values({ partnerId: muting, submitterEmail: 'sam@submitter.example' }).execute();
+    // The submitter's own company (its mail domain): matching leaves it out, so no alert either.
+    await addPartner(t, 'own', ['AKS'], { urgentDelivery: 'alert', email: 'colleague@submitter.example' });
     const urgent = await addOpportunity(t, 'AKS cluster rescue before go-live', ['AKS'], { urgent: true, startDate: inDays(9) });
     await t.c.db.insertInto('notRelevant').values({ partnerId: notRelevant, opportunityId: urgent, reason: 'skills' }).execute();
     await addOpportunity(t, 'AKS upgrade next spring', ['AKS']);
@@ -112,7 +116,8 @@ describe('who gets an alert', () => {
     const created = await urgentPass(new Date(), NO_QUIET, urgent);
     expect(created.alerts).toHaveLength(1);
     expect(await rowsOf('alerted@partners.example')).toMatchObject([{ kind: 'alert', period: `alert:${urgent}`, status: 'sent' }]);
-    for (const other of ['digester', 'summary', 'picky', 'paused', 'bounced', 'uninterested']) {
+    expect(await rowsOf('colleague@submitter.example')).toEqual([]);
+    for (const other of ['digester', 'summary', 'picky', 'paused', 'bounced', 'uninterested', 'muting']) {
       expect(await rowsOf(`${other}@partners.example`), other).toEqual([]);
       expect(mailsTo(`${other}@partners.example`), other).toHaveLength(0);
     }
