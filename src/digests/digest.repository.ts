@@ -668,6 +668,13 @@ export async function insertAlertRows(db: Executor, at: Date, rules: UrgentRules
 }
 
 /**
+ * A daily summary is due at the partner's digest hour and for this many hours after it (a pass
+ * missed while the service was down is caught up); later in the day, what comes in waits for
+ * tomorrow's, so a summary never arrives at an hour the partner did not choose.
+ */
+export const DAILY_CATCH_UP_HOURS = 3;
+
+/**
  * Creates today's daily summary (kind 'daily', period `daily:<local date>`) for partners who take
  * urgent work in a daily summary, or "as it comes" (what their alerts could not carry: over the
  * day's cap, or quiet hours), once their digest hour has passed in their time zone, and only
@@ -684,6 +691,7 @@ export async function insertDailyRows(db: Executor, at: Date): Promise<string[]>
         JOIN opportunities o ON o.id = m.opportunity_id
        WHERE p.urgent_delivery IN ('alert', 'daily')
          AND extract(hour FROM (${at}::timestamptz AT TIME ZONE p.timezone)) >= p.digest_hour
+         AND extract(hour FROM (${at}::timestamptz AT TIME ZONE p.timezone)) < p.digest_hour + ${DAILY_CATCH_UP_HOURS}
          AND ${urgentEligible}
     ), fresh AS (
       SELECT c.* FROM candidates c

@@ -171,8 +171,10 @@ describe('limits', () => {
     // Later the same day: still three.
     await urgentPass(new Date(now.getTime() + 60_000), NO_QUIET);
     expect(mailsTo('alerted@partners.example')).toHaveLength(3);
-    // Once the digest hour has passed, the daily summary carries the two left over, once.
-    await setPartner('alerted@partners.example', { digestHour: 0 });
+    // At the digest hour, the daily summary carries the two left over, once.
+    const zone = (await t.c.db.selectFrom('partners').select('timezone').where('email', '=', 'alerted@partners.example').executeTakeFirstOrThrow()).timezone;
+    const localHour = Number(new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }).format(now));
+    await setPartner('alerted@partners.example', { digestHour: localHour });
     const { daily } = await urgentPass(new Date(now.getTime() + 120_000), NO_QUIET);
     expect(daily).toHaveLength(1);
     const summary = mailsTo('alerted@partners.example')[3]!;
@@ -244,6 +246,10 @@ describe('one path per partner and opportunity', () => {
     const today = new Date().toISOString().slice(0, 10);
     // 22:00 in Berlin: not yet the digest hour (23).
     expect((await urgentPass(new Date(`${today}T21:00:00Z`), NO_QUIET)).daily).toEqual([]);
+    // Long after the digest hour (08:00 here, 15:00 in Berlin) is too late: it waits for the next one.
+    await setPartner('summary@partners.example', { digestHour: 8 });
+    expect((await urgentPass(new Date(`${today}T14:00:00Z`), NO_QUIET)).daily).toEqual([]);
+    await setPartner('summary@partners.example', { digestHour: 23 });
     expect((await urgentPass(new Date(`${today}T22:10:00Z`), NO_QUIET)).daily).toHaveLength(1);
     const [summary, ...more] = mailsTo('summary@partners.example');
     expect(more).toHaveLength(0);
