@@ -619,14 +619,13 @@ function inQuietHours(at: Date, quiet: UrgentRules['quietHours']) {
  * "not relevant", the submitter not muted; the opportunity open and urgent; the partner active,
  * not paused and not suppressed.
  */
-const urgentEligible = sql`
-       m.score >= p.min_score
-   AND o.urgent AND o.status = 'published' AND o.expires_at > now() AND o.matched_at IS NOT NULL
-   AND p.status = 'active' AND p.digest_frequency <> 'paused'
-   AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(p.email))
-   AND NOT EXISTS (SELECT 1 FROM digest_items di WHERE di.partner_id = p.id AND di.opportunity_id = o.id)
-   AND NOT EXISTS (SELECT 1 FROM not_relevant nr WHERE nr.partner_id = p.id AND nr.opportunity_id = o.id)
-   AND NOT EXISTS (SELECT 1 FROM muted_submitters ms WHERE ms.partner_id = p.id AND ms.submitter_email = lower(o.submitter_email))`;
+const urgentEligible = sql`m.score >= p.min_score
+         AND o.urgent AND o.status = 'published' AND o.expires_at > now() AND o.matched_at IS NOT NULL
+         AND p.status = 'active' AND p.digest_frequency <> 'paused'
+         AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(p.email))
+         AND NOT EXISTS (SELECT 1 FROM digest_items di WHERE di.partner_id = p.id AND di.opportunity_id = o.id)
+         AND NOT EXISTS (SELECT 1 FROM not_relevant nr WHERE nr.partner_id = p.id AND nr.opportunity_id = o.id)
+         AND NOT EXISTS (SELECT 1 FROM muted_submitters ms WHERE ms.partner_id = p.id AND ms.submitter_email = lower(o.submitter_email))`;
 
 /**
  * Creates alert rows (kind 'alert', period `alert:<opportunity id>`, one per partner and
