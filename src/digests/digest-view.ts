@@ -33,6 +33,8 @@ export interface DigestView {
   periodLabel: string;
   /** The big line above the cards; by default "3 new opportunities". */
   headline?: string;
+  /** What the mail is, after "Hi <name>,"; by default "other partners submitted these opportunities…". */
+  lead?: string;
   cards: DigestCard[];
   footer: {
     /** Why they get this email. */

@@ -318,6 +318,12 @@ export function createDigestService(deps: DigestServiceDeps) {
         periodLabel: kind === 'digest' ? periodLabel(row.period) : kind === 'alert' ? 'Urgent opportunity' : `Urgent work, ${formatDay(row.period.slice(6))}`,
         ...(kind === 'alert' ? { headline: cards[0]!.startDate ? `Starts ${formatDay(cards[0]!.startDate)}` : 'Urgent' } : {}),
         ...(kind === 'daily' ? { headline: `${cards.length} urgent ${cards.length === 1 ? 'opportunity' : 'opportunities'}` } : {}),
+        ...(kind === 'alert'
+          ? { lead: `another partner needs help soon with this opportunity, and it matches the skills ${partner.company} listed. It comes on its own because you asked for urgent work as it comes.` }
+          : {}),
+        ...(kind === 'daily'
+          ? { lead: `these opportunities need help soon, and they match the skills ${partner.company} listed. They come in one summary a day because you asked for urgent work that way.` }
+          : {}),
         cards,
         footer: {
           reason:

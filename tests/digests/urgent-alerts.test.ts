@@ -152,7 +152,9 @@ describe('an alert email', () => {
     expect(text).toMatch(/Not relevant:\s+http:\/\/p2p\.test\/n\/[\w.-]+/);
     expect(text).toMatch(/Preferences: http:\/\/p2p\.test\/p\/[\w.-]+/);
     expect(text).toMatch(/Unsubscribe: http:\/\/p2p\.test\/u\/[\w.-]+/);
+    expect(text).toContain('Another partner needs help soon with this opportunity');
     expect(text).toContain('as it comes');
+    expect(mail!.parsed.html).toContain('another partner needs help soon with this opportunity');
     expect(mail!.parsed.html).toContain('AKS cluster rescue before go-live');
     expect(mail!.parsed.html).toContain(`Starts ${label}`);
   });
