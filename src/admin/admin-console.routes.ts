@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/app-errors.ts';
+import { UrgentWindowError } from '../opportunities/opportunity.service.ts';
 import { REGIONS } from '../regions/regions.ts';
 import { consoleFormat } from './console-format.ts';
 import type { Pages } from '../platform/http/pages.ts';
@@ -45,6 +46,7 @@ interface ModerationEdit {
     budgetMax?: number | string;
     currency?: string;
     startDate?: string;
+    urgent?: boolean;
   };
   errors: Record<string, string>;
 }
@@ -137,12 +139,13 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
         budgetMax: number(body, 'budgetMax'),
         currency: text(body, 'currency'),
         startDate: text(body, 'startDate'),
+        urgent: checked(body, 'urgent'),
       };
       try {
         const o = await deps.adminConsole.reviseForReview(operatorOf(request), id, values);
         return moderationPage(request, reply, `Saved your corrections to "${o.title}". It still awaits your approval.`);
       } catch (error) {
-        if (error instanceof ValidationError) {
+        if (error instanceof ValidationError || error instanceof UrgentWindowError) {
           const typed = { ...values, requiredSkills: values.requiredSkills.join(', '), niceToHaveSkills: values.niceToHaveSkills.join(', ') };
           const edit = { id, values: typed, errors: fieldErrors(error.issues) };
           return moderationPage(request, reply, 'Please check the highlighted fields. Nothing was saved.', error.status, edit);

@@ -91,6 +91,7 @@ export interface ModerationItem {
   budgetMax: number | null;
   currency: string | null;
   startDate: string | null;
+  urgent: boolean;
   submitter: { name: string; company: string; email: string };
   source: string;
   createdAt: string;

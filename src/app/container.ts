@@ -111,6 +111,7 @@ export async function createContainer(config: Config, log: Logger) {
     introductions: { opportunityEnded: (trx, opportunityId) => introductions.opportunityEnded(trx, opportunityId) },
     moderation: config.moderation,
     defaultLifetimeDays: config.opportunityDefaultDays,
+    urgentWindowDays: config.urgent.windowDays,
   });
   const apiKeys = createApiKeyService({ db, adminToken: config.adminToken });
   const adminAuth = createAdminAuthService({ db, operators: config.adminEmails, sessionMs: config.adminSessionMs });
@@ -153,6 +154,7 @@ export async function createContainer(config: Config, log: Logger) {
       maxSendAttempts: DIGEST_SEND_CLAIMS,
       sendWindowMs: config.digestSendWindowMs,
       maxReachPerRound: config.maxReachPerRound,
+      urgent: { alertsPerDay: config.urgent.alertsPerDay, quietHours: config.urgent.quietHours },
       claimSize: claimSize({
         ratePerSecond: config.smtpRatePerSecond,
         leaseSeconds: config.digestLeaseSeconds,

@@ -7,7 +7,8 @@ import type { QueueStateMarker } from '../platform/queue/queue-state-marker.ts';
 
 /**
  * One pass of the reconciler, which rebuilds lost queue state from Postgres: the hourly digest
- * tick, unmatched opportunities, unfinished digests, stored inbound messages. Each kind waits a
+ * tick, unmatched opportunities, unfinished digests, urgent alerts and daily summaries due, stored
+ * inbound messages. Each kind waits a
  * grace period before it counts as lost, so work whose job is merely queued is not doubled; when
  * the marker says Redis lost our keys, no job is queued any more and the grace periods are
  * dropped: everything unfinished is re-enqueued in this pass.
@@ -27,6 +28,8 @@ export async function reconcileOnce(c: Container, marker: QueueStateMarker): Pro
   await c.digests.reconcile(grace);
   const inboundRequeued = await c.intake.reconcile(grace);
   if (inboundRequeued) c.log.info({ inboundRequeued }, 'stored inbound messages re-enqueued');
+  // Urgent work from Postgres: alerts whose quiet hours ended or whose job was lost, daily summaries now due.
+  await c.digests.startUrgent();
   if (emptied) await marker.set();
 }
 

@@ -78,7 +78,9 @@ async function timed<T>(report: (seconds: number) => void, work: () => Promise<T
 export function jobHandlers(c: Container): JobHandlers {
   return {
     'match-opportunity': async ({ opportunityId }) => {
-      await timed((seconds) => c.metrics.matchingTimed('opportunity', seconds), () => matchOpportunity(c.db, opportunityId, c.log));
+      const outcome = await timed((seconds) => c.metrics.matchingTimed('opportunity', seconds), () => matchOpportunity(c.db, opportunityId, c.log));
+      // Urgent work goes out as soon as it is matched; lost, the reconciler's urgent pass finds it.
+      if (outcome.status === 'matched' && outcome.urgent) await c.queues.enqueue('urgent-alert', { opportunityId }, `urgent-alert-${opportunityId}`);
     },
     'match-partner': async ({ partnerId }) => {
       await timed((seconds) => c.metrics.matchingTimed('partner', seconds), () => matchPartner(c.db, partnerId, c.log));
@@ -94,6 +96,9 @@ export function jobHandlers(c: Container): JobHandlers {
     },
     'digest-send': async ({ digestIds }) => {
       await c.digests.sendJob(digestIds);
+    },
+    'urgent-alert': async ({ opportunityId }) => {
+      await c.digests.startUrgent({ opportunityId });
     },
     'inbound-process': async ({ inboundId }) => {
       await c.inbound.process(inboundId);

@@ -41,7 +41,8 @@ function safeView(view: DigestView): DigestView {
 function prepare(view: DigestView) {
   return {
     ...view,
-    headline: `${view.cards.length} new ${plural(view.cards.length)}`,
+    headline: view.headline ?? `${view.cards.length} new ${plural(view.cards.length)}`,
+    lead: view.lead ?? `other partners submitted these opportunities and they match the skills ${view.company} listed.`,
     cards: view.cards.map((card) => ({
       ...card,
       startLabel: card.startDate === null ? null : formatDate(card.startDate),
@@ -126,17 +127,15 @@ function cardText(card: DigestCard, index: number, numberWidth: number): string[
 /** The plain-text part: the same digest, laid out for a terminal (72 columns, http(s) URLs written out). */
 export function digestText(view: DigestView): string {
   const count = view.cards.length;
-  const heading = `${count} new ${plural(count)} for ${view.company} · ${view.periodLabel}`;
+  const heading = view.headline
+    ? `${view.periodLabel}: ${view.headline} · for ${view.company}`
+    : `${count} new ${plural(count)} for ${view.company} · ${view.periodLabel}`;
   const lines = [`Hi ${view.partnerName},`, '', ...wrap(heading, '', '')];
   lines.push('='.repeat(Math.min(heading.length, WIDTH)), '');
-  lines.push(
-    ...wrap(
-      'Other partners submitted these opportunities and they match your skills (marked with *). Open the "I\'m interested" link of any that fit: you confirm on that page, and we let the partner who submitted it know.',
-      '',
-      '',
-    ),
-    '',
-  );
+  const lead = view.lead
+    ? `${view.lead.replace(/^./, (c) => c.toUpperCase())} Your skills are marked with *. Open the "I'm interested" link if it fits: you confirm on that page, and we let the partner who submitted it know.`
+    : 'Other partners submitted these opportunities and they match your skills (marked with *). Open the "I\'m interested" link of any that fit: you confirm on that page, and we let the partner who submitted it know.';
+  lines.push(...wrap(lead, '', ''), '');
   const numberWidth = `${count}. `.length;
   view.cards.forEach((card, i) => lines.push(...cardText(card, i, numberWidth)));
   lines.push(

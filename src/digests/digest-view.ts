@@ -29,8 +29,12 @@ export interface DigestView {
   preheader: string;
   partnerName: string;
   company: string;
-  /** "Week 48, 2026" or "November 2026". */
+  /** "Week 48, 2026" or "November 2026"; "Urgent opportunity" for an alert. */
   periodLabel: string;
+  /** The big line above the cards; by default "3 new opportunities". */
+  headline?: string;
+  /** What the mail is, after "Hi <name>,"; by default "other partners submitted these opportunities…". */
+  lead?: string;
   cards: DigestCard[];
   footer: {
     /** Why they get this email. */

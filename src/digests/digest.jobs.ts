@@ -11,4 +11,6 @@ export const digestJobs = {
   /** Ledger rows are built and sent in batches: one statement builds a batch (see digest-limits.ts). */
   'digest-build': { queue: 'digest', schema: z.object({ digestIds: digestBatch }) },
   'digest-send': { queue: 'digest-send', schema: z.object({ digestIds: digestBatch }) },
+  /** An urgent opportunity was matched: alert rows for its "as it comes" partners (see startUrgent). */
+  'urgent-alert': { queue: 'digest', schema: z.object({ opportunityId: z.uuid() }) },
 } as const satisfies JobRegistry;

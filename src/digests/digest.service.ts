@@ -29,6 +29,10 @@ import {
   giveBackUnsent,
   giveUpDigest,
   insertLedgerRows,
+  insertAlertRows,
+  insertDailyRows,
+  lockUrgentStart,
+  type UrgentRules,
   listScheduleGroups,
   lockRoundStart,
   markHandingToSmtp,
@@ -89,6 +93,8 @@ export interface DigestServiceDeps {
     claimSize?: number;
     /** The most partners one round carries an opportunity to, best first (MAX_REACH_PER_ROUND; default 25). */
     maxReachPerRound?: number;
+    /** Urgent work: alerts per partner per local day and quiet hours (URGENT_ALERTS_PER_DAY, URGENT_QUIET_HOURS). */
+    urgent?: UrgentRules;
     /** The digest's Reply-To (`reply+<token>@<intake domain>`): a reply saying "interested #2" records interest. */
     replyAddress?: (digestId: string) => string;
   };
@@ -175,6 +181,7 @@ export function createDigestService(deps: DigestServiceDeps) {
   const leases = createLeaseKeeper({ db, leaseSeconds: settings.leaseSeconds, log: deps.log });
   const windowEnds = (createdAt: Date) => new Date(createdAt.getTime() + sendWindowMs);
   const maxReachPerRound = Math.max(1, settings.maxReachPerRound ?? DEFAULT_MAX_REACH_PER_ROUND);
+  const urgentRules: UrgentRules = settings.urgent ?? { alertsPerDay: 3, quietHours: { start: 20, end: 8 } };
 
   async function enqueueBuild(ids: string[]): Promise<void> {
     await deps.queues.enqueueMany(
@@ -299,7 +306,8 @@ export function createDigestService(deps: DigestServiceDeps) {
     }
     if (cards.length === 0) return undefined;
     const topics = [...topicCounts.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
-    const subject = deps.subjectFor(cards.length, topics);
+    const kind = digestKindOf(row.period);
+    const subject = kind === 'alert' ? alertSubject(cards[0]!) : kind === 'daily' ? dailySubject(cards.length) : deps.subjectFor(cards.length, topics);
     return {
       count: cards.length,
       view: {
@@ -307,10 +315,21 @@ export function createDigestService(deps: DigestServiceDeps) {
         preheader: cards.slice(0, 2).map((c) => c.title).join(' · '),
         partnerName: partner.contactName,
         company: partner.company,
-        periodLabel: periodLabel(row.period),
+        periodLabel: kind === 'digest' ? periodLabel(row.period) : kind === 'alert' ? 'Urgent opportunity' : `Urgent work, ${formatDay(row.period.slice(6))}`,
+        ...(kind === 'alert' ? { headline: cards[0]!.startDate ? `Starts ${formatDay(cards[0]!.startDate)}` : 'Urgent' } : {}),
+        ...(kind === 'daily' ? { headline: `${cards.length} urgent ${cards.length === 1 ? 'opportunity' : 'opportunities'}` } : {}),
+        ...(kind === 'alert'
+          ? { lead: `another partner needs help soon with this opportunity, and it matches the skills ${partner.company} listed. It comes on its own because you asked for urgent work as it comes.` }
+          : {}),
+        ...(kind === 'daily'
+          ? { lead: `these opportunities need help soon, and they match the skills ${partner.company} listed. They come in one summary a day because you asked for urgent work that way.` }
+          : {}),
         cards,
         footer: {
-          reason: `You receive this digest because ${partner.company} joined p2p-digest with ${partner.email}. It holds only opportunities that match your skills and regions.`,
+          reason:
+            kind === 'digest'
+              ? `You receive this digest because ${partner.company} joined p2p-digest with ${partner.email}. It holds only opportunities that match your skills and regions.`
+              : `You receive this ${kind === 'alert' ? 'alert' : 'daily summary'} because ${partner.company} joined p2p-digest with ${partner.email} and asked for urgent work ${kind === 'alert' ? 'as it comes' : 'in a daily summary'} (change it in your preferences). It holds only urgent opportunities that match your skills and regions.`,
           preferencesUrl: links.preferences(partner.id),
           unsubscribeUrl: links.unsubscribe(partner.email),
           operator: settings.operator,
@@ -509,6 +528,27 @@ export function createDigestService(deps: DigestServiceDeps) {
     buildMany,
     sendMany,
 
+    /**
+     * Urgent work: alert rows for partners who take it "as it comes" (outside their quiet hours,
+     * within the day's cap) and, on a scheduler pass (no `opportunityId`), today's daily summaries
+     * that are due; built and sent by the ordinary jobs. Decided from Postgres alone, so a pass
+     * after lost jobs or ended quiet hours finds what is still to do; the ledger's UNIQUE keys
+     * make a repeated pass create nothing twice.
+     */
+    async startUrgent(options: { opportunityId?: string } = {}): Promise<{ alerts: string[]; daily: string[] }> {
+      const at = now();
+      const created = await db.transaction().execute(async (trx) => {
+        await lockUrgentStart(trx);
+        const alerts = await insertAlertRows(trx, at, urgentRules, options.opportunityId);
+        const daily = options.opportunityId ? [] : await insertDailyRows(trx, at);
+        return { alerts, daily };
+      });
+      const ids = [...created.alerts, ...created.daily];
+      await enqueueBuild(ids);
+      if (ids.length) deps.log.info({ alerts: created.alerts.length, daily: created.daily.length, opportunityId: options.opportunityId }, 'urgent work: rows created');
+      return created;
+    },
+
     /** The hourly tick: ledger rows and build jobs for every partner whose send time has come. */
     async tick(): Promise<{ created: number }> {
       const ids = await startRound(await periodsFor(now(), { everyone: false }));
@@ -660,4 +700,29 @@ export function createDigestService(deps: DigestServiceDeps) {
 }
 
 export type DigestService = ReturnType<typeof createDigestService>;
+
+/** Which kind of ledger row a period key names: `alert:<opportunity id>`, `daily:<local date>`, or a digest period. */
+export function digestKindOf(period: string): 'digest' | 'alert' | 'daily' {
+  return period.startsWith('alert:') ? 'alert' : period.startsWith('daily:') ? 'daily' : 'digest';
+}
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "2027-01-14" → "14 Jan". */
+function formatDay(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  const month = m && MONTH_NAMES[Number(m[2]) - 1];
+  return m && month ? `${Number(m[3])} ${month}` : iso;
+}
+
+/** "Urgent: SAP integration for a retailer — starts 14 Jan" (no start date: no dash). */
+export function alertSubject(card: { title: string; startDate: string | null }): string {
+  const title = card.title.length > 90 ? `${card.title.slice(0, 89)}…` : card.title;
+  return card.startDate ? `Urgent: ${title} — starts ${formatDay(card.startDate)}` : `Urgent: ${title}`;
+}
+
+/** "2 urgent opportunities today" */
+export function dailySubject(count: number): string {
+  return `${count} urgent ${count === 1 ? 'opportunity' : 'opportunities'} today`;
+}
 export type { DigestHistoryRow } from './digest.repository.ts';

@@ -31,6 +31,8 @@ export const inboundMailJob = z.discriminatedUnion('kind', [
     moreAttachments: z.number().int().min(0).optional(),
     /** A numeric start date that reads two ways (04/05/2027): the reading taken and the other, to ask which was meant. */
     startDateAmbiguous: z.object({ written: z.string().max(10), asRead: z.iso.date(), other: z.iso.date() }).optional(),
+    /** The mail asked for urgent handling, but its start date is not within this many days (URGENT_WINDOW_DAYS): ignored, and said so. */
+    urgentIgnored: z.number().int().min(1).max(365).optional(),
   }),
   /** To a partner whose reply to a digest we could not read: one short answer pointing at the buttons. */
   z.object({ kind: z.literal('digest-reply-help'), partnerId: z.uuid() }),
@@ -111,6 +113,12 @@ export function createInboundMails({ db, opportunities, partners, catalogue, lin
               state,
               ...(draft && missing.length ? [`We could not find ${missing.map((m) => MISSING_TEXT[m]).join('; ')}.`] : []),
               ...(draft && job.startDateAmbiguous ? [ambiguousDateQuestion(job.startDateAmbiguous)] : []),
+              ...(o.urgent ? ['Marked urgent: partners who asked for urgent work get an alert within minutes of publishing; the others find it in their next digest.'] : []),
+              ...(job.urgentIgnored
+                ? [
+                    `You asked for urgent handling. We are sorry, but urgent needs a start date within ${job.urgentIgnored} days, and ${o.startDate ? `this one starts on ${longDate(o.startDate)}` : 'we found no start date'}: it goes out like any other opportunity, with the partners' digests.`,
+                  ]
+                : []),
               ...(reach ? [`Who would hear of it: ${reach}`] : []),
               ...(attachments.length ? ['Attachments are listed, never opened or passed on: put what partners need to know in the description.'] : []),
             ],

@@ -158,7 +158,7 @@ export function createInboundIntake(deps: IntakeDeps) {
 export interface InboundServiceDeps {
   db: Database;
   /** Emailed opportunities go in the one way every opportunity does. */
-  opportunities: Pick<OpportunityService, 'submit'>;
+  opportunities: Pick<OpportunityService, 'submit' | 'urgentWindowDays'>;
   /** Replies to digests record interest exactly as the button does. */
   interests: Pick<InterestService, 'expressInterest'>;
   /** Which partner a digest went to, and which opportunity a reply's card number names. */

@@ -406,7 +406,7 @@ export async function countMatches(db: Executor, opportunityId: string): Promise
 
 /** Locks an opportunity for matching (in the caller's transaction); undefined when it does not exist. */
 export async function lockOpportunityForMatching(trx: Executor, opportunityId: string) {
-  return trx.selectFrom('opportunities').select(['status', 'matchedAt', 'submitterEmail']).where('id', '=', opportunityId).forUpdate().executeTakeFirst();
+  return trx.selectFrom('opportunities').select(['status', 'matchedAt', 'submitterEmail', 'urgent']).where('id', '=', opportunityId).forUpdate().executeTakeFirst();
 }
 
 /** Records that an opportunity's matches are stored, so a retried or duplicated job does nothing. */

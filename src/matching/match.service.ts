@@ -24,7 +24,7 @@ import {
 const SKILL_COUNTS_MAX_AGE_SECONDS = 600;
 
 export type MatchOutcome =
-  | { status: 'matched'; matches: number }
+  | { status: 'matched'; matches: number; /** Alerts follow (src/app/ queues them). */ urgent: boolean }
   | { status: 'skipped'; reason: 'not-found' | 'not-published' | 'already-matched' };
 
 /**
@@ -40,7 +40,7 @@ export async function matchOpportunity(db: Database, opportunityId: string, log:
     if (opportunity.matchedAt) return { status: 'skipped', reason: 'already-matched' };
     const matches = await insertMatchesForOpportunity(trx, { id: opportunityId, ownDomain: ownMailDomainOf(opportunity.submitterEmail) });
     await markOpportunityMatched(trx, opportunityId);
-    return { status: 'matched', matches };
+    return { status: 'matched', matches, urgent: opportunity.urgent };
   });
   log.info({ opportunityId, ...outcome }, 'opportunity match job done');
   return outcome;

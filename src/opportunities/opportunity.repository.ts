@@ -26,6 +26,7 @@ export type DraftCorrection = Pick<
   | 'startDate'
   | 'expiresAt'
   | 'anonymous'
+  | 'urgent'
   | 'submitterName'
   | 'submitterCompany'
 >;
@@ -33,6 +34,7 @@ export type DraftCorrection = Pick<
 /** A card's columns (what digests and interest pages show) and the rest of the row. */
 const columns = [
   ...OPPORTUNITY_CARD_COLUMNS,
+  'urgent',
   'status',
   'source',
   'submitterName',
@@ -186,7 +188,7 @@ export async function rejectionReasonOf(db: Executor, id: string): Promise<strin
 /** What a moderator may correct before approving: the words, the skills and where. */
 export type ReviewCorrection = Pick<
   NewOpportunity,
-  'title' | 'description' | 'requiredSkillIds' | 'niceSkillIds' | 'regions' | 'remote' | 'budgetMin' | 'budgetMax' | 'currency' | 'startDate'
+  'title' | 'description' | 'requiredSkillIds' | 'niceSkillIds' | 'regions' | 'remote' | 'budgetMin' | 'budgetMax' | 'currency' | 'startDate' | 'urgent'
 >;
 
 /** The moderator's corrections; only while the opportunity still awaits review. */

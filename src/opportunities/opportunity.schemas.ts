@@ -29,6 +29,11 @@ export const opportunityInputSchema = z
     startDate: isoDate.optional(),
     expiresAt: saneDateTime('must be a date-time such as 2026-12-31T17:00:00Z').or(isoDate).optional(),
     anonymous: z.boolean().default(false),
+    /**
+     * Urgent work: partners who asked for it get an alert within minutes. Only with a start date
+     * within URGENT_WINDOW_DAYS (the service checks it: the window is configuration).
+     */
+    urgent: z.boolean().default(false),
     submitter: z.object({
       name: plainText().trim().min(1, 'is required').max(200),
       company: plainText().trim().min(1, 'is required').max(200),
@@ -91,6 +96,7 @@ export const opportunitySchema = z.object({
   startDate: z.string().nullable(),
   expiresAt: z.string(),
   anonymous: z.boolean(),
+  urgent: z.boolean(),
   status: z.enum(OPPORTUNITY_STATUSES),
   source: z.enum(OPPORTUNITY_SOURCES),
   submitter: z.object({ name: z.string(), company: z.string(), email: z.string() }),

@@ -49,6 +49,11 @@ export interface EmailedOpportunity {
   budgetMax?: number;
   currency?: string;
   startDate?: string;
+  /**
+   * The mail asked for urgent handling ("Urgent" in the subject, or an "Urgent: yes" line). Kept
+   * only with a start date within the window; the acknowledgement says when it was not.
+   */
+  urgent?: boolean;
   /** Understanding found every field it looks for (title, description, skills, regions). */
   complete: boolean;
 }
@@ -96,6 +101,8 @@ export interface OpportunityServiceDeps {
   /** MODERATION=on: an admin approves every verified opportunity before it is matched. */
   moderation: boolean;
   defaultLifetimeDays: number;
+  /** An opportunity may be urgent only with a start date within this many days (URGENT_WINDOW_DAYS; default 21). */
+  urgentWindowDays?: number;
   now?: () => Date;
 }
 
@@ -131,11 +138,36 @@ export type ReviewPatch = {
   budgetMax?: number | string;
   currency?: string;
   startDate?: string;
+  urgent?: boolean;
 };
+
+/** The urgent flag asked for with a start date outside the window: a 422 with the form's field. */
+export class UrgentWindowError extends AppError {
+  constructor(windowDays: number) {
+    const message = `Urgent needs a start date within ${windowDays} days`;
+    super(422, 'urgent_needs_near_start', message, [{ path: ['urgent'], message }]);
+  }
+}
 
 export function createOpportunityService(deps: OpportunityServiceDeps) {
   const { db, catalogue } = deps;
   const now = deps.now ?? (() => new Date());
+  const urgentWindowDays = deps.urgentWindowDays ?? 21;
+
+  /**
+   * Whether a start date allows the urgent flag: today (UTC) or within the window. An urgent
+   * opportunity without a start date, or starting later or in the past, is refused.
+   */
+  function urgentAllowed(startDate: string | null | undefined): boolean {
+    if (!startDate) return false;
+    const start = Date.parse(`${startDate}T00:00:00Z`);
+    const today = Date.parse(`${now().toISOString().slice(0, 10)}T00:00:00Z`);
+    return start >= today && start <= today + urgentWindowDays * DAY_MS;
+  }
+
+  function checkUrgent(input: { urgent?: boolean; startDate?: string | null }): void {
+    if (input.urgent && !urgentAllowed(input.startDate)) throw new UrgentWindowError(urgentWindowDays);
+  }
 
   function resolveSkills(input: OpportunityInput): { required: number[]; nice: number[] } {
     const [required = [], nice = []] = catalogue.resolveOrThrow([
@@ -159,6 +191,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
       currency: input.currency ?? null,
       startDate: input.startDate ?? null,
       anonymous: input.anonymous,
+      urgent: input.urgent,
       submitterName: input.submitter.name,
       submitterCompany: input.submitter.company,
     };
@@ -245,6 +278,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
   /** Form, API and demo: a complete opportunity, validated by the schema before it got here. */
   async function fromInput(submission: Extract<Submission, { input: OpportunityInput }>): Promise<Intake> {
     const { input, source } = submission;
+    checkUrgent(input);
     const skills = resolveSkills(input);
     const expiresAt = expiryOf(input);
     const caller = source === 'api' ? submission.caller : undefined;
@@ -310,6 +344,8 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
         startDate: draft.startDate ?? null,
         expiresAt: new Date(now().getTime() + deps.defaultLifetimeDays * DAY_MS),
         anonymous: false,
+        // Asked for with a start date outside the window: ignored (the acknowledgement says so).
+        urgent: Boolean(draft.urgent) && urgentAllowed(draft.startDate),
         status: 'pending_verification',
         source: 'email',
         submitterName: submitter.name,
@@ -359,6 +395,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
    * storing anything: the form runs them before counting a submission against rate limits.
    */
   function check(input: OpportunityInput): void {
+    checkUrgent(input);
     resolveSkills(input);
     expiryOf(input);
   }
@@ -372,6 +409,9 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 
   return {
     check,
+    /** Whether this start date allows the urgent flag (within URGENT_WINDOW_DAYS from today). */
+    urgentAllowed,
+    urgentWindowDays,
 
     /**
      * The one way in, for the form, the API, an email and the demo data: stores the opportunity
@@ -477,12 +517,13 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
           parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })),
         );
       }
+      checkUrgent(parsed.data);
       const skills = resolveSkills(parsed.data);
       return withLocked(opportunityId, async (trx, row) => {
         if (row.status !== 'pending_review') {
           throw new ConflictError('not_awaiting_review', `opportunity '${opportunityId}' is ${row.status}, not awaiting review`);
         }
-        const { title, description, regions, remote, budgetMin, budgetMax, currency, startDate } = parsed.data;
+        const { title, description, regions, remote, budgetMin, budgetMax, currency, startDate, urgent } = parsed.data;
         await updateForReview(trx, opportunityId, {
           title,
           description,
@@ -494,6 +535,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
           budgetMax: budgetMax ?? null,
           currency: currency ?? null,
           startDate: startDate ?? null,
+          urgent,
         });
         await options.inSameTransaction?.(trx);
       });
@@ -586,6 +628,7 @@ export function toOpportunity(row: OpportunityRow, catalogue: SkillCatalogue, ma
     startDate: row.startDate,
     expiresAt: row.expiresAt.toISOString(),
     anonymous: row.anonymous,
+    urgent: row.urgent,
     status: row.status,
     source: row.source,
     submitter: { name: row.submitterName, company: row.submitterCompany, email: row.submitterEmail },

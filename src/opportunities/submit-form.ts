@@ -15,6 +15,7 @@ export function opportunityFromForm(body: FormBody) {
     startDate: text(body, 'startDate'),
     expiresAt: text(body, 'expiresAt'),
     anonymous: checked(body, 'anonymous'),
+    urgent: checked(body, 'urgent'),
     submitter: {
       name: text(body, 'submitter.name') ?? '',
       company: text(body, 'submitter.company') ?? '',
@@ -38,6 +39,7 @@ export function submitFormValues(body: FormBody) {
     startDate: text(body, 'startDate'),
     expiresAt: text(body, 'expiresAt'),
     anonymous: checked(body, 'anonymous'),
+    urgent: checked(body, 'urgent'),
     'submitter.name': text(body, 'submitter.name'),
     'submitter.company': text(body, 'submitter.company'),
     'submitter.email': text(body, 'submitter.email'),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { Links } from '../platform/links/links.ts';
-import type { OpportunityService } from './opportunity.service.ts';
+import { UrgentWindowError, type OpportunityService } from './opportunity.service.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
@@ -36,7 +36,15 @@ export function submitRoutes(
       pages.send(
         reply,
         'submit',
-        { title: 'Submit an opportunity', values, errors, csrfToken: reply.generateCsrf(), groups: deps.catalogue.groups(), regions: REGIONS },
+        {
+          title: 'Submit an opportunity',
+          values,
+          errors,
+          csrfToken: reply.generateCsrf(),
+          groups: deps.catalogue.groups(),
+          regions: REGIONS,
+          urgentWindowDays: deps.opportunities.urgentWindowDays,
+        },
         status,
       );
 
@@ -63,6 +71,8 @@ export function submitRoutes(
         await deps.opportunities.submit({ source: 'form', input: parsed.data });
       } catch (error) {
         if (error instanceof ValidationError) return fail(error.issues);
+        // The urgent flag with a start date too far away: the form again, saying so (a 422).
+        if (error instanceof UrgentWindowError) return renderForm(reply, submitFormValues(body), fieldErrors(error.issues), 422);
         throw error;
       }
       return reply.redirect('/submit/sent', 303);
@@ -98,6 +108,13 @@ export function submitRoutes(
           { label: 'Title', value: o.title },
           { label: 'Skills needed', value: deps.catalogue.labels(o.requiredSkillIds).join(', ') },
           { label: 'Submitted by', value: `${o.submitterName}, ${o.submitterCompany}` },
+          ...(o.startDate ? [{ label: 'Starts', value: o.startDate }] : []),
+          {
+            label: 'Urgent',
+            value: o.urgent
+              ? 'Yes: partners who asked for urgent work get an alert within minutes of publishing; the others find it in their digest'
+              : 'No: it goes out with the partners\' digests',
+          },
         ],
         action: `/submit/confirm/${token}`,
         button: 'Confirm and publish',

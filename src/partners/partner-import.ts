@@ -31,6 +31,8 @@ const HEADER_ALIASES: Record<string, keyof PartnerInput> = {
   remote: 'remoteOk',
   timezone: 'timezone',
   tz: 'timezone',
+  urgent: 'urgentDelivery',
+  urgentdelivery: 'urgentDelivery',
   skills: 'skills',
   profile: 'profile',
   description: 'profile',
@@ -67,6 +69,7 @@ function rowToInput(row: Record<string, string>): Record<string, unknown> {
     regions: splitList(get('regions')).map((r) => parseRegion(r) ?? r),
     remoteOk: parseBoolean(get('remoteOk')) ?? true,
     timezone: get('timezone') ?? 'UTC',
+    urgentDelivery: get('urgentDelivery')?.toLowerCase(),
     skills: splitList(get('skills')),
     profile: get('profile'),
   };
@@ -83,6 +86,7 @@ function sameAsStored(input: PartnerInput, skillIds: number[], stored: PartnerRo
     sorted(stored.regions) === sorted(input.regions) &&
     stored.remoteOk === input.remoteOk &&
     stored.timezone === input.timezone &&
+    (input.urgentDelivery === undefined || stored.urgentDelivery === input.urgentDelivery) &&
     stored.profile === (input.profile ?? '') &&
     sorted(stored.skillIds) === sorted(skillIds)
   );

@@ -8,7 +8,10 @@ export type { DigestFrequency, PartnerSource, PartnerStatus };
 export type PartnerValues = Pick<
   Selectable<Partners>,
   'company' | 'contactName' | 'email' | 'website' | 'country' | 'regions' | 'remoteOk' | 'timezone' | 'profile'
->;
+> & {
+  /** How urgent opportunities reach the partner; left out: the column's default ('digest') or unchanged. */
+  urgentDelivery?: Selectable<Partners>['urgentDelivery'];
+};
 
 type Unaliased<C> = C extends `p.${infer Column}` ? Column : never;
 
@@ -31,6 +34,7 @@ const columns = [
   'p.regions',
   'p.remoteOk',
   'p.timezone',
+  'p.urgentDelivery',
   'p.profile',
   'p.status',
   'p.source',
@@ -206,12 +210,12 @@ export async function unsubscribePartnersByEmail(db: Executor, email: string): P
  * is the ISO day of the week (1 = Monday … 7 = Sunday) and digestHour 0–23, both in the partner's
  * time zone; matches scoring below minScore (0..1) are left out.
  */
-export type DigestSettings = Pick<Selectable<Partners>, 'digestFrequency' | 'digestDay' | 'digestHour' | 'maxItems' | 'minScore'>;
+export type DigestSettings = Pick<Selectable<Partners>, 'digestFrequency' | 'digestDay' | 'digestHour' | 'maxItems' | 'minScore' | 'urgentDelivery'>;
 
 export async function findDigestSettings(db: Executor, partnerId: string): Promise<DigestSettings | undefined> {
   return await db
     .selectFrom('partners')
-    .select(['digestFrequency', 'digestDay', 'digestHour', 'maxItems', 'minScore'])
+    .select(['digestFrequency', 'digestDay', 'digestHour', 'maxItems', 'minScore', 'urgentDelivery'])
     .where('id', '=', partnerId)
     .executeTakeFirst();
 }

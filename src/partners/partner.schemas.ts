@@ -1,11 +1,25 @@
 import { z } from 'zod';
 import { enumValues } from '../platform/db/enum-values.ts';
-import type { PartnerSource, PartnerStatus } from '../platform/db/database.types.ts';
+import type { PartnerSource, PartnerStatus, UrgentDelivery } from '../platform/db/database.types.ts';
 import { multiLineText, plainText } from '../platform/http/input-schemas.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
 
 const partnerStatuses = enumValues<PartnerStatus>()(['pending', 'active', 'paused', 'unsubscribed', 'deactivated']);
 const partnerSources = enumValues<PartnerSource>()(['signup', 'admin', 'import', 'demo']);
+
+/**
+ * How urgent opportunities reach a partner: an alert as it comes, a daily summary, or their
+ * digest. Existing partners and partners created without a choice keep "digest"; the sign-up
+ * form offers "alert" pre-selected (see docs/digests.md).
+ */
+export const URGENT_DELIVERIES = enumValues<UrgentDelivery>()(['alert', 'daily', 'digest']);
+export type { UrgentDelivery };
+
+export const URGENT_DELIVERY_LABELS: Record<UrgentDelivery, string> = {
+  alert: 'As it comes: an email within minutes, one opportunity each (at most a few a day, never at night)',
+  daily: 'In a daily summary, at my digest hour',
+  digest: 'In my digest, with everything else',
+};
 
 /** True for a time zone name the runtime knows ("Europe/Berlin", "UTC"). */
 export function isTimeZone(name: string): boolean {
@@ -51,6 +65,8 @@ const partnerFields = z.object({
    */
   skills: z.array(plainText().trim().min(1)).max(40),
   profile: multiLineText().trim().max(4000).optional(),
+  /** How urgent opportunities reach the partner; left out: "digest" for a new partner, unchanged for an update. */
+  urgentDelivery: z.enum(URGENT_DELIVERIES, { error: 'choose alert, daily or digest' }).optional(),
 });
 
 /**
@@ -78,6 +94,7 @@ export const partnerSchema = z.object({
   regions: z.array(z.string()),
   remoteOk: z.boolean(),
   timezone: z.string(),
+  urgentDelivery: z.enum(URGENT_DELIVERIES),
   skills: z.array(z.object({ slug: z.string(), label: z.string() })),
   profile: z.string(),
   /** Skills only the profile text names: matching takes them as evidence, below a listed skill. */

@@ -75,6 +75,7 @@ export function createPartnerService(deps: PartnerServiceDeps) {
       remoteOk: input.remoteOk,
       timezone: input.timezone,
       profile: input.profile ?? '',
+      ...(input.urgentDelivery ? { urgentDelivery: input.urgentDelivery } : {}),
     };
   }
 
@@ -338,6 +339,7 @@ export function toPartner(row: PartnerRow, catalogue: SkillCatalogue): Partner {
     regions: row.regions,
     remoteOk: row.remoteOk,
     timezone: row.timezone,
+    urgentDelivery: row.urgentDelivery,
     skills: catalogue.refs(row.skillIds),
     profile: row.profile,
     profileSkills: catalogue.refs(row.profileSkillIds),

@@ -1,3 +1,4 @@
+import { URGENT_DELIVERIES, URGENT_DELIVERY_LABELS } from './partner.schemas.ts';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
@@ -130,6 +131,7 @@ export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsyn
             (v) => v,
           ),
           minScores: withCurrent(MIN_SCORE_CHOICES, values.minScore, (v) => `Your current setting (${v})`),
+          urgentDeliveries: URGENT_DELIVERIES.map((value) => ({ value, label: URGENT_DELIVERY_LABELS[value] })),
           regions: REGIONS,
           groups: deps.catalogue.groups(),
         },

@@ -3,7 +3,7 @@ import type { DigestFrequency } from '../platform/db/database.types.ts';
 import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
 import { multiLineText, plainText } from '../platform/http/input-schemas.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
-import { isTimeZone, requireSkillsOrProfile } from './partner.schemas.ts';
+import { isTimeZone, requireSkillsOrProfile, URGENT_DELIVERIES } from './partner.schemas.ts';
 import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.ts';
 import { DIGEST_FREQUENCIES } from '../digests/digest-period.ts';
 
@@ -45,6 +45,11 @@ export const preferencesInputSchema = z.object({
   digestHour: z.number({ error: 'choose an hour from 0 to 23' }).int().min(0).max(23),
   maxItems: z.number({ error: `must be a whole number from 1 to ${MAX_CARDS_PER_DIGEST}` }).int().min(1).max(MAX_CARDS_PER_DIGEST),
   minScore: z.number({ error: 'choose which matches to show' }).min(0).max(1),
+  /**
+   * How urgent opportunities reach the partner: an alert as it comes, a daily summary, or the
+   * digest. Left out (a form from before the choice existed): unchanged.
+   */
+  urgentDelivery: z.enum(URGENT_DELIVERIES, { error: 'choose how urgent work reaches you' }).optional(),
   timezone: plainText({ error: 'choose a time zone' }).refine(isTimeZone, 'must be a time zone such as Europe/Berlin'),
   regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
   remoteOk: z.boolean(),
@@ -64,6 +69,7 @@ export function preferencesFromForm(body: FormBody) {
     digestHour: number(body, 'digestHour'),
     maxItems: number(body, 'maxItems'),
     minScore: number(body, 'minScore'),
+    urgentDelivery: text(body, 'urgentDelivery'),
     timezone: text(body, 'timezone'),
     regions: list(body, 'regions'),
     remoteOk: checked(body, 'remoteOk'),
@@ -80,6 +86,7 @@ export function preferencesFormValues(body: FormBody) {
     digestHour: text(body, 'digestHour'),
     maxItems: text(body, 'maxItems'),
     minScore: text(body, 'minScore'),
+    urgentDelivery: text(body, 'urgentDelivery'),
     timezone: text(body, 'timezone'),
     regions: list(body, 'regions'),
     remoteOk: checked(body, 'remoteOk'),

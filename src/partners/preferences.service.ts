@@ -92,6 +92,7 @@ export function createPreferencesService(deps: { db: Database; catalogue: SkillC
           digestHour: input.digestHour,
           maxItems: input.maxItems,
           minScore: input.minScore,
+          ...(input.urgentDelivery ? { urgentDelivery: input.urgentDelivery } : {}),
         });
         await replacePartnerSkills(trx, partnerId, skills);
         const outcome = await changeDigestFrequency(trx, partnerId, input.digestFrequency);

@@ -11,6 +11,7 @@ export function partnerFromForm(body: FormBody) {
     regions: list(body, 'regions'),
     remoteOk: checked(body, 'remoteOk'),
     timezone: text(body, 'timezone') ?? 'UTC',
+    urgentDelivery: text(body, 'urgentDelivery'),
     skills: list(body, 'skills'),
     profile: text(body, 'profile'),
   };

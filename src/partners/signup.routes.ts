@@ -1,3 +1,4 @@
+import { URGENT_DELIVERIES, URGENT_DELIVERY_LABELS } from './partner.schemas.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
@@ -41,6 +42,7 @@ export function signupRoutes(deps: SignupRouteDeps): FastifyPluginAsync {
           groups: deps.catalogue.groups(),
           regions: REGIONS,
           timezones: TIMEZONES,
+          urgentDeliveries: URGENT_DELIVERIES.map((value) => ({ value, label: URGENT_DELIVERY_LABELS[value] })),
         },
         status,
       );

@@ -49,6 +49,7 @@ export async function seedDemo(
         currency: o.currency,
         startDate,
         anonymous: false,
+        urgent: false,
         submitter: { name: submitter.contactName, company: submitter.company, email: submitter.email },
       },
     });

@@ -8,6 +8,8 @@ import {
   finishDigest,
   giveBackUnsent,
   giveUpDigest,
+  insertAlertRows,
+  insertDailyRows,
   insertLedgerRows,
   markHandingToSmtp,
   openDigestItems,
@@ -23,6 +25,8 @@ import { captureStatement } from '../support/sql-capture.ts';
 const DIGEST_IDS = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
 const PARTNER_ID = '00000000-0000-4000-8000-0000000000aa';
 const CLAIM = { id: DIGEST_IDS[0]!, claimToken: '00000000-0000-4000-8000-0000000000cc' };
+const OPPORTUNITY_ID = '00000000-0000-4000-8000-0000000000bb';
+const AT = new Date('2026-12-07T09:00:00Z');
 const SCHEDULES = [{ timezone: 'Europe/Vienna', frequency: 'weekly' as const, day: 1, hour: 8, period: '2026-W49' }];
 
 it.each([
@@ -41,6 +45,8 @@ it.each([
   ['digest-recipients', (db) => findRecipients(db, [PARTNER_ID])],
   ['digest-stale', (db) => takeStaleDigests(db, 600, 5000)],
   ['digest-round-reach', (db) => chooseRoundReach(db, DIGEST_IDS, 25)],
+  ['urgent-alert-rows', (db) => insertAlertRows(db, AT, { alertsPerDay: 3, quietHours: { start: 20, end: 8 } }, OPPORTUNITY_ID)],
+  ['urgent-daily-rows', (db) => insertDailyRows(db, AT)],
 ] satisfies Array<[string, Parameters<typeof captureStatement>[0]]>)('keeps the %s statement under review', async (name, run) => {
   await expect(await captureStatement(run)).toMatchFileSnapshot(`./__snapshots__/${name}.sql`);
 });

@@ -133,6 +133,20 @@ describe('configuration', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('reads the urgent-work settings: window, alerts a day, quiet hours (or off), and refuses nonsense', () => {
+    expect(loadConfig({}).urgent).toEqual({ windowDays: 21, alertsPerDay: 3, quietHours: { start: 20, end: 8 } });
+    expect(loadConfig({ URGENT_WINDOW_DAYS: '14', URGENT_ALERTS_PER_DAY: '0', URGENT_QUIET_HOURS: '22-6' }).urgent).toEqual({
+      windowDays: 14,
+      alertsPerDay: 0,
+      quietHours: { start: 22, end: 6 },
+    });
+    expect(loadConfig({ URGENT_QUIET_HOURS: 'off' }).urgent.quietHours).toBeNull();
+    expect(loadConfig({ URGENT_QUIET_HOURS: '9-9' }).urgent.quietHours).toBeNull();
+    const problems = problemsOf({ URGENT_WINDOW_DAYS: '0', URGENT_QUIET_HOURS: '8pm-8am' });
+    expect(problems).toHaveLength(2);
+    expect(problems.join(' ')).toContain('URGENT_QUIET_HOURS');
+  });
+
   it('refuses bad intake settings, without echoing secrets', () => {
     const problems = problemsOf({
       INTAKE_ADDRESSES: 'opportunities@p2p.example, not-an-address',

@@ -26,6 +26,7 @@ export async function addOpportunity(t: TestStack, title: string, requiredSkills
       regions: ['dach'],
       remote: false,
       anonymous: false,
+      urgent: false,
       submitter: { name: 'Sam Submitter', company: 'Submitter GmbH', email: 'sam@submitter.example' },
       ...overrides,
     },

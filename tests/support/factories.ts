@@ -49,6 +49,7 @@ export const opportunityInput = (overrides: Partial<OpportunityInput> = {}): Opp
   regions: ['dach'],
   remote: false,
   anonymous: false,
+  urgent: false,
   submitter: { name: 'Max Huber', company: 'Alpenwolke GmbH', email: 'max@alpenwolke.example' },
   ...overrides,
 });

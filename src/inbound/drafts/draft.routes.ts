@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../../platform/errors/app-errors.ts';
 import type { SkillCatalogue } from '../../skills/skill-catalogue.ts';
 import type { Links } from '../../platform/links/links.ts';
-import type { OpportunityService } from '../../opportunities/opportunity.service.ts';
+import { UrgentWindowError, type OpportunityService } from '../../opportunities/opportunity.service.ts';
 import type { Pages } from '../../platform/http/pages.ts';
 import type { LinkSigner } from '../../platform/links/link-tokens.ts';
 import { asFormBody, fieldErrors } from '../../platform/http/form-fields.ts';
@@ -40,6 +40,7 @@ function draftValues(o: OpportunityRow, catalogue: SkillCatalogue) {
     currency: o.currency,
     startDate: o.startDate,
     anonymous: o.anonymous,
+    urgent: o.urgent,
     'submitter.name': o.submitterName,
     'submitter.company': o.submitterCompany,
   };
@@ -76,6 +77,7 @@ export function emailDraftRoutes(
           errors,
           email: o.submitterEmail,
           expiresOn: o.expiresAt.toISOString().slice(0, 10),
+          urgentWindowDays: deps.opportunities.urgentWindowDays,
           attachments: await deps.intake.attachmentNamesOf(o.id),
           reach: await deps.opportunities.reachOf(o),
           action: `/e/${token}`,
@@ -121,6 +123,7 @@ export function emailDraftRoutes(
         return reply.redirect(new URL(deps.links.opportunityStatus(published.id, published.expiresAt)).pathname, 303);
       } catch (error) {
         if (error instanceof ValidationError) return fail(error.issues);
+        if (error instanceof UrgentWindowError) return renderForm(reply, token, o, submitFormValues(body), fieldErrors(error.issues), 422);
         throw error;
       }
     });

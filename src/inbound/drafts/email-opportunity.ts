@@ -10,7 +10,7 @@ import { storableText } from './storable-text.ts';
 export interface EmailOpportunityDeps {
   catalogue: SkillCatalogue;
   /** The one way in for every opportunity; an email is one `source` of it. */
-  opportunities: Pick<OpportunityService, 'submit'>;
+  opportunities: Pick<OpportunityService, 'submit' | 'urgentWindowDays'>;
   now?: () => Date;
 }
 
@@ -82,6 +82,7 @@ export async function createEmailOpportunity(
         budgetMax: u.budgetMax,
         currency: u.currency,
         startDate: u.startDate,
+        urgent: u.urgent,
         // A start date that reads two ways is the sender's to confirm: a draft, and the acknowledgement asks.
         complete: u.missing.length === 0 && !u.startDateAmbiguous,
       },
@@ -95,7 +96,9 @@ export async function createEmailOpportunity(
         await finishProcessing(trx, input.inboundId, { status: 'processed', outcome, opportunityId: opportunity.id });
         // A second delivery of the same mail was answered the first time.
         if (input.mayReply && !replayed) {
-          await requestMail(trx, inboundMailJob, acknowledgement, `mail:email-acknowledgement:${input.inboundId}`);
+          // Asked for urgent handling, but the start date does not allow it: the acknowledgement says so.
+          const urgentIgnored = u.urgent && !opportunity.urgent ? { urgentIgnored: deps.opportunities.urgentWindowDays } : {};
+          await requestMail(trx, inboundMailJob, { ...acknowledgement, ...urgentIgnored }, `mail:email-acknowledgement:${input.inboundId}`);
         }
       },
     },

@@ -8,6 +8,7 @@ import { htmlAsDefaultText, htmlAsText, htmlAsTextOffThread } from './html-text.
 import { createNameFinder } from '../../platform/text/name-finder.ts';
 import { REGION_WORDS } from './region-words.ts';
 import { allowsRemoteWork } from './remote-work.ts';
+import { asksUrgent } from './urgency.ts';
 import { mainText, quotedText } from './quotes.ts';
 import { findSkillMentions, skillFinder } from './skill-mentions.ts';
 
@@ -34,6 +35,8 @@ export interface Understanding extends Budget {
    * mail told which: `startDate` is the reading we took, `other` the one the sender may have meant.
    */
   startDateAmbiguous?: { written: string; other: string };
+  /** The mail asks for urgent handling (see urgency.ts); kept only with a start date within the window. */
+  urgent: boolean;
   /** Named only: attachments are never opened or rendered. */
   attachments: Array<{ filename: string; contentType: string; size: number }>;
   missing: MissingField[];
@@ -158,6 +161,7 @@ export function understand(parsed: ParsedMail, catalogue: SkillCatalogue, option
     ...findBudget(text),
     ...optional('startDate', start?.date),
     ...optional('startDateAmbiguous', start?.ambiguous),
+    urgent: asksUrgent(title, description),
     attachments: (parsed.attachments ?? []).map((a) => ({
       filename: a.filename ?? '(no name)',
       contentType: a.contentType,

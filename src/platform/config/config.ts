@@ -89,6 +89,22 @@ const envSchema = z.object({
   DIGEST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   DIGEST_SEND_WINDOW_HOURS: z.coerce.number().positive().max(31 * 24).default(24),
   MAX_REACH_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(25),
+  URGENT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(21),
+  URGENT_ALERTS_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
+  URGENT_QUIET_HOURS: z
+    .string()
+    .trim()
+    .default('20-8')
+    .transform((v, ctx) => {
+      if (v === 'off') return null;
+      const m = /^(\d{1,2})-(\d{1,2})$/.exec(v);
+      const [start, end] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+      if (!(start >= 0 && start <= 23 && end >= 0 && end <= 23)) {
+        ctx.addIssue({ code: 'custom', message: 'must be two local hours such as 20-8 (from 20:00 to 08:00), or off' });
+        return z.NEVER;
+      }
+      return start === end ? null : { start, end };
+    }),
   SMTP_CONNECTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
   SMTP_GREETING_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   SMTP_SOCKET_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
@@ -181,6 +197,12 @@ const configSchema = envSchema.transform((e) => {
     digestSendWindowMs: e.DIGEST_SEND_WINDOW_HOURS * 3_600_000,
     /** The most partners one digest round carries an opportunity to, best first (fair exposure). */
     maxReachPerRound: e.MAX_REACH_PER_ROUND,
+    /** Urgent opportunities: how near the start date must be, alerts per partner per local day, quiet hours (local). */
+    urgent: {
+      windowDays: e.URGENT_WINDOW_DAYS,
+      alertsPerDay: e.URGENT_ALERTS_PER_DAY,
+      quietHours: e.URGENT_QUIET_HOURS,
+    },
     /** So a stalled SMTP server cannot hold the pool's connections (see mailer.ts). */
     smtpTimeouts: {
       connectionMs: e.SMTP_CONNECTION_TIMEOUT_SECONDS * 1000,

@@ -7,6 +7,8 @@ import type { ColumnType } from "kysely";
 
 export type DigestFrequency = "biweekly" | "monthly" | "paused" | "weekly";
 
+export type DigestKind = "alert" | "daily" | "digest";
+
 export type DigestStatus = "building" | "failed" | "pending" | "ready" | "sending" | "sent" | "skipped";
 
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
@@ -57,6 +59,8 @@ export type SuppressionReason = "admin" | "complaint" | "hard_bounce" | "unsubsc
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export type UrgentDelivery = "alert" | "daily" | "digest";
+
 export interface AdminAudit {
   action: string;
   actor: string;
@@ -106,6 +110,7 @@ export interface Digests {
   deferrals: Generated<number>;
   handedAt: Timestamp | null;
   id: Generated<string>;
+  kind: Generated<DigestKind>;
   lastError: string | null;
   leaseUntil: Timestamp | null;
   messageId: string | null;
@@ -212,6 +217,7 @@ export interface Opportunities {
   submitterPartnerId: string | null;
   title: string;
   updatedAt: Generated<Timestamp>;
+  urgent: Generated<boolean>;
   verifiedAt: Timestamp | null;
 }
 
@@ -280,6 +286,7 @@ export interface Partners {
   status: Generated<PartnerStatus>;
   timezone: Generated<string>;
   updatedAt: Generated<Timestamp>;
+  urgentDelivery: Generated<UrgentDelivery>;
   verifiedAt: Timestamp | null;
   website: string | null;
 }
