@@ -45,8 +45,8 @@ export async function explainMatch(db: Database, opportunityId: string, options 
 /**
  * Step 4 of the bench: `runs` new opportunities (numbered from `firstOpportunity`, the same ones
  * every run) each matched against every partner already seeded, timed one by one through
- * `matchOpportunity` (the job's own transaction). The per-skill partner counts are refreshed
- * first: the job refreshes them when they are ten minutes old, not on every match, so a run that
+ * `matchOpportunity` (the job's own transaction), after a VACUUM of the partner tables. The
+ * per-skill partner counts are refreshed first: the job refreshes them when they are ten minutes old, not on every match, so a run that
  * happened to refresh them would time the count instead of the match. With `explain`, one more
  * opportunity's statement is EXPLAINed (ANALYZE, BUFFERS, rolled back), and each timed
  * opportunity's statement again afterwards (its matches dropped first), for Postgres's own
@@ -59,6 +59,10 @@ export async function measureIncrementalMatch(
 ): Promise<IncrementalMatchStats> {
   const fresh = await seedOpportunities(db, firstOpportunity, runs + 1, 0.31);
   await refreshSkillCountsIfStale(db, 0);
+  // A settled database, as autovacuum leaves it a while after a bulk load: without it the timed
+  // runs also paid for the load (setting hint bits on 100,000 fresh rows, writing the pages back)
+  // and raced autovacuum starting on the tables just loaded.
+  await sql`VACUUM (ANALYZE) partners, partner_skills, partner_profile_skills`.execute(db);
   const timed: Array<{ seconds: number; matches: number }> = [];
   for (const id of fresh.slice(0, runs)) {
     const started = performance.now();
