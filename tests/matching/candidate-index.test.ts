@@ -73,6 +73,14 @@ describe('the skill arrays on the partner row', () => {
     expect(await arraysOf(id)).toEqual({ listed: [], named: [] });
     expect((await arraysOf(other)).listed).toEqual([]);
     expect(await drifted()).toEqual([]);
+
+    // TRUNCATE empties every partner's array.
+    await sql`INSERT INTO partner_profile_skills (partner_id, skill_id) VALUES (${id}, ${bc}), (${other}, ${bc})`.execute(t.c.db);
+    expect((await arraysOf(other)).named).toEqual([bc]);
+    await sql`TRUNCATE partner_profile_skills`.execute(t.c.db);
+    expect((await arraysOf(id)).named).toEqual([]);
+    expect((await arraysOf(other)).named).toEqual([]);
+    expect(await drifted()).toEqual([]);
   });
 });
 
