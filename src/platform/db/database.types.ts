@@ -279,9 +279,17 @@ export interface Partners {
   maxItems: Generated<number>;
   minScore: Generated<number>;
   profile: Generated<string>;
+  /**
+   * partner_profile_skills.skill_id of this partner, sorted; kept by trigger, for matching
+   */
+  profileSkillIds: Generated<number[]>;
   profileTsv: Generated<string | null>;
   regions: Generated<string[]>;
   remoteOk: Generated<boolean>;
+  /**
+   * partner_skills.skill_id of this partner, sorted; kept by trigger, for matching
+   */
+  skillIds: Generated<number[]>;
   source: PartnerSource;
   status: Generated<PartnerStatus>;
   timezone: Generated<string>;

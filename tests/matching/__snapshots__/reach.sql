@@ -1,10 +1,7 @@
 WITH draft AS MATERIALIZED (
       SELECT $1::uuid AS submitter_partner_id,
              company_key($2::text) AS submitter_company_key, search_tsv,
-             lower($3::text) AS submitter_email,
-             (SELECT string_agg(quote_literal(lexeme), ' | ')
-                FROM unnest(tsvector_to_array(search_tsv)) AS lexeme
-               WHERE lexeme !~ '[\\]')::tsquery AS text_query
+             lower($3::text) AS submitter_email
         FROM (SELECT to_tsvector('english', $4::text || ' ' || $5::text) AS search_tsv) t
     )
     SELECT v.key, n.matched
@@ -12,7 +9,7 @@ WITH draft AS MATERIALIZED (
      CROSS JOIN LATERAL (
       WITH o AS (
         SELECT NULL::uuid AS id, v.required_skill_ids, v.nice_skill_ids, v.regions, v.remote, d.submitter_partner_id,
-               d.submitter_company_key, d.search_tsv, d.submitter_email, d.text_query
+               d.submitter_company_key, d.search_tsv, d.submitter_email
           FROM draft d
       ),
     -- The wanted skills, each with its specificity: a skill few active partners list says more
@@ -51,20 +48,37 @@ WITH draft AS MATERIALIZED (
           OR s.designation_id = w.id OR s.id = w.designation_id
           OR (w.designation_id IS NOT NULL AND s.designation_id = w.designation_id)
     ),
+    -- Per wanted skill, the listed skills linking to it by tier (from related): 2 related, 1 the
+    -- wanted skill's designation, 0 another skill of that designation, each list in label order
+    -- with its labels beside it (a reason names the first one the partner lists). Tier 4 is the
+    -- wanted skill itself, tier 3 the wanted skill named in the profile. In id order: every
+    -- partner's sums below add the same terms in the same order.
+    tiers AS MATERIALIZED (
+      SELECT w.id, w.label, w.role, w.weight,
+             coalesce(array_agg(r.skill_id ORDER BY r.via) FILTER (WHERE r.tier = 2), '{}') AS related_ids,
+             coalesce(array_agg(r.via ORDER BY r.via) FILTER (WHERE r.tier = 2), '{}') AS related_labels,
+             coalesce(array_agg(r.skill_id ORDER BY r.via) FILTER (WHERE r.tier = 1), '{}') AS designation_ids,
+             coalesce(array_agg(r.via ORDER BY r.via) FILTER (WHERE r.tier = 1), '{}') AS designation_labels,
+             coalesce(array_agg(r.skill_id ORDER BY r.via) FILTER (WHERE r.tier = 0), '{}') AS sibling_ids,
+             coalesce(array_agg(r.via ORDER BY r.via) FILTER (WHERE r.tier = 0), '{}') AS sibling_labels
+        FROM wanted w
+        LEFT JOIN related r ON r.wanted_id = w.id
+       GROUP BY w.id, w.label, w.role, w.weight
+       ORDER BY w.id
+    ),
     -- The hard filters first, so the scoring below only sees partners that can match: active, not
     -- suppressed, not the submitter, not muting the submitter ("don't show me this submitter
     -- again", by lower-cased address), in a wanted region (unless remote), and holding a required
     -- skill: listed exactly, through a related skill or by its designation, or named in the
-    -- profile (partner_skills.skill_id and partner_profile_skills.skill_id are indexed).
-    candidates AS MATERIALIZED (
-      SELECT p.id, p.regions, p.profile_tsv
+    -- profile. Found through the GIN indexes on partners.skill_ids and partners.profile_skill_ids
+    -- (partner_skills and partner_profile_skills as arrays on the partner row, kept by triggers):
+    -- one bitmap scan of partners, and each candidate's skills come with its row.
+    candidates AS (
+      SELECT p.id, p.regions, p.skill_ids, p.profile_skill_ids, p.profile_tsv
         FROM partners p
         CROSS JOIN o
-       WHERE p.id IN (SELECT ps.partner_id FROM partner_skills ps
-                       WHERE ps.skill_id IN (SELECT skill_id FROM related WHERE role = 'required' AND tier >= 1)
-                      UNION
-                      SELECT pps.partner_id FROM partner_profile_skills pps
-                       WHERE pps.skill_id IN (SELECT id FROM wanted WHERE role = 'required'))
+       WHERE (p.skill_ids && (SELECT array_agg(skill_id) FROM related WHERE role = 'required' AND tier >= 1)
+              OR p.profile_skill_ids && (SELECT array_agg(id) FROM wanted WHERE role = 'required'))
          AND ($11::uuid IS NULL OR p.id = $12::uuid)
          AND p.status = 'active'
          AND p.id IS DISTINCT FROM o.submitter_partner_id
@@ -77,69 +91,71 @@ WITH draft AS MATERIALIZED (
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = p.id AND ms.submitter_email = o.submitter_email)
     ),
-    -- Every skill each candidate lists or its profile names (the two never overlap), with how
-    -- many that is (breadth), in one pass.
-    held AS (
-      SELECT h.partner_id, h.skill_id, h.source, count(*) OVER (PARTITION BY h.partner_id) AS skill_count
-        FROM (
-          SELECT ps.partner_id, ps.skill_id, 'listed' AS source
-            FROM candidates c JOIN partner_skills ps ON ps.partner_id = c.id
-          UNION ALL
-          SELECT pps.partner_id, pps.skill_id, 'profile'
-            FROM candidates c JOIN partner_profile_skills pps ON pps.partner_id = c.id
-        ) h
-    ),
-    -- A listed skill counts exactly or through its links; profile evidence only for the wanted
-    -- skill itself (tier 3), never through a link: prose is weaker evidence than a list. (One
-    -- join of held, so it stays a pass over each candidate's rows, not a hash of every listing.)
-    links AS (
-      SELECT skill_id, 'listed' AS source, wanted_id, wanted_label, role, weight, via, tier FROM related
-      UNION ALL
-      SELECT id, 'profile', id, label, role, weight, NULL, 3 FROM wanted
-    ),
-    pairs AS (
-      SELECT h.partner_id, h.skill_count, l.wanted_id, l.wanted_label, l.role, l.weight, l.via, l.tier
-        FROM held h
-        JOIN links l ON l.skill_id = h.skill_id AND l.source = h.source
-    ),
-    best AS (
-      SELECT DISTINCT ON (partner_id, wanted_id) partner_id, skill_count, wanted_id, wanted_label, role, weight, via, tier
-        FROM pairs
-       ORDER BY partner_id, wanted_id, tier DESC, via
-    ),
+    -- Per candidate and wanted skill, the best tier it holds (4 listed, 3 named in its profile, 2
+    -- a related skill listed, 1 the designation, 0 another skill of the designation; profile
+    -- evidence counts only for the wanted skill itself, never through a link: prose is weaker
+    -- evidence than a list), summed into the required and nice-to-have scores, each averaged by
+    -- specificity. Array tests on the candidate's own row: no join, no sort.
     per_partner AS (
-      SELECT b.partner_id,
-             coalesce(sum(b.weight * CASE b.tier WHEN 4 THEN $17::float8 WHEN 3 THEN $18::float8
-                                 WHEN 2 THEN $19::float8 ELSE $20::float8 END) FILTER (WHERE b.role = 'required'), 0)
-               / coalesce((SELECT nullif(sum(weight), 0) FROM wanted WHERE role = 'required'), 1) AS required_score,
-             coalesce(sum(b.weight * CASE b.tier WHEN 4 THEN $21::float8 WHEN 3 THEN $22::float8
-                                 WHEN 2 THEN $23::float8 ELSE $24::float8 END) FILTER (WHERE b.role = 'nice'), 0)
-               / (SELECT nullif(sum(weight), 0) FROM wanted WHERE role = 'nice') AS nice_score,
-             max(b.tier) FILTER (WHERE b.role = 'required') AS best_required_tier,
-             max(b.skill_count) AS skill_count,
-             jsonb_agg(jsonb_build_object(
-               'skill', b.wanted_label, 'role', b.role,
-               'tier', CASE b.tier WHEN 4 THEN 'exact' WHEN 3 THEN 'profile' WHEN 2 THEN 'related' ELSE 'designation' END,
-               'via', CASE WHEN b.tier >= 3 THEN NULL ELSE b.via END
-             ) ORDER BY b.role DESC, b.tier DESC, b.wanted_label) AS skills
-        FROM best b
-       GROUP BY b.partner_id
+      SELECT c.id AS partner_id, c.regions, c.skill_ids, c.profile_skill_ids, c.profile_tsv, s.required_score, s.nice_score, s.best_required_tier
+        FROM candidates c
+        CROSS JOIN LATERAL (
+          SELECT coalesce(sum(b.weight * CASE b.tier WHEN 4 THEN $17::float8 WHEN 3 THEN $18::float8
+                                  WHEN 2 THEN $19::float8 ELSE $20::float8 END) FILTER (WHERE b.role = 'required'), 0)
+                   / coalesce((SELECT nullif(sum(weight), 0) FROM wanted WHERE role = 'required'), 1) AS required_score,
+                 coalesce(sum(b.weight * CASE b.tier WHEN 4 THEN $21::float8 WHEN 3 THEN $22::float8
+                                  WHEN 2 THEN $23::float8 ELSE $24::float8 END) FILTER (WHERE b.role = 'nice'), 0)
+                   / (SELECT nullif(sum(weight), 0) FROM wanted WHERE role = 'nice') AS nice_score,
+                 max(b.tier) FILTER (WHERE b.role = 'required') AS best_required_tier
+            FROM (SELECT t.role, t.weight, CASE WHEN t.id = ANY (c.skill_ids) THEN 4
+                  WHEN t.id = ANY (c.profile_skill_ids) THEN 3
+                  WHEN c.skill_ids && t.related_ids THEN 2
+                  WHEN c.skill_ids && t.designation_ids THEN 1
+                  WHEN c.skill_ids && t.sibling_ids THEN 0
+             END AS tier FROM tiers t) b
+           WHERE b.tier IS NOT NULL
+        ) s
     ),
-    eligible AS (
-      SELECT c.id AS partner_id, pp.required_score, pp.nice_score, pp.skills, pp.skill_count, pp.best_required_tier,
-             ARRAY(SELECT unnest(c.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
-             o.remote,
-             coalesce(ts_rank_cd(c.profile_tsv, o.text_query, 32), 0) AS text_relevance
+    -- The partners kept (the eligibility filter), with what their score needs.
+    kept AS MATERIALIZED (
+      SELECT pp.partner_id, pp.regions, pp.skill_ids, pp.profile_skill_ids, pp.profile_tsv,
+             pp.required_score, pp.nice_score, pp.best_required_tier
         FROM per_partner pp
-        JOIN candidates c ON c.id = pp.partner_id
         CROSS JOIN o
        WHERE pp.best_required_tier >= 2
           -- A designation alone is too little to go on for remote work from anywhere: only for
           -- work in a region the partner serves.
-          OR (pp.best_required_tier = 1 AND c.regions && o.regions)
+          OR (pp.best_required_tier = 1 AND pp.regions && o.regions)
+    ),
+    -- Text relevance ranks each kept partner's profile against the opportunity's lexemes as one
+    -- OR query (ts_rank_cd, cover density; backslashes left out: they would break the tsquery
+    -- syntax). Its cost grows with the query's size for every
+    -- partner, and for an OR query the rank depends only on the query's words the profile holds:
+    -- so the query keeps only the lexemes some kept partner's profile holds, and ranks exactly as
+    -- the whole one would (tests/matching/text-relevance.test.ts compares the two).
+    text_query AS (
+      SELECT (SELECT string_agg(quote_literal(lexeme), ' | ')
+                FROM unnest(tsvector_to_array(o.search_tsv)) AS lexeme
+               WHERE lexeme !~ '[\\]'
+                 AND lexeme IN (SELECT unnest(tsvector_to_array(k.profile_tsv)) FROM kept k))::tsquery AS query
+        FROM o
+    ),
+    -- Breadth counts every skill listed and every one only the profile names (the two never
+    -- overlap). OFFSET 0 keeps this a subquery of its own, so each value is computed once per kept
+    -- partner, not once per use below (the text relevance is most of a match's cost), and a count
+    -- (the reach preview) computes none of them.
+    eligible AS (
+      SELECT k.partner_id, k.required_score, k.nice_score, k.best_required_tier, k.skill_ids, k.profile_skill_ids,
+             cardinality(k.skill_ids) + cardinality(k.profile_skill_ids) AS skill_count,
+             ARRAY(SELECT unnest(k.regions) INTERSECT SELECT unnest(o.regions) ORDER BY 1) AS shared_regions,
+             o.remote,
+             coalesce(ts_rank_cd(k.profile_tsv, (SELECT query FROM text_query), 32), 0) AS text_relevance
+        FROM kept k
+        CROSS JOIN o
+      OFFSET 0
     ),
     raw AS (
-      SELECT e.partner_id, best_required_tier, skills, shared_regions, remote, text_relevance,
+      SELECT e.partner_id, e.best_required_tier, e.skill_ids, e.profile_skill_ids, e.shared_regions, e.remote, e.text_relevance,
              coalesce(pos.confirmed_count, 0) AS worked_with,
              least(1, CASE WHEN nice_score IS NULL
                    THEN required_score * $25::float8
@@ -152,13 +168,36 @@ WITH draft AS MATERIALIZED (
         FROM eligible e
         LEFT JOIN partner_outcome_stats pos ON pos.partner_id = e.partner_id
     ),
+    -- The reasons, for the partners kept only: each wanted skill the partner holds, best tier
+    -- first, with the first listed skill (by label) that links it for tiers below the profile's.
     scored AS (
-      SELECT partner_id,
-             CASE WHEN best_required_tier >= 2 THEN least(1, score) ELSE least(score, $35::float8) END AS score,
-             jsonb_build_object('skills', skills, 'regions', to_jsonb(shared_regions),
-                                'remote', remote, 'textRelevance', round(text_relevance::numeric, 3))
-               || CASE WHEN worked_with > 0 THEN jsonb_build_object('workedWith', worked_with) ELSE '{}'::jsonb END AS reasons
-        FROM raw
+      SELECT r.partner_id,
+             CASE WHEN r.best_required_tier >= 2 THEN least(1, r.score) ELSE least(r.score, $35::float8) END AS score,
+             jsonb_build_object(
+               'skills', (
+                 SELECT jsonb_agg(jsonb_build_object(
+                          'skill', b.label, 'role', b.role,
+                          'tier', CASE b.tier WHEN 4 THEN 'exact' WHEN 3 THEN 'profile' WHEN 2 THEN 'related' ELSE 'designation' END,
+                          'via', CASE b.tier
+                                   WHEN 2 THEN (SELECT u.label FROM unnest(b.related_ids, b.related_labels) WITH ORDINALITY AS u (id, label, n)
+                WHERE u.id = ANY (r.skill_ids) ORDER BY u.n LIMIT 1)
+                                   WHEN 1 THEN (SELECT u.label FROM unnest(b.designation_ids, b.designation_labels) WITH ORDINALITY AS u (id, label, n)
+                WHERE u.id = ANY (r.skill_ids) ORDER BY u.n LIMIT 1)
+                                   WHEN 0 THEN (SELECT u.label FROM unnest(b.sibling_ids, b.sibling_labels) WITH ORDINALITY AS u (id, label, n)
+                WHERE u.id = ANY (r.skill_ids) ORDER BY u.n LIMIT 1)
+                                 END
+                        ) ORDER BY b.role DESC, b.tier DESC, b.label)
+                   FROM (SELECT t.*, CASE WHEN t.id = ANY (r.skill_ids) THEN 4
+                  WHEN t.id = ANY (r.profile_skill_ids) THEN 3
+                  WHEN r.skill_ids && t.related_ids THEN 2
+                  WHEN r.skill_ids && t.designation_ids THEN 1
+                  WHEN r.skill_ids && t.sibling_ids THEN 0
+             END AS tier FROM tiers t) b
+                  WHERE b.tier IS NOT NULL),
+               'regions', to_jsonb(r.shared_regions),
+               'remote', r.remote, 'textRelevance', round(r.text_relevance::numeric, 3))
+               || CASE WHEN r.worked_with > 0 THEN jsonb_build_object('workedWith', r.worked_with) ELSE '{}'::jsonb END AS reasons
+        FROM raw r
     )
       SELECT count(*) AS matched FROM scored
     ) n
