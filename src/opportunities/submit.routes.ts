@@ -7,11 +7,11 @@ import type { OpportunityService } from './opportunity.service.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
-import { asFormBody, fieldErrors, text, type FormBody } from '../platform/http/form-fields.ts';
+import { asFormBody, emptyIn, guidedErrors, text, type FormBody, type FormErrors } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { REGIONS } from '../regions/regions.ts';
 import { opportunityInputSchema } from './opportunity.schemas.ts';
-import { opportunityFromForm, submitFormValues } from './submit-form.ts';
+import { opportunityFromForm, SUBMIT_FORM_GUIDE, submitFormValues } from './submit-form.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
@@ -32,15 +32,23 @@ export function submitRoutes(
   const { pages, signer } = deps;
   return async (app) => {
     const csrf = app.csrfProtection.bind(app);
-    const renderForm = (reply: Parameters<typeof pages.send>[0], values: Record<string, unknown>, errors: Record<string, string>, status: number) =>
+    const renderForm = (reply: Parameters<typeof pages.send>[0], values: Record<string, unknown>, { errors, summary }: FormErrors, status: number) =>
       pages.send(
         reply,
         'submit',
-        { title: 'Submit an opportunity', values, errors, csrfToken: reply.generateCsrf(), groups: deps.catalogue.groups(), regions: REGIONS },
+        {
+          title: summary.length ? 'Error: Submit an opportunity' : 'Submit an opportunity',
+          values,
+          errors,
+          summary,
+          csrfToken: reply.generateCsrf(),
+          groups: deps.catalogue.groups(),
+          regions: REGIONS,
+        },
         status,
       );
 
-    app.get('/submit', { schema: { hide: true } }, async (_request, reply) => renderForm(reply, {}, {}, 200));
+    app.get('/submit', { schema: { hide: true } }, async (_request, reply) => renderForm(reply, {}, { errors: {}, summary: [] }, 200));
 
     app.post('/submit', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
       const body: FormBody = asFormBody(request.body);
@@ -51,7 +59,7 @@ export function submitRoutes(
         return reply.redirect('/submit/sent', 303);
       }
       const parsed = opportunityInputSchema.safeParse(opportunityFromForm(body));
-      const fail = (issues: FieldIssue[]) => renderForm(reply, submitFormValues(body), fieldErrors(issues), 400);
+      const fail = (issues: FieldIssue[]) => renderForm(reply, submitFormValues(body), guidedErrors(issues, SUBMIT_FORM_GUIDE, emptyIn(body)), 400);
       if (!parsed.success) {
         return fail(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })));
       }

@@ -6,11 +6,11 @@ import type { Links } from '../../platform/links/links.ts';
 import type { OpportunityService } from '../../opportunities/opportunity.service.ts';
 import type { Pages } from '../../platform/http/pages.ts';
 import type { LinkSigner } from '../../platform/links/link-tokens.ts';
-import { asFormBody, fieldErrors } from '../../platform/http/form-fields.ts';
+import { asFormBody, emptyIn, errorSummary, guidedErrors } from '../../platform/http/form-fields.ts';
 import { verifiedSubject } from '../../platform/links/token-pages.ts';
 import type { OpportunityRow } from '../../opportunities/opportunity.service.ts';
 import { opportunityInputSchema } from '../../opportunities/opportunity.schemas.ts';
-import { opportunityFromForm, submitFormValues } from '../../opportunities/submit-form.ts';
+import { opportunityFromForm, SUBMIT_FORM_GUIDE, submitFormValues } from '../../opportunities/submit-form.ts';
 import { REGIONS } from '../../regions/regions.ts';
 import type { InboundIntake } from '../inbound.service.ts';
 
@@ -74,6 +74,7 @@ export function emailDraftRoutes(
           title: 'Check and publish your opportunity',
           values,
           errors,
+          summary: errorSummary(errors, SUBMIT_FORM_GUIDE),
           email: o.submitterEmail,
           expiresOn: o.expiresAt.toISOString().slice(0, 10),
           attachments: await deps.intake.attachmentNamesOf(o.id),
@@ -112,7 +113,7 @@ export function emailDraftRoutes(
       // The link proved the mailbox the mail came from; the form cannot name another one.
       const form = opportunityFromForm(body);
       const parsed = opportunityInputSchema.safeParse({ ...form, submitter: { ...form.submitter, email: o.submitterEmail } });
-      const fail = (issues: FieldIssue[]) => renderForm(reply, token, o, submitFormValues(body), fieldErrors(issues), 400);
+      const fail = (issues: FieldIssue[]) => renderForm(reply, token, o, submitFormValues(body), guidedErrors(issues, SUBMIT_FORM_GUIDE, emptyIn(body)).errors, 400);
       if (!parsed.success) {
         return fail(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })));
       }
