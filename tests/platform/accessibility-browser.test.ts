@@ -51,9 +51,8 @@ interface Finding {
 /** axe-core over the page as it is now: its serious and critical findings. */
 async function axe(page: Page, where: string): Promise<Finding[]> {
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ path: AXE_SOURCE });
-  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`)) as {
-    violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[]; failureSummary?: string }> }>;
-  };
+  type AxeResult = { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[]; failureSummary?: string }> }> };
+  const result = await page.evaluate<AxeResult>(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`);
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ where, rule: v.id, impact: v.impact!, nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`) }));
@@ -64,7 +63,7 @@ async function axe(page: Page, where: string): Promise<Finding[]> {
  * the background it sits on (axe measures text only). Returns the fields that fall short.
  */
 async function weakFieldBorders(page: Page): Promise<string[]> {
-  return (await page.evaluate(`(() => {
+  return await page.evaluate<string[]>(`(() => {
     const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
     const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
       .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
@@ -84,7 +83,7 @@ async function weakFieldBorders(page: Page): Promise<string[]> {
       if (r < 3) weak.push((el.id || el.name) + ' ' + style.borderTopColor + ' ' + r.toFixed(2) + ':1');
     }
     return weak;
-  })()`)) as string[];
+  })()`);
 }
 
 const scrollWidth = async (page: Page) => Number(await page.evaluate('document.scrollingElement.scrollWidth'));
@@ -98,7 +97,7 @@ async function check(page: Page, name: string, widths: number[] = [375, 1280]): 
     findings.push(...(await axe(page, where)));
     for (const weak of await weakFieldBorders(page)) findings.push({ where, rule: 'field-border-contrast (1.4.11)', impact: 'serious', nodes: [weak] });
     // Focus order follows the page: no positive tabindex anywhere.
-    const jumps = (await page.evaluate(`[...document.querySelectorAll('[tabindex]')].filter((e) => e.tabIndex > 0).map((e) => e.outerHTML.slice(0, 80))`)) as string[];
+    const jumps = await page.evaluate<string[]>(`[...document.querySelectorAll('[tabindex]')].filter((e) => e.tabIndex > 0).map((e) => e.outerHTML.slice(0, 80))`);
     for (const jump of jumps) findings.push({ where, rule: 'positive tabindex (focus order)', impact: 'serious', nodes: [jump] });
     if (width <= 400) {
       const w = await scrollWidth(page);
