@@ -77,9 +77,21 @@ export const partnerInputSchema = partnerFields.superRefine(...requireSkillsOrPr
 
 export type PartnerInput = z.infer<typeof partnerInputSchema>;
 
-export const partnerUpdateSchema = partnerFields.partial().extend({
-  status: z.enum(['active', 'paused']).optional(),
-});
+export const partnerUpdateSchema = partnerFields
+  .partial()
+  .extend({
+    status: z.enum(['active', 'paused']).optional(),
+  })
+  .superRefine(
+    (value, ctx) => {
+      // Emptying the regions takes remote work anywhere, said in the same change (the stored
+      // setting is not known here): the rule of `requireRegionsOrRemote`.
+      if (value.regions?.length === 0 && value.remoteOk !== true) {
+        ctx.addIssue({ code: 'custom', path: ['regions'], message: 'choose at least one region, or allow remote work' });
+      }
+    },
+    { when: (payload) => Array.isArray((payload.value as { regions?: unknown } | undefined)?.regions) },
+  );
 
 export type PartnerUpdate = z.infer<typeof partnerUpdateSchema>;
 
