@@ -94,16 +94,31 @@ export async function isSubmitterMuted(db: Executor, partnerId: string, opportun
 }
 
 /**
- * Stores why an opportunity does not fit (a second answer replaces the first) and, for
+ * Stores that an opportunity does not fit, and why when the partner says (a second reason
+ * replaces the first; no reason keeps the one given before) and, for
  * "mute-submitter", mutes the submitter's address. Run it in a transaction: the reason and the
  * mute are one decision. Moving away from "mute-submitter" lifts the mute, unless another
  * opportunity of the same submitter was muted on its own.
  */
-export async function recordNotRelevant(db: Executor, partnerId: string, opportunityId: string, reason: NotRelevantReason): Promise<void> {
+export async function recordNotRelevant(db: Executor, partnerId: string, opportunityId: string, reason: NotRelevantReason | null): Promise<void> {
+  if (reason === null) {
+    // "Not relevant" without a reason: a reason given before stays (nothing is lost).
+    await db
+      .insertInto('notRelevant')
+      .values({ partnerId, opportunityId, reason: null })
+      .onConflict((oc) => oc.columns(['partnerId', 'opportunityId']).doNothing())
+      .execute();
+    return;
+  }
   await db
     .insertInto('notRelevant')
     .values({ partnerId, opportunityId, reason })
-    .onConflict((oc) => oc.columns(['partnerId', 'opportunityId']).doUpdateSet({ reason }).where('notRelevant.reason', '<>', reason))
+    .onConflict((oc) =>
+      oc
+        .columns(['partnerId', 'opportunityId'])
+        .doUpdateSet({ reason })
+        .where(sql<boolean>`not_relevant.reason IS DISTINCT FROM ${reason}::not_relevant_reason`),
+    )
     .execute();
   if (reason === 'mute-submitter') await muteSubmitterOf(db, partnerId, opportunityId);
   else await unmuteSubmitterOf(db, partnerId, opportunityId);

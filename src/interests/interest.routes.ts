@@ -173,7 +173,7 @@ export function interestRoutes(deps: InterestRouteDeps): FastifyPluginAsync {
       'not-relevant',
       {
         ...common(reply, request, 'not-relevant', s, options.notice),
-        stored: stored ? { at: when(s, stored.createdAt), label: REASON_LABELS[stored.reason] } : null,
+        stored: stored ? { at: when(s, stored.createdAt), label: stored.reason ? REASON_LABELS[stored.reason] : null } : null,
         muted: s.muted,
         reason: stored?.reason ?? null,
         reasons: NOT_RELEVANT_REASONS.map((value) => ({ value, label: REASON_LABELS[value] })),
@@ -201,16 +201,23 @@ export function interestRoutes(deps: InterestRouteDeps): FastifyPluginAsync {
     }
   };
 
-  const notRelevantNotice = (outcome: NotRelevantOutcome, reason: NotRelevantReason, s: Standing): Notice => {
-    const muted = reason === 'mute-submitter' ? ['You will not see opportunities from this submitter again.'] : [];
-    switch (outcome) {
-      case 'stored':
-        return { kind: 'ok', lines: [`Thank you, we stored it: ${REASON_LABELS[reason]}.`, ...muted] };
-      case 'updated':
-        return { kind: 'ok', lines: [`We changed your answer to: ${REASON_LABELS[reason]}.`, ...muted] };
-      case 'unchanged':
-        return { kind: 'info', lines: [`This is stored already, since ${when(s, s.notRelevant?.createdAt)}. Nothing was changed.`] };
+  const notRelevantNotice = (outcome: NotRelevantOutcome, reason: NotRelevantReason | null, s: Standing): Notice => {
+    if (outcome === 'unchanged') {
+      return { kind: 'info', lines: [`This is stored already, since ${when(s, s.notRelevant?.createdAt)}. Nothing was changed.`] };
     }
+    if (reason === null) {
+      return {
+        kind: 'ok',
+        lines: ['Thank you, we stored it: not relevant for you. The submitter is not told.', 'Want to tell us why? One tap below, and your next digests fit you better.'],
+      };
+    }
+    const muted = reason === 'mute-submitter' ? ['You will not see opportunities from this submitter again.'] : [];
+    const said = {
+      stored: `Thank you, we stored it: ${REASON_LABELS[reason]}.`,
+      'reason-added': `Thank you, we added your reason: ${REASON_LABELS[reason]}.`,
+      updated: `We changed your answer to: ${REASON_LABELS[reason]}.`,
+    }[outcome];
+    return { kind: 'ok', lines: [said, ...muted] };
   };
 
   const badForm = (reply: FastifyReply) =>
@@ -259,11 +266,12 @@ export function interestRoutes(deps: InterestRouteDeps): FastifyPluginAsync {
     app.post('/n/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {
       const ids = idsFrom(request, reply, 'not-relevant');
       if (!ids) return reply;
-      const reason = reasonField.safeParse(text(asFormBody(request.body), 'reason'));
+      // The plain "Not relevant" button sends no reason: one tap is enough, the reason is optional.
+      const reason = reasonField.nullable().safeParse(text(asFormBody(request.body), 'reason') ?? null);
       if (!reason.success) {
         const current = await interests.standing(ids.partnerId, ids.opportunityId);
         if (!current.ok) return refusalPage(reply, current, ids.partnerId);
-        return notRelevantPage(request, reply, current.standing, { error: 'Choose one of the reasons.', status: 400 });
+        return notRelevantPage(request, reply, current.standing, { error: 'We do not know that reason: choose one of the buttons.', status: 400 });
       }
       const result = await interests.markNotRelevant(ids.partnerId, ids.opportunityId, reason.data);
       if (!result.ok) return refusalPage(reply, result, ids.partnerId);

@@ -48,7 +48,8 @@ type Written<O> = Result<{ outcome: O; standing: Standing }>;
 
 export type InterestOutcome = 'recorded' | 'renewed' | 'already';
 export type WithdrawOutcome = 'withdrawn' | 'already-withdrawn' | 'never-interested';
-export type NotRelevantOutcome = 'stored' | 'updated' | 'unchanged';
+/** 'reason-added': marked before without a reason, and now with one. */
+export type NotRelevantOutcome = 'stored' | 'reason-added' | 'updated' | 'unchanged';
 
 export type InterestService = ReturnType<typeof createInterestService>;
 
@@ -152,11 +153,14 @@ export function createInterestService(deps: InterestServiceDeps) {
       });
     },
 
-    /** "Not relevant", with a reason; a second answer replaces the first. */
+    /**
+     * "Not relevant", with a reason or without (null: one tap); a second reason replaces the
+     * first, and no reason never removes one given before.
+     */
     async markNotRelevant(
       partnerId: string,
       opportunityId: string,
-      reason: NotRelevantReason,
+      reason: NotRelevantReason | null,
     ): Promise<Written<NotRelevantOutcome>> {
       return db.transaction().execute(async (trx) => {
         const checked = await access(trx, partnerId, opportunityId, true);
@@ -164,7 +168,13 @@ export function createInterestService(deps: InterestServiceDeps) {
         const before = await findNotRelevant(trx, partnerId, opportunityId, true);
         // Recorded even when unchanged: it is idempotent, and it restores a mute lost elsewhere.
         await recordNotRelevant(trx, partnerId, opportunityId, reason);
-        const outcome: NotRelevantOutcome = !before ? 'stored' : before.reason === reason ? 'unchanged' : 'updated';
+        const outcome: NotRelevantOutcome = !before
+          ? 'stored'
+          : reason === null || before.reason === reason
+            ? 'unchanged'
+            : before.reason === null
+              ? 'reason-added'
+              : 'updated';
         return { ok: true, outcome, standing: await standingOf(trx, checked) };
       });
     },

@@ -7,11 +7,11 @@ import { UrgentWindowError, type OpportunityService } from './opportunity.servic
 import type { Pages } from '../platform/http/pages.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
-import { asFormBody, fieldErrors, text, type FormBody } from '../platform/http/form-fields.ts';
+import { asFormBody, emptyIn, guidedErrors, text, type FormBody, type FormErrors } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { REGIONS } from '../regions/regions.ts';
 import { opportunityInputSchema } from './opportunity.schemas.ts';
-import { opportunityFromForm, submitFormValues } from './submit-form.ts';
+import { opportunityFromForm, SUBMIT_FORM_GUIDE, submitFormValues } from './submit-form.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
@@ -32,14 +32,15 @@ export function submitRoutes(
   const { pages, signer } = deps;
   return async (app) => {
     const csrf = app.csrfProtection.bind(app);
-    const renderForm = (reply: Parameters<typeof pages.send>[0], values: Record<string, unknown>, errors: Record<string, string>, status: number) =>
+    const renderForm = (reply: Parameters<typeof pages.send>[0], values: Record<string, unknown>, { errors, summary }: FormErrors, status: number) =>
       pages.send(
         reply,
         'submit',
         {
-          title: 'Submit an opportunity',
+          title: summary.length ? 'Error: Submit an opportunity' : 'Submit an opportunity',
           values,
           errors,
+          summary,
           csrfToken: reply.generateCsrf(),
           groups: deps.catalogue.groups(),
           regions: REGIONS,
@@ -48,7 +49,7 @@ export function submitRoutes(
         status,
       );
 
-    app.get('/submit', { schema: { hide: true } }, async (_request, reply) => renderForm(reply, {}, {}, 200));
+    app.get('/submit', { schema: { hide: true } }, async (_request, reply) => renderForm(reply, {}, { errors: {}, summary: [] }, 200));
 
     app.post('/submit', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
       const body: FormBody = asFormBody(request.body);
@@ -59,7 +60,7 @@ export function submitRoutes(
         return reply.redirect('/submit/sent', 303);
       }
       const parsed = opportunityInputSchema.safeParse(opportunityFromForm(body));
-      const fail = (issues: FieldIssue[]) => renderForm(reply, submitFormValues(body), fieldErrors(issues), 400);
+      const fail = (issues: FieldIssue[]) => renderForm(reply, submitFormValues(body), guidedErrors(issues, SUBMIT_FORM_GUIDE, emptyIn(body)), 400);
       if (!parsed.success) {
         return fail(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })));
       }
@@ -72,7 +73,7 @@ export function submitRoutes(
       } catch (error) {
         if (error instanceof ValidationError) return fail(error.issues);
         // The urgent flag with a start date too far away: the form again, saying so (a 422).
-        if (error instanceof UrgentWindowError) return renderForm(reply, submitFormValues(body), fieldErrors(error.issues), 422);
+        if (error instanceof UrgentWindowError) return renderForm(reply, submitFormValues(body), guidedErrors(error.issues, SUBMIT_FORM_GUIDE, emptyIn(body)), 422);
         throw error;
       }
       return reply.redirect('/submit/sent', 303);

@@ -43,6 +43,20 @@ export const requireSkillsOrProfile = [
   { when: (payload: { value: unknown }) => Array.isArray((payload.value as { skills?: unknown } | undefined)?.skills) },
 ] as const;
 
+/**
+ * A region, or remote work anywhere: the same rule as an opportunity's (remote-anywhere needs no
+ * region), on /join, the preferences page, the API and CSV import alike. Reported with every
+ * other field's error, as long as the regions themselves are a list.
+ */
+export const requireRegionsOrRemote = [
+  (value: { regions: string[]; remoteOk?: boolean | undefined }, ctx: z.RefinementCtx): void => {
+    if (value.regions.length === 0 && value.remoteOk === false) {
+      ctx.addIssue({ code: 'custom', path: ['regions'], message: 'choose at least one region, or allow remote work' });
+    }
+  },
+  { when: (payload: { value: unknown }) => Array.isArray((payload.value as { regions?: unknown } | undefined)?.regions) },
+] as const;
+
 /** "acme.example" → "https://acme.example": people rarely type the scheme. */
 const website = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() && !/^[a-z][a-z0-9+.-]*:/i.test(v.trim()) ? `https://${v.trim()}` : v),
@@ -55,7 +69,8 @@ const partnerFields = z.object({
   email: z.email('must be an email address').max(254),
   website: website.optional(),
   country: plainText().trim().max(80).optional(),
-  regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
+  /** May be empty when the partner takes remote work anywhere (`requireRegionsOrRemote`). */
+  regions: z.array(z.enum(REGION_SLUGS)).max(REGION_SLUGS.length),
   remoteOk: z.boolean().default(true),
   timezone: plainText().refine(isTimeZone, 'must be a time zone such as Europe/Berlin').default('UTC'),
   /**
@@ -74,13 +89,25 @@ const partnerFields = z.object({
  * no skills is answered here, with every other field's error; a profile that names no skill of
  * ours, by the service (the same message on the same field).
  */
-export const partnerInputSchema = partnerFields.superRefine(...requireSkillsOrProfile);
+export const partnerInputSchema = partnerFields.superRefine(...requireSkillsOrProfile).superRefine(...requireRegionsOrRemote);
 
 export type PartnerInput = z.infer<typeof partnerInputSchema>;
 
-export const partnerUpdateSchema = partnerFields.partial().extend({
-  status: z.enum(['active', 'paused']).optional(),
-});
+export const partnerUpdateSchema = partnerFields
+  .partial()
+  .extend({
+    status: z.enum(['active', 'paused']).optional(),
+  })
+  .superRefine(
+    (value, ctx) => {
+      // Emptying the regions takes remote work anywhere, said in the same change (the stored
+      // setting is not known here): the rule of `requireRegionsOrRemote`.
+      if (value.regions?.length === 0 && value.remoteOk !== true) {
+        ctx.addIssue({ code: 'custom', path: ['regions'], message: 'choose at least one region, or allow remote work' });
+      }
+    },
+    { when: (payload) => Array.isArray((payload.value as { regions?: unknown } | undefined)?.regions) },
+  );
 
 export type PartnerUpdate = z.infer<typeof partnerUpdateSchema>;
 

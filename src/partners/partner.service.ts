@@ -108,6 +108,19 @@ export function createPartnerService(deps: PartnerServiceDeps) {
     }
   }
 
+  /** A sign-up for a known address, with the fields it left empty taken from what is stored. */
+  function keptOnRejoin(input: PartnerInput, existing: PartnerRow): PartnerInput {
+    const blank = (v: string | undefined) => v === undefined || v.trim() === '';
+    if (!blank(input.website) && !blank(input.country) && !blank(input.profile) && input.skills.length > 0) return input;
+    return {
+      ...input,
+      website: blank(input.website) ? (existing.website ?? undefined) : input.website,
+      country: blank(input.country) ? (existing.country ?? undefined) : input.country,
+      profile: blank(input.profile) ? existing.profile : input.profile,
+      skills: input.skills.length > 0 ? input.skills : catalogue.refs(existing.skillIds).map((s) => s.slug),
+    };
+  }
+
   async function signUpOnce(input: PartnerInput, skills: PartnerSkillIds): Promise<SignUpOutcome> {
     return db.transaction().execute(async (trx) => {
       const existing = await findPartnerByEmail(trx, input.email);
@@ -115,8 +128,11 @@ export function createPartnerService(deps: PartnerServiceDeps) {
       let partnerId: string;
       if (existing) {
         partnerId = existing.id;
-        await updatePartner(trx, partnerId, { ...valuesOf(input), status: 'pending' });
-        await replacePartnerSkills(trx, partnerId, skills);
+        // Joining again never drops what the form left empty: the website, country, profile and
+        // listed skills stored before stay unless the partner typed new ones.
+        const kept = keptOnRejoin(input, existing);
+        await updatePartner(trx, partnerId, { ...valuesOf(kept), status: 'pending' });
+        await replacePartnerSkills(trx, partnerId, kept === input ? skills : skillsOf(kept));
       } else {
         partnerId = await insertPartner(
           trx,

@@ -6,14 +6,15 @@ import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { Pages } from '../platform/http/pages.ts';
 import type { PreferencesService } from './preferences.service.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
-import { asFormBody, fieldErrors } from '../platform/http/form-fields.ts';
+import { asFormBody, emptyIn, guidedErrors, type FormErrors } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
-import { REGIONS } from '../regions/regions.ts';
+import { REGIONS, regionLabel } from '../regions/regions.ts';
 import type { PartnerStatus } from './partner.service.ts';
 import {
   DIGEST_FREQUENCIES,
   FREQUENCY_LABELS,
   MIN_SCORE_CHOICES,
+  PREFERENCES_FORM_GUIDE,
   WEEKDAYS,
   preferencesFormValues,
   preferencesFromForm,
@@ -100,7 +101,7 @@ export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsyn
       token: string,
       current: PartnerPreferences,
       values: Record<string, unknown>,
-      errors: Record<string, string>,
+      { errors, summary }: FormErrors,
       notices: Notice[],
       status: number,
     ) => {
@@ -109,11 +110,13 @@ export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsyn
         reply,
         'preferences',
         {
-          title: 'Your digest settings',
+          title: summary.length ? 'Error: Your digest settings' : 'Your digest settings',
           company: partner.company,
           email: partner.email,
+          held: heldAbout(current),
           values,
           errors,
+          summary,
           notices,
           action: `/p/${token}`,
           csrfToken: reply.generateCsrf(),
@@ -148,6 +151,19 @@ export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsyn
       profile: partner.profile,
     });
 
+    /** What we hold about the partner, as stored (not as typed): the page shows it all. */
+    const heldAbout = ({ partner }: PartnerPreferences) => [
+      { label: 'Company', value: partner.company },
+      { label: 'Contact', value: partner.contactName },
+      { label: 'Email', value: partner.email },
+      { label: 'Website', value: partner.website ?? '' },
+      { label: 'Country', value: partner.country ?? '' },
+      { label: 'Regions', value: [...partner.regions.map(regionLabel), ...(partner.remoteOk ? ['remote work anywhere'] : [])].join(', ') },
+      { label: 'Skills', value: deps.catalogue.labels(partner.skillIds).join(', ') },
+      { label: 'Named in your profile', value: deps.catalogue.labels(partner.profileSkillIds).join(', ') },
+      { label: 'Profile', value: partner.profile },
+    ];
+
     const notices = (...list: Array<Notice | undefined>) => list.filter((n): n is Notice => n !== undefined);
 
     app.get('/p/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
@@ -162,7 +178,7 @@ export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsyn
         token,
         current,
         currentValues(current),
-        {},
+        { errors: {}, summary: [] },
         notices(
           statusNotice(current.partner.status, current.partner.email),
           paused ? { kind: 'info', text: 'Your digest is paused. Choose how often you want it and save to start it again.' } : undefined,
@@ -180,7 +196,7 @@ export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsyn
       const body = asFormBody(request.body);
       const status = statusNotice(current.partner.status, current.partner.email);
       const fail = (issues: FieldIssue[]) =>
-        renderForm(reply, token, current, preferencesFormValues(body), fieldErrors(issues), notices(status), 400);
+        renderForm(reply, token, current, preferencesFormValues(body), guidedErrors(issues, PREFERENCES_FORM_GUIDE, emptyIn(body)), notices(status), 400);
 
       const parsed = preferencesInputSchema.safeParse(preferencesFromForm(body));
       if (!parsed.success) {
@@ -200,7 +216,7 @@ export function preferencesRoutes(deps: PreferencesRouteDeps): FastifyPluginAsyn
         token,
         saved,
         currentValues(saved),
-        {},
+        { errors: {}, summary: [] },
         notices(savedNotice(outcome, parsed.data.digestFrequency), statusNotice(outcome.status, saved.partner.email)),
         200,
       );

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { DigestFrequency } from '../platform/db/database.types.ts';
-import { checked, list, number, text, type FormBody } from '../platform/http/form-fields.ts';
+import { checked, list, number, text, type FormBody, type FormGuide } from '../platform/http/form-fields.ts';
+import { REGIONS_GUIDE, SKILLS_GUIDE, URGENT_DELIVERY_GUIDE } from './signup-form.ts';
 import { multiLineText, plainText } from '../platform/http/input-schemas.ts';
 import { REGION_SLUGS } from '../regions/regions.ts';
-import { isTimeZone, requireSkillsOrProfile, URGENT_DELIVERIES } from './partner.schemas.ts';
+import { isTimeZone, requireRegionsOrRemote, requireSkillsOrProfile, URGENT_DELIVERIES } from './partner.schemas.ts';
 import { MAX_CARDS_PER_DIGEST } from '../digests/digest-limits.ts';
 import { DIGEST_FREQUENCIES } from '../digests/digest-period.ts';
 
@@ -38,6 +39,20 @@ export const MIN_SCORE_CHOICES = [
   { value: 0.6, label: 'Only strong fits (0.6)' },
 ] as const;
 
+/** The preferences form's fields in the page's order, and what each asks for when it is wrong. */
+export const PREFERENCES_FORM_GUIDE: FormGuide = {
+  digestFrequency: { label: 'How often' },
+  digestDay: { label: 'Day of the week' },
+  digestHour: { label: 'Hour' },
+  timezone: { label: 'Time zone' },
+  maxItems: { label: 'Most opportunities per digest', missing: `Enter how many opportunities a digest may hold, from 1 to ${MAX_CARDS_PER_DIGEST}` },
+  minScore: { label: 'Which matches' },
+  urgentDelivery: URGENT_DELIVERY_GUIDE,
+  regions: REGIONS_GUIDE,
+  skills: SKILLS_GUIDE,
+  profile: { label: 'What you do best' },
+};
+
 /** What the preferences page saves: the digest schedule and the matching profile. */
 export const preferencesInputSchema = z.object({
   digestFrequency: z.enum(DIGEST_FREQUENCIES, { error: 'choose how often you want the digest' }),
@@ -51,13 +66,15 @@ export const preferencesInputSchema = z.object({
    */
   urgentDelivery: z.enum(URGENT_DELIVERIES, { error: 'choose how urgent work reaches you' }).optional(),
   timezone: plainText({ error: 'choose a time zone' }).refine(isTimeZone, 'must be a time zone such as Europe/Berlin'),
-  regions: z.array(z.enum(REGION_SLUGS)).min(1, 'choose at least one region').max(REGION_SLUGS.length),
+  regions: z.array(z.enum(REGION_SLUGS)).max(REGION_SLUGS.length),
   remoteOk: z.boolean(),
   /** Slugs, labels or synonyms from the skill taxonomy. */
   /** May be empty when the profile names skills (see withProfileEvidence). */
   skills: z.array(plainText().trim().min(1)).max(40, 'choose at most 40 skills'),
   profile: multiLineText().trim().max(4000, 'must be at most 4000 characters'),
-}).superRefine(...requireSkillsOrProfile);
+})
+  .superRefine(...requireSkillsOrProfile)
+  .superRefine(...requireRegionsOrRemote);
 
 export type PreferencesInput = z.infer<typeof preferencesInputSchema>;
 

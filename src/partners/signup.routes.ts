@@ -7,11 +7,11 @@ import type { Pages } from '../platform/http/pages.ts';
 import type { PartnerService } from './partner.service.ts';
 import type { RateLimits } from '../platform/http/rate-limits.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
-import { asFormBody, checked, fieldErrors, text } from '../platform/http/form-fields.ts';
+import { asFormBody, checked, emptyIn, guidedErrors, text, type FormErrors } from '../platform/http/form-fields.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import { REGIONS, regionLabel } from '../regions/regions.ts';
 import { partnerInputSchema } from './partner.schemas.ts';
-import { partnerFromForm, signupFormValues } from './signup-form.ts';
+import { JOIN_FORM_GUIDE, partnerFromForm, signupFormValues } from './signup-form.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((tz) => tz !== 'UTC')];
@@ -30,14 +30,15 @@ export function signupRoutes(deps: SignupRouteDeps): FastifyPluginAsync {
   const { pages } = deps;
   return async (app) => {
     const csrf = app.csrfProtection.bind(app);
-    const renderForm = (reply: Parameters<typeof pages.send>[0], values: Record<string, unknown>, errors: Record<string, string>, status: number) =>
+    const renderForm = (reply: Parameters<typeof pages.send>[0], values: Record<string, unknown>, { errors, summary }: FormErrors, status: number) =>
       pages.send(
         reply,
         'join',
         {
-          title: 'Join as a partner',
+          title: summary.length ? 'Error: Join as a partner' : 'Join as a partner',
           values,
           errors,
+          summary,
           csrfToken: reply.generateCsrf(),
           groups: deps.catalogue.groups(),
           regions: REGIONS,
@@ -47,7 +48,7 @@ export function signupRoutes(deps: SignupRouteDeps): FastifyPluginAsync {
         status,
       );
 
-    app.get('/join', { schema: { hide: true } }, async (_request, reply) => renderForm(reply, {}, {}, 200));
+    app.get('/join', { schema: { hide: true } }, async (_request, reply) => renderForm(reply, {}, { errors: {}, summary: [] }, 200));
 
     app.post('/join', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
       const body = asFormBody(request.body);
@@ -56,7 +57,7 @@ export function signupRoutes(deps: SignupRouteDeps): FastifyPluginAsync {
         request.log.info('honeypot field filled; sign-up dropped');
         return reply.redirect('/join/sent', 303);
       }
-      const fail = (issues: FieldIssue[]) => renderForm(reply, signupFormValues(body), fieldErrors(issues), 400);
+      const fail = (issues: FieldIssue[]) => renderForm(reply, signupFormValues(body), guidedErrors(issues, JOIN_FORM_GUIDE, emptyIn(body)), 400);
       const parsed = partnerInputSchema.safeParse(partnerFromForm(body));
       const issues: FieldIssue[] = parsed.success
         ? []

@@ -40,9 +40,23 @@ export function unsubscribeRoutes(deps: UnsubscribeRouteDeps): FastifyPluginAsyn
       if (!result.ok) return badLink(reply);
       const email = result.claims.subject;
       const partner = await deps.unsubscribe.partnerOf(email);
+      if (await deps.unsubscribe.isUnsubscribed(email)) {
+        // Asking "Stop all emails?" again would only confuse: say where things stand, and the way back.
+        return deps.pages.send(reply, 'unsubscribe', {
+          title: 'You are already unsubscribed',
+          email,
+          already: true,
+          // Joining again (and confirming) is how a partner gets the digest back.
+          rejoin: partner !== undefined,
+          action: null,
+          alternatives: [],
+        });
+      }
       return deps.pages.send(reply, 'unsubscribe', {
         title: 'Unsubscribe',
         email,
+        already: false,
+        rejoin: false,
         action: `/u/${token}`,
         alternatives: offersAlternatives(partner)
           ? [

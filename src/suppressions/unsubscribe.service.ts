@@ -5,7 +5,7 @@ import type { SuppressionService } from './suppression.service.ts';
 
 export interface UnsubscribeServiceDeps {
   db: Database;
-  suppressions: Pick<SuppressionService, 'suppress'>;
+  suppressions: Pick<SuppressionService, 'suppress' | 'suppressionOf'>;
   partners: Pick<PartnerService, 'findRowByEmail' | 'markUnsubscribed'>;
   preferences: Pick<PreferencesService, 'changeFrequency'>;
 }
@@ -32,6 +32,11 @@ export function createUnsubscribeService(deps: UnsubscribeServiceDeps) {
   return {
     /** The partner an address belongs to, if any: the page offers them the alternatives. */
     partnerOf: (email: string) => partners.findRowByEmail(email),
+
+    /** True when the address unsubscribed already: its page says so instead of asking again. */
+    async isUnsubscribed(email: string): Promise<boolean> {
+      return (await suppressions.suppressionOf(email)) === 'unsubscribe';
+    },
 
     /** Suppresses the address and unsubscribes the partner who uses it, in one transaction. */
     async unsubscribe(email: string): Promise<void> {

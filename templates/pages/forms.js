@@ -1,5 +1,8 @@
 // Progressive enhancement only: every form works without this file.
 (function () {
+  // The error summary takes the focus (autofocus does it where the browser honours it on a box).
+  var summary = document.getElementById('error-summary');
+  if (summary && document.activeElement !== summary) summary.focus();
   // Skill search: hide the skills that do not match what is typed (labels and synonyms).
   document.querySelectorAll('.skill-filter').forEach(function (input) {
     var picker = document.getElementById(input.dataset.picker);

@@ -452,7 +452,9 @@ describe('partners in the console', () => {
     const unknown = await post(s, `/admin/partners/${p.id}/edit`, { ...form, skills: ['cobol-on-mars'] });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.body).toMatch(/id="skills-error">[^<]*cobol-on-mars/);
-    const bad = await post(s, `/admin/partners/${p.id}/edit`, { ...form, email: 'not-an-address', regions: [] });
+    // No region and no remote work anywhere (remote work anywhere alone needs no region, as on /join).
+    const { remoteOk: _remote, ...notRemote } = form;
+    const bad = await post(s, `/admin/partners/${p.id}/edit`, { ...notRemote, email: 'not-an-address', regions: [] });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('id="email-error"');
     expect(bad.body).toContain('id="regions-error"');

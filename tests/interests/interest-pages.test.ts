@@ -96,13 +96,14 @@ describe('GET and HEAD, as a mail scanner sends them', () => {
     expect(page.body).not.toMatch(/http-equiv="refresh"|\.submit\(\)|onload=/i);
   });
 
-  it('the not-relevant page asks why, with the four reasons', async () => {
+  it('the not-relevant page has one plain "Not relevant" button and a button per reason', async () => {
     const p = await pair();
     const page = await get(notRelevantPath(p.partnerId, p.opportunityId));
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`You are acting as <strong>${p.company}</strong>`);
+    expect(page.body).toContain('<button type="submit" class="big">Not relevant</button>');
     for (const reason of ['skills', 'region', 'budget', 'mute-submitter']) {
-      expect(page.body).toContain(`<input type="radio" name="reason" value="${reason}"`);
+      expect(page.body).toContain(`<button type="submit" name="reason" value="${reason}"`);
     }
     expect(page.body).toContain('Don&#39;t show me this submitter&#39;s opportunities again');
   });
@@ -274,7 +275,7 @@ describe('"Not relevant"', () => {
 
     const page = await get(url);
     expect(page.body).toMatch(/You told us on \d{1,2} \w+ \d{4} at \d{2}:\d{2}: The budget doesn&#39;t fit\./);
-    expect(page.body).toContain('<input type="radio" name="reason" value="budget" checked>');
+    expect(page.body).toMatch(/<button type="submit" name="reason" value="budget" id="reason-budget" class="secondary chosen" aria-describedby="reason-chosen">✓ The budget/);
 
     const before = await loopState();
     const same = await press(url, { reason: 'budget' });
@@ -283,16 +284,39 @@ describe('"Not relevant"', () => {
     expect(await loopState()).toEqual(before);
   });
 
-  it('without a reason, or with one it does not know, answers 400 and writes nothing', async () => {
+  it('with a reason it does not know, answers 400 and writes nothing', async () => {
     const p = await pair();
     const url = notRelevantPath(p.partnerId, p.opportunityId);
     const before = await loopState();
-    for (const reason of [undefined, 'too-expensive', '']) {
+    for (const reason of ['too-expensive', 'skills; DROP TABLE not_relevant']) {
       const res = await press(url, { reason });
       expect(res.statusCode, String(reason)).toBe(400);
-      expect(res.body).toContain('Choose one of the reasons.');
+      expect(res.body).toContain('We do not know that reason: choose one of the buttons.');
     }
     expect(await loopState()).toEqual(before);
+  });
+
+  it('in one tap without a reason stores it, and offers the reasons after', async () => {
+    const p = await pair();
+    const url = notRelevantPath(p.partnerId, p.opportunityId);
+    for (const reason of [undefined, '']) {
+      const res = await press(url, { reason });
+      expect(res.statusCode, String(reason)).toBe(200);
+    }
+    expect(await notRelevantRows(p.partnerId)).toEqual([{ opportunityId: p.opportunityId, reason: null }]);
+    const page = await get(url);
+    expect(page.body).toMatch(/You marked it not relevant on \d{1,2} \w+ \d{4} at \d{2}:\d{2}\./);
+    expect(page.body).not.toContain('class="big">Not relevant</button>');
+    for (const reason of ['skills', 'region', 'budget', 'mute-submitter']) {
+      expect(page.body).toContain(`<button type="submit" name="reason" value="${reason}"`);
+    }
+
+    // The reason can be added after; a plain tap later never takes it away again.
+    const added = await press(url, { reason: 'region' });
+    expect(added.body).toContain('Thank you, we added your reason: The region doesn&#39;t fit.');
+    const again = await press(url, {});
+    expect(again.body).toContain('This is stored already');
+    expect(await notRelevantRows(p.partnerId)).toEqual([{ opportunityId: p.opportunityId, reason: 'region' }]);
   });
 
   it('refuses a POST without a CSRF token and writes nothing', async () => {

@@ -194,15 +194,57 @@ describe('POST /submit', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.body).toContain('Please check the highlighted fields');
-    expect(res.body).toMatch(/id="title-error">needs at least 5 characters</);
-    expect(res.body).toMatch(/id="description-error">needs at least 20 characters</);
-    expect(res.body).toMatch(/id="requiredSkills-error">name at least one required skill</);
-    expect(res.body).toMatch(/id="regions-error">choose at least one region, or allow remote work</);
-    expect(res.body).toMatch(/id="budgetMax-error">must not be below the minimum budget</);
-    expect(res.body).toMatch(/id="submitter-email-error">must be an email address</);
+    expect(res.body).toMatch(/id="title-error">Enter a title</);
+    expect(res.body).toMatch(/id="description-error">Enter a description of at least 20 characters: the customer&#39;s need, scope and timing</);
+    expect(res.body).toMatch(/id="requiredSkills-error">Choose at least one skill the work needs</);
+    expect(res.body).toMatch(/id="regions-error">Choose at least one region, or tick “Remote work is fine”</);
+    expect(res.body).toMatch(/id="budgetMax-error">Enter a budget up to that is not below the budget from</);
+    expect(res.body).toMatch(/id="submitter-email-error">Enter an email address like name@company.com</);
     expect(res.body).not.toMatch(/id="submitter-name-error"/);
     expect(await rowsFor(t, email)).toHaveLength(0);
+  });
+
+  it('lists every problem at the top, in the page order, each a link to its field, and takes the focus there', async () => {
+    const res = await postForm(t, goodForm({ title: '', description: 'Too short', regions: undefined, currency: 'euro', 'submitter.email': 'max at alpenwolke' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('<title>Error: Submit an opportunity · p2p-digest</title>');
+    const summary = /<div class="error-summary"([^>]*)>([\s\S]*?)<\/div>/.exec(res.body);
+    expect(summary, 'an error summary').not.toBeNull();
+    // It takes the focus on load without JavaScript (autofocus on a box that can hold it), and is announced.
+    expect(summary![1]).toMatch(/tabindex="-1"/);
+    expect(summary![1]).toMatch(/autofocus/);
+    expect(summary![1]).toMatch(/role="alert"/);
+    // Before the form: the first thing after the heading a screen reader meets.
+    expect(res.body.indexOf('class="error-summary"')).toBeLessThan(res.body.indexOf('<form method="post" action="/submit"'));
+    const links = [...(summary?.[2] ?? '').matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2]]);
+    expect(links).toEqual([
+      ['title', 'Enter a title'],
+      ['description', 'Enter a description of at least 20 characters: the customer&#39;s need, scope and timing'],
+      ['regions', 'Choose at least one region, or tick “Remote work is fine”'],
+      ['currency', 'Enter a three-letter currency code, such as EUR'],
+      ['submitter.email', 'Enter an email address like name@company.com'],
+    ]);
+    // Every link lands on a field of the page, and each field says it is wrong and why.
+    for (const [id = ''] of links) expect(res.body, id).toContain(`id="${id}"`);
+    expect(res.body).toMatch(/id="title" name="title" value="" maxlength="200" required class="invalid" aria-invalid="true" aria-describedby="title-error"/);
+    expect(res.body).toMatch(/aria-invalid="true" aria-describedby="submitter-email-error"/);
+    expect(res.body).toMatch(/<fieldset aria-describedby="regions-error">/);
+    // What was typed is kept.
+    expect(res.body).toContain('value="max at alpenwolke"');
+    expect(res.body).toContain('>Too short</textarea>');
+  });
+
+  it('asks for at least 5 characters only when a title was typed', async () => {
+    const res = await postForm(t, goodForm({ title: 'AKS' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(/id="title-error">Enter a title of at least 5 characters</);
+    expect(res.body).toContain('<a href="#title">Enter a title of at least 5 characters</a>');
+  });
+
+  it('shows no error summary on a fresh form', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/submit', headers: BROWSER });
+    expect(res.body).not.toContain('error-summary"');
+    expect(res.body).not.toContain('aria-invalid');
   });
 
   it('re-renders an invalid form with what was typed, escaped, and the chosen skills still checked', async () => {
@@ -235,7 +277,7 @@ describe('POST /submit', () => {
     const form = goodForm({ requiredSkills: ['kubernetes-on-azure', 'underwater-basket-weaving'] });
     const res = await postForm(t, form);
     expect(res.statusCode).toBe(400);
-    expect(res.body).toMatch(/id="requiredSkills-error">unknown skill &quot;underwater-basket-weaving&quot;</);
+    expect(res.body).toMatch(/id="requiredSkills-error">Skills the work needs: unknown skill &quot;underwater-basket-weaving&quot;</);
     expect(res.body).toMatch(/name="requiredSkills" value="kubernetes-on-azure"\s+checked/);
     expect(await rowsFor(t, form['submitter.email'])).toHaveLength(0);
   });

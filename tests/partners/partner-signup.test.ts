@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, csrfFrom, eventually, formBody, linkIn, tamper, type TestStack } from '../support/test-stack.ts';
 import { BROWSER, FORM } from '../support/browser-requests.ts';
 import { stackQueries } from '../support/stack-queries.ts';
+import { opportunityInput } from '../support/factories.ts';
+import { matchOpportunity } from '../../src/matching/match.service.ts';
 
 let t: TestStack;
 
@@ -251,18 +253,26 @@ describe('a bad submission', () => {
   it('shows every field error and keeps what was typed', async () => {
     const before = await mailRequests();
     const res = await postJoin(
-      signup({ company: '', email: 'not-an-email', contactName: 'Ola "Ole" Nordmann', regions: undefined, skills: undefined, profile: 'We are a friendly team of consultants.', consent: undefined }),
+      signup({
+        company: '',
+        email: 'not-an-email',
+        contactName: 'Ola "Ole" Nordmann',
+        regions: undefined,
+        remoteOk: undefined,
+        skills: undefined,
+        profile: 'We are a friendly team of consultants.',
+        consent: undefined,
+      }),
     );
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.body).toContain('Please check the highlighted fields.');
 
     const errorFor = (field: string) => res.body.match(new RegExp(`<p class="error" id="${field}-error">([^<]*)</p>`))?.[1];
-    expect(errorFor('company')).toBe('is required');
-    expect(errorFor('email')).toBe('must be an email address');
-    expect(errorFor('regions')).toBe('choose at least one region');
-    expect(errorFor('skills')).toBe('choose at least one skill');
-    expect(errorFor('consent')).toBe('please agree to receive the digest');
+    expect(errorFor('company')).toBe('Enter your company&#39;s name');
+    expect(errorFor('email')).toBe('Enter an email address like name@company.com');
+    expect(errorFor('regions')).toBe('Choose at least one region you serve, or tick “We also take remote work anywhere”');
+    expect(errorFor('skills')).toBe('Choose at least one skill, or name your skills in “What you do best”');
+    expect(errorFor('consent')).toBe('Tick the box to get the weekly digest: it is what joining is for');
     expect(errorFor('contactName')).toBeUndefined();
 
     // What was typed comes back, escaped.
@@ -273,6 +283,29 @@ describe('a bad submission', () => {
 
     expect(await partnerByEmail('not-an-email')).toHaveLength(0);
     expect(await mailRequests()).toBe(before);
+  });
+
+  it('lists every problem at the top as a link to its field, and takes the focus there', async () => {
+    const res = await postJoin(signup({ email: 'summary@fjordsky.example', company: '', regions: undefined, remoteOk: undefined, consent: undefined }));
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('<title>Error: Join as a partner · p2p-digest</title>');
+    const summary = /<div class="error-summary"([^>]*)>([\s\S]*?)<\/div>/.exec(res.body);
+    expect(summary![1]).toMatch(/tabindex="-1" autofocus/);
+    const links = [...(summary?.[2] ?? '').matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2]]);
+    expect(links).toEqual([
+      ['company', 'Enter your company&#39;s name'],
+      ['regions', 'Choose at least one region you serve, or tick “We also take remote work anywhere”'],
+      ['consent', 'Tick the box to get the weekly digest: it is what joining is for'],
+    ]);
+    for (const [id = ''] of links) expect(res.body, id).toMatch(new RegExp(`<(input|select|textarea)[^>]* id="${id}"`));
+    expect(res.body).toMatch(/id="company" name="company" value="" required autocomplete="organization" class="invalid" aria-invalid="true" aria-describedby="company-error"/);
+  });
+
+  it('takes remote work anywhere without a region, as /submit does', async () => {
+    const email = 'remote-only@fjordsky.example';
+    const res = await postJoin(signup({ email, regions: undefined, remoteOk: 'on' }));
+    expect(res.statusCode).toBe(303);
+    expect((await partnerByEmail(email))[0]).toMatchObject({ regions: [], remoteOk: true, status: 'pending' });
   });
 
   it('can be corrected and sent again from the re-rendered form', async () => {
@@ -299,7 +332,7 @@ describe('a bad submission', () => {
   it('names an unknown skill on the skills field', async () => {
     const res = await postJoin(signup({ email: 'unknown-skill@fjordsky.example', skills: ['intune', 'basket-weaving'] }));
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('<p class="error" id="skills-error">unknown skill &quot;basket-weaving&quot;</p>');
+    expect(res.body).toContain('<p class="error" id="skills-error">Your skills: unknown skill &quot;basket-weaving&quot;</p>');
     expect(await partnerByEmail('unknown-skill@fjordsky.example')).toHaveLength(0);
   });
 });
@@ -375,6 +408,56 @@ describe('signing up again', () => {
     expect(await partnerByEmail(active.email)).toEqual([before]);
     expect(await skillSlugsOf(active.id)).toEqual(['intune']);
     expect(await mailRequests()).toBe(requests);
+  });
+
+  it('keeps the website, country and profile it is not given again, and the match reasons cite the profile it kept', async () => {
+    const email = 'astrid@keeps.example';
+    const partner = await t.c.partners.createByAdmin({
+      company: 'Keeps AS',
+      contactName: 'Astrid Holm',
+      email,
+      website: 'https://keeps.example',
+      country: 'Norway',
+      regions: ['nordics'],
+      remoteOk: true,
+      timezone: 'Europe/Oslo',
+      skills: ['intune'],
+      profile: 'We run Microsoft Sentinel for Norwegian municipalities.',
+    });
+    const unsubscribe = await t.app.inject({
+      method: 'POST',
+      url: new URL(t.c.links.unsubscribe(email)).pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(unsubscribe.statusCode).toBe(200);
+
+    // Joins again with the form's required fields only: no website, country or profile typed.
+    const res = await postJoin(signup({ email, company: 'Keeps AS', website: undefined, country: undefined, profile: undefined, skills: ['intune'] }));
+    expect(res.statusCode).toBe(303);
+    expect((await partnerByEmail(email))[0]).toMatchObject({
+      status: 'pending',
+      website: 'https://keeps.example',
+      country: 'Norway',
+      profile: 'We run Microsoft Sentinel for Norwegian municipalities.',
+    });
+    const confirmPath = await confirmPathFor(email);
+    const page = await t.app.inject({ method: 'GET', url: confirmPath, headers: BROWSER });
+    const { token, cookie } = csrfFrom(page);
+    expect((await t.app.inject({ method: 'POST', url: confirmPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token }) })).statusCode).toBe(200);
+
+    // Work that needs what only the profile names still reaches them, for the reason that is true.
+    const { opportunity } = await t.c.opportunities.submit({
+      source: 'api',
+      caller: { kind: 'admin' },
+      input: { ...opportunityInput({ requiredSkills: ['sentinel'], niceToHaveSkills: [], regions: ['nordics'] }) },
+    });
+    await matchOpportunity(t.c.db, opportunity.id, t.c.log);
+    const matches = await t.app.inject({ method: 'GET', url: `/api/opportunities/${opportunity.id}/matches`, headers: t.adminHeaders });
+    const ours = matches.json<{ matches: Array<{ partnerId: string; reasons: string[] }> }>().matches.find((m) => m.partnerId === partner.id);
+    expect(ours?.reasons, JSON.stringify(ours)).toContain('Their profile mentions Microsoft Sentinel');
+    const [stored] = await partnerByEmail(email);
+    expect(stored!.profile).toContain('Sentinel');
   });
 
   it('after unsubscribing, joins again through a confirmation that lifts the unsubscribe', async () => {

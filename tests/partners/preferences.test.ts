@@ -42,7 +42,7 @@ function selectHtml(html: string, name: string): string {
 }
 const selectedIn = (html: string, name: string) => [...selectHtml(html, name).matchAll(/<option value="([^"]*)" selected>/g)].map((m) => m[1]);
 const checkedIn = (html: string, name: string) =>
-  [...html.matchAll(new RegExp(`<input type="checkbox" name="${name}" value="([^"]*)" checked>`, 'g'))].map((m) => m[1]);
+  [...html.matchAll(new RegExp(`<input type="checkbox" name="${name}" value="([^"]*)"(?: id="[^"]*")? checked>`, 'g'))].map((m) => m[1]);
 const inputValue = (html: string, name: string) => html.match(new RegExp(`<input [^>]*name="${name}"[^>]*value="([^"]*)"`))?.[1];
 const textareaIn = (html: string, name: string) => html.match(new RegExp(`<textarea [^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`))?.[1];
 const errorOf = (html: string, name: string) => html.match(new RegExp(`<p class="error" id="${name}-error">([^<]*)</p>`))?.[1];
@@ -106,6 +106,40 @@ describe('GET /p/<token>', () => {
     expect(res.body).toContain('Friday');
     expect(res.body).toContain('Only strong fits (0.6)');
     expect(res.body).not.toContain('Saved');
+  });
+
+  it('shows everything we hold about the partner: website, country, regions, skills, profile', async () => {
+    const p = await createActivePartner(t, {
+      website: 'https://kubeworks.example',
+      country: 'Austria',
+      regions: ['dach', 'nordics'],
+      remoteOk: true,
+      skills: ['AKS'],
+      profile: 'We run AKS clusters and Microsoft Sentinel for manufacturers.',
+    });
+    const res = await t.app.inject({ method: 'GET', url: prefsPath(p.id), headers: BROWSER });
+    const held = /<section class="held"[\s\S]*?<\/section>/.exec(res.body)?.[0] ?? '';
+    const facts: Record<string, string> = Object.fromEntries([...held.matchAll(/<dt>([^<]*)<\/dt><dd[^>]*>([^<]*)<\/dd>/g)].map((m) => [m[1]!, m[2]!]));
+    expect(facts).toMatchObject({
+      Email: p.email,
+      Website: 'https://kubeworks.example',
+      Country: 'Austria',
+      Skills: 'Kubernetes on Microsoft Azure',
+      'Named in your profile': 'Microsoft Sentinel',
+      Profile: 'We run AKS clusters and Microsoft Sentinel for manufacturers.',
+    });
+    expect(facts.Regions).toMatch(/^DACH.*Nordics.*, remote work anywhere$/);
+  });
+
+  it('saves remote work anywhere without a region, as /join and /submit take it', async () => {
+    const p = await activePartner();
+    const res = await postPrefs(prefsPath(p.id), changed({ regions: undefined, remoteOk: 'on' }));
+    expect(res.statusCode).toBe(200);
+    expect(await stored(p.id)).toMatchObject({ regions: [], remoteOk: true });
+    const refused = await postPrefs(prefsPath(p.id), changed({ regions: undefined }));
+    expect(refused.statusCode).toBe(400);
+    expect(errorOf(refused.body, 'regions')).toBe('Choose at least one region you serve, or tick “We also take remote work anywhere”');
+    expect(refused.body).toContain('<a href="#regions">Choose at least one region you serve');
   });
 
   it('offers every time zone the runtime knows and the default score among the choices', async () => {

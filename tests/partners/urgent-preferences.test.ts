@@ -20,7 +20,7 @@ afterAll(async () => t?.close());
 const urgentDeliveryOf = async (email: string) =>
   (await t.c.db.selectFrom('partners').select('urgentDelivery').where('email', '=', email).executeTakeFirstOrThrow()).urgentDelivery;
 
-const checkedRadio = (html: string) => html.match(/<input type="radio" name="urgentDelivery" value="(\w+)" checked>/)?.[1];
+const checkedRadio = (html: string) => html.match(/<input type="radio" name="urgentDelivery" value="(\w+)"[^>]*\schecked>/)?.[1];
 
 const prefs = (overrides: Record<string, string | string[] | undefined> = {}) => ({
   digestFrequency: 'weekly',

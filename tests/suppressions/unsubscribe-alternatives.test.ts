@@ -59,12 +59,13 @@ describe('the /u/<token> page', () => {
     expect(res.body).not.toContain('Pause');
   });
 
-  it('for a partner who already unsubscribed, shows only the Unsubscribe button', async () => {
+  it('for a partner who already unsubscribed, offers no alternative and asks nothing again', async () => {
     const p = await activePartner();
     const path = unsubscribePath(p.email);
     expect((await press(path)).statusCode).toBe(200);
     const res = await t.app.inject({ method: 'GET', url: path, headers: BROWSER });
-    expect(formActions(res.body)).toEqual([path]);
+    expect(formActions(res.body)).toEqual([]);
+    expect(res.body).toContain('You are already unsubscribed');
   });
 });
 

@@ -62,6 +62,26 @@ describe('/u/<token>', () => {
     expect(await partnerStatus(p.id)).toBe('active');
   });
 
+  it('for an address already unsubscribed says so, offers joining again, and asks nothing', async () => {
+    const p = await activePartner();
+    const path = unsubscribePath(p.email);
+    expect((await oneClick(path)).statusCode).toBe(200);
+    const res = await t.app.inject({ method: 'GET', url: path, headers: { accept: 'text/html' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<h1>You are already unsubscribed</h1>');
+    expect(res.body).toContain(`We send no emails from p2p-digest to ${p.email}.`);
+    expect(res.body).not.toContain('Stop all emails');
+    expect(res.body).not.toContain('<form method="post"');
+    expect(res.body).toContain('<a class="button" href="/join">Join again</a>');
+
+    // An address that is no partner (a submitter's) is told the same, without the partner's way back.
+    const submitter = 'already.gone@alpenwolke.example';
+    expect((await oneClick(unsubscribePath(submitter))).statusCode).toBe(200);
+    const other = await t.app.inject({ method: 'GET', url: unsubscribePath(submitter), headers: { accept: 'text/html' } });
+    expect(other.body).toContain('<h1>You are already unsubscribed</h1>');
+    expect(other.body).not.toContain('Join again');
+  });
+
   it('HEAD changes nothing', async () => {
     const p = await activePartner();
     const res = await t.app.inject({ method: 'HEAD', url: unsubscribePath(p.email) });

@@ -6,11 +6,11 @@ import type { Links } from '../../platform/links/links.ts';
 import { UrgentWindowError, type OpportunityService } from '../../opportunities/opportunity.service.ts';
 import type { Pages } from '../../platform/http/pages.ts';
 import type { LinkSigner } from '../../platform/links/link-tokens.ts';
-import { asFormBody, fieldErrors } from '../../platform/http/form-fields.ts';
+import { asFormBody, emptyIn, errorSummary, guidedErrors } from '../../platform/http/form-fields.ts';
 import { verifiedSubject } from '../../platform/links/token-pages.ts';
 import type { OpportunityRow } from '../../opportunities/opportunity.service.ts';
 import { opportunityInputSchema } from '../../opportunities/opportunity.schemas.ts';
-import { opportunityFromForm, submitFormValues } from '../../opportunities/submit-form.ts';
+import { opportunityFromForm, SUBMIT_FORM_GUIDE, submitFormValues } from '../../opportunities/submit-form.ts';
 import { REGIONS } from '../../regions/regions.ts';
 import type { InboundIntake } from '../inbound.service.ts';
 
@@ -75,6 +75,7 @@ export function emailDraftRoutes(
           title: 'Check and publish your opportunity',
           values,
           errors,
+          summary: errorSummary(errors, SUBMIT_FORM_GUIDE),
           email: o.submitterEmail,
           expiresOn: o.expiresAt.toISOString().slice(0, 10),
           urgentWindowDays: deps.opportunities.urgentWindowDays,
@@ -114,7 +115,7 @@ export function emailDraftRoutes(
       // The link proved the mailbox the mail came from; the form cannot name another one.
       const form = opportunityFromForm(body);
       const parsed = opportunityInputSchema.safeParse({ ...form, submitter: { ...form.submitter, email: o.submitterEmail } });
-      const fail = (issues: FieldIssue[]) => renderForm(reply, token, o, submitFormValues(body), fieldErrors(issues), 400);
+      const fail = (issues: FieldIssue[]) => renderForm(reply, token, o, submitFormValues(body), guidedErrors(issues, SUBMIT_FORM_GUIDE, emptyIn(body)).errors, 400);
       if (!parsed.success) {
         return fail(parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })));
       }
@@ -123,7 +124,7 @@ export function emailDraftRoutes(
         return reply.redirect(new URL(deps.links.opportunityStatus(published.id, published.expiresAt)).pathname, 303);
       } catch (error) {
         if (error instanceof ValidationError) return fail(error.issues);
-        if (error instanceof UrgentWindowError) return renderForm(reply, token, o, submitFormValues(body), fieldErrors(error.issues), 422);
+        if (error instanceof UrgentWindowError) return renderForm(reply, token, o, submitFormValues(body), guidedErrors(error.issues, SUBMIT_FORM_GUIDE, emptyIn(body)).errors, 422);
         throw error;
       }
     });

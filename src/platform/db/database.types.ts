@@ -184,7 +184,7 @@ export interface NotRelevant {
   createdAt: Generated<Timestamp>;
   opportunityId: string;
   partnerId: string;
-  reason: NotRelevantReason;
+  reason: NotRelevantReason | null;
 }
 
 export interface Opportunities {

@@ -58,3 +58,63 @@ export function fieldErrors(issues: FieldIssue[]): Record<string, string> {
   }
   return errors;
 }
+
+/** How a form names one of its fields to a person, and what it asks them to do when it is wrong. */
+export interface FieldGuide {
+  /** The field's label, as the page shows it ("Title"). */
+  label: string;
+  /** What to do when the field was left empty ("Enter a title"); said instead of any rule's message. */
+  missing?: string;
+  /** What to do instead of a rule's message, keyed by that message ("needs at least 5 characters"). */
+  messages?: Record<string, string>;
+  /** The id of the element the summary's link moves to; the field's name when not given. */
+  anchor?: string;
+}
+
+/** A form's fields in the order the page shows them. */
+export type FormGuide = Record<string, FieldGuide>;
+
+export interface FormErrors {
+  /** Per field: the message shown next to it (and in the summary). */
+  errors: Record<string, string>;
+  /** The error summary at the top of the page: one link per problem, in the page's order. */
+  summary: Array<{ href: string; message: string }>;
+}
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * Field issues as a person reads them: for an empty field what to enter ("Enter a title", not
+ * "needs at least 5 characters"); otherwise the guide's words for the rule, or the label and the
+ * rule's message ("Budget up to: must be a whole number"). The summary lists them in the page's
+ * order, each linking to its field.
+ */
+export function guidedErrors(issues: FieldIssue[], guide: FormGuide, isEmpty: (field: string) => boolean): FormErrors {
+  const raw = fieldErrors(issues);
+  const errors: Record<string, string> = {};
+  for (const [field, message] of Object.entries(raw)) {
+    const g = guide[field];
+    errors[field] = !g
+      ? sentence(message)
+      : g.missing && isEmpty(field)
+        ? g.missing
+        : (g.messages?.[message] ?? `${g.label}: ${message}`);
+  }
+  return { errors, summary: errorSummary(errors, guide) };
+}
+
+/** The error summary for messages already worded: one link per field, in the page's order. */
+export function errorSummary(errors: Record<string, string>, guide: FormGuide): FormErrors['summary'] {
+  const position = (field: string) => {
+    const i = Object.keys(guide).indexOf(field);
+    return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return Object.keys(errors)
+    .sort((a, b) => position(a) - position(b))
+    .map((field) => ({ href: `#${guide[field]?.anchor ?? field}`, message: errors[field]! }));
+}
+
+/** Whether a form field was left empty: no text, or no box ticked. */
+export function emptyIn(body: FormBody): (field: string) => boolean {
+  return (field) => list(body, field).length === 0;
+}

@@ -35,10 +35,11 @@ export function devOutboxRoutes(outboxDir: string, render: (name: string, data: 
       }
       const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
       return reply.type('text/html; charset=utf-8').send(
-        `<!doctype html><meta charset="utf-8"><title>${escape(mail.subject ?? '')}</title><body style="font-family:sans-serif;margin:20px">` +
+        `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(mail.subject ?? '')}</title>` +
+          `<body style="font-family:sans-serif;margin:12px;color:#1f2933;overflow-wrap:anywhere">` +
           `<p><a href="/dev/outbox">← outbox</a></p><h1>${escape(mail.subject ?? '')}</h1><p>To: ${escape(mail.to ? (Array.isArray(mail.to) ? mail.to : [mail.to]).map((a) => a.text).join(', ') : '')}</p>` +
-          `<iframe sandbox src="/dev/outbox/${encodeURIComponent(name)}?part=html" style="width:100%;height:70vh;border:1px solid #ccc"></iframe>` +
-          `<h2>Plain text</h2><pre style="white-space:pre-wrap">${escape(mail.text ?? '')}</pre></body>`,
+          `<iframe sandbox src="/dev/outbox/${encodeURIComponent(name)}?part=html" title="The HTML part of the email" style="width:100%;height:70vh;border:1px solid #6b7785"></iframe>` +
+          `<h2>Plain text</h2><pre style="white-space:pre-wrap">${escape(mail.text ?? '')}</pre></body></html>`,
       );
     });
   };

@@ -1,4 +1,4 @@
-insert into "not_relevant" ("partner_id", "opportunity_id", "reason") values ($1, $2, $3) on conflict ("partner_id", "opportunity_id") do update set "reason" = $4 where "not_relevant"."reason" <> $5
+insert into "not_relevant" ("partner_id", "opportunity_id", "reason") values ($1, $2, $3) on conflict ("partner_id", "opportunity_id") do update set "reason" = $4 where not_relevant.reason IS DISTINCT FROM $5::not_relevant_reason
 
 -- parameters: ["00000000-0000-4000-8000-0000000000aa","00000000-0000-4000-8000-000000000001","skills","skills","skills"]
 

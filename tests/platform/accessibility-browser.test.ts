@@ -1,0 +1,270 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpSettings } from '../../src/app/app-deps.ts';
+import { buildApp, type App } from '../../src/app/http-app.ts';
+import { addInterest, addOpportunity, addPartner } from '../support/digest-fixtures.ts';
+import { opportunityInput } from '../support/factories.ts';
+import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/link-scanner.ts';
+import { createTestStack, linkIn, type TestStack } from '../support/test-stack.ts';
+
+/**
+ * Every page a partner, a submitter or the operator meets, and every kind of mail, in Debian's
+ * Chromium (playwright-core) at a phone's and a desktop's width, checked by axe-core against the
+ * WCAG 2.2 A and AA rules: any serious or critical finding fails. On top of axe, what it does not
+ * measure: form fields' borders against their background (WCAG 1.4.11, 3:1), and that a phone
+ * never scrolls sideways. Screenshots go to test-results/, or to docs/images/ for the README with
+ * `UPDATE_DOC_SCREENSHOTS=1 npx vitest run tests/platform/accessibility-browser.test.ts`.
+ */
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`tests/platform/accessibility-browser.test.ts — SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`);
+
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const DOCS = process.env.UPDATE_DOC_SCREENSHOTS ? fileURLToPath(new URL('../../docs/images/', import.meta.url)) : RESULTS;
+const OPERATOR = 'ops@operator.example';
+
+/** The pages whose screenshots the README shows (the rest go to test-results/ only). */
+const README_PAGES = new Set(['home', 'join', 'join-errors', 'submit-errors', 'status', 'not-relevant', 'preferences', 'unsubscribe-already']);
+
+let t: TestStack;
+let outboxApp: App | undefined;
+let outboxDir = '';
+let browser: Browser | undefined;
+let context: BrowserContext | undefined;
+let base = '';
+let outboxBase = '';
+
+interface Finding {
+  where: string;
+  rule: string;
+  impact: string;
+  nodes: string[];
+}
+
+/** axe-core over the page as it is now: its serious and critical findings. */
+async function axe(page: Page, where: string): Promise<Finding[]> {
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ path: AXE_SOURCE });
+  type AxeResult = { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[]; failureSummary?: string }> }> };
+  const result = await page.evaluate<AxeResult>(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`);
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ where, rule: v.id, impact: v.impact!, nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`) }));
+}
+
+/**
+ * WCAG 1.4.11: a form field's border is what shows where to type or tick, so it needs 3:1 against
+ * the background it sits on (axe measures text only). Returns the fields that fall short.
+ */
+async function weakFieldBorders(page: Page): Promise<string[]> {
+  return await page.evaluate<string[]>(`(() => {
+    const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+      .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const background = (el) => {
+      for (let e = el.parentElement; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const weak = [];
+    for (const el of document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, textarea')) {
+      const style = getComputedStyle(el);
+      if (el.closest('.trap') || style.display === 'none' || style.visibility === 'hidden') continue;
+      const r = ratio(rgb(style.borderTopColor).slice(0, 3), background(el));
+      if (r < 3) weak.push((el.id || el.name) + ' ' + style.borderTopColor + ' ' + r.toFixed(2) + ':1');
+    }
+    return weak;
+  })()`);
+}
+
+const scrollWidth = async (page: Page) => Number(await page.evaluate('document.scrollingElement.scrollWidth'));
+
+/** The page at both widths: axe, the field borders, no sideways scroll on a phone, screenshots. */
+async function check(page: Page, name: string, widths: number[] = [375, 1280]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 800 });
+    const where = `${name} @ ${width}px`;
+    findings.push(...(await axe(page, where)));
+    for (const weak of await weakFieldBorders(page)) findings.push({ where, rule: 'field-border-contrast (1.4.11)', impact: 'serious', nodes: [weak] });
+    // Focus order follows the page: no positive tabindex anywhere.
+    const jumps = await page.evaluate<string[]>(`[...document.querySelectorAll('[tabindex]')].filter((e) => e.tabIndex > 0).map((e) => e.outerHTML.slice(0, 80))`);
+    for (const jump of jumps) findings.push({ where, rule: 'positive tabindex (focus order)', impact: 'serious', nodes: [jump] });
+    if (width <= 400) {
+      const w = await scrollWidth(page);
+      if (w > width + 1) findings.push({ where, rule: 'no sideways scroll', impact: 'serious', nodes: [`${w} px wide`] });
+    }
+    const dir = README_PAGES.has(name) ? DOCS : RESULTS;
+    await page.screenshot({ path: `${dir}page-${name}-${width}.png`, fullPage: true });
+  }
+  return findings;
+}
+
+async function open(url: string): Promise<Page> {
+  const page = await context!.newPage();
+  await page.goto(url.startsWith('http') ? url : `${base}${url}`, { waitUntil: 'load' });
+  return page;
+}
+
+async function pressButton(page: Page, name: string | RegExp) {
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name }).first().click()]);
+}
+
+const pathOf = (url: string) => new URL(url).pathname;
+const inAMonth = () => new Date(Date.now() + 30 * 86_400_000);
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  t = await createTestStack({ PUBLIC_BASE_URL: base, ADMIN_EMAILS: OPERATOR });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  t.startBackground();
+  // The development outbox is served by the app `start` builds without SMTP_URL.
+  outboxDir = await mkdtemp(path.join(tmpdir(), 'p2p-a11y-outbox-'));
+  outboxApp = await buildApp({ ...t.c, settings: { ...httpSettings(t.config, 'outbox'), devOutboxDir: outboxDir } });
+  const outboxPort = await freePort();
+  outboxBase = `http://127.0.0.1:${outboxPort}`;
+  await outboxApp.listen({ port: outboxPort, host: '127.0.0.1' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // The pages' Content-Security-Policy allows our own scripts only; axe is injected by the test.
+  context = await browser.newContext({ bypassCSP: true });
+  await mkdir(RESULTS, { recursive: true });
+  await mkdir(DOCS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await outboxApp?.close();
+  await t?.close();
+  if (outboxDir) await rm(outboxDir, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.2 AA) of every page and mail, at 375 and 1280 px', () => {
+  it('finds nothing serious or critical on any page a partner, a submitter or the operator sees', async () => {
+    const findings: Finding[] = [];
+    const seen = async (url: string, name: string, act?: (page: Page) => Promise<void>) => {
+      const page = await open(url);
+      if (act) await act(page);
+      findings.push(...(await check(page, name)));
+      return page;
+    };
+
+    const partnerId = await addPartner(t, 'kubeworks', ['kubernetes-on-azure', 'identity-access-management'], {
+      website: 'https://kubeworks.example',
+      country: 'Austria',
+      profile: 'We build AKS platforms with Entra ID single sign-on for manufacturers.',
+    });
+    const other = await addPartner(t, 'identio', ['identity-access-management']);
+    const opportunityId = await addOpportunity(t, 'AKS landing zone for a Linz logistics firm', ['kubernetes-on-azure', 'identity-access-management'], {
+      budgetMin: 40_000,
+      budgetMax: 70_000,
+      currency: 'EUR',
+    });
+    await addInterest(t, opportunityId, partnerId, { note: 'We did three AKS platforms with Entra ID this year; happy to talk.' });
+    await addInterest(t, opportunityId, other);
+    const { expiresAt } = await t.c.opportunities.getRow(opportunityId);
+    const { opportunity: pending } = await t.c.opportunities.submit({ source: 'form', input: opportunityInput({ title: 'Entra ID clean-up for a retailer' }) });
+    const email = 'kubeworks@partners.example';
+
+    await seen('/', 'home');
+    await seen('/join', 'join');
+    await seen('/join', 'join-errors', (page) => pressButton(page, 'Join and confirm by email'));
+    await seen('/submit', 'submit');
+    await seen('/submit', 'submit-errors', async (page) => {
+      await page.getByLabel('Title').fill('AKS');
+      await pressButton(page, 'Submit');
+    });
+    await seen('/submit/sent', 'submit-sent');
+    await seen(pathOf(t.c.links.confirmOpportunity(pending.id)), 'submit-confirm');
+    await seen(pathOf(t.c.links.opportunityStatus(opportunityId, expiresAt)), 'status');
+    await seen(pathOf(t.c.links.interest(partnerId, opportunityId, inAMonth())), 'interest');
+    await seen(pathOf(t.c.links.notRelevant(other, opportunityId, inAMonth())), 'not-relevant');
+    await seen(pathOf(t.c.links.notRelevant(other, opportunityId, inAMonth())), 'not-relevant-stored', (page) => pressButton(page, /^Not relevant$/));
+    await seen(pathOf(t.c.links.preferences(partnerId)), 'preferences');
+    await seen(pathOf(t.c.links.unsubscribe(email)), 'unsubscribe');
+    await seen(pathOf(t.c.links.unsubscribe('gone@partners.example')), 'unsubscribe-already', async (page) => {
+      await pressButton(page, 'Unsubscribe');
+      await page.goto(`${base}${pathOf(t.c.links.unsubscribe('gone@partners.example'))}`, { waitUntil: 'load' });
+    });
+    // The outcome question's answer page, as its "Yes" button opens it, and after answering.
+    const { id: interestId } = await t.c.db.selectFrom('interests').select('id').where('opportunityId', '=', opportunityId).where('partnerId', '=', other).executeTakeFirstOrThrow();
+    await t.c.introductions.introduce(opportunityId, [interestId]);
+    const { id: introductionId } = await t.c.db
+      .selectFrom('introductions')
+      .select('id')
+      .where('opportunityId', '=', opportunityId)
+      .where('partnerId', '=', other)
+      .executeTakeFirstOrThrow();
+    const question = await t.c.db.insertInto('outcomeRequests').values({ introductionId, side: 'partner' }).returning('id').executeTakeFirstOrThrow();
+    const outcomePath = (answer?: string) => {
+      const url = new URL(t.c.links.outcome(question.id, answer));
+      return url.pathname + url.search;
+    };
+    await seen(outcomePath('yes'), 'outcome');
+    await seen(outcomePath('talking'), 'outcome-answered', (page) => pressButton(page, 'Save my answer'));
+    await seen('/nowhere', 'not-found');
+
+    // The operator: sign in through the emailed link, then every console page.
+    await seen('/admin/sign-in', 'admin-sign-in');
+    const page = await open('/admin/sign-in');
+    await page.getByLabel('Email').fill(OPERATOR);
+    await pressButton(page, 'Email me a sign-in link');
+    const mail = await t.smtp.waitFor((m) => m.envelope.to.includes(OPERATOR) && /sign-in link/.test(m.parsed.subject ?? ''));
+    await page.goto(linkIn(mail.parsed.text, '/admin/sign-in/'));
+    await pressButton(page, 'Sign in');
+    for (const [url, name] of [
+      ['/admin', 'admin-overview'],
+      ['/admin/moderation', 'admin-moderation'],
+      ['/admin/opportunities', 'admin-opportunities'],
+      [`/admin/opportunities/${opportunityId}`, 'admin-opportunity'],
+      ['/admin/partners', 'admin-partners'],
+      [`/admin/partners/${partnerId}`, 'admin-partner'],
+      ['/admin/digests', 'admin-digests'],
+      ['/admin/inbound', 'admin-inbound'],
+      ['/admin/suppressions', 'admin-suppressions'],
+      ['/admin/audit', 'admin-audit'],
+    ] as const) {
+      await page.goto(`${base}${url}`, { waitUntil: 'load' });
+      findings.push(...(await check(page, name)));
+    }
+
+    // The development outbox, with the mails this run sent.
+    await t.smtp.waitFor((m) => /Confirm your opportunity/.test(m.parsed.subject ?? ''));
+    for (const [i, m] of t.smtp.received.entries()) await writeFile(path.join(outboxDir, `2026-12-04T10-00-0${i % 10}-00${i}Z-${m.envelope.to[0]}.eml`), m.raw);
+    const outbox = await seen(`${outboxBase}/dev/outbox`, 'dev-outbox');
+    const first = await outbox.locator('table a').first().getAttribute('href');
+    await seen(`${outboxBase}${first}`, 'dev-outbox-mail');
+
+    expect(findings, findings.map((f) => `${f.where}: ${f.rule} (${f.impact})\n    ${f.nodes.join('\n    ')}`).join('\n')).toEqual([]);
+  }, 300_000);
+
+  it('finds nothing serious or critical in any mail we send, at 375 and 640 px', async () => {
+    // The digest, and the mails the run above sent (confirmations, the sign-in link).
+    await t.c.digests.runRound({ everyone: true, period: '2099-W11' });
+    const digest = await t.smtp.waitFor((m) => /^Message-ID: <digest\./im.test(m.raw), 15_000);
+    const mails = new Map<string, string>();
+    for (const m of [...t.smtp.received, digest]) {
+      const kind = /^Message-ID: <([a-z-]+)\./im.exec(m.raw)?.[1] ?? 'unknown';
+      if (m.parsed.html && !mails.has(kind)) mails.set(kind, m.parsed.html);
+    }
+    expect(mails.has('digest')).toBe(true);
+    const findings: Finding[] = [];
+    const page = await context!.newPage();
+    for (const [kind, html] of mails) {
+      await page.setContent(html, { waitUntil: 'load' });
+      expect(await page.evaluate('document.documentElement.lang'), `${kind} says its language`).toBe('en');
+      findings.push(...(await check(page, `mail-${kind}`, [375, 640])));
+    }
+    expect(findings, findings.map((f) => `${f.where}: ${f.rule} (${f.impact})\n    ${f.nodes.join('\n    ')}`).join('\n')).toEqual([]);
+  }, 120_000);
+});
