@@ -80,7 +80,11 @@ export async function lockRoundStart(trx: Executor): Promise<void> {
 
 /**
  * Chooses, once for a whole round (its new ledger rows), which digests may carry each open
- * opportunity: its best `maxReach` partners of the round, ranked as matching ranks them (a real
+ * opportunity: its best `maxReach` partners of the round's period, ranked as matching ranks them.
+ * A period ("2027-W02") is one round for the partners, whatever hour each is due in: the tick
+ * starts a period's digests hour by hour (each partner at their own local hour), so the places
+ * already given to the opportunity by earlier starts of the same period are counted first, and
+ * an opportunity never reaches more than `maxReach` partners in one period (a real
  * skill match before a designation alone, then score, then the more specialised partner, then
  * name; the id last so the order is total). Only partners who could receive it count: above
  * their minimum score, not carried to them before, not "not relevant", submitter not muted;
@@ -93,15 +97,24 @@ export async function chooseRoundReach(db: Executor, digestIds: readonly string[
   if (digestIds.length === 0) return 0;
   const result = await sql`
     WITH round AS (
-      SELECT d.id AS digest_id, p.id AS partner_id, p.min_score, p.company,
+      SELECT d.id AS digest_id, d.period, p.id AS partner_id, p.min_score, p.company,
              (SELECT count(*) FROM partner_skills ps WHERE ps.partner_id = p.id) AS skill_count
         FROM digests d
         JOIN partners p ON p.id = d.partner_id
        WHERE d.id = ANY(${digestIds}::uuid[])
+    ), given AS (
+      -- Places already given in the same periods by earlier starts (other hours of the period).
+      SELECT d.period, gr.opportunity_id, count(*) AS n
+        FROM digest_reach gr
+        JOIN digests d ON d.id = gr.digest_id
+       WHERE NOT gr.held_back
+         AND d.period IN (SELECT DISTINCT period FROM round)
+         AND NOT d.id = ANY(${digestIds}::uuid[])
+       GROUP BY d.period, gr.opportunity_id
     ), ranked AS (
-      SELECT r.digest_id, m.opportunity_id,
+      SELECT r.digest_id, r.period, m.opportunity_id,
              row_number() OVER (
-               PARTITION BY m.opportunity_id
+               PARTITION BY r.period, m.opportunity_id
                ORDER BY NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m.reasons -> 'skills') AS s
                                      WHERE s ->> 'role' = 'required' AND s ->> 'tier' <> 'designation'),
                         m.score DESC, r.skill_count, r.company, r.partner_id
@@ -121,7 +134,9 @@ export async function chooseRoundReach(db: Executor, digestIds: readonly string[
                           WHERE ms.partner_id = r.partner_id AND ms.submitter_email = lower(o.submitter_email))
     )
     INSERT INTO digest_reach (digest_id, opportunity_id, held_back)
-    SELECT digest_id, opportunity_id, rank > ${maxReach} FROM ranked
+    SELECT k.digest_id, k.opportunity_id, k.rank > ${maxReach} - coalesce(g.n, 0)
+      FROM ranked k
+      LEFT JOIN given g ON g.period = k.period AND g.opportunity_id = k.opportunity_id
     ON CONFLICT DO NOTHING
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);

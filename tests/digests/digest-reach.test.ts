@@ -69,6 +69,22 @@ describe('fair exposure in a digest round', () => {
     expect(partnersOf(all.filter((c) => c.period === '2027-W02'))).toEqual([...partners.slice(0, PARTNERS - MAX_REACH)].sort());
   });
 
+  it('counts a period as one round: a later start of the same period (another hour) gives only the places left', async () => {
+    const opportunity = await opportunityScored('AKS platform for a hospital group', rising);
+    // The weakest partner is due an hour earlier (another time zone): its start gives it a place.
+    await t.c.digests.runRound({ everyone: true, period: '2027-W40', partnerId: partners[0]! });
+    expect(partnersOf(await carriers(opportunity))).toEqual([partners[0]]);
+
+    await round('2027-W40');
+    const all = await carriers(opportunity);
+    expect(all).toHaveLength(MAX_REACH);
+    expect(partnersOf(all)).toEqual([partners[0]!, ...bestByRising(MAX_REACH - 1)].sort());
+
+    // The next period is a new round: the partners held back come first.
+    await round('2027-W41');
+    expect(partnersOf(await carriers(opportunity))).toEqual([...partners].sort());
+  });
+
   it('breaks ties as matching ranks partners', async () => {
     const opportunity = await opportunityScored('AKS upgrade for a bank', () => 0.7);
     await round('2027-W03');
