@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import mjml2html from 'mjml';
+import { slimEmailHtml } from './email-html.ts';
 
 /**
  * Email templates: MJML in `templates/email/`, compiled to HTML once per process (MJML takes tens
@@ -74,7 +75,7 @@ const asciiTemplate = (html: string) =>
  * process: MJML takes tens of milliseconds a render, filling the compiled template a fraction
  * of one.
  */
-export async function compileEmailTemplate(file: string) {
+export async function compileEmailTemplate(file: string, options: { slim?: boolean } = {}) {
   const source = await readFile(`${TEMPLATE_DIR}${file}`, 'utf8');
   const { html, errors } = await mjml2html(source, {
     validationLevel: 'strict',
@@ -91,7 +92,10 @@ export async function compileEmailTemplate(file: string) {
   if (html.includes('mj-include')) throw new Error(`templates/email/${file}: an <mj-include> was not resolved`);
   // MJML indents deeply: a quarter of a digest's bytes, meaning nothing in HTML. Size matters:
   // Gmail clips HTML past 102 KB, and the clipped tail holds the footer with the unsubscribe link.
-  return emailEta.compile(asciiTemplate(html.replace(/\n\s+/g, '\n')));
+  // Then repeated inline styles become classes (email-html.ts); `slim: false` keeps MJML's own
+  // output, which the screenshot test compares against.
+  const indented = html.replace(/\n\s+/g, '\n');
+  return emailEta.compile(asciiTemplate(options.slim === false ? indented : slimEmailHtml(indented)));
 }
 
 /** Only http(s) links ever reach an email; anything else becomes inert text. */
