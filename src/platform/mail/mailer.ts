@@ -181,20 +181,41 @@ export function createMailer(settings: MailerSettings): Mailer {
   };
 }
 
+/** RFC 5322's longest line, CRLF excluded. */
+const MAX_LINE = 998;
+/** A character 7bit may not carry (NUL, a bare CR, anything past ASCII), or a line too long. */
+const NOT_SEVEN_BIT = new RegExp(`[^\\x01-\\x7f]|\\r(?!\\n)|[^\\r\\n]{${MAX_LINE + 1}}`);
+
+/**
+ * The HTML part as it is, without transfer encoding (7bit), when it may be: ASCII only (our
+ * templates write every other character as a numeric reference, see mail-templates.ts) and no
+ * line longer than 998 characters. base64 would make it a third bigger and cost an encoding pass
+ * per message; nodemailer itself only sends text as 7bit when no line passes 76 characters.
+ * Anything else (a long line, a stray character) is left to nodemailer's base64.
+ */
+export function sevenBitPart(html: string, contentType = 'text/html; charset=utf-8'): { raw: string } | undefined {
+  if (NOT_SEVEN_BIT.test(html)) return undefined;
+  const body = html.replace(/\r?\n/g, '\r\n');
+  return { raw: `Content-Type: ${contentType}\r\nContent-Transfer-Encoding: 7bit\r\n\r\n${body}` };
+}
+
 function message(settings: MailerSettings, mail: OutgoingMail) {
   const returnPath = settings.returnPaths?.returnPathFor(mail.to);
+  const html = sevenBitPart(mail.html);
   return {
     from: settings.from,
     to: mail.to,
     subject: mail.subject,
-    html: mail.html,
+    html: html ?? mail.html,
     text: mail.text,
     // The envelope is what bounces go back to; the header is what a complaint report encloses.
     headers: returnPath ? { ...mail.headers, [RETURN_PATH_HEADER]: returnPath } : mail.headers,
     ...(returnPath ? { envelope: { from: returnPath, to: mail.to } } : {}),
     messageId: mail.messageId,
     ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-    // base64 is ~1.7× faster to encode than quoted-printable for large HTML parts.
-    textEncoding: 'base64' as const,
+    // With the HTML part as it is, what is left to encode is the text part, ASCII but for a few
+    // characters ("·", "–"): quoted-printable adds a few percent where base64 adds a third. A
+    // large HTML part that could not go as it is goes as base64, ~1.7× faster to encode than QP.
+    textEncoding: html ? ('quoted-printable' as const) : ('base64' as const),
   };
 }
