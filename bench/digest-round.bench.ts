@@ -90,10 +90,14 @@ async function dropDatabase(name: string): Promise<void> {
 /** Samples this process's RSS while a phase runs. */
 function rssSampler(intervalMs = 200) {
   let peak = process.memoryUsage().rss;
+  let peakHeap = process.memoryUsage().heapUsed;
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
   }, intervalMs);
   return {
+    peakHeap: () => peakHeap,
     stop() {
       clearInterval(timer);
       peak = Math.max(peak, process.memoryUsage().rss);
@@ -111,6 +115,10 @@ interface RoundStats {
   perSecond: number;
   avgCardsPerDigest: number;
   peakRssMb: number;
+  /** RSS and V8 heap in use when the round started (what earlier phases left), and the heap's peak in the round. */
+  rssBeforeMb: number;
+  heapBeforeMb: number;
+  peakHeapMb: number;
   /** This process's CPU (user + system) over the round's wall time; 1 = one core busy all along. */
   nodeCpu: number;
   /** Event-loop utilization: the share of the round the main thread was busy. */
@@ -272,6 +280,7 @@ async function main(): Promise<void> {
       sentCount = 0;
       const pgBefore = await cpuSecondsOfAll(await postgresPids(container, dbName));
       const sinkBefore = await cpuSecondsOfAll([sink!.pid]);
+      const memoryBefore = process.memoryUsage();
       const rss = rssSampler();
       const cpuBefore = process.cpuUsage();
       const eluBefore = performance.eventLoopUtilization();
@@ -297,6 +306,9 @@ async function main(): Promise<void> {
         perSecond: result.sent / wall,
         avgCardsPerDigest: sent ? itemCount / sent : 0,
         peakRssMb: peakRss / 1024 / 1024,
+        rssBeforeMb: memoryBefore.rss / 1024 / 1024,
+        heapBeforeMb: memoryBefore.heapUsed / 1024 / 1024,
+        peakHeapMb: rss.peakHeap() / 1024 / 1024,
         nodeCpu: (cpu.user + cpu.system) / 1e6 / wall,
         eventLoopBusy: elu.utilization,
         postgresCpu: pgAfter.size ? cpuDelta(pgBefore, pgAfter) / wall : undefined,
@@ -314,7 +326,8 @@ async function main(): Promise<void> {
         `round @${concurrency}: ${r.digests} sent, ${r.skipped} skipped, ${r.failed} failed in ${r.seconds.toFixed(1)} s ` +
           `= ${r.perSecond.toFixed(0)}/s; ${r.avgCardsPerDigest.toFixed(2)} cards/digest; node CPU ${(r.nodeCpu * 100).toFixed(0)}% ` +
           `(event loop busy ${(r.eventLoopBusy * 100).toFixed(0)}%), postgres CPU ${r.postgresCpu === undefined ? '?' : `${(r.postgresCpu * 100).toFixed(0)}%`}, ` +
-          `sink CPU ${r.sinkCpu === undefined ? '?' : `${(r.sinkCpu * 100).toFixed(0)}%`}; RSS peak ${r.peakRssMb.toFixed(0)} MB`,
+          `sink CPU ${r.sinkCpu === undefined ? '?' : `${(r.sinkCpu * 100).toFixed(0)}%`}; RSS peak ${r.peakRssMb.toFixed(0)} MB ` +
+          `(${r.rssBeforeMb.toFixed(0)} MB at its start; V8 heap ${r.heapBeforeMb.toFixed(0)} MB at its start, ${r.peakHeapMb.toFixed(0)} MB at most)`,
       );
       if (r.failed) say(`warning: ${r.failed} digests failed in the round at concurrency ${concurrency}`);
     }

@@ -183,8 +183,18 @@ export function createMailer(settings: MailerSettings): Mailer {
 
 /** RFC 5322's longest line, CRLF excluded. */
 const MAX_LINE = 998;
-/** A character 7bit may not carry (NUL, a bare CR, anything past ASCII), or a line too long. */
-const NOT_SEVEN_BIT = new RegExp(`[^\\x01-\\x7f]|\\r(?!\\n)|[^\\r\\n]{${MAX_LINE + 1}}`);
+/** A bare CR, which 7bit may not carry either. */
+const NOT_SEVEN_BIT = /\r(?!\n)/;
+
+/** Whether a line (CRLF or LF ends) passes MAX_LINE characters: indexOf, not a regex, which retries at every offset. */
+function hasLongLine(text: string): boolean {
+  let start = 0;
+  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+    if (end - start > MAX_LINE + (text.charCodeAt(end - 1) === 13 ? 1 : 0)) return true;
+    start = end + 1;
+  }
+  return text.length - start > MAX_LINE;
+}
 
 /**
  * The HTML part as it is, without transfer encoding (7bit), when it may be: ASCII only (our
@@ -194,8 +204,11 @@ const NOT_SEVEN_BIT = new RegExp(`[^\\x01-\\x7f]|\\r(?!\\n)|[^\\r\\n]{${MAX_LINE
  * Anything else (a long line, a stray character) is left to nodemailer's base64.
  */
 export function sevenBitPart(html: string, contentType = 'text/html; charset=utf-8'): { raw: string } | undefined {
-  if (NOT_SEVEN_BIT.test(html)) return undefined;
-  const body = html.replace(/\r?\n/g, '\r\n');
+  // ASCII exactly when its UTF-8 is as long as the string (a native count, faster than a regex).
+  if (Buffer.byteLength(html) !== html.length || html.includes('\u0000') || hasLongLine(html)) return undefined;
+  const crlf = html.includes('\r');
+  if (crlf && NOT_SEVEN_BIT.test(html)) return undefined;
+  const body = crlf ? html.replace(/\r?\n/g, '\r\n') : html.replaceAll('\n', '\r\n');
   return { raw: `Content-Type: ${contentType}\r\nContent-Transfer-Encoding: 7bit\r\n\r\n${body}` };
 }
 
