@@ -95,7 +95,9 @@ export async function compileEmailTemplate(file: string, options: { slim?: boole
   // Then repeated inline styles become classes (email-html.ts); `slim: false` keeps MJML's own
   // output, which the screenshot test compares against.
   const indented = html.replace(/\n\s+/g, '\n');
-  return emailEta.compile(asciiTemplate(options.slim === false ? indented : slimEmailHtml(indented)));
+  // CRLF line ends, as the message goes on the wire: the mailer then sends the filled copy as it is.
+  const crlf = (template: string) => template.replace(/\r?\n/g, '\r\n');
+  return emailEta.compile(crlf(asciiTemplate(options.slim === false ? indented : slimEmailHtml(indented))));
 }
 
 /** Only http(s) links ever reach an email; anything else becomes inert text. */

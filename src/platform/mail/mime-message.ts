@@ -44,6 +44,8 @@ function hasLongLine(text: string): boolean {
 export function sevenBit(body: string): string | undefined {
   // ASCII exactly when its UTF-8 is as long as the string (a native count, faster than a regex).
   if (Buffer.byteLength(body) !== body.length || body.includes('\u0000') || hasLongLine(body)) return undefined;
+  // Our templates are compiled with CRLF line ends (mail-templates.ts): then there is nothing to copy.
+  if (!/\r(?!\n)|(?<!\r)\n/.test(body)) return body;
   if (!body.includes('\r')) return body.replaceAll('\n', '\r\n');
   return /\r(?!\n)/.test(body) ? undefined : body.replace(/\r?\n/g, '\r\n');
 }
@@ -91,7 +93,13 @@ export function buildMimeMessage(input: MimeMessageInput): Buffer {
   const boundary = typeof root.boundary === 'string' ? root.boundary : '';
   const text = part('text/plain', input.text, 'quoted-printable');
   const html = part('text/html', input.html, 'base64');
+  if (Buffer.byteLength(head) !== head.length) throw new Error('a header is not ASCII after encoding');
   // nodemailer's boundaries carry a random part per message; a body holding one is not ours to send.
   if (!boundary || text.includes(boundary) || html.includes(boundary)) throw new Error('MIME boundary missing or found in the body');
-  return Buffer.from(`${head}\r\n\r\n--${boundary}\r\n${text}\r\n--${boundary}\r\n${html}\r\n--${boundary}--\r\n`, 'utf8');
+  // Every piece is ASCII by now (encoded words, 7bit or encoded bodies): latin1 copies it byte for byte.
+  return Buffer.concat([
+    Buffer.from(`${head}\r\n\r\n--${boundary}\r\n${text}\r\n--${boundary}\r\n`, 'latin1'),
+    Buffer.from(html, 'latin1'),
+    Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1'),
+  ]);
 }
