@@ -14,7 +14,9 @@
  *   widths, centring and what hides the preheader (`staysInline`): a client that drops `<style>`
  *   (the Gmail app showing a non-Google account) keeps the 600 px column and loses type,
  *   colours, borders and spacing.
- * - Line breaks inside tags and the indentation MJML leaves go.
+ * - Line breaks inside tags and the indentation MJML leaves go, and so do line breaks between two
+ *   table or block tags in the body (whitespace there never shows), while a line stays short
+ *   enough to be sent as it is (lines of at most 998 characters; see mime-message.ts).
  *
  * The result renders the same: a class rule applies to exactly the elements that had the inline
  * style, and no rule of the template's own `<style>` blocks is more specific than a class and
@@ -129,8 +131,9 @@ export function slimEmailHtml(html: string): string {
     // MJML's indentation and blank lines; a line break between tags stays (whitespace there may show).
     .replace(/\n[ \t]+/g, '\n')
     .replace(/\n{2,}/g, '\n');
+  const joined = joinStructuralLines(slim);
   const rules = [...classes].map(([style, name]) => `.${name}{${style}}`).join('\n');
-  const withRules = classes.size ? slim.replace('</head>', `<style type="text/css">\n${rules}\n</style>\n</head>`) : slim;
+  const withRules = classes.size ? joined.replace('</head>', `<style type="text/css">\n${rules}\n</style>\n</head>`) : slim;
   return withRules.replace(/\uE000(\d+)\uE000/g, (_, i: string) => eta[Number(i)]!);
 }
 
@@ -155,4 +158,24 @@ function loopDepths(protectedHtml: string, eta: string[]): (position: number) =>
     }
     return found;
   };
+}
+
+/** Tags whose neighbouring whitespace never shows: table structure and block boxes (and comments). */
+const STRUCTURAL_END = /(?:<\/?(?:table|tr|td|th|div|ul|ol|li|p)\b[^<>]*>|-->)$/;
+const STRUCTURAL_START = /^(?:<\/?(?:table|tr|td|th|div|ul|ol|li|p)\b|<!--)/;
+/** A joined line of the template stays under this, leaving room for the values filled in. */
+const JOINED_LINE_MAX = 400;
+
+/** Joins lines of the body where one ends and the next starts with a structural tag (see the file comment). */
+function joinStructuralLines(html: string): string {
+  const body = html.indexOf('<body');
+  if (body < 0) return html;
+  const lines = html.slice(body).split('\n');
+  const out: string[] = [lines[0]!];
+  for (const line of lines.slice(1)) {
+    const last = out[out.length - 1]!;
+    if (STRUCTURAL_END.test(last) && STRUCTURAL_START.test(line) && last.length + line.length <= JOINED_LINE_MAX) out[out.length - 1] = last + line;
+    else out.push(line);
+  }
+  return html.slice(0, body) + out.join('\n');
 }
