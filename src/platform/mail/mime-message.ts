@@ -2,7 +2,7 @@ import MimeNode from 'nodemailer/lib/mime-node';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 
 /**
- * One email as the text that goes on the wire (ASCII: one byte a character), built here in one
+ * One email as the bytes that go on the wire (ASCII: one byte a character), built here in one
  * pass and handed to nodemailer as `raw` (nodemailer still signs it with DKIM and sends it).
  * nodemailer's own composer builds a tree of streams per message: with it, composing cost about
  * 1.5 ms of CPU a digest; built here and sent raw, about 1 ms, building a third of that.
@@ -81,7 +81,7 @@ function part(contentType: string, body: string, fallback: 'quoted-printable' | 
 }
 
 /** The whole message, CRLF line ends, ready for SMTP's DATA; ASCII only (one byte a character). */
-export function buildMimeMessage(input: MimeMessageInput): string {
+export function buildMimeMessage(input: MimeMessageInput): Buffer {
   const root = new MimeNode('multipart/alternative', { textEncoding: 'Q' });
   if (input.date) root.date = input.date;
   for (const [key, value] of Object.entries(input.headers)) root.setHeader(key, value);
@@ -97,8 +97,12 @@ export function buildMimeMessage(input: MimeMessageInput): string {
   if (Buffer.byteLength(head) !== head.length) throw new Error('a header is not ASCII after encoding');
   // nodemailer's boundaries carry a random part per message; a body holding one is not ours to send.
   if (!boundary || text.includes(boundary) || html.includes(boundary)) throw new Error('MIME boundary missing or found in the body');
-  // Every piece is ASCII by now (encoded words, 7bit or encoded bodies), so the string is the bytes:
-  // nodemailer turns it into one Buffer on the way to the socket. Building Buffers here cost two
-  // more 60 KB allocations a message, which glibc keeps around as resident memory.
-  return `${head}\r\n\r\n--${boundary}\r\n${text}\r\n--${boundary}\r\n${html}\r\n--${boundary}--\r\n`;
+  // Every piece is ASCII by now (encoded words, 7bit or encoded bodies): latin1 copies it byte for
+  // byte. A Buffer, not the string: handed a 60 KB string per message, nodemailer kept it on the V8
+  // heap, which then peaked at 200-240 MB in a round instead of 130 (RSS +25-50 MB).
+  return Buffer.concat([
+    Buffer.from(`${head}\r\n\r\n--${boundary}\r\n${text}\r\n--${boundary}\r\n`, 'latin1'),
+    Buffer.from(html, 'latin1'),
+    Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1'),
+  ]);
 }
