@@ -9,10 +9,12 @@ export function inlineClassStyles(html: string): string {
     for (const rule of block[1]!.matchAll(/^\.([a-z]+)\{([^}]*)\}$/gm)) rules.set(rule[1]!, rule[2]!);
   }
   return html.replace(/<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*?)?(\/?)>/g, (whole, tag: string, attributes: string | undefined, end: string) => {
-    const cls = attributes && / class="([a-z]+)"/.exec(attributes);
-    const rule = cls && rules.get(cls[1]!);
+    // Ours is the class attribute's last name (after MJML's own, where an element has some).
+    const cls = attributes && / class="((?:[^"]* )?)([a-z]+)"/.exec(attributes);
+    const rule = cls && rules.get(cls[2]!);
     if (!attributes || !cls || rule === undefined) return whole;
-    const rest = attributes.replace(cls[0], '');
+    const own = cls[1]!.trim();
+    const rest = attributes.replace(cls[0], own ? ` class="${own}"` : '');
     const inline = / style="([^"]*)"/.exec(rest);
     const merged = inline ? rest.replace(inline[0], ` style="${rule};${inline[1]}"`) : `${rest} style="${rule}"`;
     return `<${tag}${merged}${end}>`;

@@ -10,7 +10,6 @@
  * - Left inline, as MJML wrote it: everything inside Outlook's conditional comments
  *   (`<!--[if mso | IE]>…<![endif]-->`: the tables Outlook for Windows lays out with), the
  *   padding of `<a>` elements (Outlook.com's `#outlook a { padding:0 }` would beat a class), and
- *   elements that already have a class (Outlook for Windows reads only one class per element), and
  *   widths, centring and what hides the preheader (`staysInline`): a client that drops `<style>`
  *   (the Gmail app showing a non-Google account) keeps the 600 px column and loses type,
  *   colours, borders and spacing.
@@ -77,7 +76,7 @@ interface Candidate {
 
 /** The tag's style when it may move to a class, else undefined. */
 function candidate(tag: string, attributes: string | undefined): Candidate | undefined {
-  if (!attributes || INLINE_TAGS.has(tag.toLowerCase()) || /\sclass=/i.test(attributes)) return undefined;
+  if (!attributes || INLINE_TAGS.has(tag.toLowerCase())) return undefined;
   const style = STYLE_ATTR.exec(attributes)?.[1];
   if (style === undefined || style.includes('\uE000')) return undefined; // an Eta tag inside the style
   return { tag, attributes, style };
@@ -122,6 +121,10 @@ export function slimEmailHtml(html: string): string {
             if (!c || !cls) return attributes ? `<${tag}${tidy(attributes)}${selfClosing}>` : whole;
             const { inline } = splitStyle(c.tag, c.style);
             const rest = attributes!.replace(STYLE_ATTR, inline ? ` style="${inline}"` : '');
+            // An element with classes of its own (MJML's columns) gets ours last: Outlook for
+            // Windows, said to read only the first, lays columns out from its conditional tables.
+            const own = /\sclass="([^"]*)"/.exec(rest);
+            if (own) return `<${tag}${tidy(rest.replace(own[0], ` class="${own[1]} ${cls}"`))}${selfClosing}>`;
             return `<${tag}${tidy(rest)} class="${cls}"${selfClosing}>`;
           }),
     )
