@@ -346,7 +346,8 @@ async function main(): Promise<void> {
     const eml = (await readdir(outboxDir)).find((f) => f.endsWith('.eml'));
     const emlBytes = eml ? await readFile(path.join(outboxDir, eml)) : Buffer.alloc(0);
     const messageBytes = emlBytes.length + emlBytes.toString('latin1').split('\n').length - 1;
-    const sampleCards = sample.html.split('class="digest-card"').length - 1;
+    // Each card's section carries MJML's class "digest-card" (and ours after it, email-html.ts).
+    const sampleCards = sample.html.match(/class="digest-card[" ]/g)?.length ?? 0;
 
     const transportCount = Math.max(MIN_TRANSPORT_MESSAGES, best.digests);
     const transportMailer = createMailer({
