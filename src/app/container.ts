@@ -23,7 +23,7 @@ import { createMetrics, type QueueCounts } from '../platform/metrics/metrics.ts'
 import { outboxLagSeconds } from '../platform/outbox/outbox.repository.ts';
 import { claimSize, DIGEST_RUN_CONCURRENCY } from '../digests/digest-limits.ts';
 import { attemptsOf } from '../platform/queue/job-registry.ts';
-import { loadMailTemplates } from '../platform/mail/mail-templates.ts';
+import { compileEmailTemplates, loadMailTemplates } from '../platform/mail/mail-templates.ts';
 import { createMailer } from '../platform/mail/mailer.ts';
 import { createReturnPaths } from '../platform/mail/return-path.ts';
 import { createOpportunityService } from '../opportunities/opportunity.service.ts';
@@ -95,7 +95,9 @@ export async function createContainer(config: Config, log: Logger) {
     onAvailabilityChange: ({ open, pauseMs, error }) =>
       open ? log.warn({ err: error, pauseMs }, 'SMTP unreachable: sending paused until the next probe') : log.info('SMTP reachable again: sending resumed'),
   });
-  const templates = await loadMailTemplates();
+  // Every email template in one go: MJML runs once, on a thread of its own (mail-templates.ts).
+  const [noticeTemplate, digestTemplate] = await compileEmailTemplates(['notice.mjml', 'digest.mjml']);
+  const templates = await loadMailTemplates(noticeTemplate);
   // Message-IDs, the loop header and the SMTP greeting all name the host of the public URL.
   const mailDomain = new URL(config.publicBaseUrl).hostname;
 
@@ -139,7 +141,7 @@ export async function createContainer(config: Config, log: Logger) {
     db,
     queues,
     mailer,
-    renderer: await loadDigestRenderer(),
+    renderer: await loadDigestRenderer({ compiled: digestTemplate! }),
     subjectFor: digestSubject,
     links,
     catalogue,

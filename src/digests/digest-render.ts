@@ -1,4 +1,4 @@
-import { compileEmailTemplate, emailEta, safeUrl } from '../platform/mail/mail-templates.ts';
+import { compileEmailTemplate, emailEta, safeUrl, type CompiledEmailTemplate } from '../platform/mail/mail-templates.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 
 /**
@@ -10,9 +10,14 @@ export interface DigestRenderer {
   render(view: DigestView): RenderedDigest;
 }
 
-/** Compiles the digest template (tens of milliseconds); the renderer it returns is cheap per copy. */
-export async function loadDigestRenderer(): Promise<DigestRenderer> {
-  const template = await compileEmailTemplate('digest.mjml');
+/**
+ * Compiles the digest template (tens of milliseconds); the renderer it returns is cheap per copy.
+ * `slim: false` renders MJML's output as it is, inline styles everywhere (the screenshot test's
+ * reference; see src/platform/mail/email-html.ts). `compiled`: the template compiled already
+ * (the container compiles every template in one go).
+ */
+export async function loadDigestRenderer(options: { slim?: boolean; compiled?: CompiledEmailTemplate } = {}): Promise<DigestRenderer> {
+  const template = options.compiled ?? (await compileEmailTemplate('digest.mjml', options));
   return {
     render(view) {
       return { html: emailEta.render(template, prepare(safeView(view))), text: digestText(view) };

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDigestRenderer } from '../../src/digests/digest-render.ts';
+import { compileEmailTemplate, loadMailTemplates, type NoticeView } from '../../src/platform/mail/mail-templates.ts';
 import { digestFixture } from '../support/digest-view-fixture.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/link-scanner.ts';
 
@@ -19,6 +20,11 @@ if (!hasChromium) console.warn(`tests/digest-screenshots.test.ts${skipNote}`);
 
 let browser: Browser | undefined;
 let html = '';
+/** The same digest from MJML's output as it is, every style inline: what the slimmed HTML must look like. */
+let referenceHtml = '';
+/** A notice (the other template, slimmed the same way) and its reference. */
+let noticeHtml = '';
+let noticeReferenceHtml = '';
 let cardCount = 0;
 
 beforeAll(async () => {
@@ -26,6 +32,18 @@ beforeAll(async () => {
   const view = digestFixture();
   cardCount = view.cards.length;
   html = (await loadDigestRenderer()).render(view).html;
+  referenceHtml = (await loadDigestRenderer({ slim: false })).render(view).html;
+  const notice: NoticeView = {
+    subject: 'Please confirm your opportunity',
+    preheader: 'One click and it goes to the partners who fit',
+    heading: 'Confirm your opportunity',
+    paragraphs: ['You submitted "AKS platform and security baseline".', 'It goes out once you confirm it.'],
+    details: [{ label: 'Title', value: 'AKS platform and security baseline' }, { label: 'Regions', value: 'DACH (Germany, Austria, Switzerland)' }],
+    action: { label: 'Confirm', url: 'https://p2p.example/submit/confirm/abc' },
+    footer: { reason: 'You receive this because you submitted an opportunity.', unsubscribeUrl: 'https://p2p.example/u/x', operator: 'p2p-digest · Example Street 1' },
+  };
+  noticeHtml = (await loadMailTemplates()).notice(notice).html;
+  noticeReferenceHtml = (await loadMailTemplates(await compileEmailTemplate('notice.mjml', { slim: false }))).notice(notice).html;
   await mkdir(OUT_DIR, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
@@ -35,11 +53,11 @@ afterAll(async () => {
 });
 
 /** Opens the email at `width` px; fails the test if it asks the network for anything. */
-async function open(width: number): Promise<Page> {
+async function open(width: number, content = html): Promise<Page> {
   const page = await browser!.newPage({ viewport: { width, height: 900 } });
   const requests: string[] = [];
   page.on('request', (req) => requests.push(req.url()));
-  await page.setContent(html, { waitUntil: 'load' });
+  await page.setContent(content, { waitUntil: 'load' });
   expect(requests, 'the email loads nothing from the network (no external CSS, fonts or images)').toEqual([]);
   return page;
 }
@@ -102,6 +120,26 @@ describe('digest email in Chromium', () => {
       }
     } finally {
       await page.close();
+    }
+  });
+
+  it.skipIf(!hasChromium)(`looks exactly like MJML's own output, pixel for pixel, at 375 and 640 px (the notice template too)${skipNote}`, async () => {
+    // The sent HTML has repeated inline styles as classes in a <style> block, no <tbody> and no
+    // indentation (email-html.ts); a browser must draw it exactly as MJML's inline-styled output.
+    expect(html.length).toBeLessThan(referenceHtml.length * 0.75);
+    for (const [kind, sent, reference] of [['digest', html, referenceHtml], ['notice', noticeHtml, noticeReferenceHtml]] as const) {
+      for (const width of [375, 640]) {
+        const shots: Buffer[] = [];
+        for (const [name, content] of [['sent', sent], ['reference', reference]] as const) {
+          const page = await open(width, content);
+          try {
+            shots.push(await page.screenshot({ path: `${OUT_DIR}${kind}-${width}-${name}.png`, fullPage: true }));
+          } finally {
+            await page.close();
+          }
+        }
+        expect(shots[0]!.equals(shots[1]!), `test-results/${kind}-${width}-sent.png and -reference.png differ`).toBe(true);
+      }
     }
   });
 });

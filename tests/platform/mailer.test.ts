@@ -1,6 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { authenticate } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDigestRenderer } from '../../src/digests/digest-render.ts';
 import { createMailer, smtpFailureKind } from '../../src/platform/mail/mailer.ts';
+import { digestFixture } from '../support/digest-view-fixture.ts';
+import { dkimKeyFor, stubResolver } from '../support/inbound-fixtures.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
 let sink: SmtpSink;
@@ -64,5 +68,53 @@ describe('the mailer', () => {
     expect(smtpFailureKind(Object.assign(new Error('554 rejected'), { responseCode: 554 }))).toBe('permanent');
     expect(smtpFailureKind(Object.assign(new Error('451 later'), { responseCode: 451 }))).toBe('transient');
     expect(smtpFailureKind(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNECTION' }))).toBe('transient');
+  });
+
+  it('sends a 10-card digest in at most 60 KB: the HTML as it is (7bit), DKIM signed and verifying', async () => {
+    const key = dkimKeyFor('digest.example', 'p2p');
+    const view = digestFixture();
+    const rendered = (await loadDigestRenderer()).render(view);
+    const mailer = createMailer({
+      smtpUrl: sink.url,
+      outboxDir: '/nonexistent',
+      from: 'p2p-digest <digest@digest.example>',
+      dkim: { domainName: key.domain, keySelector: key.selector, privateKey: key.privateKey },
+    });
+    try {
+      await mailer.send({
+        to: 'anna@partners.example',
+        subject: view.subject,
+        html: rendered.html,
+        text: rendered.text,
+        messageId: '<digest.wire-1@digest.example>',
+        headers: {
+          'List-Unsubscribe': `<${view.footer.unsubscribeUrl}>, <mailto:unsubscribe@digest.example?subject=unsubscribe>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      });
+    } finally {
+      mailer.close();
+    }
+    const mail = await sink.waitFor((m) => m.parsed.messageId === '<digest.wire-1@digest.example>');
+    expect(view.cards).toHaveLength(10);
+    // The bytes the SMTP server took (CRLF line ends, headers and signature included).
+    expect(Buffer.byteLength(mail.raw)).toBeLessThanOrEqual(60 * 1024);
+    expect(mail.raw).toMatch(/Content-Type: text\/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n/);
+    expect(mail.raw).not.toMatch(/\r(?!\n)|(?<!\r)\n/); // CRLF only
+    expect(Math.max(...mail.raw.split('\r\n').map((line) => line.length))).toBeLessThanOrEqual(998);
+    // What a reader gets is what was rendered, both parts.
+    expect(mail.parsed.html).toBe(rendered.html.replace(/\r?\n/g, '\n'));
+    expect((mail.parsed.text ?? '').trimEnd()).toBe(rendered.text.trimEnd());
+    expect(mail.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+    // A receiver checking the signature against the published key finds it intact.
+    const result = await authenticate(Buffer.from(mail.raw), {
+      ip: '127.0.0.1',
+      helo: 'localhost',
+      sender: 'digest@digest.example',
+      resolver: stubResolver({ [`${key.selector}._domainkey.${key.domain}`]: key.record }),
+      trustReceived: false,
+    });
+    const dkim = (result as { dkim: { results: Array<{ signingDomain: string; status: { result: string } }> } }).dkim.results;
+    expect(dkim.map((r) => [r.signingDomain, r.status.result])).toEqual([['digest.example', 'pass']]);
   });
 });

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
-import mjml2html from 'mjml';
+import { slimEmailHtml } from './email-html.ts';
 
 /**
  * Email templates: MJML in `templates/email/`, compiled to HTML once per process (MJML takes tens
@@ -71,29 +71,49 @@ const asciiTemplate = (html: string) =>
     .map((part, i) => (i % 2 ? part : asciiHtml(part)))
     .join('');
 
-/**
- * Compiles one MJML template (with its `partials/`) to an Eta template function, once per
- * process: MJML takes tens of milliseconds a render, filling the compiled template a fraction
- * of one.
- */
-export async function compileEmailTemplate(file: string) {
-  const source = await readFile(`${TEMPLATE_DIR}${file}`, 'utf8');
-  const { html, errors } = await mjml2html(source, {
-    validationLevel: 'strict',
-    filePath: TEMPLATE_DIR,
-    // The partials are ours; includes may not leave templates/email/ (MJML's own rule).
-    ignoreIncludes: false,
-    // Template comments document the partials; recipients need not download them.
-    keepComments: false,
+/** MJML's HTML for each file, from a child process that exits after (mjml-worker.ts: MJML's memory goes with it). */
+async function runMjml(files: string[]): Promise<string[]> {
+  const child = fork(fileURLToPath(new URL('./mjml-worker.ts', import.meta.url)), [TEMPLATE_DIR, ...files], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Not the parent's --inspect or test-runner flags: a plain Node that strips the types.
+    execArgv: [],
   });
-  if (errors.length) {
-    throw new Error(`templates/email/${file}: ${errors.map((e) => e.formattedMessage).join('; ')}`);
-  }
-  // A denied or unreadable include is not an error to MJML: it leaves a comment in the output.
-  if (html.includes('mj-include')) throw new Error(`templates/email/${file}: an <mj-include> was not resolved`);
-  // MJML indents deeply: a quarter of a digest's bytes, meaning nothing in HTML. Size matters:
-  // Gmail clips HTML past 102 KB, and the clipped tail holds the footer with the unsubscribe link.
-  return emailEta.compile(asciiTemplate(html.replace(/\n\s+/g, '\n')));
+  const results = await new Promise<Array<{ file: string; html: string; errors: string[] }>>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Array<{ file: string; html: string; errors: string[] }>));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the MJML compiler process exited (code ${code}) before answering`)));
+  });
+  return results.map(({ file, html, errors }) => {
+    if (errors.length) throw new Error(`templates/email/${file}: ${errors.join('; ')}`);
+    // A denied or unreadable include is not an error to MJML: it leaves a comment in the output.
+    if (html.includes('mj-include')) throw new Error(`templates/email/${file}: an <mj-include> was not resolved`);
+    return html;
+  });
+}
+
+export type CompiledEmailTemplate = ReturnType<typeof emailEta.compile>;
+
+/**
+ * Compiles MJML templates (with their `partials/`) to Eta template functions, once per process:
+ * MJML takes tens of milliseconds a render, filling the compiled template a fraction of one.
+ * Several files at once share one compiler process (about a second to load MJML).
+ */
+export async function compileEmailTemplates(files: string[], options: { slim?: boolean } = {}): Promise<CompiledEmailTemplate[]> {
+  return (await runMjml(files)).map((html) => {
+    // MJML indents deeply: a quarter of a digest's bytes, meaning nothing in HTML. Size matters:
+    // Gmail clips HTML past 102 KB, and the clipped tail holds the footer with the unsubscribe link.
+    // Then repeated inline styles become classes (email-html.ts); `slim: false` keeps MJML's own
+    // output, which the screenshot test compares against.
+    const indented = html.replace(/\n\s+/g, '\n');
+    // CRLF line ends, as the message goes on the wire: the mailer then sends the filled copy as it is.
+    const crlf = (template: string) => template.replace(/\r?\n/g, '\r\n');
+    return emailEta.compile(crlf(asciiTemplate(options.slim === false ? indented : slimEmailHtml(indented))));
+  });
+}
+
+/** One template (see compileEmailTemplates). */
+export async function compileEmailTemplate(file: string, options: { slim?: boolean } = {}): Promise<CompiledEmailTemplate> {
+  return (await compileEmailTemplates([file], options))[0]!;
 }
 
 /** Only http(s) links ever reach an email; anything else becomes inert text. */
@@ -101,8 +121,9 @@ export function safeUrl(url: string): string {
   return /^https?:\/\//i.test(url) ? url : '#';
 }
 
-export async function loadMailTemplates(): Promise<MailTemplates> {
-  const notice = await compileEmailTemplate('notice.mjml');
+/** The notice template; `compiled` when the caller compiled it already (with others, in one go). */
+export async function loadMailTemplates(compiled?: CompiledEmailTemplate): Promise<MailTemplates> {
+  const notice = compiled ?? (await compileEmailTemplate('notice.mjml'));
   return {
     notice(view) {
       const safe = {
