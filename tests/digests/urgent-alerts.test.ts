@@ -5,10 +5,8 @@
  * time zone, and the ledger carries an opportunity to a partner once, whatever path carried it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDigestService } from '../../src/digests/digest.service.ts';
-import { digestSubject, loadDigestRenderer } from '../../src/digests/digest-render.ts';
 import type { UrgentRules } from '../../src/digests/digest.repository.ts';
-import { addOpportunity, addPartner } from '../support/digest-fixtures.ts';
+import { addOpportunity, addPartner, digestServiceWith } from '../support/digest-fixtures.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
 
 let t: TestStack;
@@ -27,20 +25,7 @@ function zoneAtMidday(): string {
 
 /** The digest service as the container builds it, at a moment and with urgent rules of the test's choosing. */
 async function urgentDigests(at: Date, urgent: UrgentRules) {
-  return createDigestService({
-    ...t.c,
-    renderer: await loadDigestRenderer(),
-    subjectFor: digestSubject,
-    settings: {
-      mailDomain: 'p2p.test',
-      unsubscribeMailto: 'unsubscribe@localhost',
-      operator: 'p2p-digest test operator',
-      leaseSeconds: 60,
-      maxSendAttempts: 3,
-      urgent,
-    },
-    now: () => at,
-  });
+  return digestServiceWith(t, urgent, () => at);
 }
 
 /** Creates the urgent rows due at `at`, then builds and sends them here, as the jobs would. */

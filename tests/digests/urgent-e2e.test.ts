@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPartner } from '../support/digest-fixtures.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
-import { CHROMIUM, CHROMIUM_ARGS, freePort, linksOf, scanLink } from '../support/link-scanner.ts';
+import { hasChromium, pressButton, startBrowserStack, warnWithoutChromium, type BrowserStack } from '../support/browser-stack.ts';
+import { linksOf, scanLink } from '../support/link-scanner.ts';
 import type { ReceivedMail } from '../support/smtp-sink.ts';
-import { createTestStack, eventually, linkIn, type TestStack } from '../support/test-stack.ts';
+import { eventually, linkIn, type TestStack } from '../support/test-stack.ts';
 
 /**
  * Urgent work end to end in a real browser (issue 13, "Done when"): a partner joins with urgent
@@ -16,8 +16,7 @@ import { createTestStack, eventually, linkIn, type TestStack } from '../support/
  * twice. The preview's count equals the matches matching then stores, and fetching every link
  * of the alert changes nothing. Debian's Chromium through playwright-core.
  */
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`tests/digests/urgent-e2e.test.ts — SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`);
+warnWithoutChromium('tests/digests/urgent-e2e.test.ts');
 
 const ALERTED = { company: 'Kubeworks Ltd', contactName: 'Priya Shah', email: 'priya@kubeworks.example' };
 const SUBMITTER = { name: 'Jonas Berg', company: 'Fjord Systems AS', email: 'jonas@fjord.example' };
@@ -28,20 +27,17 @@ let t: TestStack;
 let browser: Browser | undefined;
 let base = '';
 
+let stack: BrowserStack | undefined;
+
 beforeAll(async () => {
   if (!hasChromium) return;
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   // Quiet hours off: the test runs at any hour of the day.
-  t = await createTestStack({ PUBLIC_BASE_URL: base, URGENT_QUIET_HOURS: 'off' });
-  await t.app.listen({ port, host: '127.0.0.1' });
-  t.startBackground();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  stack = await startBrowserStack({ URGENT_QUIET_HOURS: 'off' });
+  ({ t, browser, base } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await stack?.close();
 });
 
 const mailsTo = (email: string) => t.smtp.received.filter((m) => m.envelope.to.includes(email));
@@ -50,10 +46,6 @@ const carrying = (m: ReceivedMail) => (m.parsed.text ?? '').includes(TITLE);
 async function pickSkill(page: Page, picker: string, search: string, label: string) {
   await page.fill(`#${picker}-filter`, search);
   await page.getByRole('checkbox', { name: label, exact: true }).first().check();
-}
-
-async function pressButton(page: Page, name: string | RegExp) {
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name }).click()]);
 }
 
 describe('urgent work in a browser', () => {

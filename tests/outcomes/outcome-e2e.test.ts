@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addInterest, addOpportunity, addPartner, settle } from '../support/digest-fixtures.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
-import { CHROMIUM, CHROMIUM_ARGS, freePort, linksOf, scanLink } from '../support/link-scanner.ts';
+import { hasChromium, pressButton, startBrowserStack, warnWithoutChromium, type BrowserStack } from '../support/browser-stack.ts';
+import { linksOf, scanLink } from '../support/link-scanner.ts';
 import type { ReceivedMail } from '../support/smtp-sink.ts';
-import { createTestStack, eventually, type TestStack } from '../support/test-stack.ts';
+import { eventually, type TestStack } from '../support/test-stack.ts';
 
 /**
  * The outcome loop in a real browser: the submitter introduces themselves to a partner on the
@@ -15,8 +15,7 @@ import { createTestStack, eventually, type TestStack } from '../support/test-sta
  * the answers show on the submitter's status page, and the partner's "yes" shows as a reason
  * when the partner is matched again. Debian's Chromium through playwright-core.
  */
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`tests/outcomes/outcome-e2e.test.ts — SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`);
+warnWithoutChromium('tests/outcomes/outcome-e2e.test.ts');
 
 const SUBMITTER = { name: 'Jonas Berg', company: 'Fjord Systems AS', email: 'jonas@fjord.example' };
 const PARTNER = { company: 'kubeworks Ltd', email: 'kubeworks@partners.example' };
@@ -26,27 +25,20 @@ let t: TestStack;
 let browser: Browser | undefined;
 let base = '';
 
+let stack: BrowserStack | undefined;
+
 beforeAll(async () => {
   if (!hasChromium) return;
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await createTestStack({ PUBLIC_BASE_URL: base });
-  await t.app.listen({ port, host: '127.0.0.1' });
-  t.startBackground();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  stack = await startBrowserStack();
+  ({ t, browser, base } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await stack?.close();
 });
 
 const mailTo = (email: string, subject: RegExp) => (m: ReceivedMail) => m.envelope.to.includes(email) && subject.test(m.parsed.subject ?? '');
 const questionsTo = (email: string) => t.smtp.received.filter(mailTo(email, /work together\?$/));
-
-async function pressButton(page: Page, name: string | RegExp) {
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name }).click()]);
-}
 
 /** The link of an answer button in a question mail's plain text. */
 const answerLink = (mail: ReceivedMail, answer: string) => {

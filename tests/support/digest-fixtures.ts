@@ -1,3 +1,6 @@
+import { createDigestService } from '../../src/digests/digest.service.ts';
+import { digestSubject, loadDigestRenderer } from '../../src/digests/digest-render.ts';
+import type { UrgentRules } from '../../src/digests/digest.repository.ts';
 import { matchOpportunity, matchPartner } from '../../src/matching/match.service.ts';
 import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.ts';
 import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
@@ -111,4 +114,25 @@ export async function expectOneCopyEach(t: TestStack, partners: number): Promise
     for (const to of mail.envelope.to) copies.set(to, [...(copies.get(to) ?? []), id]);
   }
   expect(Object.fromEntries(rows.map((r) => [r.email, copies.get(r.email)]))).toEqual(Object.fromEntries(rows.map((r) => [r.email, [r.messageId]])));
+}
+
+/**
+ * The digest service as the container builds it, with urgent rules (and a clock) of the test's
+ * choosing: quiet hours off, say, so a test of alerts passes at any hour of the day.
+ */
+export async function digestServiceWith(t: TestStack, urgent: UrgentRules, now?: () => Date) {
+  return createDigestService({
+    ...t.c,
+    renderer: await loadDigestRenderer(),
+    subjectFor: digestSubject,
+    settings: {
+      mailDomain: 'p2p.test',
+      unsubscribeMailto: 'unsubscribe@localhost',
+      operator: 'p2p-digest test operator',
+      leaseSeconds: 60,
+      maxSendAttempts: 3,
+      urgent,
+    },
+    ...(now ? { now } : {}),
+  });
 }
