@@ -225,6 +225,7 @@ export interface Outbox {
   createdAt: Generated<Timestamp>;
   dedupeKey: string | null;
   id: Generated<Int8>;
+  notBefore: Timestamp | null;
   payload: Json;
   publishedAt: Timestamp | null;
   topic: string;
