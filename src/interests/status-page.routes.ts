@@ -211,7 +211,7 @@ export function statusPageRoutes(deps: StatusPageRouteDeps): FastifyPluginAsync 
         throw new ValidationError('Choose whether to close or withdraw', [{ path: ['end'], message: 'must be closed or withdrawn' }]);
       }
       const before = await deps.opportunities.getRow(id);
-      const after = await deps.opportunities.end(id, end);
+      const after = await deps.opportunities.end(id, end, { undoable: true });
       const endedNow = isOpen(before.status) && after.status === end;
       return reply.redirect(endedNow ? `/o/${token}?ended=${end}` : `/o/${token}`, 303);
     });
@@ -245,7 +245,9 @@ export function statusPageRoutes(deps: StatusPageRouteDeps): FastifyPluginAsync 
       const why =
         result.reason === 'expired'
           ? 'Its end date has passed meanwhile, so it cannot be reopened. Submit it again if the work is still to be placed.'
-          : result.reason === 'mails-sent'
+          : result.reason === 'final'
+            ? 'It was ended by our team, so it cannot be reopened here. Reply to any of our emails if that was a mistake.'
+            : result.reason === 'mails-sent'
             ? 'The interested partners have already been told that it ended, so it stays as it is. Submit it again if the work is still to be placed.'
             : `Undo is possible for ${plural(deps.opportunities.undoGraceMinutes, 'minute')} after closing or withdrawing, and that time is over: the interested partners are being told it ended. Submit it again if the work is still to be placed.`;
       return pages.message(reply, 409, 'Too late to undo', [why], back);

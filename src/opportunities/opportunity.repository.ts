@@ -8,7 +8,7 @@ export type OpportunityRow = Pick<Selectable<Opportunities>, (typeof columns)[nu
 
 export type NewOpportunity = Omit<
   OpportunityRow,
-  'id' | 'createdAt' | 'verifiedAt' | 'publishedAt' | 'matchedAt' | 'closedAt'
+  'id' | 'createdAt' | 'verifiedAt' | 'publishedAt' | 'matchedAt' | 'closedAt' | 'undoUntil'
 > & { publishedAt: Date | null; verifiedAt: Date | null; sourceMessageId: string | null };
 
 /** What the sender of an emailed draft may correct on its page. */
@@ -47,6 +47,7 @@ const columns = [
   'publishedAt',
   'matchedAt',
   'closedAt',
+  'undoUntil',
 ] as const;
 
 /**
@@ -83,7 +84,7 @@ export async function setOpportunityStatus(
   db: Executor,
   id: string,
   status: OpportunityStatus,
-  stamps: { verifiedAt?: Date; publishedAt?: Date; closedAt?: Date | null } = {},
+  stamps: { verifiedAt?: Date; publishedAt?: Date; closedAt?: Date | null; undoUntil?: Date | null } = {},
 ): Promise<void> {
   await db
     .updateTable('opportunities')

@@ -99,7 +99,7 @@ interface EndingListener {
 /** What became of an undo: done (the status it went back to), or why not. */
 export type UndoEndResult =
   | { undone: true; status: OpportunityRow['status'] }
-  | { undone: false; reason: 'not-ended' | 'too-late' | 'mails-sent' | 'expired' };
+  | { undone: false; reason: 'not-ended' | 'final' | 'too-late' | 'mails-sent' | 'expired' };
 
 export interface OpportunityServiceDeps {
   db: Database;
@@ -166,9 +166,9 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
   const undoGraceMs = (deps.undoGraceMinutes ?? 10) * 60_000;
 
   /** Until when an ended opportunity may be reopened by its submitter; null when it cannot be. */
-  function undoableUntil(row: Pick<OpportunityRow, 'status' | 'closedAt'>): Date | null {
-    if ((row.status !== 'closed' && row.status !== 'withdrawn') || !row.closedAt) return null;
-    const until = new Date(new Date(row.closedAt).getTime() + undoGraceMs);
+  function undoableUntil(row: Pick<OpportunityRow, 'status' | 'undoUntil'>): Date | null {
+    if ((row.status !== 'closed' && row.status !== 'withdrawn') || !row.undoUntil) return null;
+    const until = new Date(row.undoUntil);
     return until.getTime() > now().getTime() ? until : null;
   }
 
@@ -265,10 +265,12 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
    * An open opportunity → closed or withdrawn. The interest loop hears of it in this transaction,
    * which holds the opportunity row, so no pick can slip in between.
    */
-  async function end(trx: Executor, opportunityId: string, as: 'closed' | 'withdrawn'): Promise<void> {
+  async function end(trx: Executor, opportunityId: string, as: 'closed' | 'withdrawn', undoable: boolean): Promise<void> {
     const closedAt = now();
-    await setOpportunityStatus(trx, opportunityId, as, { closedAt });
-    await deps.introductions.opportunityEnded(trx, opportunityId, new Date(closedAt.getTime() + undoGraceMs));
+    // The submitter's ending may be undone for the grace period: the "not picked" mails wait as long.
+    const undoUntil = undoable && undoGraceMs > 0 ? new Date(closedAt.getTime() + undoGraceMs) : null;
+    await setOpportunityStatus(trx, opportunityId, as, { closedAt, undoUntil });
+    await deps.introductions.opportunityEnded(trx, opportunityId, undoUntil ?? closedAt);
   }
 
   async function submitterPartnerFor(caller: IntakeCaller, input: OpportunityInput): Promise<string | null> {
@@ -568,12 +570,18 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 
     /**
      * The submitter ends an opportunity from their status page: "closed" (the work is placed) or
-     * "withdrawn" (it is off). Ending an ended opportunity changes nothing.
+     * "withdrawn" (it is off). Ending an ended opportunity changes nothing. `undoable` (the
+     * submitter's own ending): it may be undone for UNDO_GRACE_MINUTES, and the "not picked" mails
+     * wait as long; otherwise (the operator's console) it is final and they go at once.
      */
-    async end(opportunityId: string, as: 'closed' | 'withdrawn', options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {}): Promise<OpportunityRow> {
+    async end(
+      opportunityId: string,
+      as: 'closed' | 'withdrawn',
+      options: { inSameTransaction?: (trx: Executor) => Promise<void>; undoable?: boolean } = {},
+    ): Promise<OpportunityRow> {
       return withLocked(opportunityId, async (trx, row) => {
         if (!isOpen(row.status)) return;
-        await end(trx, opportunityId, as);
+        await end(trx, opportunityId, as, options.undoable ?? false);
         // The caller's record (the console's audit), only when this call ended it.
         await options.inSameTransaction?.(trx);
       });
@@ -598,7 +606,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
         await withLocked(opportunityId, async (trx, row) => {
           if (row.status !== 'closed' && row.status !== 'withdrawn') return;
           if (!undoableUntil(row)) {
-            result = { undone: false, reason: 'too-late' };
+            result = { undone: false, reason: row.undoUntil ? 'too-late' : 'final' };
             return;
           }
           if (new Date(row.expiresAt).getTime() <= now().getTime()) {
@@ -606,7 +614,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
             return;
           }
           const back = row.publishedAt ? 'published' : row.verifiedAt ? 'pending_review' : 'pending_verification';
-          await setOpportunityStatus(trx, opportunityId, back, { closedAt: null });
+          await setOpportunityStatus(trx, opportunityId, back, { closedAt: null, undoUntil: null });
           if (!(await deps.introductions.opportunityReopened(trx, opportunityId))) {
             result = { undone: false, reason: 'mails-sent' };
             throw new Refused(); // rolls the status back too

@@ -148,9 +148,8 @@ describe('undo within the grace period', () => {
     // The mails wait: the relay does not see them before the end of the grace period.
     const events = await notPickedEvents(o.id);
     expect(events).toHaveLength(2);
-    for (const e of events) {
-      expect(new Date(e.notBefore!).getTime()).toBe(new Date(closed.closedAt!).getTime() + 10 * 60_000);
-    }
+    expect(new Date(closed.undoUntil!).getTime()).toBe(new Date(closed.closedAt!).getTime() + 10 * 60_000);
+    for (const e of events) expect(new Date(e.notBefore!).getTime()).toBe(new Date(closed.undoUntil!).getTime());
     const due = await t.c.db.transaction().execute((trx) => lockUnpublished(trx, 10_000));
     expect(due.map((r) => r.id)).not.toEqual(expect.arrayContaining([events[0]!.id]));
     expect(due.map((r) => r.id)).not.toContain(events[1]!.id);
@@ -171,6 +170,7 @@ describe('undo within the grace period', () => {
     const reopened = await dbRow(o.id);
     expect(reopened.status).toBe('published');
     expect(reopened.closedAt).toBeNull();
+    expect(reopened.undoUntil).toBeNull();
     expect(reopened.publishedAt).toEqual(closed.publishedAt);
     expect(await notPickedEvents(o.id)).toEqual([]);
     const after = await get(`${o.statusPath}?undone=1`);
@@ -187,7 +187,11 @@ describe('undo within the grace period', () => {
     await addInterest(t, o.id, kube);
     await endByBothSteps(o.statusPath, 'closed');
     const longAgo = new Date(Date.now() - 11 * 60_000);
-    await t.c.db.updateTable('opportunities').set({ closedAt: longAgo }).where('id', '=', o.id).execute();
+    await t.c.db
+      .updateTable('opportunities')
+      .set({ closedAt: longAgo, undoUntil: new Date(longAgo.getTime() + 10 * 60_000) })
+      .where('id', '=', o.id)
+      .execute();
     await t.c.db.updateTable('outbox').set({ notBefore: new Date(longAgo.getTime() + 10 * 60_000) }).where('dedupeKey', 'like', `mail:not-picked:${o.id}:%`).execute();
 
     const page = await get(o.statusPath);
@@ -215,6 +219,20 @@ describe('undo within the grace period', () => {
     expect(res.body).toContain('have already been told that it ended');
     expect(await snapshot(o.id)).toEqual(before);
     expect((await dbRow(o.id)).status).toBe('withdrawn');
+  });
+
+  it('offers no undo of an ending made in the operator\'s console: its mails go at once', async () => {
+    const o = await opportunity();
+    await addInterest(t, o.id, kube);
+    await t.c.opportunities.end(o.id, 'closed');
+    const [event] = await notPickedEvents(o.id);
+    expect(new Date(event!.notBefore!).getTime()).toBeLessThanOrEqual(Date.now());
+    expect((await get(o.statusPath)).body).not.toContain('/undo"');
+    const before = await snapshot(o.id);
+    const res = await post(o.statusPath, `${o.statusPath}/undo`);
+    expect(res.statusCode).toBe(409);
+    expect(res.body).toContain('ended by our team');
+    expect(await snapshot(o.id)).toEqual(before);
   });
 });
 

@@ -216,6 +216,7 @@ export interface Opportunities {
   submitterName: string;
   submitterPartnerId: string | null;
   title: string;
+  undoUntil: Timestamp | null;
   updatedAt: Generated<Timestamp>;
   urgent: Generated<boolean>;
   verifiedAt: Timestamp | null;
