@@ -131,7 +131,11 @@ export function statusPageRoutes(deps: StatusPageRouteDeps): FastifyPluginAsync 
     const csrf = app.csrfProtection.bind(app);
 
     /** "HH:MM UTC" of a moment today, or its date and time when not today. */
-    const untilText = (until: Date) => `${until.toISOString().slice(11, 16)} UTC`;
+    const untilText = (until: Date) => {
+      const iso = until.toISOString();
+      const today = iso.slice(0, 10) === new Date().toISOString().slice(0, 10);
+      return `${today ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
+    };
 
     app.get('/o/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
       const { token } = request.params as z.infer<typeof tokenParams>;

@@ -92,7 +92,7 @@ interface PartnerLookup {
  * `opportunityReopened` answers false when some had gone out already, and then the undo is refused.
  */
 interface EndingListener {
-  opportunityEnded(trx: Executor, opportunityId: string, notBefore: Date): Promise<void>;
+  opportunityEnded(trx: Executor, opportunityId: string, notBefore?: Date): Promise<void>;
   opportunityReopened(trx: Executor, opportunityId: string): Promise<boolean>;
 }
 
@@ -270,7 +270,7 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
     // The submitter's ending may be undone for the grace period: the "not picked" mails wait as long.
     const undoUntil = undoable && undoGraceMs > 0 ? new Date(closedAt.getTime() + undoGraceMs) : null;
     await setOpportunityStatus(trx, opportunityId, as, { closedAt, undoUntil });
-    await deps.introductions.opportunityEnded(trx, opportunityId, undoUntil ?? closedAt);
+    await deps.introductions.opportunityEnded(trx, opportunityId, undoUntil ?? undefined);
   }
 
   async function submitterPartnerFor(caller: IntakeCaller, input: OpportunityInput): Promise<string | null> {

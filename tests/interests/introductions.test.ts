@@ -152,7 +152,7 @@ describe('picking partners', () => {
 
     const first = await pick(o.statusPath, [a]);
     expect(first.statusCode).toBe(303);
-    expect(first.headers.location).toBe(o.statusPath);
+    expect(first.headers.location).toBe(`${o.statusPath}?introduced=${a}`);
     const again = await pick(o.statusPath, [a]);
     expect(again.statusCode).toBe(303);
     const together = await Promise.all([pick(o.statusPath, [a]), pick(o.statusPath, [a])]);

@@ -104,7 +104,7 @@ describe('closing and withdrawing take two deliberate steps', () => {
 
   it('no longer ends anything on a POST to the status page itself (the old one-click form)', async () => {
     const o = await opportunity();
-    const res = await post(o.statusPath, o.statusPath, { end: 'closed' });
+    const res = await post('/submit', o.statusPath, { end: 'closed' });
     expect(res.statusCode).toBe(404);
     expect((await dbRow(o.id)).status).toBe('published');
   });
@@ -156,7 +156,7 @@ describe('undo within the grace period', () => {
 
     const page = await get(`${o.statusPath}?ended=closed`);
     expect(page.body).toContain('<strong>Closed.</strong>');
-    expect(page.body).toMatch(/You can undo this until \d\d:\d\d UTC/);
+    expect(page.body).toMatch(/You can undo this until (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC/);
     expect(page.body).toContain(`action="${o.statusPath}/undo"`);
     expect(page.body).toContain('These partners hear that it ended at');
 
@@ -200,7 +200,7 @@ describe('undo within the grace period', () => {
     expect((await get(`${o.statusPath}/undo`)).statusCode).toBe(303); // no undo page any more: back to the status page
 
     const before = await snapshot(o.id);
-    const res = await post(o.statusPath, `${o.statusPath}/undo`);
+    const res = await post('/submit', `${o.statusPath}/undo`);
     expect(res.statusCode).toBe(409);
     expect(res.body).toContain('Too late to undo');
     expect(res.body).toContain('Undo is possible for 10 minutes after closing or withdrawing, and that time is over');
@@ -214,7 +214,7 @@ describe('undo within the grace period', () => {
     await endByBothSteps(o.statusPath, 'withdrawn');
     await t.c.db.updateTable('outbox').set({ publishedAt: new Date() }).where('dedupeKey', 'like', `mail:not-picked:${o.id}:%`).execute();
     const before = await snapshot(o.id);
-    const res = await post(o.statusPath, `${o.statusPath}/undo`);
+    const res = await post('/submit', `${o.statusPath}/undo`);
     expect(res.statusCode).toBe(409);
     expect(res.body).toContain('have already been told that it ended');
     expect(await snapshot(o.id)).toEqual(before);
@@ -226,10 +226,10 @@ describe('undo within the grace period', () => {
     await addInterest(t, o.id, kube);
     await t.c.opportunities.end(o.id, 'closed');
     const [event] = await notPickedEvents(o.id);
-    expect(new Date(event!.notBefore!).getTime()).toBeLessThanOrEqual(Date.now());
+    expect(event!.notBefore).toBeNull();
     expect((await get(o.statusPath)).body).not.toContain('/undo"');
     const before = await snapshot(o.id);
-    const res = await post(o.statusPath, `${o.statusPath}/undo`);
+    const res = await post('/submit', `${o.statusPath}/undo`);
     expect(res.statusCode).toBe(409);
     expect(res.body).toContain('ended by our team');
     expect(await snapshot(o.id)).toEqual(before);
@@ -252,9 +252,9 @@ describe('texts that follow the state', () => {
     const o = await opportunity();
     expect((await get(o.statusPath)).body).toContain('<strong>Published: 3 matching partners hear about it in their next digest</strong>');
     const sent = [
-      [kube, '2026-W50', 'digest', '2026-12-07T08:00:00Z'],
+      [kube, `2026-W50 ${o.id}`, 'digest', '2026-12-07T08:00:00Z'],
       [entra, `alert:${o.id}`, 'alert', '2026-12-07T09:00:00Z'],
-      [ops, '2026-W51', 'digest', '2026-12-14T08:00:00Z'],
+      [ops, `2026-W51 ${o.id}`, 'digest', '2026-12-14T08:00:00Z'],
     ] as const;
     for (const [partnerId, period, kind, at] of sent) {
       const d = await t.c.db.insertInto('digests').values({ partnerId, period, kind, status: 'sent', sentAt: new Date(at) }).returning('id').executeTakeFirstOrThrow();
@@ -295,7 +295,7 @@ describe('the timeline', () => {
     const a = await addInterest(t, o.id, kube);
     await addInterest(t, o.id, entra, { withdrawn: true });
     await addInterest(t, o.id, ops);
-    for (const [partnerId, period, kind] of [[kube, '2026-W50', 'digest'], [ops, `alert:${o.id}`, 'alert']] as const) {
+    for (const [partnerId, period, kind] of [[kube, `2026-W50 ${o.id}`, 'digest'], [ops, `alert:${o.id}`, 'alert']] as const) {
       const d = await t.c.db.insertInto('digests').values({ partnerId, period, kind, status: 'sent', sentAt: new Date('2026-12-07T08:00:00Z') }).returning('id').executeTakeFirstOrThrow();
       await t.c.db.insertInto('digestItems').values({ digestId: d.id, partnerId, opportunityId: o.id, position: 1, score: 0.9 }).execute();
     }

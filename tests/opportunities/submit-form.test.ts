@@ -436,7 +436,7 @@ describe('the status page /o/<token>', () => {
 
   it('changes nothing on a second POST to an ended opportunity', async () => {
     const { row, statusPath } = await submitAndConfirm();
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: `${statusPath}/end?as=closed`, headers: BROWSER }));
     const end = (value: string) =>
       t.app.inject({ method: 'POST', url: `${statusPath}/end`, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: value }) });
     expect((await end('closed')).statusCode).toBe(303);
@@ -463,7 +463,7 @@ describe('the status page /o/<token>', () => {
     expect(page.body).toContain('This link does not work');
     expect(page.body).not.toContain(row.title);
 
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: `${statusPath}/end?as=withdrawn`, headers: BROWSER }));
     const post = await t.app.inject({ method: 'POST', url: `${forged}/end`, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: 'withdrawn' }) });
     expect(post.statusCode).toBe(400);
     expect((await dbRow(row.id)).status).toBe('published');
