@@ -110,7 +110,11 @@ export async function createContainer(config: Config, log: Logger) {
     catalogue,
     partners,
     // Built below (introductions read opportunities); only called once the container is built.
-    introductions: { opportunityEnded: (trx, opportunityId) => introductions.opportunityEnded(trx, opportunityId) },
+    introductions: {
+      opportunityEnded: (trx, opportunityId, notBefore) => introductions.opportunityEnded(trx, opportunityId, notBefore),
+      opportunityReopened: (trx, opportunityId) => introductions.opportunityReopened(trx, opportunityId),
+    },
+    undoGraceMinutes: config.undoGraceMinutes,
     moderation: config.moderation,
     defaultLifetimeDays: config.opportunityDefaultDays,
     urgentWindowDays: config.urgent.windowDays,

@@ -494,18 +494,19 @@ export async function findItemAt(db: Executor, digestId: string, position: numbe
 }
 
 /** How many sent digests carried an opportunity, per day (UTC, 'YYYY-MM-DD'), earliest first. */
-export async function digestsSentPerDay(db: Executor, opportunityId: string): Promise<Array<{ day: string; digests: number }>> {
+export async function digestsSentPerDay(db: Executor, opportunityId: string): Promise<Array<{ day: string; digests: number; alerts: number }>> {
   const rows = await db
     .selectFrom('digestItems as di')
     .innerJoin('digests as d', 'd.id', 'di.digestId')
     .select(sql<string>`to_char(d.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`.as('day'))
     .select((eb) => eb.fn.countAll<string>().as('n'))
+    .select(sql<string>`count(*) FILTER (WHERE d.kind = 'alert')`.as('alerts'))
     .where('di.opportunityId', '=', opportunityId)
     .where('d.status', '=', 'sent')
     .groupBy(sql`1`)
     .orderBy(sql`1`)
     .execute();
-  return rows.map((r) => ({ day: r.day, digests: Number(r.n) }));
+  return rows.map((r) => ({ day: r.day, digests: Number(r.n), alerts: Number(r.alerts) }));
 }
 
 /** How many digest rows of these periods are in each status (the operator's overview). */

@@ -99,6 +99,7 @@ export async function insertIntroductions(
 export interface IntroducedPartnerRow {
   introductionId: string;
   partnerId: string;
+  interestId: string | null;
   company: string;
   contactName: string;
   email: string;
@@ -111,7 +112,7 @@ export async function listIntroductions(db: Executor, opportunityId: string): Pr
     .selectFrom('introductions as n')
     .innerJoin('partners as p', 'p.id', 'n.partnerId')
     .leftJoin('interests as i', (join) => join.onRef('i.opportunityId', '=', 'n.opportunityId').onRef('i.partnerId', '=', 'n.partnerId'))
-    .select(['n.id as introductionId', 'n.partnerId', 'p.company', 'p.contactName', 'p.email', 'i.note', 'n.createdAt'])
+    .select(['n.id as introductionId', 'n.partnerId', 'i.id as interestId', 'p.company', 'p.contactName', 'p.email', 'i.note', 'n.createdAt'])
     .where('n.opportunityId', '=', opportunityId)
     .orderBy('n.createdAt')
     .orderBy('n.id')
@@ -192,4 +193,18 @@ export async function isUnpicked(db: Executor, opportunityId: string, partnerId:
 export async function countIntroductionsSince(db: Executor, since: Date): Promise<number> {
   const row = await db.selectFrom('introductions').select((eb) => eb.fn.countAll<string>().as('n')).where('createdAt', '>=', since).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** How many partners said they were interested (withdrawn ones too), how many withdrew, and when the first said so. */
+export async function interestFacts(db: Executor, opportunityId: string): Promise<{ total: number; withdrawn: number; firstAt: Date | null }> {
+  const row = await db
+    .selectFrom('interests')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('total'),
+      sql<string>`count(*) FILTER (WHERE status = 'withdrawn')`.as('withdrawn'),
+      eb.fn.min('createdAt').as('firstAt'),
+    ])
+    .where('opportunityId', '=', opportunityId)
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), withdrawn: Number(row.withdrawn), firstAt: row.firstAt ? new Date(row.firstAt) : null };
 }

@@ -5,6 +5,7 @@ import { INTEREST_SUMMARY_MAX, interestMailJob } from './interest.mails.ts';
 import type { DigestService } from '../digests/digest.service.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import { requestMail } from '../platform/mail/mail-kinds.ts';
+import { cancelUnpublished } from '../platform/outbox/outbox.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { interestCard, type InterestCard } from './interest-card.ts';
 import {
@@ -14,6 +15,7 @@ import {
   listActiveInterests,
   countIntroductionsSince,
   listIntroductions,
+  interestFacts,
   listUnpickedPartners,
   lockActiveInterestsOf,
 } from './introduction.repository.ts';
@@ -31,6 +33,8 @@ export interface IntroductionServiceDeps {
 /** A partner the submitter was introduced to: now they may see how to reach them. */
 export interface IntroducedPartner {
   partnerId: string;
+  /** The interest the pick was made from (null when it was deleted since). */
+  interestId: string | null;
   company: string;
   contactName: string;
   email: string;
@@ -44,7 +48,10 @@ export interface InterestOverview {
   /** Active interests not introduced yet: the submitter's choice. */
   interests: InterestCard[];
   introductions: IntroducedPartner[];
-  digests: { sent: number; perDay: Array<{ day: string; digests: number }> };
+  /** Sent digests (urgent alerts and daily summaries included) carrying it, per day; `alerts` of them urgent alerts. */
+  digests: { sent: number; alerts: number; perDay: Array<{ day: string; digests: number; alerts: number }> };
+  /** Every partner who said they were interested, withdrawn ones too; when the first did. */
+  interested: { total: number; withdrawn: number; firstOn: string | null };
 }
 
 /** The chosen interests as a form sends them: uuids, at least one, not absurdly many. */
@@ -74,29 +81,44 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
      * hears it has ended, once (oldest interest first), in the ending transaction (`trx`), which
      * holds the opportunity row.
      */
-    async opportunityEnded(trx: Executor, opportunityId: string): Promise<void> {
+    async opportunityEnded(trx: Executor, opportunityId: string, notBefore?: Date): Promise<void> {
       for (const partnerId of await listUnpickedPartners(trx, opportunityId)) {
-        await requestMail(trx, interestMailJob, { kind: 'not-picked', opportunityId, partnerId }, `mail:not-picked:${opportunityId}:${partnerId}`);
+        await requestMail(trx, interestMailJob, { kind: 'not-picked', opportunityId, partnerId }, `mail:not-picked:${opportunityId}:${partnerId}`, {
+          notBefore,
+        });
       }
     },
 
+    /**
+     * The ending was undone (in `trx`, holding the opportunity row): the "not picked" mails still
+     * waiting in the outbox are called back. False when any had gone out already: the caller then
+     * refuses the undo, since those partners were told it ended.
+     */
+    async opportunityReopened(trx: Executor, opportunityId: string): Promise<boolean> {
+      const { published } = await cancelUnpublished(trx, `mail:not-picked:${opportunityId}:`);
+      return published === 0;
+    },
+
     async overview(opportunityId: string): Promise<InterestOverview> {
-      const [interests, introductions, perDay] = await Promise.all([
+      const [interests, introductions, perDay, facts] = await Promise.all([
         listActiveInterests(db, opportunityId),
         listIntroductions(db, opportunityId),
         digests.sentPerDay(opportunityId),
+        interestFacts(db, opportunityId),
       ]);
       return {
         interests: interests.filter((i) => !i.introduced).map((i) => interestCard(i, catalogue)),
         introductions: introductions.map((n) => ({
           partnerId: n.partnerId,
+          interestId: n.interestId,
           company: n.company,
           contactName: n.contactName,
           email: n.email,
           note: (n.note ?? '').trim(),
           introducedOn: n.createdAt.toISOString().slice(0, 10),
         })),
-        digests: { sent: perDay.reduce((sum, d) => sum + d.digests, 0), perDay },
+        digests: { sent: perDay.reduce((sum, d) => sum + d.digests, 0), alerts: perDay.reduce((sum, d) => sum + d.alerts, 0), perDay },
+        interested: { total: facts.total, withdrawn: facts.withdrawn, firstOn: facts.firstAt?.toISOString().slice(0, 10) ?? null },
       };
     },
 

@@ -8,7 +8,7 @@ export type OpportunityRow = Pick<Selectable<Opportunities>, (typeof columns)[nu
 
 export type NewOpportunity = Omit<
   OpportunityRow,
-  'id' | 'createdAt' | 'publishedAt' | 'matchedAt' | 'closedAt'
+  'id' | 'createdAt' | 'verifiedAt' | 'publishedAt' | 'matchedAt' | 'closedAt' | 'undoUntil'
 > & { publishedAt: Date | null; verifiedAt: Date | null; sourceMessageId: string | null };
 
 /** What the sender of an emailed draft may correct on its page. */
@@ -43,9 +43,11 @@ const columns = [
   'idempotencyKey',
   'requestHash',
   'createdAt',
+  'verifiedAt',
   'publishedAt',
   'matchedAt',
   'closedAt',
+  'undoUntil',
 ] as const;
 
 /**
@@ -82,7 +84,7 @@ export async function setOpportunityStatus(
   db: Executor,
   id: string,
   status: OpportunityStatus,
-  stamps: { verifiedAt?: Date; publishedAt?: Date; closedAt?: Date } = {},
+  stamps: { verifiedAt?: Date; publishedAt?: Date; closedAt?: Date | null; undoUntil?: Date | null } = {},
 ): Promise<void> {
   await db
     .updateTable('opportunities')

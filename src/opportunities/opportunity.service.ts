@@ -87,11 +87,19 @@ interface PartnerLookup {
 
 /**
  * The interest loop's part in ending an opportunity: it tells the partners who were interested
- * and not picked, in the ending transaction (which holds the opportunity row).
+ * and not picked, in the ending transaction (which holds the opportunity row), by mails that wait
+ * until `notBefore` (the end of the undo grace period). Undoing the ending calls those mails back:
+ * `opportunityReopened` answers false when some had gone out already, and then the undo is refused.
  */
 interface EndingListener {
-  opportunityEnded(trx: Executor, opportunityId: string): Promise<void>;
+  opportunityEnded(trx: Executor, opportunityId: string, notBefore?: Date): Promise<void>;
+  opportunityReopened(trx: Executor, opportunityId: string): Promise<boolean>;
 }
+
+/** What became of an undo: done (the status it went back to), or why not. */
+export type UndoEndResult =
+  | { undone: true; status: OpportunityRow['status'] }
+  | { undone: false; reason: 'not-ended' | 'final' | 'too-late' | 'mails-sent' | 'expired' };
 
 export interface OpportunityServiceDeps {
   db: Database;
@@ -101,6 +109,8 @@ export interface OpportunityServiceDeps {
   /** MODERATION=on: an admin approves every verified opportunity before it is matched. */
   moderation: boolean;
   defaultLifetimeDays: number;
+  /** Closing or withdrawing may be undone for this many minutes (UNDO_GRACE_MINUTES; default 10). */
+  undoGraceMinutes?: number;
   /** An opportunity may be urgent only with a start date within this many days (URGENT_WINDOW_DAYS; default 21). */
   urgentWindowDays?: number;
   now?: () => Date;
@@ -153,6 +163,14 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
   const { db, catalogue } = deps;
   const now = deps.now ?? (() => new Date());
   const urgentWindowDays = deps.urgentWindowDays ?? 21;
+  const undoGraceMs = (deps.undoGraceMinutes ?? 10) * 60_000;
+
+  /** Until when an ended opportunity may be reopened by its submitter; null when it cannot be. */
+  function undoableUntil(row: Pick<OpportunityRow, 'status' | 'undoUntil'>): Date | null {
+    if ((row.status !== 'closed' && row.status !== 'withdrawn') || !row.undoUntil) return null;
+    const until = new Date(row.undoUntil);
+    return until.getTime() > now().getTime() ? until : null;
+  }
 
   /**
    * Whether a start date allows the urgent flag: today (UTC) or within the window. An urgent
@@ -247,9 +265,12 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
    * An open opportunity → closed or withdrawn. The interest loop hears of it in this transaction,
    * which holds the opportunity row, so no pick can slip in between.
    */
-  async function end(trx: Executor, opportunityId: string, as: 'closed' | 'withdrawn'): Promise<void> {
-    await setOpportunityStatus(trx, opportunityId, as, { closedAt: now() });
-    await deps.introductions.opportunityEnded(trx, opportunityId);
+  async function end(trx: Executor, opportunityId: string, as: 'closed' | 'withdrawn', undoable: boolean): Promise<void> {
+    const closedAt = now();
+    // The submitter's ending may be undone for the grace period: the "not picked" mails wait as long.
+    const undoUntil = undoable && undoGraceMs > 0 ? new Date(closedAt.getTime() + undoGraceMs) : null;
+    await setOpportunityStatus(trx, opportunityId, as, { closedAt, undoUntil });
+    await deps.introductions.opportunityEnded(trx, opportunityId, undoUntil ?? undefined);
   }
 
   async function submitterPartnerFor(caller: IntakeCaller, input: OpportunityInput): Promise<string | null> {
@@ -549,15 +570,61 @@ export function createOpportunityService(deps: OpportunityServiceDeps) {
 
     /**
      * The submitter ends an opportunity from their status page: "closed" (the work is placed) or
-     * "withdrawn" (it is off). Ending an ended opportunity changes nothing.
+     * "withdrawn" (it is off). Ending an ended opportunity changes nothing. `undoable` (the
+     * submitter's own ending): it may be undone for UNDO_GRACE_MINUTES, and the "not picked" mails
+     * wait as long; otherwise (the operator's console) it is final and they go at once.
      */
-    async end(opportunityId: string, as: 'closed' | 'withdrawn', options: { inSameTransaction?: (trx: Executor) => Promise<void> } = {}): Promise<OpportunityRow> {
+    async end(
+      opportunityId: string,
+      as: 'closed' | 'withdrawn',
+      options: { inSameTransaction?: (trx: Executor) => Promise<void>; undoable?: boolean } = {},
+    ): Promise<OpportunityRow> {
       return withLocked(opportunityId, async (trx, row) => {
         if (!isOpen(row.status)) return;
-        await end(trx, opportunityId, as);
+        await end(trx, opportunityId, as, options.undoable ?? false);
         // The caller's record (the console's audit), only when this call ended it.
         await options.inSameTransaction?.(trx);
       });
+    },
+
+    /** Until when its submitter may undo closing or withdrawing this opportunity; null when not (any more). */
+    undoableUntil,
+    /** UNDO_GRACE_MINUTES. */
+    undoGraceMinutes: undoGraceMs / 60_000,
+
+    /**
+     * The submitter takes back closing or withdrawing, within the grace period: the opportunity
+     * goes back to the state it ended from (published; or waiting for review or confirmation when
+     * it ended before that) and the "not picked" mails still waiting are called back, in one
+     * transaction holding the row. Refused, changing nothing, once the grace period is over, once
+     * any of those mails went out, or once the opportunity's end date has passed.
+     */
+    async undoEnd(opportunityId: string): Promise<UndoEndResult> {
+      let result: UndoEndResult = { undone: false, reason: 'not-ended' };
+      class Refused extends Error {}
+      try {
+        await withLocked(opportunityId, async (trx, row) => {
+          if (row.status !== 'closed' && row.status !== 'withdrawn') return;
+          if (!undoableUntil(row)) {
+            result = { undone: false, reason: row.undoUntil ? 'too-late' : 'final' };
+            return;
+          }
+          if (new Date(row.expiresAt).getTime() <= now().getTime()) {
+            result = { undone: false, reason: 'expired' };
+            return;
+          }
+          const back = row.publishedAt ? 'published' : row.verifiedAt ? 'pending_review' : 'pending_verification';
+          await setOpportunityStatus(trx, opportunityId, back, { closedAt: null, undoUntil: null });
+          if (!(await deps.introductions.opportunityReopened(trx, opportunityId))) {
+            result = { undone: false, reason: 'mails-sent' };
+            throw new Refused(); // rolls the status back too
+          }
+          result = { undone: true, status: back };
+        });
+      } catch (error) {
+        if (!(error instanceof Refused)) throw error;
+      }
+      return result;
     },
 
     /**

@@ -30,7 +30,7 @@ beforeAll(async () => {
   if (!hasChromium) return;
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  t = await createTestStack({ PUBLIC_BASE_URL: base, INTEREST_BATCH_MINUTES: '0' });
+  t = await createTestStack({ PUBLIC_BASE_URL: base, INTEREST_BATCH_MINUTES: '0', UNDO_GRACE_MINUTES: '0' });
   await t.app.listen({ port, host: '127.0.0.1' });
   t.startBackground();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -411,33 +411,34 @@ describe('the status page /o/<token>', () => {
     const page = await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`<h1>${form.title}</h1>`);
-    expect(page.body).toContain('<strong>Published: matching partners hear about it in their next digest</strong>');
+    expect(page.body).toContain('<strong>Published: 2 matching partners hear about it in their next digest</strong>');
     expect(page.body).toMatch(/Matching partners<\/dt><dd>2<\/dd>/);
     expect(page.body).toContain('20,000 – 45,000 EUR');
-    expect(page.body).toContain('name="end" value="closed"');
-    expect(page.body).toContain('name="end" value="withdrawn"');
+    expect(page.body).toContain(`action="${statusPath}/end"`);
+    expect(page.body).toContain('name="as" value="closed"');
+    expect(page.body).toContain('name="as" value="withdrawn"');
   });
 
-  it('closes the opportunity on POST end=closed, after which the page offers no buttons', async () => {
+  it('closes the opportunity on its confirmation page\'s POST, after which the page offers no buttons', async () => {
     const { row, statusPath } = await submitAndConfirm();
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
-    const res = await t.app.inject({ method: 'POST', url: statusPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: 'closed' }) });
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: `${statusPath}/end?as=closed`, headers: BROWSER }));
+    const res = await t.app.inject({ method: 'POST', url: `${statusPath}/end`, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: 'closed' }) });
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe(statusPath);
+    expect(res.headers.location).toBe(`${statusPath}?ended=closed`);
     const closed = await dbRow(row.id);
     expect(closed.status).toBe('closed');
     expect(closed.closedAt).not.toBeNull();
 
     const page = await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER });
     expect(page.body).toContain('Closed: you found your partner');
-    expect(page.body).not.toContain('name="end"');
+    expect(page.body).not.toContain('name="as"');
   });
 
   it('changes nothing on a second POST to an ended opportunity', async () => {
     const { row, statusPath } = await submitAndConfirm();
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: `${statusPath}/end?as=closed`, headers: BROWSER }));
     const end = (value: string) =>
-      t.app.inject({ method: 'POST', url: statusPath, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: value }) });
+      t.app.inject({ method: 'POST', url: `${statusPath}/end`, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: value }) });
     expect((await end('closed')).statusCode).toBe(303);
     const first = await dbRow(row.id);
     expect((await end('withdrawn')).statusCode).toBe(303);
@@ -448,7 +449,7 @@ describe('the status page /o/<token>', () => {
 
   it('refuses a POST without CSRF token with 403, changing nothing', async () => {
     const { row, statusPath } = await submitAndConfirm();
-    const res = await t.app.inject({ method: 'POST', url: statusPath, headers: FORM, payload: formBody({ end: 'withdrawn' }) });
+    const res = await t.app.inject({ method: 'POST', url: `${statusPath}/end`, headers: FORM, payload: formBody({ end: 'withdrawn' }) });
     expect(res.statusCode).toBe(403);
     expect((await dbRow(row.id)).status).toBe('published');
   });
@@ -462,8 +463,8 @@ describe('the status page /o/<token>', () => {
     expect(page.body).toContain('This link does not work');
     expect(page.body).not.toContain(row.title);
 
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: statusPath, headers: BROWSER }));
-    const post = await t.app.inject({ method: 'POST', url: forged, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: 'withdrawn' }) });
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: `${statusPath}/end?as=withdrawn`, headers: BROWSER }));
+    const post = await t.app.inject({ method: 'POST', url: `${forged}/end`, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token, end: 'withdrawn' }) });
     expect(post.statusCode).toBe(400);
     expect((await dbRow(row.id)).status).toBe('published');
   });

@@ -31,7 +31,7 @@ const DOCS = process.env.UPDATE_DOC_SCREENSHOTS ? fileURLToPath(new URL('../../d
 const OPERATOR = 'ops@operator.example';
 
 /** The pages whose screenshots the README shows (the rest go to test-results/ only). */
-const README_PAGES = new Set(['home', 'join', 'join-errors', 'submit-errors', 'status', 'not-relevant', 'preferences', 'unsubscribe-already']);
+const README_PAGES = new Set(['home', 'join', 'join-errors', 'submit-errors', 'status', 'status-confirm', 'status-closed', 'not-relevant', 'preferences', 'unsubscribe-already']);
 
 let t: TestStack;
 let outboxApp: App | undefined;
@@ -212,6 +212,16 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.2 AA) of every pa
     };
     await seen(outcomePath('yes'), 'outcome');
     await seen(outcomePath('talking'), 'outcome-answered', (page) => pressButton(page, 'Save my answer'));
+    // The status page after "Introduce us" (its success message and timeline).
+    await seen(`${pathOf(t.c.links.opportunityStatus(opportunityId, expiresAt))}?introduced=${interestId}`, 'status-introduced');
+    // Closing in two steps, and the undo that follows, on an opportunity of its own.
+    const ending = await addOpportunity(t, 'Entra ID tenant merge for a Graz retailer', ['identity-access-management']);
+    await addInterest(t, ending, other, { note: 'Two tenant merges last year.' });
+    const endingPath = pathOf(t.c.links.opportunityStatus(ending, (await t.c.opportunities.getRow(ending)).expiresAt));
+    await seen(`${endingPath}/end?as=closed`, 'status-confirm');
+    await seen(`${endingPath}/end?as=withdrawn`, 'status-confirm-withdraw');
+    await seen(`${endingPath}/end?as=closed`, 'status-closed', (page) => pressButton(page, 'Yes, close it'));
+    await seen(`${endingPath}/undo`, 'status-undo');
     await seen('/nowhere', 'not-found');
 
     // The operator: sign in through the emailed link, then every console page.

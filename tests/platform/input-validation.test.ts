@@ -208,7 +208,7 @@ describe('JSON shapes a form does not take', () => {
       [pathOf(t.c.links.notRelevant(p, o, inAMonth())), { reason: 7 }, 'reason'],
       [pathOf(t.c.links.preferences(p)), { ...prefsFields(), profile: ['a', ['b']] }, 'profile'],
       [`${pathOf(t.c.links.opportunityStatus(o, inAMonth()))}/introduce`, { interest: 1 }, 'interest'],
-      [pathOf(t.c.links.opportunityStatus(o, inAMonth())), { end: { closed: true } }, 'end'],
+      [`${pathOf(t.c.links.opportunityStatus(o, inAMonth()))}/end`, { end: { closed: true } }, 'end'],
       [pathOf(t.c.links.emailDraft(draft.id)), { ...submitFields(), description: 42 }, 'description'],
     ];
     for (const [url, body, field] of cases) {
@@ -244,7 +244,7 @@ describe('a well-signed token whose subject is not what its purpose names', () =
   const routes: Array<{ purpose: LinkPurpose; paths: (token: string) => Array<[method: 'GET' | 'POST', url: string]> }> = [
     { purpose: 'confirm-partner', paths: (k) => [['GET', `/join/confirm/${k}`], ['POST', `/join/confirm/${k}`]] },
     { purpose: 'confirm-opportunity', paths: (k) => [['GET', `/submit/confirm/${k}`], ['POST', `/submit/confirm/${k}`]] },
-    { purpose: 'opportunity-status', paths: (k) => [['GET', `/o/${k}`], ['POST', `/o/${k}`], ['POST', `/o/${k}/introduce`]] },
+    { purpose: 'opportunity-status', paths: (k) => [['GET', `/o/${k}`], ['GET', `/o/${k}/end?as=closed`], ['POST', `/o/${k}/end`], ['GET', `/o/${k}/undo`], ['POST', `/o/${k}/undo`], ['POST', `/o/${k}/introduce`]] },
     { purpose: 'email-draft', paths: (k) => [['GET', `/e/${k}`], ['POST', `/e/${k}`]] },
     { purpose: 'preferences', paths: (k) => [['GET', `/p/${k}`], ['POST', `/p/${k}`]] },
     { purpose: 'interest', paths: (k) => [['GET', `/i/${k}`], ['POST', `/i/${k}`]] },

@@ -144,8 +144,8 @@ describe('pages behind a token', () => {
       expect(res.headers['cache-control'], purpose).toBe('no-store');
     }
     // The answer to the page's own POST, CSRF token and all, is not cached either.
-    const path = `${LINK_PATHS['opportunity-status']}/${tokens.get('opportunity-status')!}`;
-    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: path, headers: BROWSER }));
+    const path = `${LINK_PATHS['opportunity-status']}/${tokens.get('opportunity-status')!}/end`;
+    const { token, cookie } = csrfFrom(await t.app.inject({ method: 'GET', url: `${path}?as=closed`, headers: BROWSER }));
     const posted = await t.app.inject({ method: 'POST', url: path, headers: { ...FORM, cookie }, payload: formBody({ _csrf: token }) });
     expect(posted.statusCode).toBeLessThan(500);
     expect(posted.statusCode).not.toBe(403);

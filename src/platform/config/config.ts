@@ -110,6 +110,7 @@ const envSchema = z.object({
   SMTP_SOCKET_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   SMTP_PAUSE_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   INTEREST_BATCH_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
+  UNDO_GRACE_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
   OUTCOME_ASK_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   OUTCOME_REMINDER_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   UNSUBSCRIBE_MAILTO: z.email('must be an email address').optional(),
@@ -213,6 +214,8 @@ const configSchema = envSchema.transform((e) => {
     smtpPauseMaxMs: e.SMTP_PAUSE_MAX_SECONDS * 1000,
     /** Interests in an opportunity are told to its submitter in one email per this many minutes. */
     interestBatchMinutes: e.INTEREST_BATCH_MINUTES,
+    /** A submitter may undo closing or withdrawing for this many minutes; the "not picked" mails wait as long. */
+    undoGraceMinutes: e.UNDO_GRACE_MINUTES,
     /** Each side of an introduction is asked whether they worked together this many days after it. */
     outcomeAskAfterDays: e.OUTCOME_ASK_AFTER_DAYS,
     /** One reminder, this many days after the question, only while it is unanswered. */

@@ -216,6 +216,7 @@ export interface Opportunities {
   submitterName: string;
   submitterPartnerId: string | null;
   title: string;
+  undoUntil: Timestamp | null;
   updatedAt: Generated<Timestamp>;
   urgent: Generated<boolean>;
   verifiedAt: Timestamp | null;
@@ -225,6 +226,7 @@ export interface Outbox {
   createdAt: Generated<Timestamp>;
   dedupeKey: string | null;
   id: Generated<Int8>;
+  notBefore: Timestamp | null;
   payload: Json;
   publishedAt: Timestamp | null;
   topic: string;

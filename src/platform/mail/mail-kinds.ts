@@ -42,6 +42,12 @@ export const MAIL_REQUESTED = 'mail.requested';
  * checked against the feature's own schema here, so a bad payload fails the change that asked,
  * not a relay a second later. With a dedupe key, the mail is requested at most once ever.
  */
-export async function requestMail<J extends MailJob>(db: Executor, schema: z.ZodType<J>, job: NoInfer<J>, dedupeKey?: string): Promise<void> {
-  await addOutboxEvent(db, { topic: MAIL_REQUESTED, payload: schema.parse(job) }, dedupeKey);
+export async function requestMail<J extends MailJob>(
+  db: Executor,
+  schema: z.ZodType<J>,
+  job: NoInfer<J>,
+  dedupeKey?: string,
+  options: { notBefore?: Date } = {},
+): Promise<void> {
+  await addOutboxEvent(db, { topic: MAIL_REQUESTED, payload: schema.parse(job) }, dedupeKey, options.notBefore);
 }
