@@ -9,6 +9,7 @@ import type { Pages } from '../platform/http/pages.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import type { IntroductionService, InterestOverview } from './introduction.service.ts';
+import { formatDay } from '../platform/text/dates.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
@@ -51,10 +52,10 @@ export interface StatusPageRouteDeps {
   signer: LinkSigner;
 }
 
-/** "3 digests: 2026-12-07 (2), 2026-12-08" or "none yet". */
+/** "3 digests: 7 Dec 2026 (2), 8 Dec 2026" or "none yet". */
 function digestsText(digests: InterestOverview['digests']): string {
   if (digests.sent === 0) return 'none yet: matching partners see it in their next digest';
-  const days = digests.perDay.map((d) => (d.digests > 1 ? `${d.day} (${d.digests})` : d.day)).join(', ');
+  const days = digests.perDay.map((d) => (d.digests > 1 ? `${formatDay(d.day)} (${d.digests})` : formatDay(d.day))).join(', ');
   return `${digests.sent} ${digests.sent === 1 ? 'digest' : 'digests'}: ${days}`;
 }
 
