@@ -15,6 +15,8 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../support/link-scanner.ts';
  */
 const hasChromium = existsSync(CHROMIUM);
 const OUT_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
+/** With UPDATE_DOC_SCREENSHOTS=1 the phone pictures of the digest and the interest summary go to docs/images/ too (the README shows them). */
+const DOCS = process.env.UPDATE_DOC_SCREENSHOTS ? fileURLToPath(new URL('../../docs/images/', import.meta.url)) : null;
 const skipNote = hasChromium ? '' : ` — SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`;
 if (!hasChromium) console.warn(`tests/digest-screenshots.test.ts${skipNote}`);
 
@@ -134,6 +136,7 @@ describe('digest email in Chromium', () => {
     const page = await open(375);
     try {
       await page.screenshot({ path: `${OUT_DIR}digest-375.png`, fullPage: true });
+      if (DOCS) await page.screenshot({ path: `${DOCS}mail-digest-375.png`, clip: { x: 0, y: 0, width: 375, height: 1400 } }); // the top: two cards
       expect(await scrollWidth(page)).toBeLessThanOrEqual(375 + 1);
       const cards = page.locator('div.digest-card');
       expect(await cards.count()).toBe(cardCount);
@@ -163,6 +166,7 @@ describe('digest email in Chromium', () => {
     const page = await open(375, cardsHtml);
     try {
       await page.screenshot({ path: `${OUT_DIR}interest-summary-375.png`, fullPage: true });
+      if (DOCS) await page.screenshot({ path: `${DOCS}mail-interest-summary-375.png`, fullPage: true });
       expect(await scrollWidth(page)).toBeLessThanOrEqual(375 + 1);
       const cards = page.locator('div.notice-card');
       expect(await cards.count()).toBe(3);
