@@ -207,7 +207,8 @@ function noticeCardText(card: NoticeCard, index: number, numberWidth: number): s
   const note = card.note?.trim();
   if (note) {
     lines.push('', `${pad}${card.noteLabel ?? 'Note'}:`);
-    for (const paragraph of note.split(/\r?\n/)) lines.push(...wrapText(paragraph, `${pad}> `, `${pad}> `));
+    // Their words as they wrote them: quoted line by line, not re-wrapped.
+    for (const line of note.split(/\r?\n/)) lines.push(`${pad}> ${line.trimEnd()}`);
   }
   lines.push('');
   return lines;
