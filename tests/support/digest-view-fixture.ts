@@ -159,7 +159,7 @@ export function digestFixture(): DigestView {
     }),
   ];
   return {
-    subject: '10 new opportunities for your Azure and Security skills',
+    subject: 'AKS platform and security baseline for a Bavarian… + 9 more for your Azure and Security skills',
     preheader: 'AKS platform and security baseline for a Bavarian manufacturer, Intune and Autopilot rollout, and 8 more',
     partnerName: 'Anna',
     company: 'Kestrel Cloud GmbH',
