@@ -9,7 +9,8 @@ import { UrgentWindowError } from '../opportunities/opportunity.service.ts';
 import { REGIONS } from '../regions/regions.ts';
 import { consoleFormat } from './console-format.ts';
 import type { Pages } from '../platform/http/pages.ts';
-import { asFormBody, checked, fieldErrors, list, number, text } from '../platform/http/form-fields.ts';
+import { asFormBody, checked, emptyIn, guidedErrors, list, number, text } from '../platform/http/form-fields.ts';
+import { moderationGuide } from './console-forms.ts';
 import type { AdminAuthService, OperatorSession } from './admin-auth.service.ts';
 import type { AdminConsoleService } from './admin-console.service.ts';
 import { clearSessionCookie, SESSION_COOKIE } from './admin-session-cookie.ts';
@@ -49,6 +50,9 @@ interface ModerationEdit {
     urgent?: boolean;
   };
   errors: Record<string, string>;
+  /** The error summary at the top of the page: one link per problem, to its field in this item's form. */
+  summary: Array<{ href: string; message: string }>;
+  lead: string;
 }
 const auditQuery = z.object({ before: z.string().regex(/^\d{1,18}$/).optional() });
 const searchQuery = z.object({ q: z.string().max(254).optional() });
@@ -119,7 +123,7 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
         request,
         reply,
         'admin-moderation',
-        'Moderation',
+        edit ? 'Error: Moderation' : 'Moderation',
         { items: await deps.adminConsole.moderationQueue(), moderation: deps.settings.moderation, notice: notice ?? null, edit: edit ?? null, regions: REGIONS },
         status,
       );
@@ -147,8 +151,9 @@ export function adminConsoleRoutes(deps: AdminConsoleRouteDeps): FastifyPluginAs
       } catch (error) {
         if (error instanceof ValidationError || error instanceof UrgentWindowError) {
           const typed = { ...values, requiredSkills: values.requiredSkills.join(', '), niceToHaveSkills: values.niceToHaveSkills.join(', ') };
-          const edit = { id, values: typed, errors: fieldErrors(error.issues) };
-          return moderationPage(request, reply, 'Please check the highlighted fields. Nothing was saved.', error.status, edit);
+          const { errors, summary } = guidedErrors(error.issues, moderationGuide(id), emptyIn(body));
+          const edit = { id, values: typed, errors, summary, lead: 'Your corrections were not saved: the opportunity is as it was, still awaiting review.' };
+          return moderationPage(request, reply, undefined, error.status, edit);
         }
         if (error instanceof ConflictError || error instanceof NotFoundError) return moderationPage(request, reply, error.message, error.status);
         throw error;

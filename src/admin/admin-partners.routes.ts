@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
 import { ConflictError, ValidationError, type FieldIssue } from '../platform/errors/app-errors.ts';
-import { asFormBody, fieldErrors } from '../platform/http/form-fields.ts';
+import { asFormBody, emptyIn, errorSummary, guidedErrors, type FormErrors } from '../platform/http/form-fields.ts';
 import { partnerUpdateSchema } from '../partners/partner.schemas.ts';
 import { partnerFromForm } from '../partners/signup-form.ts';
 import { REGIONS, REGION_SLUGS } from '../regions/regions.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { OperatorSession } from './admin-auth.service.ts';
 import type { AdminConsoleService } from './admin-console.service.ts';
+import { PARTNER_EDIT_GUIDE } from './console-forms.ts';
 
 /** What the partner pages get from the console plugin that registers them. */
 export interface ConsolePageContext {
@@ -70,13 +71,21 @@ export function registerPartnerPages(app: FastifyInstance, ctx: ConsolePageConte
     partnerPage(request, reply, (request.params as z.infer<typeof idParams>).id),
   );
 
-  const editPage = (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors: Record<string, string>, status = 200) =>
-    page(request, reply, 'admin-partner-edit', 'Edit partner', { id, values, errors, groups: catalogue.groups(), regions: REGIONS, timezones: TIMEZONES }, status);
+  /** `form`: the errors next to their fields and the summary at the top, each a link to its field. */
+  const editPage = (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, form: FormErrors = { errors: {}, summary: [] }, status = 200) =>
+    page(
+      request,
+      reply,
+      'admin-partner-edit',
+      form.summary.length ? 'Error: Edit partner' : 'Edit partner',
+      { id, values, errors: form.errors, summary: form.summary, groups: catalogue.groups(), regions: REGIONS, timezones: TIMEZONES },
+      status,
+    );
 
   app.get('/admin/partners/:id/edit', { schema: { hide: true, params: idParams } }, async (request, reply) => {
     const { id } = request.params as z.infer<typeof idParams>;
     const { partner } = await adminConsole.partner(id);
-    return editPage(request, reply, id, { ...partner, skills: partner.skills.map((s) => s.slug) }, {});
+    return editPage(request, reply, id, { ...partner, skills: partner.skills.map((s) => s.slug) });
   });
 
   app.post('/admin/partners/:id/edit', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
@@ -85,12 +94,16 @@ export function registerPartnerPages(app: FastifyInstance, ctx: ConsolePageConte
     const values = partnerFromForm(body);
     // The API's own schema: the same limits, messages and skill resolution as PATCH /api/partners/:id.
     const parsed = partnerUpdateSchema.safeParse({ ...values, website: values.website ?? undefined, country: values.country ?? '', profile: values.profile ?? '' });
-    if (!parsed.success) return editPage(request, reply, id, values, fieldErrors(issuesOf(parsed.error)), 400);
+    const guided = (issues: FieldIssue[]) => guidedErrors(issues, PARTNER_EDIT_GUIDE, emptyIn(body));
+    if (!parsed.success) return editPage(request, reply, id, values, guided(issuesOf(parsed.error)), 400);
     try {
       await adminConsole.updatePartner(operatorOf(request), id, parsed.data);
     } catch (error) {
-      if (error instanceof ValidationError) return editPage(request, reply, id, values, fieldErrors(error.issues), error.status);
-      if (error instanceof ConflictError) return editPage(request, reply, id, values, { email: error.message }, error.status);
+      if (error instanceof ValidationError) return editPage(request, reply, id, values, guided(error.issues), error.status);
+      if (error instanceof ConflictError) {
+        const errors = { email: error.message };
+        return editPage(request, reply, id, values, { errors, summary: errorSummary(errors, PARTNER_EDIT_GUIDE) }, error.status);
+      }
       throw error;
     }
     return partnerPage(request, reply, id, 'Saved. Matching takes the new profile into account from now on.');

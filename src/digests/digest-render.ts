@@ -1,4 +1,6 @@
 import { compileEmailTemplate, emailEta, safeUrl, type CompiledEmailTemplate } from '../platform/mail/mail-templates.ts';
+import { formatDay } from '../platform/text/dates.ts';
+import { shortTitle } from '../platform/text/short-title.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 
 /**
@@ -50,7 +52,10 @@ function prepare(view: DigestView) {
     lead: view.lead ?? `other partners submitted these opportunities and they match the skills ${view.company} listed.`,
     cards: view.cards.map((card) => ({
       ...card,
+      subtitle: card.company,
+      reasonsHeading: "WHY YOU'RE SEEING THIS",
       startLabel: card.startDate === null ? null : formatDate(card.startDate),
+      openUntilLabel: card.openUntil === null ? null : formatDate(card.openUntil),
       requiredSkills: card.skills.filter((s) => s.required),
       niceSkills: card.skills.filter((s) => !s.required),
     })),
@@ -62,23 +67,25 @@ const plural = (count: number) => (count === 1 ? 'opportunity' : 'opportunities'
 const topicList = (topics: string[]) => [...new Set(topics.map((t) => t.trim()).filter(Boolean))].slice(0, 2);
 
 /**
- * "4 new opportunities for your Azure and Security skills"; at most two topics, so the subject
- * stays short on a phone; no topics: "3 new opportunities that fit your skills".
+ * The subject names the best card (cards come best first): "Azure landing zone for a Linz
+ * logistics firm + 3 more for your Azure skills"; one card: "<title> for your Azure skills". At
+ * most two topics; none known: "… + 2 more that fit your skills". Without a title (never in
+ * practice): "4 new opportunities for your Azure and Security skills".
  */
-export function digestSubject(count: number, topics: string[]): string {
+export function digestSubject(bestTitle: string, count: number, topics: string[]): string {
   const named = topicList(topics);
-  if (!named.length) return `${count} new ${plural(count)} that ${count === 1 ? 'fits' : 'fit'} your skills`;
-  return `${count} new ${plural(count)} for your ${named.join(' and ')} skills`;
+  const title = shortTitle(bestTitle);
+  const more = count > 1 ? ` + ${count - 1} more` : '';
+  if (!title) {
+    if (!named.length) return `${count} new ${plural(count)} that ${count === 1 ? 'fits' : 'fit'} your skills`;
+    return `${count} new ${plural(count)} for your ${named.join(' and ')} skills`;
+  }
+  if (!named.length) return `${title}${more} that ${count === 1 ? 'fits' : 'fit'} your skills`;
+  return `${title}${more} for your ${named.join(' and ')} skills`;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "2026-12-22" → "22 Dec 2026" (the same everywhere: no locale, no time zone). */
-function formatDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  const month = m && MONTHS[Number(m[2]) - 1];
-  return m && month ? `${Number(m[3])} ${month} ${m[1]}` : iso;
-}
+/** "2026-12-22" → "22 Dec 2026": the one format for people (src/platform/text/dates.ts). */
+const formatDate = formatDay;
 
 const WIDTH = 72;
 
@@ -110,6 +117,7 @@ function cardText(card: DigestCard, index: number, numberWidth: number): string[
   const details: Array<[string, string]> = [['Where', card.where]];
   if (card.budget) details.push(['Budget', card.budget]);
   if (card.startDate) details.push(['Start', formatDate(card.startDate)]);
+  if (card.openUntil) details.push(['Open until', formatDate(card.openUntil)]);
   const skill = (s: DigestCard['skills'][number]) => (s.yours ? `${s.label}*` : s.label);
   const required = card.skills.filter((s) => s.required).map(skill);
   const nice = card.skills.filter((s) => !s.required).map(skill);

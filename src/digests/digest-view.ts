@@ -12,6 +12,8 @@ export interface DigestCard {
   budget: string | null;
   /** ISO date "2026-12-22", or null. */
   startDate: string | null;
+  /** The last day it takes interest: its closing date (ISO "2027-01-11", UTC); null when unknown. */
+  openUntil: string | null;
   /** The description, shortened to a few hundred characters, plain text. */
   summary: string;
   /** Every skill the opportunity asks for; `yours` marks the ones the partner holds (highlighted). */

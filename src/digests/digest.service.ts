@@ -15,6 +15,8 @@ import { DEFAULT_MAX_REACH_PER_ROUND, DIGEST_BATCH_SIZE, DIGEST_RUN_CONCURRENCY 
 import { createLeaseKeeper } from './digest-lease-keeper.ts';
 import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
 import type { Metrics } from '../platform/metrics/metrics.ts';
+import { formatDayShort } from '../platform/text/dates.ts';
+import { shortTitle } from '../platform/text/short-title.ts';
 import {
   buildDigests,
   chooseRoundReach,
@@ -64,7 +66,8 @@ export interface DigestServiceDeps {
   queues: Pick<Queues<typeof digestJobs>, 'enqueue' | 'enqueueMany'>;
   mailer: Mailer;
   renderer: DigestRenderer;
-  subjectFor: (count: number, topics: string[]) => string;
+  /** The digest's subject from its best card's title (cards come best first), the count and the partner's topics. */
+  subjectFor: (bestTitle: string, count: number, topics: string[]) => string;
   links: Links;
   catalogue: SkillCatalogue;
   /**
@@ -277,6 +280,7 @@ export function createDigestService(deps: DigestServiceDeps) {
         where: formatWhere(o.regions, o.remote),
         budget: formatBudget(o.budgetMin, o.budgetMax, o.currency),
         startDate: o.startDate,
+        openUntil: o.expiresAt.toISOString().slice(0, 10),
         summary: shorten(o.description, 320),
         skills: [...o.requiredSkillIds.map((id) => skill(id, true)), ...o.niceSkillIds.map((id) => skill(id, false))],
       };
@@ -307,7 +311,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     if (cards.length === 0) return undefined;
     const topics = [...topicCounts.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
     const kind = digestKindOf(row.period);
-    const subject = kind === 'alert' ? alertSubject(cards[0]!) : kind === 'daily' ? dailySubject(cards.length) : deps.subjectFor(cards.length, topics);
+    const subject = kind === 'alert' ? alertSubject(cards[0]!) : kind === 'daily' ? dailySubject(cards[0]!.title, cards.length) : deps.subjectFor(cards[0]!.title, cards.length, topics);
     return {
       count: cards.length,
       view: {
@@ -706,23 +710,19 @@ export function digestKindOf(period: string): 'digest' | 'alert' | 'daily' {
   return period.startsWith('alert:') ? 'alert' : period.startsWith('daily:') ? 'daily' : 'digest';
 }
 
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "2027-01-14" → "14 Jan". */
-function formatDay(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  const month = m && MONTH_NAMES[Number(m[2]) - 1];
-  return m && month ? `${Number(m[3])} ${month}` : iso;
-}
+/** "2027-01-14" → "14 Jan" (the shared format, src/platform/text/dates.ts, without the year). */
+const formatDay = formatDayShort;
 
 /** "Urgent: SAP integration for a retailer — starts 14 Jan" (no start date: no dash). */
 export function alertSubject(card: { title: string; startDate: string | null }): string {
-  const title = card.title.length > 90 ? `${card.title.slice(0, 89)}…` : card.title;
+  const title = shortTitle(card.title, 90);
   return card.startDate ? `Urgent: ${title} — starts ${formatDay(card.startDate)}` : `Urgent: ${title}`;
 }
 
-/** "2 urgent opportunities today" */
-export function dailySubject(count: number): string {
-  return `${count} urgent ${count === 1 ? 'opportunity' : 'opportunities'} today`;
+/** The best card named, as the digest's subject does: "Urgent today: AKS upgrade before a retail peak + 1 more". */
+export function dailySubject(bestTitle: string, count: number): string {
+  const title = shortTitle(bestTitle);
+  if (!title) return `${count} urgent ${count === 1 ? 'opportunity' : 'opportunities'} today`;
+  return `Urgent today: ${title}${count > 1 ? ` + ${count - 1} more` : ''}`;
 }
 export type { DigestHistoryRow } from './digest.repository.ts';

@@ -10,6 +10,7 @@ import type { PartnerService } from '../partners/partner.service.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { findInboundById } from './inbound.repository.ts';
 import type { MissingField } from './understanding/understand.ts';
+import { formatDay } from '../platform/text/dates.ts';
 
 /** Attachment names an acknowledgement lists; more are counted ("and 3 more"). */
 export const ACKNOWLEDGED_ATTACHMENTS_MAX = 20;
@@ -57,7 +58,8 @@ const MISSING_TEXT: Record<MissingField, string> = {
 };
 
 /** "2027-05-04" → "4 May 2027": a date no reader can take the wrong way round. */
-const longDate = (iso: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+/** "2027-05-04" → "4 May 2027": the one format for people (src/platform/text/dates.ts). */
+const longDate = (iso: string) => formatDay(iso);
 
 /** The question for a start date that reads two ways, answered on the draft page behind the button. */
 function ambiguousDateQuestion(d: { written: string; asRead: string; other: string }): string {

@@ -11,19 +11,37 @@ export interface InterestCard {
   interestId: string;
   company: string;
   skills: string[];
+  /**
+   * The skills as the summary email's chips: those the opportunity asks for first, marked `yours`
+   * (the submitter's "✓"), then up to OTHER_SKILLS_SHOWN others, then "+ N more".
+   */
+  skillChips: Array<{ label: string; yours: boolean }>;
   regions: string[];
   reasons: string[];
   note: string;
   introduced: boolean;
 }
 
-export function interestCard(row: InterestCardRow, catalogue: Pick<SkillCatalogue, 'labels'>): InterestCard {
+/** How many of a partner's other skills (not asked for) a card shows before "+ N more". */
+export const OTHER_SKILLS_SHOWN = 4;
+
+/** `askedSkillIds`: the opportunity's required and nice-to-have skills, which get the "✓". */
+export function interestCard(row: InterestCardRow, catalogue: Pick<SkillCatalogue, 'labels'>, askedSkillIds: readonly number[] = []): InterestCard {
   // A match row is missing when the partner was never matched (a changed profile); say less, not fail.
   const reasons = row.reasons === null ? undefined : matchReasonsSchema.safeParse(row.reasons);
+  const asked = new Set(askedSkillIds);
+  const matching = row.skillIds.filter((id) => asked.has(id));
+  const others = row.skillIds.filter((id) => !asked.has(id));
+  const shown = others.slice(0, OTHER_SKILLS_SHOWN);
   return {
     interestId: row.interestId,
     company: row.company,
     skills: catalogue.labels(row.skillIds),
+    skillChips: [
+      ...catalogue.labels(matching).map((label) => ({ label, yours: true })),
+      ...catalogue.labels(shown).map((label) => ({ label, yours: false })),
+      ...(others.length > shown.length ? [{ label: `+ ${others.length - shown.length} more`, yours: false }] : []),
+    ],
     regions: row.regions.map(regionLabel),
     reasons: reasons?.success ? describeMatch(reasons.data, 'submitter') : [],
     note: row.note.trim(),

@@ -1,4 +1,5 @@
 import { formatBudget, formatWhere } from '../opportunities/opportunity-format.ts';
+import { formatDay } from '../platform/text/dates.ts';
 import type { OpportunityCard } from '../opportunities/opportunity-columns.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { NotRelevantReason } from './interest.schemas.ts';
@@ -20,10 +21,16 @@ export function opportunityFacts(o: OpportunityCard, catalogue: Pick<SkillCatalo
   };
 }
 
-/** "3 December 2026 at 09:15", on the partner's own clock (UTC if their zone is unknown). */
+/** "3 Dec 2026 at 09:15", on the partner's own clock (UTC if their zone is unknown); the day as every date for people. */
 export function formatWhen(at: Date, timezone: string): string {
-  const format = (timeZone: string) =>
-    new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at);
+  const format = (timeZone: string) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone })
+        .formatToParts(at)
+        .map((p) => [p.type, p.value]),
+    );
+    return `${formatDay(`${parts.year}-${parts.month}-${parts.day}`)} at ${parts.hour}:${parts.minute}`;
+  };
   try {
     return format(timezone);
   } catch {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Links } from '../platform/links/links.ts';
 import type { MailKinds } from '../platform/mail/mail-kinds.ts';
+import type { NoticeCard } from '../platform/mail/mail-templates.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import type { PartnerService } from '../partners/partner.service.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
@@ -39,15 +40,21 @@ export interface InterestMailsDeps {
   links: Pick<Links, 'opportunityStatus' | 'preferences'>;
 }
 
-/** One interested partner in the summary: what they offer, never how to reach them. */
-function interestDetails(card: InterestCard, i: number) {
-  return [
-    { label: `Partner ${i + 1}`, value: card.introduced ? `${card.company} (introduced)` : card.company },
-    { label: 'Skills', value: card.skills.join(', ') },
-    { label: 'Regions', value: card.regions.join(', ') },
-    ...(card.reasons.length ? [{ label: 'Why they fit', value: card.reasons.join(' · ') }] : []),
-    ...(card.note ? [{ label: 'Their note', value: card.note }] : []),
-  ];
+/**
+ * One interested partner in the summary, as a card like the digest's: company, skills (✓ on the
+ * ones the opportunity asks for), regions, why they fit, their note; never how to reach them.
+ */
+function interestNoticeCard(card: InterestCard): NoticeCard {
+  return {
+    title: card.company,
+    subtitle: card.introduced ? 'Already introduced to you' : null,
+    facts: card.regions.length ? [{ label: 'Regions', value: card.regions.join(', ') }] : [],
+    skills: card.skillChips,
+    reasonsHeading: 'Why they fit',
+    reasons: card.reasons,
+    note: card.note,
+    noteLabel: 'Their note',
+  };
 }
 
 export function createInterestMails({ db, opportunities, partners, catalogue, links }: InterestMailsDeps): MailKinds<InterestMailJob> {
@@ -57,21 +64,24 @@ export function createInterestMails({ db, opportunities, partners, catalogue, li
         const o = await opportunities.findById(job.opportunityId);
         if (!o || o.status !== 'published') return undefined;
         // Only the interests still active now: one withdrawn after batching is left out.
-        const cards = (await listActiveInterests(db, o.id, job.interestIds)).map((row) => interestCard(row, catalogue));
+        const asked = [...o.requiredSkillIds, ...o.niceSkillIds];
+        const cards = (await listActiveInterests(db, o.id, job.interestIds)).map((row) => interestCard(row, catalogue, asked));
         if (cards.length === 0) return undefined;
         const who = cards.length === 1 ? '1 partner is' : `${cards.length} partners are`;
         return {
           to: o.submitterEmail,
           view: {
             subject: `${who} interested in ${o.title}`,
-            preheader: 'See what they offer, then choose who you want to meet.',
+            preheader: `${cards.map((c) => c.company).slice(0, 3).join(', ')}${cards.length > 3 ? ` and ${cards.length - 3} more` : ''}: see what they offer, then choose whom to meet.`,
             heading: `${who} interested`,
             paragraphs: [
               `Hello ${o.submitterName}, ${cards.length === 1 ? 'a partner has' : `${cards.length} partners have`} told us they would like to work with you on "${o.title}". Here is what they offer and why they match.`,
-              'Their contact details stay private until you choose. Pick the partners you want to meet on your status page, and we introduce you to each other by email.',
+              'Their contact details stay private until you choose: tick the partners you want to meet on your status page, and we introduce you to each other by email.',
             ],
-            details: cards.flatMap(interestDetails),
-            action: { label: 'Choose who to meet', url: links.opportunityStatus(o.id, o.expiresAt) },
+            legend: { chip: '✓ Asked for', text: 'marks the skills your opportunity asks for.', plain: 'Skills marked ✓ are ones your opportunity asks for.' },
+            details: [],
+            cards: cards.map(interestNoticeCard),
+            action: { label: 'Choose whom to meet', url: links.opportunityStatus(o.id, o.expiresAt) },
             footerReason: 'You receive this because you submitted an opportunity to p2p-digest.',
           },
         };

@@ -9,6 +9,7 @@ import type { Pages } from '../platform/http/pages.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import type { IntroductionService, InterestOverview } from './introduction.service.ts';
+import { formatDay } from '../platform/text/dates.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
 
@@ -42,13 +43,13 @@ export function statusText(o: Pick<Opportunity, 'status' | 'matchedAt' | 'matchC
   if (o.matchCount === 0) return 'Published: no partner matches it yet; new partners are matched as they join';
   if (digests.sent === 0) return `Published: ${plural(o.matchCount, 'matching partner')} hear about it in their next digest`;
   const last = digests.perDay.at(-1)!.day;
-  return `Published: sent in ${plural(digests.sent, 'digest')} so far, the last on ${last}`;
+  return `Published: sent in ${plural(digests.sent, 'digest')} so far, the last on ${formatDay(last)}`;
 }
 
-/** "3 digests: 2026-12-07 (2), 2026-12-08" or "none yet". */
+/** "3 digests: 7 Dec 2026 (2), 8 Dec 2026" or "none yet". */
 function digestsText(o: Pick<Opportunity, 'status'>, digests: InterestOverview['digests']): string {
   if (digests.sent === 0) return o.status === 'published' ? 'none yet: matching partners see it in their next digest' : 'none';
-  const days = digests.perDay.map((d) => (d.digests > 1 ? `${d.day} (${d.digests})` : d.day)).join(', ');
+  const days = digests.perDay.map((d) => (d.digests > 1 ? `${formatDay(d.day)} (${d.digests})` : formatDay(d.day))).join(', ');
   const alerts = digests.alerts ? ` (${plural(digests.alerts, 'urgent alert')} among them)` : '';
   return `${plural(digests.sent, 'digest')}${alerts}: ${days}`;
 }
@@ -70,7 +71,7 @@ function timeline(o: Opportunity, closedAt: Date | null, loop: InterestOverview,
     const first = loop.digests.perDay[0]!.day;
     const last = loop.digests.perDay.at(-1)!.day;
     const alerts = loop.digests.alerts ? `, ${plural(loop.digests.alerts, 'urgent alert')} among them` : '';
-    entries.push({ on: first, text: `Sent in ${plural(loop.digests.sent, 'digest')}${alerts}${last !== first ? `, until ${last}` : ''}` });
+    entries.push({ on: first, text: `Sent in ${plural(loop.digests.sent, 'digest')}${alerts}${last !== first ? `, until ${formatDay(last)}` : ''}` });
   }
   const interested = loop.interested;
   if (interested.total > 0) {
@@ -161,7 +162,7 @@ export function statusPageRoutes(deps: StatusPageRouteDeps): FastifyPluginAsync 
         interests: loop.interests,
         interestedTotal: loop.interested.total,
         introductions: loop.introductions.map((n) => ({ ...n, outcome: outcomes.get(n.partnerId) ?? null })),
-        introducedNow: introducedNow.map((n) => n.company),
+        introducedNow: introducedNow.map((n) => n.company).sort((x, y) => x.localeCompare(y)),
         endedNow: flags.ended === o.status ? flags.ended : null,
         undoneNow: flags.undone === '1' && o.status === 'published',
         undo: undoUntil ? { until: untilText(undoUntil), action: `/o/${token}/undo` } : null,

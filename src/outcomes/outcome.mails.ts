@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Links } from '../platform/links/links.ts';
 import type { MailDraft, MailKinds } from '../platform/mail/mail-kinds.ts';
+import { formatDay } from '../platform/text/dates.ts';
 import { ANSWER_LABELS, OUTCOME_ANSWERS } from './outcome.schemas.ts';
 import type { OutcomeService, Question } from './outcome.service.ts';
 
@@ -28,7 +29,7 @@ function draft(q: Question, reminder: boolean, links: Pick<Links, 'outcome'>): M
       preheader: `One click: yes, still talking, or no. About "${n.title}".`,
       heading: question,
       paragraphs: [
-        `Hello ${q.me.name}, on ${n.createdAt.toISOString().slice(0, 10)} we introduced you to ${q.other.name} of ${q.other.company} about "${n.title}". Did anything come of it?`,
+        `Hello ${q.me.name}, on ${formatDay(n.createdAt)} we introduced you to ${q.other.name} of ${q.other.company} about "${n.title}". Did anything come of it?`,
         'Choose an answer below: it opens a page where you can add a rough amount and a note if you like, and nothing is recorded until you press its button. You can change your answer later from the same link.',
         reminder
           ? 'This is our only reminder. If you would rather not answer, there is nothing to do.'

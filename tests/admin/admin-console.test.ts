@@ -309,6 +309,19 @@ describe('console actions', () => {
     expect(short.statusCode).toBe(400);
     expect(short.body).toContain(`id="title-${id}-error"`);
     expect(short.body).toContain(`id="regions-${id}-error"`);
+    // The public forms' error summary: each problem a link to its field in this item's form, focus on it.
+    expect(short.body).toContain('<title>Error: Moderation · p2p-digest</title>');
+    expect(short.body).not.toContain('Please check the highlighted fields');
+    const shortSummary = /<div class="error-summary"([^>]*)>([\s\S]*?)<\/div>/.exec(short.body);
+    expect(shortSummary, 'an error summary').not.toBeNull();
+    expect(shortSummary![1]).toMatch(/tabindex="-1"[^>]*autofocus|autofocus[^>]*tabindex="-1"/);
+    expect(shortSummary![2]!).toContain('not saved');
+    expect([...shortSummary![2]!.matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2]])).toEqual([
+      [`title-${id}`, 'Enter a title of at least 5 characters'],
+      [`regions-${id}`, 'Choose at least one region, or tick “Remote work is fine”'],
+    ]);
+    expect(short.body).toContain(`id="regions-${id}"`);
+    expect(short.body).toMatch(new RegExp(`id="title-${id}" name="title"[^>]*aria-invalid="true"`));
     expect(await moderationState(id)).toEqual(fingerprint);
 
     expect((await post(s, `/admin/moderation/${id}/edit`, form)).statusCode).toBe(200);
@@ -445,7 +458,7 @@ describe('partners in the console', () => {
     // Readable values: the region's label, not its slug; a moment written one way.
     expect(page.body).toContain('DACH (Germany, Austria, Switzerland)');
     expect(page.body).not.toMatch(/<dd>dach\b/);
-    expect(page.body).toMatch(/Joined<\/dt><dd>[a-z]+, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(page.body).toMatch(/Joined<\/dt><dd>[a-z]+, \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC/);
     expect((await get(s, '/admin/partners/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
@@ -467,6 +480,18 @@ describe('partners in the console', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('id="email-error"');
     expect(bad.body).toContain('id="regions-error"');
+    // The public forms' error summary, not "check the highlighted fields": each problem a link to its field.
+    expect(bad.body).toContain('<title>Error: Edit partner · p2p-digest</title>');
+    expect(bad.body).not.toContain('Please check the highlighted fields');
+    const badSummary = /<div class="error-summary"([^>]*)>([\s\S]*?)<\/div>/.exec(bad.body);
+    expect(badSummary, 'an error summary').not.toBeNull();
+    expect(badSummary![1]).toMatch(/role="alert"/);
+    expect(badSummary![2]).toContain('Nothing was saved.');
+    expect([...badSummary![2]!.matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2]])).toEqual([
+      ['email', 'Enter an email address like name@company.com'],
+      ['regions', 'Choose at least one region, or tick “Takes remote work anywhere”'],
+    ]);
+    expect(bad.body).toMatch(/<input type="checkbox" name="regions" value="[^"]+" id="regions"/);
     expect(await databaseFingerprint(t.c.db, AUDITED)).toEqual(fingerprint);
     expect(await outboxRows()).toBe(outboxBefore);
 

@@ -71,7 +71,10 @@ describe('GET /i/<token> and /n/<token>', () => {
       expect(res.body).toContain('DevOps with GitHub on Microsoft Azure (nice to have)');
       expect(res.body).toContain('DACH (Germany, Austria, Switzerland) · remote welcome');
       expect(res.body).toContain('60,000 – 90,000 EUR');
-      expect(res.body).toContain('2027-01-11');
+      // Dates as people read them, one format in mail and pages: "11 Jan 2027", never "2027-01-11".
+      expect(res.body).toContain('<dt>Start</dt><dd>11 Jan 2027</dd>');
+      expect(res.body).toMatch(/<dt>Open until<\/dt><dd>\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}<\/dd>/);
+      expect(res.body).not.toContain('2027-01-11');
       expect(res.body).toContain('Move shop-floor applications to Azure Kubernetes Service');
       expect(res.body).toMatch(/You are acting as <strong>Kubeworks \d+ GmbH<\/strong> \(links\.\d+@kubeworks\.example\)/);
       // One form, posting to this very link with a CSRF token; nothing submits it but a person.

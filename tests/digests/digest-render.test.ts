@@ -109,6 +109,17 @@ describe('digest email', () => {
     expect(cardText(text, 1)).toMatch(/Start: +22 Dec 2026/);
   });
 
+  it('says until when each opportunity is open, in HTML and text, and leaves the line out when unknown', () => {
+    const base = digestFixture();
+    const view = { ...base, cards: [{ ...base.cards[0]!, openUntil: '2027-01-11' }, { ...base.cards[1]!, openUntil: null }] };
+    const { html, text } = renderer.render(view);
+    const visible = (fragment: string) => fragment.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+    expect(visible(cardsHtml(html)[0]!)).toContain('Open until 11 Jan 2027');
+    expect(cardText(text, 1)).toMatch(/^ +Open until: +11 Jan 2027$/m);
+    expect(cardsHtml(html)[1]).not.toContain('Open until');
+    expect(cardText(text, 2)).not.toContain('Open until');
+  });
+
   it('escapes user text everywhere and never evaluates it as a template', () => {
     const script = '<script>alert(1)</script>';
     const img = '"><img src=x onerror=alert(1)>';
@@ -232,13 +243,23 @@ describe('digest email', () => {
     expect(text).toMatch(/^Preferences: https:\/\/p2p\.example\/p\//m);
   });
 
-  it('writes subjects that name at most two topics', () => {
-    expect(digestSubject(4, ['Azure', 'Security'])).toBe('4 new opportunities for your Azure and Security skills');
-    expect(digestSubject(1, ['Modern Work'])).toBe('1 new opportunity for your Modern Work skills');
-    expect(digestSubject(3, [])).toBe('3 new opportunities that fit your skills');
-    expect(digestSubject(1, [])).toBe('1 new opportunity that fits your skills');
-    expect(digestSubject(5, ['Azure', 'Security', 'Modern Work'])).toBe('5 new opportunities for your Azure and Security skills');
-    expect(digestSubject(2, ['Azure', ' Azure ', '', 'Security'])).toBe('2 new opportunities for your Azure and Security skills');
+  it('writes subjects that name the best card and at most two topics', () => {
+    const best = 'Azure landing zone for a Linz logistics firm';
+    expect(digestSubject(best, 4, ['Azure'])).toBe('Azure landing zone for a Linz logistics firm + 3 more for your Azure skills');
+    expect(digestSubject(best, 1, ['Azure'])).toBe('Azure landing zone for a Linz logistics firm for your Azure skills');
+    expect(digestSubject(best, 4, ['Azure', 'Security'])).toBe(`${best} + 3 more for your Azure and Security skills`);
+    expect(digestSubject(best, 3, [])).toBe(`${best} + 2 more that fit your skills`);
+    expect(digestSubject(best, 1, [])).toBe(`${best} that fits your skills`);
+    expect(digestSubject(best, 5, ['Azure', 'Security', 'Modern Work'])).toBe(`${best} + 4 more for your Azure and Security skills`);
+    expect(digestSubject(best, 2, ['Azure', ' Azure ', '', 'Security'])).toBe(`${best} + 1 more for your Azure and Security skills`);
+    // A long title is cut at a word, with an ellipsis, so the subject stays short.
+    const long = 'Managed SOC on Microsoft Sentinel for a Scottish housing association with 600 staff';
+    const subject = digestSubject(long, 3, ['Security']);
+    expect(subject).toBe('Managed SOC on Microsoft Sentinel for a Scottish housing… + 2 more for your Security skills');
+    expect(subject.length).toBeLessThanOrEqual(100);
+    expect(digestSubject('A'.repeat(80), 1, [])).toBe(`${'A'.repeat(59)}… that fits your skills`);
+    // No title (never in practice): the count alone.
+    expect(digestSubject('  ', 4, ['Azure', 'Security'])).toBe('4 new opportunities for your Azure and Security skills');
   });
 
   it('renders a copy quickly enough to print its cost (no timing assertion: speed goals live in benchmarks)', () => {

@@ -1,3 +1,4 @@
+import { formatDay } from '../../src/platform/text/dates.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestService } from '../../src/digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../../src/digests/digest-render.ts';
@@ -43,8 +44,17 @@ describe('a digest round', () => {
 
     const [kubeMail, ...more] = digestMailsTo(t, 'kube@partners.example');
     expect(more).toHaveLength(0);
-    expect(kubeMail!.parsed.subject).toBe('2 new opportunities for your Azure and Security skills');
     const text = kubeMail!.parsed.text ?? '';
+    // The subject names the best card (the first), then how many more.
+    const best = /^1\. (.+)$/m.exec(text)?.[1];
+    expect(best).toMatch(/^AKS /);
+    expect(kubeMail!.parsed.subject).toBe(`${best} + 1 more for your Azure and Security skills`);
+    // Each card says until when the opportunity takes interest: its closing day, as people write dates.
+    const { expiresAt } = await t.c.db.selectFrom('opportunities').select('expiresAt').where('title', '=', best!).executeTakeFirstOrThrow();
+    const closing = formatDay(expiresAt);
+    expect(closing).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}$/);
+    expect(text).toMatch(new RegExp(`^ +Open until: +${closing}$`, 'm'));
+    expect(kubeMail!.parsed.html).toMatch(new RegExp(`>Open until</td><td[^>]*>${closing}</td>`));
     expect(text).toContain('1. AKS');
     expect(text).toContain('2. AKS');
     expect(text).not.toContain('Intune rollout');
@@ -58,7 +68,7 @@ describe('a digest round', () => {
 
     const endpointMail = digestMailsTo(t, 'endpoint@partners.example');
     expect(endpointMail).toHaveLength(1);
-    expect(endpointMail[0]!.parsed.subject).toBe('1 new opportunity for your Modern Work skills');
+    expect(endpointMail[0]!.parsed.subject).toBe('Intune rollout for 400 laptops for your Modern Work skills');
 
     // Nothing fits "idle": a row, skipped, no email. Unsubscribed and suppressed partners get nothing at all.
     expect((await ledger('idle@partners.example')).map((r) => r.status)).toEqual(['skipped']);
@@ -95,7 +105,7 @@ describe('a digest round', () => {
     expect(result.sent).toBe(1);
     const mails = digestMailsTo(t, 'kube@partners.example');
     expect(mails).toHaveLength(2);
-    expect(mails[1]!.parsed.subject).toBe('1 new opportunity for your Azure skills');
+    expect(mails[1]!.parsed.subject).toBe('Second AKS cluster for the same customer for your Azure skills');
     expect(mails[1]!.parsed.text).toContain('Second AKS cluster');
     expect(mails[1]!.parsed.text).not.toContain('AKS platform for a machine builder');
   });

@@ -165,7 +165,9 @@ describe('limits', () => {
     const { daily } = await urgentPass(new Date(now.getTime() + 120_000), NO_QUIET);
     expect(daily).toHaveLength(1);
     const summary = mailsTo('alerted@partners.example')[3]!;
-    expect(summary.parsed.subject).toBe('2 urgent opportunities today');
+    // Named after its best card, as a digest is.
+    expect(summary.parsed.subject).toMatch(/^Urgent today: .+ \+ 1 more$/);
+    expect(summary.parsed.text).toContain(summary.parsed.subject!.slice('Urgent today: '.length, -' + 1 more'.length));
     expect((await carried('alerted@partners.example')).filter((c) => c.kind === 'daily')).toHaveLength(2);
     expect((await urgentPass(new Date(now.getTime() + 180_000), NO_QUIET)).daily).toEqual([]);
     expect(mailsTo('alerted@partners.example')).toHaveLength(4);
@@ -206,7 +208,7 @@ describe('one path per partner and opportunity', () => {
 
     await t.c.digests.runRound({ everyone: true });
     const digest = mailsTo('alerted@partners.example')[1]!;
-    expect(digest.parsed.subject).toMatch(/^1 new opportunity/);
+    expect(digest.parsed.subject).toMatch(/^AKS upgrade next spring for your /);
     expect(digest.parsed.text).toContain('AKS upgrade next spring');
     expect(digest.parsed.text).not.toContain('AKS cluster rescue');
     const [toDigester, ...more] = mailsTo('digester@partners.example');
@@ -240,7 +242,7 @@ describe('one path per partner and opportunity', () => {
     expect((await urgentPass(new Date(`${today}T22:10:00Z`), NO_QUIET)).daily).toHaveLength(1);
     const [summary, ...more] = mailsTo('summary@partners.example');
     expect(more).toHaveLength(0);
-    expect(summary!.parsed.subject).toBe('2 urgent opportunities today');
+    expect(summary!.parsed.subject).toMatch(/^Urgent today: AKS urgent (one|two) \+ 1 more$/);
     expect(summary!.parsed.text).toContain('AKS urgent one');
     expect(summary!.parsed.text).not.toContain('AKS not urgent');
     expect(summary!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);

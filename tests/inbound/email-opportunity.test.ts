@@ -272,7 +272,7 @@ describe('an opportunity sent by email', () => {
     expect(asked.outcome).toBe('awaiting confirmation');
     expect(await opportunity(asked.opportunityId!)).toMatchObject({ status: 'pending_verification', startDate: '2027-05-04' });
     const ack = await mailTo(email, /^Here is what we understood/);
-    expect(ack.parsed.text).toContain('We read the start date 04/05/2027 as 4 May 2027. If you meant 5 April 2027, correct it on the page behind the button before you publish.');
+    expect(ack.parsed.text).toContain('We read the start date 04/05/2027 as 4 May 2027. If you meant 5 Apr 2027, correct it on the page behind the button before you publish.');
     expect(linkIn(ack.parsed.text, '/e/')).toBeTruthy();
 
     // Written in US English (Content-Language): month first, nothing to ask, published at once.

@@ -185,6 +185,44 @@ describe('the summary email', () => {
     expect(text).toContain('Nordics');
   });
 
+  it('shows one card per interested partner, ✓ on the skills the opportunity asks for, their note, and a button to the status page', async () => {
+    const mixed = await addPartner(t, 'mixed', ['AKS', 'Intune'], { regions: ['dach', 'uk-ireland'] });
+    const o2 = await opportunity('Card check');
+    await interest(o2.id, mixed, 30, { note: 'Two AKS clusters live this year.' });
+    await interest(o2.id, entra, 20);
+    expect(await notify()).toBeGreaterThanOrEqual(1);
+    const m = await summaryTo(o2.email);
+    const html = String(m.parsed.html);
+    const text = m.parsed.text!;
+    // One card each, like the digest's, after the button that leads to the status page.
+    const cards = html.split(/class="notice-card[ "]/).slice(1);
+    expect(cards).toHaveLength(2);
+    const button = /<a href="(http:\/\/p2p\.test\/o\/[^"]+)"[^>]*>\s*Choose whom to meet\s*<\/a>/g;
+    const buttons = [...html.matchAll(button)];
+    expect(buttons).toHaveLength(2); // above the cards (one tap away) and again after the last
+    expect(buttons[0]!.index).toBeLessThan(html.indexOf('class="notice-card'));
+    expect(buttons[0]![1]).toBe(linkIn(text, '/o/'));
+    expect(text).toMatch(/^Choose whom to meet:\nhttp:\/\/p2p\.test\/o\//m);
+    const card = (name: string) => cards.find((c) => c.includes(`${name} Ltd`))!;
+    // ✓ where a skill is one the opportunity asks for (AKS, Entra ID), plain where not (Intune).
+    expect(card('mixed')).toMatch(/>&#10003; Kubernetes on Microsoft Azure</);
+    expect(card('mixed')).toMatch(/>Microsoft Intune</);
+    expect(card('mixed')).not.toMatch(/&#10003; Microsoft Intune/);
+    expect(card('mixed')).toContain('UK &amp; Ireland');
+    expect(card('mixed')).toContain('Two AKS clusters live this year.');
+    expect(card('mixed')).toContain('THEIR NOTE');
+    expect(card('mixed')).toContain('WHY THEY FIT');
+    expect(card('entra')).toMatch(/>&#10003; Identity and Access Management</);
+    expect(card('entra')).not.toContain('THEIR NOTE');
+    // The text part says as much, card by card.
+    const mixedText = text.slice(text.indexOf('mixed Ltd'), text.indexOf('entra Ltd') > text.indexOf('mixed Ltd') ? text.indexOf('entra Ltd') : undefined);
+    expect(mixedText).toMatch(/Skills: +✓ Kubernetes on Microsoft Azure, Microsoft Intune/);
+    expect(mixedText).toMatch(/Regions: +DACH \(Germany, Austria, Switzerland\), UK & Ireland/);
+    expect(mixedText).toMatch(/Their note:\n +> Two AKS clusters live this year\./);
+    expect(text).toMatch(/^1\. (mixed|entra) Ltd$/m);
+    expect(text).toMatch(/^2\. (mixed|entra) Ltd$/m);
+  });
+
   it("never shows a partner's email address or contact name, in either part", () => {
     for (const part of [mail.parsed.text!, String(mail.parsed.html)]) {
       expect(part).not.toContain('@partners.example');

@@ -108,7 +108,7 @@ describe('the status page', () => {
     const page = await t.app.inject({ method: 'GET', url: o.statusPath, headers: BROWSER });
     expect(page.statusCode).toBe(200);
     expect(page.body).toMatch(/Matching partners<\/dt><dd>3<\/dd>/);
-    expect(page.body).toContain('Sent in digests</dt><dd>2 digests: 2026-12-07 (2)</dd>');
+    expect(page.body).toContain('Sent in digests</dt><dd>2 digests: 7 Dec 2026 (2)</dd>');
     expect(page.body).toContain('kube Ltd');
     expect(page.body).toContain('entra Ltd');
     expect(page.body).not.toContain('ops Ltd');

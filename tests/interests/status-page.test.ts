@@ -1,3 +1,4 @@
+import { formatDay } from '../../src/platform/text/dates.ts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockUnpublished } from '../../src/platform/outbox/outbox.repository.ts';
@@ -262,8 +263,8 @@ describe('texts that follow the state', () => {
     }
     const page = await get(o.statusPath);
     expect(page.body).not.toContain('in their next digest');
-    expect(page.body).toContain('<strong>Published: sent in 3 digests so far, the last on 2026-12-14</strong>');
-    expect(page.body).toContain('Sent in digests</dt><dd>3 digests (1 urgent alert among them): 2026-12-07 (2), 2026-12-14</dd>');
+    expect(page.body).toContain('<strong>Published: sent in 3 digests so far, the last on 14 Dec 2026</strong>');
+    expect(page.body).toContain('Sent in digests</dt><dd>3 digests (1 urgent alert among them): 7 Dec 2026 (2), 14 Dec 2026</dd>');
   });
 });
 
@@ -278,7 +279,7 @@ describe('"Introduce us"', () => {
     const location = res.headers.location as string;
     expect(location.startsWith(`${o.statusPath}?introduced=`)).toBe(true);
     const page = await get(location);
-    expect(page.body).toContain('Done: we introduced you to kube Ltd and entra Ltd.');
+    expect(page.body).toContain('Done: we introduced you to entra Ltd and kube Ltd.');
     expect(page.body).toContain('reply to that email to reach them');
     expect(page.body).toContain('we ask you both whether you worked together');
     // Without the flag (a reload later, a bookmark), no message; a forged flag names nobody it should not.
@@ -305,12 +306,13 @@ describe('the timeline', () => {
     const page = await get(o.statusPath);
     const timeline = page.body.slice(page.body.indexOf('<ol class="timeline">'), page.body.indexOf('</ol>', page.body.indexOf('<ol class="timeline">')));
     const items = [...timeline.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim());
-    const today = new Date().toISOString().slice(0, 10);
+    // Days as people read them, the same everywhere: "5 Dec 2026".
+    const today = formatDay(new Date());
     expect(items).toEqual([
       `${today} Submitted`,
       `${today} Published`,
       `${today} Matched with 3 partners`,
-      '2026-12-07 Sent in 2 digests, 1 urgent alert among them',
+      '7 Dec 2026 Sent in 2 digests, 1 urgent alert among them',
       `${today} 3 partners said they are interested (1 withdrew)`,
       `${today} Introduced to kube Ltd`,
       `${today} Closed: partner found`,

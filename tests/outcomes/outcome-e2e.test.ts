@@ -62,7 +62,7 @@ describe('the outcome loop in a browser', () => {
     await pressButton(submitterSide, 'Introduce us');
     await t.smtp.waitFor(mailTo(PARTNER.email, /^Introduction/));
     await t.smtp.waitFor(mailTo(SUBMITTER.email, /^Introduction/));
-    await submitterSide.getByText(/We ask you both on \d{4}-\d{2}-\d{2}/).waitFor();
+    await submitterSide.getByText(/We ask you both on \d{1,2} [A-Z][a-z]{2} \d{4}/).waitFor();
 
     // Nothing is asked before the delay; fourteen days on, one question to each side, however often the pass runs.
     expect((await t.c.outcomes.askAndRemind()).asked).toBe(0);

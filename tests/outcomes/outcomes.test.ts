@@ -110,6 +110,9 @@ describe('asking whether they worked together', () => {
     }
     expect(toSubmitter.parsed.text).toContain('Yes, a project is under way:');
     expect(toSubmitter.parsed.text).toContain('Still talking:');
+    // The day of the introduction as people read dates, in mail as on pages: "4 Dec 2026".
+    expect(toSubmitter.parsed.text).toMatch(/, on \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} we introduced you/);
+    expect(toSubmitter.parsed.text).not.toMatch(/on \d{4}-\d{2}-\d{2} we introduced/);
   });
 
   it('reminds once, only while unanswered, and never after an answer', async () => {

@@ -8,8 +8,9 @@ import type { DigestCard, DigestView } from '../../src/digests/digest-view.ts';
 const token = (purpose: string, n: number) =>
   `${purpose}${n}.eyJwIjoiMDE5MzA3YjQtN2YxZS03YzNhLWE2YjgtNGUyZDFmOTAzYzQ1In0.q3V8mZ0kTt1uXyJc5vH2nR9aLw4sEoPbDf6gKhYi`;
 
-const card = (n: number, c: Omit<DigestCard, 'interestUrl' | 'notRelevantUrl'>): DigestCard => ({
+const card = (n: number, c: Omit<DigestCard, 'interestUrl' | 'notRelevantUrl' | 'openUntil'> & { openUntil?: string | null }): DigestCard => ({
   ...c,
+  openUntil: c.openUntil === undefined ? `2027-01-${String(10 + n).padStart(2, '0')}` : c.openUntil,
   interestUrl: `https://p2p.example/i/${token('i', n)}`,
   notRelevantUrl: `https://p2p.example/n/${token('n', n)}`,
 });
@@ -158,7 +159,7 @@ export function digestFixture(): DigestView {
     }),
   ];
   return {
-    subject: '10 new opportunities for your Azure and Security skills',
+    subject: 'AKS platform and security baseline for a Bavarian… + 9 more for your Azure and Security skills',
     preheader: 'AKS platform and security baseline for a Bavarian manufacturer, Intune and Autopilot rollout, and 8 more',
     partnerName: 'Anna',
     company: 'Kestrel Cloud GmbH',

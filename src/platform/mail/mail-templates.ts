@@ -10,6 +10,23 @@ import { slimEmailHtml } from './email-html.ts';
  */
 const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/email/', import.meta.url));
 
+/**
+ * A card in a notice, drawn with the digest card's parts (partials/notice-card.mjml): a heading,
+ * a small facts table, skill chips ("✓" on the ones that are `yours`), a reasons box and a note.
+ */
+export interface NoticeCard {
+  title: string;
+  subtitle?: string | null;
+  facts: Array<{ label: string; value: string }>;
+  skills: Array<{ label: string; yours: boolean }>;
+  /** Over the reasons box, e.g. "Why they fit" (shown in capitals). */
+  reasonsHeading: string;
+  reasons: string[];
+  /** The person's own words, shown as a quote under `noteLabel`; empty: no note. */
+  note?: string;
+  noteLabel?: string;
+}
+
 export interface NoticeView {
   subject: string;
   preheader: string;
@@ -19,6 +36,10 @@ export interface NoticeView {
   action: { label: string; url: string } | null;
   /** Several answers to one question, each a button of its own (after `action`, if any). */
   choices?: Array<{ label: string; url: string }>;
+  /** One card each (after the button; the button comes once more after the last card). */
+  cards?: NoticeCard[];
+  /** What the green chip means, under the paragraphs: { chip: '✓ Asked for', text: 'marks …', plain: the text part's words }. */
+  legend?: { chip: string; text: string; plain: string } | null;
   footer: { reason: string; unsubscribeUrl: string; operator: string };
 }
 
@@ -130,16 +151,74 @@ export async function loadMailTemplates(compiled?: CompiledEmailTemplate): Promi
         ...view,
         action: view.action && { ...view.action, url: safeUrl(view.action.url) },
         choices: (view.choices ?? []).map((c) => ({ ...c, url: safeUrl(c.url) })),
+        cards: view.cards ?? [],
+        legend: view.legend ?? null,
       };
-      return { html: emailEta.render(notice, safe), text: noticeText(safe) };
+      // What the card partials read besides the card (they are the digest card's: skills as chips, reasons in capitals).
+      const cards = safe.cards.map((card) => ({
+        ...card,
+        subtitle: card.subtitle ?? null,
+        requiredSkills: card.skills,
+        niceSkills: [],
+        reasonsHeading: card.reasonsHeading.toUpperCase(),
+        note: card.note?.trim() ?? '',
+        noteLabel: (card.noteLabel ?? 'Note').toUpperCase(),
+      }));
+      return { html: emailEta.render(notice, { ...safe, cards }), text: noticeText(safe) };
     },
   };
+}
+
+const TEXT_WIDTH = 72;
+
+/** Words wrapped to 72 columns; the first line starts with `first`, the rest with `rest`. Long words stay whole. */
+function wrapText(text: string, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/[ \t]+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > TEXT_WIDTH) {
+      lines.push(line);
+      line = rest;
+      empty = true;
+    }
+    line += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** A notice card in the text part: numbered, then indented under its title, as the digest's cards are. */
+function noticeCardText(card: NoticeCard, index: number, numberWidth: number): string[] {
+  const pad = ' '.repeat(numberWidth);
+  const lines = wrapText(card.title, `${index + 1}.`.padEnd(numberWidth), pad);
+  if (card.subtitle) lines.push(...wrapText(card.subtitle, pad, pad));
+  lines.push('');
+  const facts: Array<[string, string]> = [];
+  if (card.skills.length) facts.push(['Skills', card.skills.map((s) => (s.yours ? `✓ ${s.label}` : s.label)).join(', ')]);
+  for (const f of card.facts) facts.push([f.label, f.value]);
+  const width = Math.max(0, ...facts.map(([label]) => label.length)) + 2;
+  for (const [label, value] of facts) lines.push(...wrapText(value, `${pad}${`${label}:`.padEnd(width)}`, `${pad}${' '.repeat(width)}`));
+  if (card.reasons.length) {
+    lines.push('', `${pad}${card.reasonsHeading}:`);
+    for (const reason of card.reasons) lines.push(...wrapText(reason, `${pad}- `, `${pad}  `));
+  }
+  const note = card.note?.trim();
+  if (note) {
+    lines.push('', `${pad}${card.noteLabel ?? 'Note'}:`);
+    // Their words as they wrote them: quoted line by line, not re-wrapped.
+    for (const line of note.split(/\r?\n/)) lines.push(`${pad}> ${line.trimEnd()}`);
+  }
+  lines.push('');
+  return lines;
 }
 
 /** The plain-text part: the same content, laid out for a terminal. */
 export function noticeText(view: NoticeView): string {
   const lines = [view.heading, '='.repeat(Math.min(view.heading.length, 72)), ''];
   for (const p of view.paragraphs) lines.push(p, '');
+  if (view.legend) lines.push(...wrapText(view.legend.plain, '', ''), '');
   if (view.details.length) {
     const width = Math.max(...view.details.map((d) => d.label.length));
     for (const d of view.details) lines.push(`${d.label.padEnd(width)}  ${d.value}`);
@@ -147,6 +226,12 @@ export function noticeText(view: NoticeView): string {
   }
   if (view.action) lines.push(`${view.action.label}:`, view.action.url, '');
   for (const choice of view.choices ?? []) lines.push(`${choice.label}:`, choice.url, '');
+  const cards = view.cards ?? [];
+  if (cards.length) {
+    const numberWidth = `${cards.length}. `.length;
+    cards.forEach((card, i) => lines.push(...noticeCardText(card, i, numberWidth)));
+    if (view.action) lines.push(`${view.action.label}:`, view.action.url, '');
+  }
   lines.push('--', view.footer.reason, `Unsubscribe: ${view.footer.unsubscribeUrl}`, view.footer.operator, '');
   return lines.join('\n');
 }
