@@ -289,7 +289,14 @@ async function main(): Promise<void> {
       if (created !== PARTNERS) say(`warning: the tick created ${created} rows, not ${PARTNERS}`);
       let builtSeconds: number | undefined;
       let lastReport = performance.now();
+      // Backends come and go with the pools: keep the last CPU figure of every one seen.
+      const pgSeen = new Map(pgBefore);
+      let lastPgSample = 0;
       for (;;) {
+        if (performance.now() - lastPgSample > 1000) {
+          lastPgSample = performance.now();
+          for (const [pid, cpu] of await cpuSecondsOfAll(await postgresPids(c, dbName))) pgSeen.set(pid, cpu);
+        }
         const { rows } = await sql<{ open: number; unbuilt: number; finished: number }>`
           SELECT count(*) FILTER (WHERE status NOT IN ('sent', 'skipped', 'failed'))::int AS open,
                  count(*) FILTER (WHERE status IN ('pending', 'building'))::int AS unbuilt,
@@ -309,7 +316,8 @@ async function main(): Promise<void> {
       const wallSeconds = seconds(started);
       const benchCpu = process.cpuUsage(benchBefore);
       const workersAfter = await Promise.all(workerPids.map((pid) => cpuSecondsOfAll([pid])));
-      const pgAfter = await cpuSecondsOfAll(await postgresPids(c, dbName));
+      for (const [pid, cpu] of await cpuSecondsOfAll(await postgresPids(c, dbName))) pgSeen.set(pid, cpu);
+      const pgAfter = pgSeen;
       const sinkAfter = await cpuSecondsOfAll([sink.pid]);
       const workerPeakRssMb = (await Promise.all(workerPids.map(peakRssMb))).map((mb) => Math.round(mb ?? 0));
       const counts = await sql<{ sent: number; skipped: number; failed: number; rows: number; cards: number }>`
