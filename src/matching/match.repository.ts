@@ -75,7 +75,12 @@ export interface OpportunityToMatch {
   ownDomain: string | null;
 }
 
-/** The matching statement itself; its SQL is snapshotted in tests/matching/__snapshots__/matching.sql. */
+/**
+ * The matching statement itself; its SQL is snapshotted in tests/matching/__snapshots__/matching.sql.
+ * It inserts only partner ids it has just read from `partners`: `matches.partner_id` has no
+ * foreign key (its per-row check locked every matched partner's row; migration
+ * 2026_12_06_0022, docs/matching.md), and partners are never deleted by the application.
+ */
 export function matchingStatement({ id: opportunityId, ownDomain }: OpportunityToMatch, onlyPartnerId?: string) {
   return sql`
     WITH o AS (

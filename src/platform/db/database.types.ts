@@ -169,6 +169,9 @@ export interface Introductions {
 export interface Matches {
   createdAt: Generated<Timestamp>;
   opportunityId: string;
+  /**
+   * partners.id, without a foreign key (its per-row check locked every matched partner row); a trigger on partners removes the matches of a deleted partner
+   */
   partnerId: string;
   reasons: Json;
   score: number;
