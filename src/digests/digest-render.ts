@@ -2,6 +2,7 @@ import { compileEmailTemplate, emailEta, safeUrl, type CompiledEmailTemplate } f
 import { formatDay } from '../platform/text/dates.ts';
 import { shortTitle } from '../platform/text/short-title.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
+import { TEXT_WIDTH, wrapWords } from '../platform/text/wrap-words.ts';
 
 /**
  * The digest email: `templates/email/digest.mjml` (with its partials) is compiled to HTML once per
@@ -87,25 +88,7 @@ export function digestSubject(bestTitle: string, count: number, topics: string[]
 /** "2026-12-22" → "22 Dec 2026": the one format for people (src/platform/text/dates.ts). */
 const formatDate = formatDay;
 
-const WIDTH = 72;
-
-/** Wraps words to WIDTH columns; the first line starts with `first`, the rest with `rest`. Long words stay whole. */
-function wrap(text: string, first: string, rest: string): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (!empty && line.length + 1 + word.length > WIDTH) {
-      lines.push(line);
-      line = rest;
-      empty = true;
-    }
-    line += empty ? word : ` ${word}`;
-    empty = false;
-  }
-  lines.push(line);
-  return lines;
-}
+const wrap = (text: string, first: string, rest: string): string[] => wrapWords(text, first, rest);
 
 /** One card: numbered, then indented under its title (`numberWidth` keeps "9." and "10." aligned). */
 function cardText(card: DigestCard, index: number, numberWidth: number): string[] {
@@ -144,7 +127,7 @@ export function digestText(view: DigestView): string {
     ? `${view.periodLabel}: ${view.headline} · for ${view.company}`
     : `${count} new ${plural(count)} for ${view.company} · ${view.periodLabel}`;
   const lines = [`Hi ${view.partnerName},`, '', ...wrap(heading, '', '')];
-  lines.push('='.repeat(Math.min(heading.length, WIDTH)), '');
+  lines.push('='.repeat(Math.min(heading.length, TEXT_WIDTH)), '');
   const lead = view.lead
     ? `${view.lead.replace(/^./, (c) => c.toUpperCase())} Your skills are marked with *. Open the "I'm interested" link if it fits: you confirm on that page, and we let the partner who submitted it know.`
     : 'Other partners submitted these opportunities and they match your skills (marked with *). Open the "I\'m interested" link of any that fit: you confirm on that page, and we let the partner who submitted it know.';

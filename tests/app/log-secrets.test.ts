@@ -93,7 +93,8 @@ describe('the log of a whole loop', () => {
     // The match worker matches them; a digest round mails the partner.
     await eventually(() => t.c.db.selectFrom('matches').select('partnerId').where('partnerId', '=', partner.id).executeTakeFirst());
     await t.c.digests.enqueueRound({ everyone: true, partnerId: partner.id, period: '2099-W05' });
-    const digest = (await mailTo(PARTNER.email, /opportunit/i)).parsed.text;
+    // The digest: its subject names its best card, its Message-ID says what it is.
+    const digest = (await t.smtp.waitFor((m) => m.envelope.to.includes(PARTNER.email) && /^Message-ID: <digest\./im.test(m.raw))).parsed.text;
     const interest = remember('interest', linkIn(digest, '/i/'));
     const notRelevant = remember('not relevant', linkIn(digest, '/n/'));
     const preferences = remember('preferences', linkIn(digest, '/p/'));

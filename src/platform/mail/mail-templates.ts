@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { slimEmailHtml } from './email-html.ts';
+import { wrapWords } from '../text/wrap-words.ts';
 
 /**
  * Email templates: MJML in `templates/email/`, compiled to HTML once per process (MJML takes tens
@@ -169,25 +170,8 @@ export async function loadMailTemplates(compiled?: CompiledEmailTemplate): Promi
   };
 }
 
-const TEXT_WIDTH = 72;
-
-/** Words wrapped to 72 columns; the first line starts with `first`, the rest with `rest`. Long words stay whole. */
-function wrapText(text: string, first: string, rest: string): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  for (const word of text.split(/[ \t]+/).filter(Boolean)) {
-    if (!empty && line.length + 1 + word.length > TEXT_WIDTH) {
-      lines.push(line);
-      line = rest;
-      empty = true;
-    }
-    line += empty ? word : ` ${word}`;
-    empty = false;
-  }
-  lines.push(line);
-  return lines;
-}
+/** Words wrapped to 72 columns; runs are split at spaces and tabs only. */
+const wrapText = (text: string, first: string, rest: string): string[] => wrapWords(text, first, rest, /[ \t]+/);
 
 /** A notice card in the text part: numbered, then indented under its title, as the digest's cards are. */
 function noticeCardText(card: NoticeCard, index: number, numberWidth: number): string[] {
