@@ -35,6 +35,7 @@ import { explainMatch, measureIncrementalMatch } from './incremental-match.ts';
 import { measureReachPreview, REACH_PREVIEW_TARGET_MS } from './reach-preview.ts';
 import { seedOpportunities, seedPartners } from './seed.ts';
 import { startSmtpSink, type BenchSmtpSink } from './smtp-sink.ts';
+import { cleanUpOnSignal, runCleanup, type CleanupStep } from './cleanup.ts';
 
 const intEnv = (name: string, fallback: number) => {
   const value = process.env[name];
@@ -230,7 +231,7 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
-    const steps: Array<[string, () => Promise<unknown>]> = [
+    const steps: CleanupStep[] = [
       [
         'redis keys',
         async () => {
@@ -248,20 +249,9 @@ async function main(): Promise<void> {
       ['database', async () => (databaseCreated ? dropDatabase(dbName) : undefined)],
       ['outbox dir', async () => rm(outboxDir, { recursive: true, force: true })],
     ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (error) {
-        say(`cleanup of ${name} failed: ${(error as Error).message}`);
-      }
-    }
+    await runCleanup(steps, say);
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanUpOnSignal(cleanup, say);
 
   try {
     // ── Setup ─────────────────────────────────────────────────────────────────────────────
@@ -563,8 +553,7 @@ async function main(): Promise<void> {
     if (explainFile) out.push('', `EXPLAIN ANALYZE of the incremental matching statement: ${explainFile}`);
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    stopListening();
     await cleanup();
   }
 }

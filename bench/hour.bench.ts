@@ -32,6 +32,7 @@ import { loadConfig } from '../src/platform/config/config.ts';
 import { cpuDelta, cpuSecondsOfAll } from './profile.ts';
 import { seedOpportunities, seedPartners } from './seed.ts';
 import { startSmtpSink, type BenchSmtpSink } from './smtp-sink.ts';
+import { cleanUpOnSignal, runCleanup, type CleanupStep } from './cleanup.ts';
 
 const intEnv = (name: string, fallback: number) => {
   const value = process.env[name];
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
-    const steps: Array<[string, () => Promise<unknown>]> = [
+    const steps: CleanupStep[] = [
       ['workers', async () => Promise.all(workers.map((w) => w.stop()))],
       [
         'redis keys',
@@ -198,20 +199,9 @@ async function main(): Promise<void> {
       ['smtp sink', async () => sink?.stop()],
       ['database', async () => (databaseCreated ? dropDatabase(dbName) : undefined)],
     ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (error) {
-        say(`cleanup of ${name} failed: ${(error as Error).message}`);
-      }
-    }
+    await runCleanup(steps, say);
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanUpOnSignal(cleanup, say);
 
   try {
     sink = await startSmtpSink();
@@ -400,8 +390,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    stopListening();
     await cleanup();
   }
 }
