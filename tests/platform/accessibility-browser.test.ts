@@ -4,21 +4,31 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSettings } from '../../src/app/app-deps.ts';
 import { buildApp, type App } from '../../src/app/http-app.ts';
+import { createMailKinds } from '../../src/app/mails.ts';
+import { notifyInterests } from '../../src/interests/interest-notifier.ts';
+import { createOpportunityService } from '../../src/opportunities/opportunity.service.ts';
 import { addInterest, addOpportunity, addPartner } from '../support/digest-fixtures.ts';
-import { opportunityInput } from '../support/factories.ts';
+import { opportunityInput, partnerInput } from '../support/factories.ts';
+import { composeRaw, dkimKeyFor, domainRecords, inboundServiceWith, storeInbound, stubResolver, type TestDkimKey } from '../support/inbound-fixtures.ts';
 import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/link-scanner.ts';
-import { createTestStack, linkIn, type TestStack } from '../support/test-stack.ts';
+import type { ReceivedMail } from '../support/smtp-sink.ts';
+import { createTestStack, eventually, linkIn, type TestStack } from '../support/test-stack.ts';
 
 /**
- * Every page a partner, a submitter or the operator meets, and every kind of mail, in Debian's
- * Chromium (playwright-core) at a phone's and a desktop's width, checked by axe-core against the
- * WCAG 2.2 A and AA rules: any serious or critical finding fails. On top of axe, what it does not
- * measure: form fields' borders against their background (WCAG 1.4.11, 3:1), and that a phone
- * never scrolls sideways. Screenshots go to test-results/, or to docs/images/ for the README with
+ * Every page a partner, a submitter or the operator meets, and every kind of mail we send, in
+ * Debian's Chromium (playwright-core) at a phone's and a desktop's width (1280 px for pages, 640 px
+ * for mail), checked by axe-core against the WCAG 2.2 A and AA rules: any serious or critical
+ * finding fails. On top of axe, what it does not measure: form fields' borders against their
+ * background (WCAG 1.4.11, 3:1), and that a phone never scrolls sideways. Each mail is caused the
+ * way the service causes it (a sign-up, moderation, the interest notifier, an introduction, the
+ * outcome pass, the email intake, the urgent pass, a digest round), and the walk fails when a kind
+ * declared in code (each feature's MailKinds, the digest ledger's kinds) was not walked.
+ * Screenshots go to test-results/, or to docs/images/ for the README with
  * `UPDATE_DOC_SCREENSHOTS=1 npx vitest run tests/platform/accessibility-browser.test.ts`.
  */
 const hasChromium = existsSync(CHROMIUM);
@@ -30,8 +40,15 @@ const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const DOCS = process.env.UPDATE_DOC_SCREENSHOTS ? fileURLToPath(new URL('../../docs/images/', import.meta.url)) : RESULTS;
 const OPERATOR = 'ops@operator.example';
 
-/** The pages whose screenshots the README shows (the rest go to test-results/ only). */
-const README_PAGES = new Set(['home', 'join', 'join-errors', 'submit-errors', 'status', 'status-confirm', 'status-closed', 'not-relevant', 'preferences', 'unsubscribe-already']);
+/**
+ * Console pages whose README pictures tests/admin/admin-console-browser.test.ts takes (admin-*.png):
+ * this walk checks them too, but keeps its screenshots of them in test-results/.
+ */
+const CONSOLE_PICTURED_ELSEWHERE = new Set(['admin-overview', 'admin-moderation', 'admin-opportunities', 'admin-opportunity', 'admin-partners', 'admin-partner', 'admin-digests', 'admin-inbound', 'admin-suppressions', 'admin-audit']);
+
+/** The partners' mail domain signs its mail and publishes DMARC (the email intake trusts it); elsewhere.example has SPF only. */
+const PARTNERS_KEY = dkimKeyFor('partners.example');
+const RESOLVER = stubResolver({ ...domainRecords(PARTNERS_KEY, '192.0.2.10'), 'elsewhere.example': 'v=spf1 ip4:192.0.2.10 -all' });
 
 let t: TestStack;
 let outboxApp: App | undefined;
@@ -88,8 +105,11 @@ async function weakFieldBorders(page: Page): Promise<string[]> {
 
 const scrollWidth = async (page: Page) => Number(await page.evaluate('document.scrollingElement.scrollWidth'));
 
-/** The page at both widths: axe, the field borders, no sideways scroll on a phone, screenshots. */
-async function check(page: Page, name: string, widths: number[] = [375, 1280]): Promise<Finding[]> {
+/**
+ * The page at both widths: axe, the field borders, no sideways scroll on a phone, screenshots
+ * (`<name>-<width>.png`, in docs/images/ when `docs` and UPDATE_DOC_SCREENSHOTS=1).
+ */
+async function check(page: Page, name: string, widths: number[], docs: boolean): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const width of widths) {
     await page.setViewportSize({ width, height: 800 });
@@ -103,11 +123,13 @@ async function check(page: Page, name: string, widths: number[] = [375, 1280]): 
       const w = await scrollWidth(page);
       if (w > width + 1) findings.push({ where, rule: 'no sideways scroll', impact: 'serious', nodes: [`${w} px wide`] });
     }
-    const dir = README_PAGES.has(name) ? DOCS : RESULTS;
-    await page.screenshot({ path: `${dir}page-${name}-${width}.png`, fullPage: true });
+    await page.screenshot({ path: `${docs ? DOCS : RESULTS}${name}-${width}.png`, fullPage: true });
   }
   return findings;
 }
+
+/** A page at 375 and 1280 px; its screenshots `page-<name>-<width>.png`. */
+const checkPage = (page: Page, name: string) => check(page, `page-${name}`, [375, 1280], !CONSOLE_PICTURED_ELSEWHERE.has(name));
 
 async function open(url: string): Promise<Page> {
   const page = await context!.newPage();
@@ -126,7 +148,8 @@ beforeAll(async () => {
   if (!hasChromium) return;
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  t = await createTestStack({ PUBLIC_BASE_URL: base, ADMIN_EMAILS: OPERATOR });
+  // Quiet hours off: the urgent alert goes whatever the hour the test runs at.
+  t = await createTestStack({ PUBLIC_BASE_URL: base, ADMIN_EMAILS: OPERATOR, URGENT_QUIET_HOURS: 'off' });
   await t.app.listen({ port, host: '127.0.0.1' });
   t.startBackground();
   // The development outbox is served by the app `start` builds without SMTP_URL.
@@ -155,7 +178,7 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.2 AA) of every pa
     const seen = async (url: string, name: string, act?: (page: Page) => Promise<void>) => {
       const page = await open(url);
       if (act) await act(page);
-      findings.push(...(await check(page, name)));
+      findings.push(...(await checkPage(page, name)));
       return page;
     };
 
@@ -245,7 +268,7 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.2 AA) of every pa
       ['/admin/audit', 'admin-audit'],
     ] as const) {
       await page.goto(`${base}${url}`, { waitUntil: 'load' });
-      findings.push(...(await check(page, name)));
+      findings.push(...(await checkPage(page, name)));
     }
 
     // The development outbox, with the mails this run sent.
@@ -258,23 +281,138 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.2 AA) of every pa
     expect(findings, findings.map((f) => `${f.where}: ${f.rule} (${f.impact})\n    ${f.nodes.join('\n    ')}`).join('\n')).toEqual([]);
   }, 300_000);
 
-  it('finds nothing serious or critical in any mail we send, at 375 and 640 px', async () => {
-    // The digest, and the mails the run above sent (confirmations, the sign-in link).
-    await t.c.digests.runRound({ everyone: true, period: '2099-W11' });
-    const digest = await t.smtp.waitFor((m) => /^Message-ID: <digest\./im.test(m.raw), 15_000);
-    const mails = new Map<string, string>();
-    for (const m of [...t.smtp.received, digest]) {
-      const kind = /^Message-ID: <([a-z-]+)\./im.exec(m.raw)?.[1] ?? 'unknown';
-      if (m.parsed.html && !mails.has(kind)) mails.set(kind, m.parsed.html);
+  it('finds nothing serious or critical in any kind of mail we send, at 375 and 640 px', async () => {
+    const { db } = t.c;
+    const DAY = 86_400_000;
+    const inAMinute = (from: number) => new Date(from + 60_000);
+    const inbound = inboundServiceWith(t, RESOLVER);
+
+    // Partners: one takes urgent work as it comes (alerts), one in a daily summary due this hour.
+    const kube = (await t.c.partners.findRowByEmail('kubeworks@partners.example'))!;
+    const identio = (await t.c.partners.findRowByEmail('identio@partners.example'))!;
+    await addPartner(t, 'swiftstack', ['kubernetes-on-azure'], { urgentDelivery: 'alert' });
+    const summarised = await addPartner(t, 'dailyops', ['kubernetes-on-azure'], { urgentDelivery: 'daily' });
+    await db.updateTable('partners').set({ timezone: 'UTC', digestHour: new Date().getUTCHours() }).where('id', '=', summarised).execute();
+
+    // partner-confirm: a sign-up; partner-preferences-link: the operator's "send a preferences link".
+    expect(await t.c.partners.signUp(partnerInput('newcomer', ['kubernetes-on-azure'], { profile: 'AKS platforms for retailers.' }))).toBe('created');
+    await t.c.partners.sendPreferencesLink(kube.id);
+    // admin-sign-in: the console's sign-in form.
+    await t.c.adminAuth.requestSignIn(OPERATOR);
+
+    // opportunity-confirm, -receipt, -approved and -rejected: the form's way in under MODERATION=on.
+    const moderated = createOpportunityService({
+      db,
+      catalogue: t.c.catalogue,
+      partners: t.c.partners,
+      introductions: t.c.introductions,
+      moderation: true,
+      defaultLifetimeDays: 30,
+    });
+    const submitter = { name: 'Lena Vogt', company: 'Vogt Logistik GmbH', email: 'lena@vogt.example' };
+    const reviewed: string[] = [];
+    for (const title of ['Sentinel roll-out for a Salzburg hospital', 'Entra ID tenant split for a Vienna insurer']) {
+      const { opportunity } = await moderated.submit({ source: 'form', input: opportunityInput({ title, submitter }) });
+      await moderated.confirmSubmitter(opportunity.id);
+      reviewed.push(opportunity.id);
     }
-    expect(mails.has('digest')).toBe(true);
+    await t.c.opportunities.approve(reviewed[0]!);
+    await t.c.opportunities.reject(reviewed[1]!, { reason: 'The tenant split is already placed with a partner of the insurer.' });
+
+    // interest-summary, introduction (both sides), not-picked, outcome-question and -reminder.
+    const opportunityId = await addOpportunity(t, 'AKS platform for a Graz machine builder', ['kubernetes-on-azure', 'identity-access-management'], {
+      budgetMin: 30_000,
+      budgetMax: 50_000,
+      currency: 'EUR',
+      submitter,
+    });
+    const picked = await addInterest(t, opportunityId, kube.id, { note: 'Three AKS platforms with Entra ID this year.' });
+    await addInterest(t, opportunityId, identio.id);
+    expect(await notifyInterests(db, { batchMinutes: t.config.interestBatchMinutes, now: new Date(Date.now() + (t.config.interestBatchMinutes + 1) * 60_000) })).toBeGreaterThan(0);
+    await t.c.introductions.introduce(opportunityId, [picked]);
+    await t.c.opportunities.end(opportunityId, 'closed');
+    const asked = Date.now() + t.config.outcomeAskAfterDays * DAY;
+    expect((await t.c.outcomes.askAndRemind(inAMinute(asked))).asked).toBeGreaterThan(0);
+    expect((await t.c.outcomes.askAndRemind(inAMinute(asked + t.config.outcomeReminderAfterDays * DAY + 60_000))).reminded).toBeGreaterThan(0);
+
+    // email-acknowledgement: an unverified sender's draft, and a verified partner's published opportunity.
+    const emailed = (from: string, subject: string, text: string, key?: TestDkimKey) =>
+      composeRaw({ from, to: 'opportunities@p2p.test', subject, text, attachments: [{ filename: 'scope.pdf', content: '%PDF-1.4 scope' }] }, key);
+    const draft = await inbound.process(
+      await storeInbound(t, await emailed('Zoe Adler <zoe@elsewhere.example>', 'AKS help needed', 'We need help moving our shop to Azure Kubernetes Service next spring.'), {
+        mailFrom: 'zoe@elsewhere.example',
+      }),
+    );
+    expect(draft.status).toBe('processed');
+    const published = await inbound.process(
+      await storeInbound(
+        t,
+        await emailed(
+          'Contact identio <identio@partners.example>',
+          'AKS migration for a retailer in Munich',
+          'Our customer, a retailer with 40 stores, moves its shop platform to Azure Kubernetes Service, on site in Munich.\nBudget: EUR 40,000 - 60,000, start 2027-01-15.',
+          PARTNERS_KEY,
+        ),
+        { mailFrom: 'identio@partners.example' },
+      ),
+    );
+    expect(published.outcome).toBe('published');
+
+    // alert and daily: an urgent opportunity, through the urgent pass (quiet hours off for this file).
+    const soon = new Date(Date.now() + 7 * DAY).toISOString().slice(0, 10);
+    const urgent = await addOpportunity(t, 'AKS upgrade before a retail peak', ['kubernetes-on-azure'], { urgent: true, startDate: soon, submitter });
+    await t.c.digests.startUrgent({ opportunityId: urgent });
+    await t.c.digests.startUrgent();
+
+    // digest: a round; digest-reply-help: kubeworks answers its digest with words a program cannot read.
+    await t.c.digests.runRound({ everyone: true, period: '2099-W11' });
+    const digest = await t.smtp.waitFor((m) => m.envelope.to.includes(kube.email) && /^Message-ID: <digest\./im.test(m.raw) && !/^Subject: Urgent/im.test(m.raw), 15_000);
+    const replyTo = digest.parsed.replyTo?.value[0]?.address ?? '';
+    const reply = await composeRaw({ from: `Contact kubeworks <${kube.email}>`, to: replyTo, subject: `Re: ${digest.parsed.subject}`, text: 'The second one looks good, call me.' }, PARTNERS_KEY);
+    expect((await inbound.process(await storeInbound(t, reply, { mailFrom: kube.email, rcptTo: [replyTo] }))).outcome).toMatch(/unclear.*answered/);
+
+    // Every kind declared in code: each feature's MailKinds (src/app/mails.ts joins them) and the digest ledger's kinds.
+    const declared = Object.keys(createMailKinds(t.c as never));
+    const ledgerKinds = (await sql<{ kind: string }>`SELECT unnest(enum_range(NULL::digest_kind))::text AS kind`.execute(db)).rows.map((r) => r.kind);
+    const expected = [...declared, ...ledgerKinds].sort();
+    expect(expected).toEqual(expect.arrayContaining(['admin-sign-in', 'alert', 'daily', 'digest', 'outcome-question']));
+
+    /** Each mail's kind, from its Message-ID (`<kind.job@…>`, or `<digest.row@…>` and the ledger row's kind), and its variant. */
+    const labelOf = async (m: ReceivedMail): Promise<{ kind: string; label: string }> => {
+      const [, prefix = 'unknown', id = ''] = /^Message-ID: <([a-z-]+)\.([^@>]+)@/im.exec(m.raw) ?? [];
+      if (prefix === 'digest') {
+        const row = await db.selectFrom('digests').select('kind').where('id', '=', id).executeTakeFirstOrThrow();
+        return { kind: row.kind, label: row.kind };
+      }
+      if (prefix === 'introduction') {
+        const toPartner = await t.c.partners.findRowByEmail(m.envelope.to[0]!);
+        return { kind: prefix, label: `introduction-${toPartner ? 'partner' : 'submitter'}` };
+      }
+      if (prefix === 'email-acknowledgement') return { kind: prefix, label: `email-acknowledgement-${/\/e\//.test(m.parsed.text ?? '') ? 'draft' : 'published'}` };
+      return { kind: prefix, label: prefix };
+    };
+    const variants = ['introduction-partner', 'introduction-submitter', 'email-acknowledgement-draft', 'email-acknowledgement-published'];
+    const mails = new Map<string, { kind: string; html: string }>();
+    const collect = async () => {
+      for (const m of t.smtp.received) {
+        const { kind, label } = await labelOf(m);
+        if (m.parsed.html && !mails.has(label)) mails.set(label, { kind, html: m.parsed.html });
+      }
+      const walked = new Set([...mails.values()].map((v) => v.kind));
+      return expected.every((k) => walked.has(k)) && variants.every((v) => mails.has(v));
+    };
+    await eventually(collect, 30_000).catch(() => undefined);
+    const walked = new Set([...mails.values()].map((v) => v.kind));
+    expect(expected.filter((k) => !walked.has(k)), 'kinds of mail declared in code but not walked: cause each in this test').toEqual([]);
+    expect(variants.filter((v) => !mails.has(v))).toEqual([]);
+
     const findings: Finding[] = [];
     const page = await context!.newPage();
-    for (const [kind, html] of mails) {
+    for (const [label, { html }] of [...mails].sort(([a], [b]) => a.localeCompare(b))) {
       await page.setContent(html, { waitUntil: 'load' });
-      expect(await page.evaluate('document.documentElement.lang'), `${kind} says its language`).toBe('en');
-      findings.push(...(await check(page, `mail-${kind}`, [375, 640])));
+      expect(await page.evaluate('document.documentElement.lang'), `${label} says its language`).toBe('en');
+      findings.push(...(await check(page, `email-${label}`, [375, 640], true)));
     }
     expect(findings, findings.map((f) => `${f.where}: ${f.rule} (${f.impact})\n    ${f.nodes.join('\n    ')}`).join('\n')).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });
