@@ -292,7 +292,10 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.2 AA) of every pa
     const identio = (await t.c.partners.findRowByEmail('identio@partners.example'))!;
     await addPartner(t, 'swiftstack', ['kubernetes-on-azure'], { urgentDelivery: 'alert' });
     const summarised = await addPartner(t, 'dailyops', ['kubernetes-on-azure'], { urgentDelivery: 'daily' });
-    await db.updateTable('partners').set({ timezone: 'UTC', digestHour: new Date().getUTCHours() }).where('id', '=', summarised).execute();
+    // Its digest hour is 11:00 in a time zone where it is 12:xx now: due for an hour, whatever the hour the test runs at.
+    const offset = 12 - new Date().getUTCHours();
+    const noonZone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+    await db.updateTable('partners').set({ timezone: noonZone, digestHour: 11 }).where('id', '=', summarised).execute();
 
     // partner-confirm: a sign-up; partner-preferences-link: the operator's "send a preferences link".
     expect(await t.c.partners.signUp(partnerInput('newcomer', ['kubernetes-on-azure'], { profile: 'AKS platforms for retailers.' }))).toBe('created');
