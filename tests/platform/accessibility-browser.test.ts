@@ -287,8 +287,8 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.2 AA) of every pa
     const inAMinute = (from: number) => new Date(from + 60_000);
     const inbound = inboundServiceWith(t, RESOLVER);
 
-    // Partners: one takes urgent work as it comes (alerts), one in a daily summary due this hour.
-    // The page walk's partners (made here when this test runs alone).
+    // The page walk's partners (made here when this test runs alone); one more takes urgent work
+    // as it comes (alerts), another in a daily summary, due now.
     const partner = async (key: string, skills: string[]) =>
       (await t.c.partners.findRowByEmail(`${key}@partners.example`)) ?? (await t.c.partners.findById((await addPartner(t, key, skills))))!;
     const kube = await partner('kubeworks', ['kubernetes-on-azure', 'identity-access-management']);
