@@ -192,8 +192,10 @@ function joinStructuralLines(html: string): string {
 /**
  * What MJML writes that no client reads differently without it (see the file comment):
  * - in Outlook's conditional comments, `[if mso | IE]` becomes `[if mso]` (Internet Explorer
- *   stopped reading conditional comments at version 10 and shows no email), and an empty
- *   `class=""` and the space before a tag's `>` go;
+ *   stopped reading conditional comments at version 10 and shows no email), and a class no
+ *   `<style>` names (MJML's `class=""`, `css-class`'s `digest-card-outlook`) and the space
+ *   before a tag's `>` go;
+ * - the VML namespace on `<html>` when there is no VML;
  * - outside them, a table's `border="0"` (a table without the attribute has no border), and a
  *   `style="width:100%"` beside a `width="100%"` that says the same, and `align="center"` on a
  *   table as wide as its box;
@@ -203,12 +205,19 @@ function joinStructuralLines(html: string): string {
  */
 function tidyMarkup(html: string): string {
   const oneColumn = !/mj-column-(?!per-100\b)/.test(html);
+  const styled = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((m) => m[1]!).join('\n');
+  const unstyled = (name: string) => !new RegExp(`\\.${name.replace(/[^\w-]/g, '')}\\b`).test(styled);
   return html
+    // MJML declares VML's namespace for background images; without a <v:…> element it names nothing.
+    .replace(/ xmlns:v="urn:schemas-microsoft-com:vml"(?![\s\S]*<v:)/, '')
     .split(CONDITIONAL)
     .map((segment, i) => {
       if (i % 2) {
         if (oneColumn && /^<!--\[if lte mso 11\]>\s*<style type="text\/css">\s*\.mj-outlook-group-fix \{[^}]*\}\s*<\/style>\s*<!\[endif\]-->$/.test(segment)) return '';
-        return segment.replace('<!--[if mso | IE]>', '<!--[if mso]>').replace(/ class=""/g, '').replace(/ +>/g, '>');
+        return segment
+          .replace('<!--[if mso | IE]>', '<!--[if mso]>')
+          .replace(/ class="([^"]*)"/g, (whole, names: string) => (names.split(' ').every((n) => !n || unstyled(n)) ? '' : whole))
+          .replace(/ +>/g, '>');
       }
       let out = segment.replace(/<table\b[^<>]*>/g, (tag) => {
         let t = tag.replace(/ border="0"/, '');
