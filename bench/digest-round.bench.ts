@@ -15,7 +15,9 @@
  * time goes), BENCH_EXPLAIN (1: always EXPLAIN ANALYZE the incremental match, and print Postgres's
  * own execution time of each timed statement; default: only when it misses its target),
  * BENCH_MATCH_RUNS (5: new opportunities matched one by one in step 4; the median is reported),
- * BENCH_ONLY (match: step 4 alone, in a database of its own, see matchOnly).
+ * BENCH_ONLY (match: step 4 alone, in a database of its own, see matchOnly),
+ * BENCH_DIGEST_VIEW (a file: the view of the measured 10-card digest is written there as JSON, the
+ * fixture `npm run bench:size` measures; see bench/digest-size.bench.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +30,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../src/platform/config/config.ts';
 import { createContainer, prepareDatabase, type Container } from '../src/app/container.ts';
 import { createMailer, type OutgoingMail } from '../src/platform/mail/mailer.ts';
+import { emailEta } from '../src/platform/mail/mail-templates.ts';
 import { matchOpportunity } from '../src/matching/match.service.ts';
 import { createDatabase, type Database } from '../src/platform/db/database.ts';
 import { cpuDelta, cpuSecondsOfAll, summarizeProfile, withCpuProfile, type CpuProfileSummary } from './profile.ts';
@@ -63,6 +66,7 @@ const MATCH_RUNS = intEnv('BENCH_MATCH_RUNS', 5);
 const ONLY = process.env.BENCH_ONLY;
 if (ONLY !== undefined && ONLY !== '' && ONLY !== 'match') throw new Error('BENCH_ONLY must be "match" (or unset)');
 const EXPLAIN = flagEnv('BENCH_EXPLAIN');
+const DIGEST_VIEW_FILE = process.env.BENCH_DIGEST_VIEW || undefined;
 const MIN_TRANSPORT_MESSAGES = 2_000;
 
 /** Issue 14's targets; messageBytes: a 10-card digest on the wire. */
@@ -321,6 +325,23 @@ async function main(): Promise<void> {
     // ── Digest rounds ─────────────────────────────────────────────────────────────────────
     // Wrap the container's mailer (the digest service holds the same object) to keep the largest
     // 10-card digest for the transport test and the size target, and to sum the time spent in send().
+    // BENCH_DIGEST_VIEW: the data Eta fills each digest with (the view and what the renderer derives
+    // from it), kept by its HTML for the latest renders (a digest is sent right after it is
+    // rendered), and that of the captured digest.
+    const recentViews = new Map<string, unknown>();
+    let capturedView: unknown;
+    if (DIGEST_VIEW_FILE) {
+      const realRender = emailEta.render.bind(emailEta);
+      emailEta.render = ((template: Parameters<typeof emailEta.render>[0], data: object) => {
+        const html = realRender(template, data);
+        if ((data as { cards?: unknown[] }).cards?.length === 10) {
+          recentViews.set(html, data);
+          if (recentViews.size > 256) recentViews.delete(recentViews.keys().next().value!);
+        }
+        return html;
+      });
+    }
+
     const realSend = c.mailer.send.bind(c.mailer);
     let captured: OutgoingMail | undefined;
     let largest: OutgoingMail | undefined;
@@ -336,7 +357,10 @@ async function main(): Promise<void> {
         sentChars += mail.html.length + mail.text.length;
         sentCount++;
         // The largest 10-card digest: the size target is about the worst one, whatever order the round sent them in.
-        if (mail.subject.startsWith('10 new') && (!captured || mail.html.length + mail.text.length > captured.html.length + captured.text.length)) captured = mail;
+        if (/^10 new|\+ 9 more /.test(mail.subject) && (!captured || mail.html.length + mail.text.length > captured.html.length + captured.text.length)) {
+          captured = mail;
+          if (DIGEST_VIEW_FILE) capturedView = recentViews.get(mail.html);
+        }
         if (!largest || mail.html.length > largest.html.length) largest = mail;
       }
     };
@@ -403,6 +427,13 @@ async function main(): Promise<void> {
     const best = rounds.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const sample = captured ?? largest;
     if (!sample) throw new Error('the round sent no digest: nothing to measure the transport with');
+    if (DIGEST_VIEW_FILE) {
+      if (capturedView && sample === captured) {
+        const { subject, to, headers, replyTo, messageId } = sample;
+        await writeFile(DIGEST_VIEW_FILE, `${JSON.stringify({ subject, to, headers, replyTo, messageId, view: capturedView }, null, 2)}\n`);
+        say(`the measured digest's view: ${DIGEST_VIEW_FILE}`);
+      } else say('BENCH_DIGEST_VIEW: the measured digest is not the largest 10-card render: no view written');
+    }
 
     // ── Transport ceiling ─────────────────────────────────────────────────────────────────
     // The exact bytes the mailer builds for that digest (outbox mode writes them as .eml, with LF

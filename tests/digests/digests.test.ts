@@ -53,7 +53,7 @@ describe('a digest round', () => {
     const { expiresAt } = await t.c.db.selectFrom('opportunities').select('expiresAt').where('title', '=', best!).executeTakeFirstOrThrow();
     const closing = formatDay(expiresAt);
     expect(closing).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}$/);
-    expect(text).toMatch(new RegExp(`^ +Open until: +${closing}$`, 'm'));
+    expect(text).toMatch(new RegExp(`^Open until: +${closing}$`, 'm')); // the card body at the left margin
     expect(kubeMail!.parsed.html).toMatch(new RegExp(`>Open until</td><td[^>]*>${closing}</td>`));
     expect(text).toContain('1. AKS');
     expect(text).toContain('2. AKS');

@@ -4,9 +4,12 @@
  * how an element looks ("this chip is green and bold") read the same either way.
  */
 export function inlineClassStyles(html: string): string {
+  // A rule may name several classes (`.b,.k{font-family:…}`): each class gets its declarations.
   const rules = new Map<string, string>();
   for (const block of html.matchAll(/<style type="text\/css">\n([\s\S]*?)<\/style>/g)) {
-    for (const rule of block[1]!.matchAll(/^\.([a-z]+)\{([^}]*)\}$/gm)) rules.set(rule[1]!, rule[2]!);
+    for (const rule of block[1]!.matchAll(/^(\.[a-z]+(?:,\.[a-z]+)*)\{([^}]*)\}$/gm)) {
+      for (const name of rule[1]!.slice(1).split(',.')) rules.set(name, rules.has(name) ? `${rules.get(name)!};${rule[2]!}` : rule[2]!);
+    }
   }
   return html.replace(/<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*?)?(\/?)>/g, (whole, tag: string, attributes: string | undefined, end: string) => {
     // Ours is the class attribute's last name (after MJML's own, where an element has some).

@@ -4,15 +4,20 @@
  * same 100-character `style="font-family:…;font-size:15px;…"` recurs on every text block of every
  * card, and inline styles were more than half of a 10-card digest's bytes.
  *
- * - A style written on more than one element (or inside an Eta loop, where it repeats per card)
- *   becomes a class rule in one `<style>` block in the head (Gmail, Apple Mail, Outlook.com,
- *   Outlook for Windows, Yahoo and Thunderbird read a head `<style>`).
+ * - Every style becomes a class rule in one `<style>` block in the head (Gmail, Apple Mail,
+ *   Outlook.com, Outlook for Windows, Yahoo and Thunderbird read a head `<style>`), and each
+ *   declaration is written once for all the classes that have it (`classRules`): a style used
+ *   once moves too, because its font stack or colour then costs a selector, not a declaration.
+ *   (Issue 14: a 10-card digest within 60 KB; before, only styles used twice or more moved.)
  * - Left inline, as MJML wrote it: everything inside Outlook's conditional comments
  *   (`<!--[if mso | IE]>…<![endif]-->`: the tables Outlook for Windows lays out with), the
  *   padding of `<a>` elements (Outlook.com's `#outlook a { padding:0 }` would beat a class), and
- *   widths, centring and what hides the preheader (`staysInline`): a client that drops `<style>`
+ *   widths, centring and the whole style of a hidden element, the preheader (`staysInline`,
+ *   `candidate`): a client that drops `<style>`
  *   (the Gmail app showing a non-Google account) keeps the 600 px column and loses type,
  *   colours, borders and spacing.
+ * - Markup that says nothing goes (`tidyMarkup`): IE's half of Outlook's conditional comments,
+ *   `border="0"` on tables, one-column layouts' column classes, and the like.
  * - Line breaks inside tags and the indentation MJML leaves go, and so do line breaks between two
  *   table or block tags in the body (whitespace there never shows), while a line stays short
  *   enough to be sent as it is (lines of at most 998 characters; see mime-message.ts).
@@ -79,6 +84,9 @@ function candidate(tag: string, attributes: string | undefined): Candidate | und
   if (!attributes || INLINE_TAGS.has(tag.toLowerCase())) return undefined;
   const style = STYLE_ATTR.exec(attributes)?.[1];
   if (style === undefined || style.includes('\uE000')) return undefined; // an Eta tag inside the style
+  // A hidden element (the preheader) keeps its whole style: Outlook's mso-hide, and the colour
+  // that spam filters read inline to tell a hidden preheader from hidden text.
+  if (/display:\s*none/i.test(style)) return undefined;
   return { tag, attributes, style };
 }
 
@@ -89,7 +97,8 @@ export function slimEmailHtml(html: string): string {
   const protectedHtml = html.replace(ETA_TAG, (tag) => `\uE000${eta.push(tag) - 1}\uE000`);
   const loopDepthAt = loopDepths(protectedHtml, eta);
 
-  // Pass 1: how often each movable style occurs outside Outlook's comments (inside a loop counts twice).
+  // Pass 1: how often each movable style occurs outside Outlook's comments (inside a loop counts
+  // twice): the most used get the shortest class names.
   const segments = protectedHtml.split(CONDITIONAL);
   const uses = new Map<string, number>();
   let offset = 0;
@@ -105,9 +114,7 @@ export function slimEmailHtml(html: string): string {
     offset += segment.length;
   });
   const classes = new Map<string, string>();
-  for (const [style, count] of [...uses].sort((a, b) => b[1] * b[0].length - a[1] * a[0].length)) {
-    if (count >= 2) classes.set(style, className(classes.size));
-  }
+  for (const [style] of [...uses].sort((a, b) => b[1] * b[0].length - a[1] * a[0].length)) classes.set(style, className(classes.size));
 
   // Pass 2: the styles with a class get it; the rest of the markup as it was.
   const slim = segments
@@ -134,9 +141,8 @@ export function slimEmailHtml(html: string): string {
     // MJML's indentation and blank lines; a line break between tags stays (whitespace there may show).
     .replace(/\n[ \t]+/g, '\n')
     .replace(/\n{2,}/g, '\n');
-  const joined = joinStructuralLines(slim);
-  const rules = [...classes].map(([style, name]) => `.${name}{${style}}`).join('\n');
-  const withRules = classes.size ? joined.replace('</head>', `<style type="text/css">\n${rules}\n</style>\n</head>`) : slim;
+  const joined = joinStructuralLines(tidyMarkup(slim));
+  const withRules = classes.size ? joined.replace('</head>', `<style type="text/css">\n${classRules(classes)}\n</style>\n</head>`) : joined;
   return withRules.replace(/\uE000(\d+)\uE000/g, (_, i: string) => eta[Number(i)]!);
 }
 
@@ -182,3 +188,84 @@ function joinStructuralLines(html: string): string {
   }
   return html.slice(0, body) + out.join('\n');
 }
+
+/**
+ * What MJML writes that no client reads differently without it (see the file comment):
+ * - in Outlook's conditional comments, `[if mso | IE]` becomes `[if mso]` (Internet Explorer
+ *   stopped reading conditional comments at version 10 and shows no email), and a class no
+ *   `<style>` names (MJML's `class=""`, `css-class`'s `digest-card-outlook`) and the space
+ *   before a tag's `>` go;
+ * - the VML namespace on `<html>` when there is no VML;
+ * - outside them, a table's `border="0"` (a table without the attribute has no border), and a
+ *   `style="width:100%"` beside a `width="100%"` that says the same, and `align="center"` on a
+ *   table as wide as its box;
+ * - a one-column layout's column classes: `mj-column-per-100` (its rule, in two media queries,
+ *   repeats the column's inline `width:100%`) and `mj-outlook-group-fix` (its rule, for Outlook
+ *   2003 and older, the same), with their rules. Kept where a template has columns of other widths.
+ */
+function tidyMarkup(html: string): string {
+  const oneColumn = !/mj-column-(?!per-100\b)/.test(html);
+  const styled = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((m) => m[1]!).join('\n');
+  const unstyled = (name: string) => !new RegExp(`\\.${name.replace(/[^\w-]/g, '')}\\b`).test(styled);
+  return html
+    // MJML declares VML's namespace for background images; without a <v:…> element it names nothing.
+    .replace(/ xmlns:v="urn:schemas-microsoft-com:vml"(?![\s\S]*<v:)/, '')
+    .split(CONDITIONAL)
+    .map((segment, i) => {
+      if (i % 2) {
+        if (oneColumn && /^<!--\[if lte mso 11\]>\s*<style type="text\/css">\s*\.mj-outlook-group-fix \{[^}]*\}\s*<\/style>\s*<!\[endif\]-->$/.test(segment)) return '';
+        return segment
+          .replace('<!--[if mso | IE]>', '<!--[if mso]>')
+          .replace(/ class="([^"]*)"/g, (whole, names: string) => (names.split(' ').every((n) => !n || unstyled(n)) ? '' : whole))
+          .replace(/ +>/g, '>');
+      }
+      let out = segment.replace(/<table\b[^<>]*>/g, (tag) => {
+        let t = tag.replace(/ border="0"/, '');
+        if (/ width="100%"/.test(t)) t = t.replace(/ style="width:100%;?"/, '');
+        // Centring a table as wide as its box moves nothing.
+        if (/ width="100%"| style="width:100%;?"/.test(t)) t = t.replace(/ align="center"/, '');
+        return t;
+      });
+      if (oneColumn) {
+        out = out
+          .replace(/ class="mj-column-per-100 mj-outlook-group-fix( [^"]*)?"/g, (_, rest: string | undefined) => (rest ? ` class="${rest.trim()}"` : ''))
+          .replace(/<style type="text\/css">\s*@media only screen and \(min-width:\d+px\) \{\s*\.mj-column-per-100 \{[^}]*\}\s*\}\s*<\/style>\n?/, '')
+          .replace(/<style media="screen and \(min-width:\d+px\)">\s*\.moz-text-html \.mj-column-per-100 \{[^}]*\}\s*<\/style>\n?/, '');
+      }
+      return out;
+    })
+    .join('')
+    .replace(/\n{2,}/g, '\n');
+}
+
+/**
+ * The class rules, a declaration written once for every class that has it: `.b,.k{font-family:…}`
+ * instead of the same font stack in seven rules. Each element carries one of these classes, so the
+ * order of the rules never decides anything, except between a shorthand and its longhands
+ * (`background` and `background-color`, `padding` and `padding-top`) in one class: those stay
+ * together, in their order, in a rule of that class alone.
+ */
+function classRules(classes: Map<string, string>): string {
+  const groups = new Map<string, { selectors: string[]; declarations: string[] }>();
+  const add = (selectors: string[], declaration: string) => {
+    const key = selectors.join(',');
+    const group = groups.get(key) ?? { selectors, declarations: [] };
+    group.declarations.push(declaration);
+    groups.set(key, group);
+  };
+  const owners = new Map<string, string[]>();
+  const bound: Array<[string, string]> = [];
+  for (const [style, name] of classes) {
+    const declarations = style.split(';');
+    const properties = declarations.map((d) => d.slice(0, d.indexOf(':')).trim().toLowerCase());
+    const related = (a: string, b: string) => a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`);
+    declarations.forEach((declaration, i) => {
+      if (properties.some((p, j) => j !== i && related(p, properties[i]!))) bound.push([name, declaration]);
+      else owners.set(declaration, [...(owners.get(declaration) ?? []), name]);
+    });
+  }
+  for (const [declaration, names] of owners) add(names, declaration);
+  for (const [name, declaration] of bound) add([name], declaration);
+  return [...groups.values()].map((g) => `${g.selectors.map((n) => `.${n}`).join(',')}{${g.declarations.join(';')}}`).join('\n');
+}
+
