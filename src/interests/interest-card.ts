@@ -22,26 +22,41 @@ export interface InterestCard {
   introduced: boolean;
 }
 
+/**
+ * The id of an interest's box to tick on the status page ("pick-<interestId>"): the summary
+ * email's "Choose <company>" links end in `#` and this, so the page opens at that partner.
+ */
+export const pickAnchor = (interestId: string) => `pick-${interestId}`;
+
 /** How many of a partner's other skills (not asked for) a card shows before "+ N more". */
 export const OTHER_SKILLS_SHOWN = 4;
+
+/**
+ * A partner's skills as chips: those in `askedSkillIds` (the opportunity's required and
+ * nice-to-have skills) first, marked `yours` (the "✓"), then up to OTHER_SKILLS_SHOWN others, then
+ * "+ N more". The summary email's cards and the status page's cards show the same.
+ */
+export function skillChipsOf(skillIds: readonly number[], catalogue: Pick<SkillCatalogue, 'labels'>, askedSkillIds: readonly number[] = []): InterestCard['skillChips'] {
+  const asked = new Set(askedSkillIds);
+  const matching = skillIds.filter((id) => asked.has(id));
+  const others = skillIds.filter((id) => !asked.has(id));
+  const shown = others.slice(0, OTHER_SKILLS_SHOWN);
+  return [
+    ...catalogue.labels(matching).map((label) => ({ label, yours: true })),
+    ...catalogue.labels(shown).map((label) => ({ label, yours: false })),
+    ...(others.length > shown.length ? [{ label: `+ ${others.length - shown.length} more`, yours: false }] : []),
+  ];
+}
 
 /** `askedSkillIds`: the opportunity's required and nice-to-have skills, which get the "✓". */
 export function interestCard(row: InterestCardRow, catalogue: Pick<SkillCatalogue, 'labels'>, askedSkillIds: readonly number[] = []): InterestCard {
   // A match row is missing when the partner was never matched (a changed profile); say less, not fail.
   const reasons = row.reasons === null ? undefined : matchReasonsSchema.safeParse(row.reasons);
-  const asked = new Set(askedSkillIds);
-  const matching = row.skillIds.filter((id) => asked.has(id));
-  const others = row.skillIds.filter((id) => !asked.has(id));
-  const shown = others.slice(0, OTHER_SKILLS_SHOWN);
   return {
     interestId: row.interestId,
     company: row.company,
     skills: catalogue.labels(row.skillIds),
-    skillChips: [
-      ...catalogue.labels(matching).map((label) => ({ label, yours: true })),
-      ...catalogue.labels(shown).map((label) => ({ label, yours: false })),
-      ...(others.length > shown.length ? [{ label: `+ ${others.length - shown.length} more`, yours: false }] : []),
-    ],
+    skillChips: skillChipsOf(row.skillIds, catalogue, askedSkillIds),
     regions: row.regions.map(regionLabel),
     reasons: reasons?.success ? describeMatch(reasons.data, 'submitter') : [],
     note: row.note.trim(),

@@ -6,7 +6,7 @@ import type { OpportunityService } from '../opportunities/opportunity.service.ts
 import type { PartnerService } from '../partners/partner.service.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import type { Database } from '../platform/db/database.ts';
-import { interestCard, type InterestCard } from './interest-card.ts';
+import { interestCard, pickAnchor, type InterestCard } from './interest-card.ts';
 import { findIntroduction, isUnpicked, listActiveInterests } from './introduction.repository.ts';
 
 /**
@@ -44,7 +44,7 @@ export interface InterestMailsDeps {
  * One interested partner in the summary, as a card like the digest's: company, skills (✓ on the
  * ones the opportunity asks for), regions, why they fit, their note; never how to reach them.
  */
-function interestNoticeCard(card: InterestCard): NoticeCard {
+function interestNoticeCard(card: InterestCard, statusUrl: string): NoticeCard {
   return {
     title: card.company,
     subtitle: card.introduced ? 'Already introduced to you' : null,
@@ -54,6 +54,9 @@ function interestNoticeCard(card: InterestCard): NoticeCard {
     reasons: card.reasons,
     note: card.note,
     noteLabel: 'Their note',
+    // Straight to this partner's box on the status page (its id; :target highlights it). Opening
+    // the link only shows the page: picking is still the page's POST, so a scanner changes nothing.
+    link: { label: `Choose ${card.company}`, url: `${statusUrl}#${pickAnchor(card.interestId)}` },
   };
 }
 
@@ -68,6 +71,7 @@ export function createInterestMails({ db, opportunities, partners, catalogue, li
         const cards = (await listActiveInterests(db, o.id, job.interestIds)).map((row) => interestCard(row, catalogue, asked));
         if (cards.length === 0) return undefined;
         const who = cards.length === 1 ? '1 partner is' : `${cards.length} partners are`;
+        const statusUrl = links.opportunityStatus(o.id, o.expiresAt);
         return {
           to: o.submitterEmail,
           view: {
@@ -80,8 +84,8 @@ export function createInterestMails({ db, opportunities, partners, catalogue, li
             ],
             legend: { chip: '✓ Asked for', text: 'marks the skills your opportunity asks for.', plain: 'Skills marked ✓ are ones your opportunity asks for.' },
             details: [],
-            cards: cards.map(interestNoticeCard),
-            action: { label: 'Choose whom to meet', url: links.opportunityStatus(o.id, o.expiresAt) },
+            cards: cards.map((card) => interestNoticeCard(card, statusUrl)),
+            action: { label: 'Choose whom to meet', url: statusUrl },
             footerReason: 'You receive this because you submitted an opportunity to p2p-digest.',
           },
         };

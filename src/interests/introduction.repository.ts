@@ -104,6 +104,7 @@ export interface IntroducedPartnerRow {
   contactName: string;
   email: string;
   note: string | null;
+  skillIds: number[];
   createdAt: Date;
 }
 
@@ -113,6 +114,7 @@ export async function listIntroductions(db: Executor, opportunityId: string): Pr
     .innerJoin('partners as p', 'p.id', 'n.partnerId')
     .leftJoin('interests as i', (join) => join.onRef('i.opportunityId', '=', 'n.opportunityId').onRef('i.partnerId', '=', 'n.partnerId'))
     .select(['n.id as introductionId', 'n.partnerId', 'i.id as interestId', 'p.company', 'p.contactName', 'p.email', 'i.note', 'n.createdAt'])
+    .select(sql<number[]>`ARRAY(SELECT skill_id FROM partner_skills ps WHERE ps.partner_id = p.id ORDER BY skill_id)`.as('skillIds'))
     .where('n.opportunityId', '=', opportunityId)
     .orderBy('n.createdAt')
     .orderBy('n.id')

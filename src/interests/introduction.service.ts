@@ -7,7 +7,7 @@ import type { OpportunityService } from '../opportunities/opportunity.service.ts
 import { requestMail } from '../platform/mail/mail-kinds.ts';
 import { cancelUnpublished } from '../platform/outbox/outbox.repository.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import { interestCard, type InterestCard } from './interest-card.ts';
+import { interestCard, skillChipsOf, type InterestCard } from './interest-card.ts';
 import {
   findIntroduction,
   type IntroductionDetails,
@@ -39,6 +39,8 @@ export interface IntroducedPartner {
   contactName: string;
   email: string;
   note: string;
+  /** Their skills as chips, "✓" on the ones the opportunity asks for (as the interest cards). */
+  skillChips: InterestCard['skillChips'];
   /** 'YYYY-MM-DD' (UTC). */
   introducedOn: string;
 }
@@ -100,14 +102,17 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
     },
 
     async overview(opportunityId: string): Promise<InterestOverview> {
-      const [interests, introductions, perDay, facts] = await Promise.all([
+      const [o, interests, introductions, perDay, facts] = await Promise.all([
+        opportunities.findById(opportunityId),
         listActiveInterests(db, opportunityId),
         listIntroductions(db, opportunityId),
         digests.sentPerDay(opportunityId),
         interestFacts(db, opportunityId),
       ]);
+      // The skills the opportunity asks for get the "✓" on each partner's card, as in the summary email.
+      const asked = o ? [...o.requiredSkillIds, ...o.niceSkillIds] : [];
       return {
-        interests: interests.filter((i) => !i.introduced).map((i) => interestCard(i, catalogue)),
+        interests: interests.filter((i) => !i.introduced).map((i) => interestCard(i, catalogue, asked)),
         introductions: introductions.map((n) => ({
           partnerId: n.partnerId,
           interestId: n.interestId,
@@ -115,6 +120,7 @@ export function createIntroductionService(deps: IntroductionServiceDeps) {
           contactName: n.contactName,
           email: n.email,
           note: (n.note ?? '').trim(),
+          skillChips: skillChipsOf(n.skillIds, catalogue, asked),
           introducedOn: n.createdAt.toISOString().slice(0, 10),
         })),
         digests: { sent: perDay.reduce((sum, d) => sum + d.digests, 0), alerts: perDay.reduce((sum, d) => sum + d.alerts, 0), perDay },

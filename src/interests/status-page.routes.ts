@@ -9,6 +9,7 @@ import type { Pages } from '../platform/http/pages.ts';
 import type { LinkSigner } from '../platform/links/link-tokens.ts';
 import { verifiedSubject } from '../platform/links/token-pages.ts';
 import type { IntroductionService, InterestOverview } from './introduction.service.ts';
+import { pickAnchor } from './interest-card.ts';
 import { formatDay } from '../platform/text/dates.ts';
 
 const tokenParams = z.object({ token: z.string().max(1000) });
@@ -159,7 +160,8 @@ export function statusPageRoutes(deps: StatusPageRouteDeps): FastifyPluginAsync 
         canEnd: isOpen(o.status),
         ended,
         digests: digestsText(o, loop.digests),
-        interests: loop.interests,
+        // Each box to tick has the id the summary email's "Choose <company>" link ends in.
+        interests: loop.interests.map((i) => ({ ...i, pickId: pickAnchor(i.interestId) })),
         interestedTotal: loop.interested.total,
         introductions: loop.introductions.map((n) => ({ ...n, outcome: outcomes.get(n.partnerId) ?? null })),
         introducedNow: introducedNow.map((n) => n.company).sort((x, y) => x.localeCompare(y)),

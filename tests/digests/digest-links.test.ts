@@ -66,9 +66,9 @@ describe('GET /i/<token> and /n/<token>', () => {
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.body).toContain(`<h1>AKS landing zone for a machine builder`);
       expect(res.body).toContain('Alpenwolke GmbH');
-      // The partner's own skill is highlighted; the nice-to-have one is marked.
-      expect(res.body).toContain('<strong>Kubernetes on Microsoft Azure</strong>');
-      expect(res.body).toContain('DevOps with GitHub on Microsoft Azure (nice to have)');
+      // The partner's own skill is highlighted (the digest's green "✓" chip); the nice-to-have one is marked.
+      expect(res.body).toContain('<li class="yours">✓ <strong>Kubernetes on Microsoft Azure</strong></li>');
+      expect(res.body).toMatch(/<li class="chips-label">Nice to have:<\/li><li class="nice">DevOps with GitHub on Microsoft Azure<\/li>/);
       expect(res.body).toContain('DACH (Germany, Austria, Switzerland) · remote welcome');
       expect(res.body).toContain('60,000 – 90,000 EUR');
       // Dates as people read them, one format in mail and pages: "11 Jan 2027", never "2027-01-11".

@@ -242,6 +242,33 @@ describe('the summary email', () => {
     expect(page.body.match(/name="interest" value=/g)).toHaveLength(2);
   });
 
+  it("gives each card its own link, in both parts, straight to that partner's box to tick on the status page", async () => {
+    const html = String(mail.parsed.html);
+    const text = mail.parsed.text!;
+    const ids = await t.c.db.selectFrom('interests').select(['id', 'partnerId']).where('opportunityId', '=', o.id).execute();
+    const page = await t.app.inject({ method: 'GET', url: new URL(linkIn(text, '/o/')).pathname, headers: BROWSER });
+    for (const [partnerId, company] of [
+      [kube, 'kube Ltd'],
+      [entra, 'entra Ltd'],
+    ] as const) {
+      const interestId = ids.find((i) => i.partnerId === partnerId)!.id;
+      // The HTML card: a link "Choose <company>" to the status page with that interest's fragment.
+      const card = html
+        .split(/class="notice-card[ "]/)
+        .slice(1)
+        .find((c) => c.includes(company))!;
+      const link = new RegExp(`<a href="(http://p2p\\.test/o/[^"#]+)#([^"]+)"[^>]*>\\s*Choose ${company}\\s*</a>`).exec(card);
+      expect(link, company).not.toBeNull();
+      const [, statusUrl, fragment] = link!;
+      expect(statusUrl).toBe(linkIn(text, '/o/'));
+      // The text part carries the same link under the same words.
+      expect(text).toMatch(new RegExp(`Choose ${company}:\\n +${statusUrl!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}#${fragment}\\n`));
+      // The fragment is the id of that partner's box to tick on the status page (a GET only shows it).
+      expect(page.body).toMatch(new RegExp(`<input type="checkbox" name="interest" value="${interestId}" id="${fragment}">`));
+    }
+    expect(await t.c.db.selectFrom('introductions').select('id').where('opportunityId', '=', o.id).execute()).toEqual([]);
+  });
+
   it('leaves out an interest withdrawn between batching and sending, and sends nothing when none is left', async () => {
     const other = await opportunity();
     const a = await interest(other.id, kube, 30);

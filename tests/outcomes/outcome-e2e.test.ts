@@ -112,7 +112,7 @@ describe('the outcome loop in a browser', () => {
 
     // Both answers on the submitter's status page (the partner's amount and note are not theirs to see).
     await submitterSide.goto(statusUrl);
-    const outcome = submitterSide.locator('td.outcome');
+    const outcome = submitterSide.locator('dd.outcome');
     await expect.poll(() => outcome.innerText()).toContain('You: Still talking');
     expect(await outcome.innerText()).toContain(`${PARTNER.company}: Yes, a project is under way`);
     expect(await submitterSide.content()).not.toContain('Phase one starts');

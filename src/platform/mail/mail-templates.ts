@@ -26,6 +26,8 @@ export interface NoticeCard {
   /** The person's own words, shown as a quote under `noteLabel`; empty: no note. */
   note?: string;
   noteLabel?: string;
+  /** A link of the card's own under it (in the text part too), e.g. "Choose Kubeworks" to its pick on the status page. */
+  link?: { label: string; url: string } | null;
 }
 
 export interface NoticeView {
@@ -164,6 +166,7 @@ export async function loadMailTemplates(compiled?: CompiledEmailTemplate): Promi
         reasonsHeading: card.reasonsHeading.toUpperCase(),
         note: card.note?.trim() ?? '',
         noteLabel: (card.noteLabel ?? 'Note').toUpperCase(),
+        link: card.link ? { ...card.link, url: safeUrl(card.link.url) } : null,
       }));
       return { html: emailEta.render(notice, { ...safe, cards }), text: noticeText(safe) };
     },
@@ -194,6 +197,7 @@ function noticeCardText(card: NoticeCard, index: number, numberWidth: number): s
     // Their words as they wrote them: quoted line by line, not re-wrapped.
     for (const line of note.split(/\r?\n/)) lines.push(`${pad}> ${line.trimEnd()}`);
   }
+  if (card.link) lines.push('', ...wrapText(`${card.link.label}:`, pad, pad), `${pad}${card.link.url}`);
   lines.push('');
   return lines;
 }
