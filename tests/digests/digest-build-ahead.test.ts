@@ -115,6 +115,26 @@ describe('building ahead', () => {
     expect(digestMailsTo(t, 'ahead@partners.example')).toHaveLength(1);
   });
 
+  it('starts partners due now and partners due within the hour in one tick, only the latter with a send moment', async () => {
+    const later = await londonPartner('later', ['Azure Arc']);
+    // Berlin is UTC+1 in January: at 07:20 UTC its 08:00 has passed.
+    const now = await addPartner(t, 'now', ['Azure Arc'], { timezone: 'Europe/Berlin' });
+    await t.c.db.updateTable('partners').set({ digestDay: 1, digestHour: 8, digestFrequency: 'weekly' }).where('id', '=', now).execute();
+    const digests = await service();
+    expect((await digests.tick()).created).toBe(2);
+    expect(await rowOf(now)).toMatchObject({ period: '2027-W01', sendAt: null });
+    expect(await rowOf(later)).toMatchObject({ period: '2027-W01', sendAt: DUE });
+    await runBuildJobs(digests);
+    // The one due now is queued to send at once, the other delayed until its moment.
+    const jobs = await sendJobs();
+    const delayOf = async (partnerId: string) => {
+      const { id } = (await rowOf(partnerId))!;
+      return jobs.find((j) => (j.data as { digestIds: string[] }).digestIds.includes(id))?.opts.delay ?? 0;
+    };
+    expect(await delayOf(now)).toBe(0);
+    expect(await delayOf(later)).toBe(40 * 60_000);
+  });
+
   it('builds nothing ahead with DIGEST_BUILD_AHEAD_MINUTES=0, and the configuration says 60 by default', async () => {
     const partnerId = await londonPartner('not-ahead', ['Azure Arc']);
     expect((await (await service(0)).tick()).created).toBe(0);
