@@ -109,6 +109,32 @@ export async function withCpuProfile<T>(fn: () => Promise<T>): Promise<{ result:
   }
 }
 
+/**
+ * Starts V8's sampling profiler of this process now (the bench starts it when a round's rows are
+ * built, so the profile is the send hour's alone); `stop` ends it and returns the profile.
+ */
+export function startCpuProfile(): { stop(): Promise<Profiler.Profile> } {
+  const session = new Session();
+  session.connect();
+  const post = <R>(method: string, params?: object) =>
+    new Promise<R>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as R))));
+  const started = (async () => {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 500 });
+    await post('Profiler.start');
+  })();
+  return {
+    async stop() {
+      try {
+        await started;
+        return (await post<{ profile: Profiler.Profile }>('Profiler.stop')).profile;
+      } finally {
+        session.disconnect();
+      }
+    },
+  };
+}
+
 /** utime + stime of a process in seconds, or undefined when /proc cannot tell. */
 async function cpuSecondsOf(pid: number): Promise<number | undefined> {
   try {

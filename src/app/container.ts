@@ -159,6 +159,7 @@ export async function createContainer(config: Config, log: Logger) {
       leaseSeconds: config.digestLeaseSeconds,
       maxSendAttempts: DIGEST_SEND_CLAIMS,
       sendWindowMs: config.digestSendWindowMs,
+      buildAheadMinutes: config.digestBuildAheadMinutes,
       maxReachPerRound: config.maxReachPerRound,
       urgent: { alertsPerDay: config.urgent.alertsPerDay, quietHours: config.urgent.quietHours },
       claimSize: claimSize({

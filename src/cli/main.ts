@@ -232,6 +232,7 @@ function roundLeftovers(result: RoundResult): string[] {
     lines.push(`${result.leftForRetry} left for retry, ${next}; failed if still unsent at ${result.giveUpAt ? at(result.giveUpAt) : 'the end of the send window'}`);
   }
   if (result.heldElsewhere) lines.push(`${result.heldElsewhere} held by another worker (being sent by another process right now)`);
+  if (result.notDue) lines.push(`${result.notDue} built ahead, waiting for their send moment (a worker sends each then)`);
   return lines;
 }
 

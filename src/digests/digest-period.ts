@@ -111,6 +111,30 @@ export function duePeriod(schedule: DigestSchedule, now: Date): string | null {
   }
 }
 
+/**
+ * The period that becomes due after `from` and by `until` (the tick building ahead), with the
+ * moment it does: the first minute at which the partner's wall clock reaches their day and hour
+ * (on a day when that hour does not exist, the moment the clock jumps past it). Null when no new
+ * period becomes due in that span: none at all, or the one due at `until` was due at `from`
+ * already. Due-ness of one period only grows within it, so the moment is found by halving the
+ * span, minute by minute (every zone's offset is a whole number of minutes).
+ */
+export function dueWithin(schedule: DigestSchedule, from: Date, until: Date): { period: string; at: Date } | null {
+  const period = duePeriod(schedule, until);
+  if (!period || until <= from || duePeriod(schedule, from) === period) return null;
+  // The moment is a whole minute in (from, until]: the last whole minute before `from` is not
+  // due, the last whole minute by `until` is.
+  const minute = 60_000;
+  let lo = Math.floor(from.getTime() / minute);
+  let hi = Math.floor(until.getTime() / minute);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (duePeriod(schedule, new Date(mid * minute)) === period) hi = mid;
+    else lo = mid;
+  }
+  return { period, at: new Date(hi * minute) };
+}
+
 /** The period a partner is in right now, due or not (for `digest run --now`). */
 export function currentPeriod(schedule: DigestSchedule, now: Date): string | null {
   if (schedule.frequency === 'paused') return null;

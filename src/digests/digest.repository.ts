@@ -40,23 +40,28 @@ export async function listScheduleGroups(db: Executor, partnerId?: string): Prom
   return await q.execute();
 }
 
+/** A schedule with the period to start for it and, when it is started ahead, the moment it may be sent. */
+export type RoundGroup = ScheduleGroup & { period: string; sendAt?: Date | null };
+
 /**
  * Creates the ledger rows of every active, not suppressed partner on the given schedules, for
- * the period given with each schedule. Existing (partner, period) rows are left alone. Returns
- * the new rows' ids.
+ * the period given with each schedule, and the moment each may be sent (`send_at`; none: as soon
+ * as built). Existing (partner, period) rows are left alone. Returns the new rows' ids.
  */
 export async function insertLedgerRows(
   db: Executor,
-  groups: Array<ScheduleGroup & { period: string }>,
+  groups: RoundGroup[],
   partnerId?: string,
 ): Promise<string[]> {
   if (groups.length === 0) return [];
-  const column = <K extends keyof (ScheduleGroup & { period: string })>(key: K) => groups.map((g) => g[key]);
+  const column = <K extends keyof RoundGroup>(key: K) => groups.map((g) => g[key]);
+  const sendAt = groups.map((g) => g.sendAt?.toISOString() ?? null);
   const rows = await sql<{ id: string }>`
-    INSERT INTO digests (partner_id, period)
-    SELECT p.id, g.period
+    INSERT INTO digests (partner_id, period, send_at)
+    SELECT p.id, g.period, g.send_at
       FROM unnest(${column('timezone')}::text[], ${column('frequency')}::digest_frequency[], ${column('day')}::int[],
-                  ${column('hour')}::int[], ${column('period')}::text[]) AS g(timezone, frequency, day, hour, period)
+                  ${column('hour')}::int[], ${column('period')}::text[], ${sendAt}::timestamptz[])
+           AS g(timezone, frequency, day, hour, period, send_at)
       JOIN partners p
         ON p.timezone = g.timezone AND p.digest_frequency = g.frequency
        AND p.digest_day = g.day AND p.digest_hour = g.hour
@@ -144,17 +149,20 @@ export async function chooseRoundReach(db: Executor, digestIds: readonly string[
 
 const digestColumns = ['id', 'partnerId', 'period', 'status', 'leaseUntil', 'attempts', 'messageId'] as const;
 
+/** A round's row as `digest run` follows it: with its send moment, when it was built ahead. */
+export type LedgerRow = DigestRow & { sendAt: Date | null };
+
 /** The ledger rows of these (partner, period) pairs' schedules, whatever their status. */
 export async function findLedgerRows(
   db: Executor,
   groups: Array<ScheduleGroup & { period: string }>,
   partnerId?: string,
-): Promise<DigestRow[]> {
+): Promise<LedgerRow[]> {
   if (groups.length === 0) return [];
   const column = <K extends keyof (ScheduleGroup & { period: string })>(key: K) => groups.map((g) => g[key]);
-  const rows = await sql<DigestRow>`
+  const rows = await sql<LedgerRow>`
     SELECT d.id, d.partner_id AS "partnerId", d.period, d.status, d.lease_until AS "leaseUntil",
-           d.attempts, d.message_id AS "messageId"
+           d.attempts, d.message_id AS "messageId", d.send_at AS "sendAt"
       FROM unnest(${column('timezone')}::text[], ${column('frequency')}::digest_frequency[], ${column('day')}::int[],
                   ${column('hour')}::int[], ${column('period')}::text[]) AS g(timezone, frequency, day, hour, period)
       JOIN partners p
@@ -258,8 +266,14 @@ export interface DigestItemContent {
  * The reasons come from a correlated subquery on purpose: it is always one primary-key lookup
  * per item, where a join let the planner, misled by a freshly filled digest_items, hash-join a
  * sequential scan of every match (200 ms a batch instead of 2).
+ *
+ * `closedIn`, when given, receives the ids of the digests that lost an item this way.
  */
-export async function openDigestItems(db: Executor, digestIds: readonly string[]): Promise<Map<string, DigestItemContent[]>> {
+export async function openDigestItems(
+  db: Executor,
+  digestIds: readonly string[],
+  closedIn?: Set<string>,
+): Promise<Map<string, DigestItemContent[]>> {
   const byDigest = new Map<string, DigestItemContent[]>();
   if (digestIds.length === 0) return byDigest;
   const items = await sql<Omit<DigestItemContent, 'opportunity'>>`
@@ -282,7 +296,10 @@ export async function openDigestItems(db: Executor, digestIds: readonly string[]
   const byId = new Map(open.map((o) => [o.id, o]));
   for (const item of items.rows) {
     const opportunity = byId.get(item.opportunityId);
-    if (!opportunity) continue; // closed, withdrawn or expired since the digest was built
+    if (!opportunity) {
+      closedIn?.add(item.digestId); // closed, withdrawn or expired since the digest was built
+      continue;
+    }
     const list = byDigest.get(item.digestId);
     const entry = { ...item, opportunity };
     if (list) list.push(entry);
@@ -293,16 +310,20 @@ export async function openDigestItems(db: Executor, digestIds: readonly string[]
 
 /**
  * Unfinished rows nobody is working on: pending or ready for longer than `graceSeconds` (their
- * job was lost), or building/sending with an expired lease (their worker died). Taking them
- * restarts their grace period, so a backlog that is merely slow is re-enqueued once per grace
- * period, not at every pass of the reconciler. Rows locked by a build in progress are skipped.
+ * job was lost), or building/sending with an expired lease (their worker died). A row built ahead
+ * waits for its send moment (`send_at`, against `at`, the service's clock; now() without it) in a delayed job: it
+ * counts as lost only once that moment is `graceSeconds` past. Taking them restarts their grace
+ * period, so a backlog that is merely slow is re-enqueued once per grace period, not at every
+ * pass of the reconciler. Rows locked by a build in progress are skipped.
  */
-export async function takeStaleDigests(db: Executor, graceSeconds: number, limit = 5000): Promise<DigestRow[]> {
+export async function takeStaleDigests(db: Executor, graceSeconds: number, limit = 5000, at?: Date): Promise<DigestRow[]> {
   const result = await sql<DigestRow>`
     UPDATE digests d
        SET updated_at = now()
       FROM (SELECT id FROM digests
-             WHERE (status IN ('pending', 'ready') AND updated_at < now() - make_interval(secs => ${graceSeconds}))
+             WHERE (status IN ('pending', 'ready') AND updated_at < now() - make_interval(secs => ${graceSeconds})
+                    AND (status = 'pending' OR send_at IS NULL
+                         OR send_at <= coalesce(${at ?? null}::timestamptz, now()) - make_interval(secs => ${graceSeconds})))
                 OR (status IN ('building', 'sending') AND lease_until < now())
              ORDER BY created_at
              LIMIT ${limit}
@@ -315,18 +336,20 @@ export async function takeStaleDigests(db: Executor, graceSeconds: number, limit
 }
 
 /** A row claimed for sending, with the token of the claim that holds it. */
-export type ClaimedRow = DigestRow & { claimToken: string; createdAt: Date };
+export type ClaimedRow = DigestRow & { claimToken: string; createdAt: Date; sendAt: Date | null };
 
 /**
  * Claims built rows for sending in one statement: ready, or sending with an expired lease (their
- * worker died), created within the send window, and with claims left that did not end in a
- * transient failure. Every row gets the claim's token, a lease, attempts + 1 and its deterministic
- * Message-ID; rows that were not claimable are not in the result.
+ * worker died), whose send moment has come (`send_at`, built ahead, against `at`: the service's
+ * clock; now() without it), within the send window (from the send moment, or from the row's creation when it has
+ * none), and with claims left that did not end in a transient failure. Every row gets the claim's
+ * token, a lease, attempts + 1 and its deterministic Message-ID; rows that were not claimable are
+ * not in the result.
  */
 export async function claimForSending(
   db: Executor,
   ids: readonly string[],
-  settings: { token: string; leaseSeconds: number; maxAttempts: number; mailDomain: string; windowSeconds: number },
+  settings: { token: string; leaseSeconds: number; maxAttempts: number; mailDomain: string; windowSeconds: number; at?: Date },
 ): Promise<ClaimedRow[]> {
   if (ids.length === 0) return [];
   const result = await sql<ClaimedRow>`
@@ -340,10 +363,11 @@ export async function claimForSending(
            updated_at = now()
      WHERE id = ANY(${ids}::uuid[])
        AND attempts - deferrals < ${settings.maxAttempts}
-       AND created_at > now() - make_interval(secs => ${settings.windowSeconds})
+       AND coalesce(send_at, created_at) > now() - make_interval(secs => ${settings.windowSeconds})
+       AND (send_at IS NULL OR send_at <= coalesce(${settings.at ?? null}::timestamptz, now()))
        AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
     RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId",
-              claim_token AS "claimToken", created_at AS "createdAt"
+              claim_token AS "claimToken", created_at AS "createdAt", send_at AS "sendAt"
   `.execute(db);
   return result.rows;
 }
@@ -418,6 +442,53 @@ export async function finishDigest(
 }
 
 /**
+ * Finishes a claimed row as skipped without sending it (the partner unsubscribed, paused or was
+ * suppressed, or every opportunity closed, after the row was built): in the same statement its
+ * digest_items go, so nothing it never carried counts as carried, and an opportunity still open
+ * can reach the partner later. Fenced by the claim's token like finishDigest; false when the
+ * claim had lost the row.
+ */
+export async function finishUnsent(db: Executor, row: { id: string; claimToken: string }, reason: string): Promise<boolean> {
+  const result = await sql<{ id: string }>`
+    WITH finished AS (
+      UPDATE digests
+         SET status = 'skipped', lease_until = NULL, last_error = ${reason}, updated_at = now()
+       WHERE id = ${row.id} AND claim_token = ${row.claimToken}::uuid AND status = 'sending'
+      RETURNING id
+    ), dropped AS (
+      DELETE FROM digest_items di USING finished f WHERE di.digest_id = f.id
+    )
+    SELECT id FROM finished
+  `.execute(db);
+  return result.rows.length === 1;
+}
+
+/**
+ * A claimed row some of whose opportunities closed (withdrawn, closed, expired) since it was
+ * built: their digest_items go and the cards left are numbered again from 0, so card #n of the
+ * email is the item at position n - 1 (a reply "interested #2" names it by that number). One
+ * statement, fenced by the claim's token; false when the claim had lost the row.
+ */
+export async function keepOnlyItems(db: Executor, row: { id: string; claimToken: string }, opportunityIds: readonly string[]): Promise<boolean> {
+  const result = await sql<{ id: string }>`
+    WITH held AS (
+      SELECT id FROM digests WHERE id = ${row.id} AND claim_token = ${row.claimToken}::uuid AND status = 'sending' FOR UPDATE
+    ), kept AS (
+      SELECT k.id, (k.n - 1)::smallint AS position FROM unnest(${opportunityIds}::uuid[]) WITH ORDINALITY AS k(id, n)
+    ), dropped AS (
+      DELETE FROM digest_items di USING held h
+       WHERE di.digest_id = h.id AND NOT di.opportunity_id = ANY(${opportunityIds}::uuid[])
+    ), renumbered AS (
+      UPDATE digest_items di SET position = k.position
+        FROM held h, kept k
+       WHERE di.digest_id = h.id AND di.opportunity_id = k.id AND di.position <> k.position
+    )
+    SELECT id FROM held
+  `.execute(db);
+  return result.rows.length === 1;
+}
+
+/**
  * Gives a claimed row back after a transient SMTP failure, for a retry: the failure is counted
  * as a deferral, which does not use up the row's attempts. False when the claim had lost the row.
  */
@@ -452,13 +523,13 @@ export async function giveUpDigest(db: Executor, id: string, reason: string): Pr
 }
 
 /** What explains an unclaimable row: its status, lease, attempts, deferrals and age. */
-export type LedgerState = DigestRow & Pick<Selectable<Digests>, 'deferrals' | 'createdAt' | 'lastError'>;
+export type LedgerState = DigestRow & Pick<Selectable<Digests>, 'deferrals' | 'createdAt' | 'lastError' | 'sendAt'>;
 
 export async function findLedgerStates(db: Executor, ids: readonly string[]): Promise<LedgerState[]> {
   if (ids.length === 0) return [];
   return await db
     .selectFrom('digests')
-    .select([...digestColumns, 'deferrals', 'createdAt', 'lastError'])
+    .select([...digestColumns, 'deferrals', 'createdAt', 'lastError', 'sendAt'])
     .where('id', 'in', ids)
     .execute();
 }
@@ -467,15 +538,18 @@ export async function findLedgerStates(db: Executor, ids: readonly string[]): Pr
 export interface Recipient extends Pick<Selectable<Partners>, 'id' | 'email' | 'company' | 'contactName' | 'status'> {
   skillIds: number[];
   suppressed: boolean;
+  /** The partner paused their digests (digest_frequency 'paused'). */
+  paused: boolean;
 }
 
-/** The partners digests go to, with their skills and whether their address is suppressed. */
+/** The partners digests go to, with their skills, whether their address is suppressed and whether they paused. */
 export async function findRecipients(db: Executor, partnerIds: readonly string[]): Promise<Map<string, Recipient>> {
   if (partnerIds.length === 0) return new Map();
   const result = await sql<Recipient>`
     SELECT p.id, p.email, p.company, p.contact_name AS "contactName", p.status,
            ARRAY(SELECT skill_id FROM partner_skills ps WHERE ps.partner_id = p.id) AS "skillIds",
-           EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(p.email)) AS suppressed
+           EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(p.email)) AS suppressed,
+           p.digest_frequency = 'paused' AS paused
       FROM partners p
      WHERE p.id = ANY(${partnerIds}::uuid[])
   `.execute(db);
@@ -552,7 +626,8 @@ export type ReopenFilter = { id: string } | { period: string };
  * the ledger's UNIQUE keys still hold). Only rows that are failed *now* are touched, in one
  * statement: of two resends of the same row, one reopens it and the other finds nothing, so
  * nothing is sent twice. The claim counters start afresh, and so does the send window (it counts
- * from created_at): a row that failed because its window ended would otherwise fail again at once.
+ * from send_at, or created_at without one: the reopened row has none, and is created anew): a row
+ * that failed because its window ended would otherwise fail again at once.
  */
 export async function reopenFailedDigests(db: Executor, filter: ReopenFilter): Promise<string[]> {
   let q = db
@@ -564,6 +639,7 @@ export async function reopenFailedDigests(db: Executor, filter: ReopenFilter): P
       leaseUntil: null,
       claimToken: null,
       handedAt: null,
+      sendAt: null,
       createdAt: sql`now()`,
       updatedAt: sql`now()`,
     })

@@ -9,7 +9,7 @@ import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity
 import type { Queues } from '../platform/queue/queues.ts';
 import type { digestJobs } from './digest.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
-import { currentPeriod, duePeriod, periodLabel } from './digest-period.ts';
+import { currentPeriod, duePeriod, dueWithin, periodLabel } from './digest-period.ts';
 import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
 import { DEFAULT_MAX_REACH_PER_ROUND, DIGEST_BATCH_SIZE, DIGEST_RUN_CONCURRENCY } from './digest-limits.ts';
 import { createLeaseKeeper } from './digest-lease-keeper.ts';
@@ -28,6 +28,8 @@ import {
   findLedgerStates,
   findRecipients,
   finishDigest,
+  finishUnsent,
+  keepOnlyItems,
   giveBackUnsent,
   giveUpDigest,
   insertLedgerRows,
@@ -53,8 +55,9 @@ import {
   reopenFailedDigests,
   type ReopenFilter,
   type DigestRow,
+  type LedgerRow,
   type Recipient,
-  type ScheduleGroup,
+  type RoundGroup,
 } from './digest.repository.ts';
 
 export interface DigestRenderer {
@@ -90,8 +93,14 @@ export interface DigestServiceDeps {
      * row), a row is failed instead of retried again. Transient SMTP failures do not count.
      */
     maxSendAttempts: number;
-    /** How long after its row was created a digest keeps waiting out SMTP trouble (default 24 h). */
+    /** How long after its send moment (or, without one, its row's creation) a digest keeps waiting out SMTP trouble (default 24 h). */
     sendWindowMs?: number;
+    /**
+     * Build ahead (DIGEST_BUILD_AHEAD_MINUTES): the tick also creates and builds the rows of
+     * partners due within this many minutes, and they are sent at their due moment. Default 0:
+     * rows are created when due, as before (the configuration's default is 60).
+     */
+    buildAheadMinutes?: number;
     /** Rows one send claims at a time: what it can send within a lease (see claimSize; default a batch). */
     claimSize?: number;
     /** The most partners one round carries an opportunity to, best first (MAX_REACH_PER_ROUND; default 25). */
@@ -106,7 +115,8 @@ export interface DigestServiceDeps {
 
 export type BuildOutcome = 'ready' | 'skipped' | 'busy' | 'done-before';
 /** 'returned': the claim's lease ran out before the row's turn and it went back to 'ready', unsent. */
-export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'busy' | 'returned' | 'done-before' | 'not-built';
+/** 'not-due': the row was built ahead and its send moment has not come; nothing was done. */
+export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'busy' | 'returned' | 'done-before' | 'not-built' | 'not-due';
 /**
  * A send's outcome; or the transient SMTP failure that left the row ready for a retry; or, while
  * SMTP is unreachable, 'paused': the row was not even claimed, and SMTP is probed at `retryAt`.
@@ -136,6 +146,8 @@ export interface RoundResult {
   leftForRetry: number;
   /** Rows another process is sending right now (a live lease that is not ours). */
   heldElsewhere: number;
+  /** Rows the tick built ahead whose send moment has not come: a delayed job sends them then. */
+  notDue: number;
   /** While rows are left: when SMTP will be tried again (the next probe), at the earliest. */
   nextAttemptAt?: Date;
   /** While rows are left: when the first of them runs out of its send window and is failed. */
@@ -182,9 +194,20 @@ export function createDigestService(deps: DigestServiceDeps) {
   const sendWindowMs = settings.sendWindowMs ?? 24 * 3_600_000;
   const claimSize = Math.max(1, settings.claimSize ?? DIGEST_BATCH_SIZE);
   const leases = createLeaseKeeper({ db, leaseSeconds: settings.leaseSeconds, log: deps.log });
-  const windowEnds = (createdAt: Date) => new Date(createdAt.getTime() + sendWindowMs);
+  // The send window counts from the send moment of a row built ahead, else from its creation.
+  const windowEnds = (row: { createdAt: Date; sendAt: Date | null }) => new Date((row.sendAt ?? row.createdAt).getTime() + sendWindowMs);
+  const buildAheadMs = Math.max(0, settings.buildAheadMinutes ?? 0) * 60_000;
   const maxReachPerRound = Math.max(1, settings.maxReachPerRound ?? DEFAULT_MAX_REACH_PER_ROUND);
   const urgentRules: UrgentRules = settings.urgent ?? { alertsPerDay: 3, quietHours: { start: 20, end: 8 } };
+
+  /** Send jobs for rows built ahead: one per send moment, delayed until it (the job id names the moment). */
+  async function enqueueAtSendMoment(sendAtOf: ReadonlyMap<string, Date>): Promise<void> {
+    const byMoment = new Map<number, string[]>();
+    for (const [id, at] of sendAtOf) byMoment.set(at.getTime(), [...(byMoment.get(at.getTime()) ?? []), id]);
+    for (const [at, ids] of byMoment) {
+      await deps.queues.enqueue('digest-send', { digestIds: ids }, batchJobId('send', ids, `-at${at}`), { delayMs: Math.max(1, at - now().getTime()) });
+    }
+  }
 
   async function enqueueBuild(ids: string[]): Promise<void> {
     await deps.queues.enqueueMany(
@@ -193,16 +216,24 @@ export function createDigestService(deps: DigestServiceDeps) {
     );
   }
 
-  /** Schedules with the period each one is in: due ones only, or all of them (`everyone`). */
-  async function periodsFor(at: Date, options: { everyone: boolean; period?: string; partnerId?: string }) {
+  /**
+   * Schedules with the period each one is in: due ones only, or all of them (`everyone`). With
+   * `aheadMs` (the tick), also the schedules whose next period becomes due within that span, with
+   * their due moment as the rows' send moment.
+   */
+  async function periodsFor(at: Date, options: { everyone: boolean; period?: string; partnerId?: string; aheadMs?: number }) {
     const groups = await listScheduleGroups(db, options.partnerId);
     // A given period only concerns the partners whose frequency uses that kind of period.
     const weeklyPeriod = options.period?.includes('-W');
-    return groups.flatMap((g): Array<ScheduleGroup & { period: string }> => {
+    const until = new Date(at.getTime() + (options.aheadMs ?? 0));
+    return groups.flatMap((g): RoundGroup[] => {
       if (options.period && weeklyPeriod === (g.frequency === 'monthly')) return [];
       const schedule = { timezone: g.timezone, frequency: g.frequency, day: g.day, hour: g.hour };
       const period = options.period ?? (options.everyone ? currentPeriod(schedule, at) : duePeriod(schedule, at));
-      return period ? [{ ...g, period }] : [];
+      const due: RoundGroup[] = period ? [{ ...g, period }] : [];
+      const ahead = options.aheadMs && !options.period && !options.everyone ? dueWithin(schedule, at, until) : null;
+      if (ahead) due.push({ ...g, period: ahead.period, sendAt: ahead.at });
+      return due;
     });
   }
 
@@ -212,7 +243,7 @@ export function createDigestService(deps: DigestServiceDeps) {
    * that however its batches are built later (in any order, by many workers) the cap holds; and
    * committed together, so no row is ever built without its round's choice.
    */
-  async function startRound(groups: Array<ScheduleGroup & { period: string }>, partnerId?: string): Promise<string[]> {
+  async function startRound(groups: RoundGroup[], partnerId?: string): Promise<string[]> {
     return await db.transaction().execute(async (trx) => {
       await lockRoundStart(trx);
       const ids = await insertLedgerRows(trx, groups, partnerId);
@@ -249,9 +280,10 @@ export function createDigestService(deps: DigestServiceDeps) {
       if (!row || FINISHED.has(row.status)) outcomes.set(id, 'done-before');
       else if (row.status === 'pending' || row.status === 'building') outcomes.set(id, 'not-built');
       else if (row.status === 'sending' && row.leaseUntil && row.leaseUntil > now()) outcomes.set(id, 'busy');
+      else if (row.status === 'ready' && row.sendAt && row.sendAt > now()) outcomes.set(id, 'not-due');
       else {
         const reason =
-          windowEnds(row.createdAt) <= now()
+          windowEnds(row) <= now()
             ? `send window ended after ${row.deferrals} transient failures${row.lastError ? `; last: ${row.lastError}` : ''}`
             : row.attempts - row.deferrals >= settings.maxSendAttempts
               ? `gave up after ${row.attempts - row.deferrals} claims that never got an answer from SMTP`
@@ -346,8 +378,13 @@ export function createDigestService(deps: DigestServiceDeps) {
    * Renders one claimed digest and hands it to SMTP; the row is finished right after SMTP's
    * answer. Right before SMTP, one statement checks the row is still this claim's and marks it
    * handed over; from then until the finish, the lease keeper renews its lease.
+   *
+   * What can change between the build and the send (an hour, for a row built ahead) is checked
+   * again here: the partner (gone, no longer active, paused, suppressed: skipped, and the row's
+   * items released) and the opportunities (`items` holds only those still open; when some
+   * closed, their items go and the rest are numbered again, `closed`).
    */
-  async function deliver(row: ClaimedRow, partner: Recipient | undefined, items: DigestItemContent[]): Promise<SendResult> {
+  async function deliver(row: ClaimedRow, partner: Recipient | undefined, items: DigestItemContent[], closed = false): Promise<SendResult> {
     const finish = async (
       status: 'sent' | 'skipped' | 'failed',
       extra: { lastError?: string | null; subject?: string; smtpResponse?: string | null } = {},
@@ -360,10 +397,23 @@ export function createDigestService(deps: DigestServiceDeps) {
       return { outcome: status };
     };
 
-    if (!partner || partner.status !== 'active') return finish('skipped', { lastError: `partner is ${partner?.status ?? 'gone'}` });
-    if (partner.suppressed) return finish('skipped', { lastError: 'address is suppressed' });
+    // Not sent: the row is skipped and its items released in one fenced statement.
+    const unsent = async (reason: string): Promise<SendResult> => {
+      const recorded = await finishUnsent(db, row, reason);
+      if (!recorded) deps.log.warn({ digestId: row.id }, 'digest outcome not recorded: another worker took the row over');
+      else deps.metrics?.digestFinished('skipped');
+      deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status: 'skipped', reason }, 'digest finished');
+      return { outcome: recorded ? 'skipped' : 'busy' };
+    };
+    if (!partner || partner.status !== 'active') return unsent(`partner is ${partner?.status ?? 'gone'}`);
+    if (partner.suppressed) return unsent('address is suppressed');
+    if (partner.paused) return unsent('partner paused their digests');
     const composed = compose(row, partner, items);
-    if (!composed) return finish('skipped', { lastError: 'every opportunity closed before sending' });
+    if (!composed) return unsent('every opportunity closed before sending');
+    if (closed && !(await keepOnlyItems(db, row, items.map((i) => i.opportunityId)))) {
+      deps.log.info({ digestId: row.id }, 'digest not sent here: another worker took the row over');
+      return { outcome: 'busy' };
+    }
 
     const rendered = deps.renderer.render(composed.view);
     const unsubscribeUrl = composed.view.footer.unsubscribeUrl;
@@ -428,7 +478,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status: 'failed', reason }, 'digest finished');
       return { outcome: 'failed' };
     }
-    if (windowEnds(row.createdAt) <= now()) return finish('failed', { lastError: `send window ended: ${reason}`.slice(0, 500) });
+    if (windowEnds(row) <= now()) return finish('failed', { lastError: `send window ended: ${reason}`.slice(0, 500) });
     // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
     await releaseDigest(db, row, reason);
     deps.metrics?.digestFinished('deferred');
@@ -460,6 +510,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       maxAttempts: settings.maxSendAttempts,
       mailDomain: settings.mailDomain,
       windowSeconds: sendWindowMs / 1000,
+      at: now(),
     });
     const results = new Map<string, SendResult>();
     const claimedIds = new Set(claimed.map((r) => r.id));
@@ -467,11 +518,12 @@ export function createDigestService(deps: DigestServiceDeps) {
     if (unclaimed.length) for (const [id, outcome] of await explainUnclaimed(unclaimed)) results.set(id, { outcome });
     if (claimed.length === 0) return results;
 
+    const closed = new Set<string>();
     const [recipients, items] = await Promise.all([
       findRecipients(db, [...new Set(claimed.map((r) => r.partnerId))]),
-      openDigestItems(db, [...claimedIds]),
+      openDigestItems(db, [...claimedIds], closed),
     ]);
-    for (const row of claimed) results.set(row.id, await deliver(row, recipients.get(row.partnerId), items.get(row.id) ?? []));
+    for (const row of claimed) results.set(row.id, await deliver(row, recipients.get(row.partnerId), items.get(row.id) ?? [], closed.has(row.id)));
     return results;
   }
 
@@ -483,29 +535,51 @@ export function createDigestService(deps: DigestServiceDeps) {
   }
 
   /** One pass over a round's unfinished rows: built and sent by `concurrency` workers in this process. */
-  async function sendRoundPass(unfinished: DigestRow[], concurrency: number, onBatch: (rows: number) => void = () => undefined) {
+  async function sendRoundPass(
+    unfinished: DigestRow[],
+    concurrency: number,
+    onBatch: (rows: number) => void = () => undefined,
+    onBuilt: () => void = () => undefined,
+  ) {
     const workerCount = Math.max(1, concurrency);
     // Batches small enough that every worker gets some, as large as a job's otherwise.
-    const size = Math.max(1, Math.min(DIGEST_BATCH_SIZE, Math.ceil(unfinished.length / workerCount)));
-    const queue = batches(unfinished, size);
-    const worker = async () => {
-      for (let batch = queue.shift(); batch; batch = queue.shift()) {
-        const toBuild = batch.filter((row) => row.status === 'pending' || row.status === 'building').map((row) => row.id);
-        const built = await buildMany(toBuild);
-        await sendMany(batch.map((row) => row.id).filter((id) => built.get(id) !== 'skipped'));
-        onBatch(batch.length);
-      }
+    const inBatches = <T>(items: T[]) => batches(items, Math.max(1, Math.min(DIGEST_BATCH_SIZE, Math.ceil(items.length / workerCount))));
+    const inParallel = async <T>(queue: T[][], work: (batch: T[]) => Promise<void>) => {
+      const worker = async () => {
+        for (let batch = queue.shift(); batch; batch = queue.shift()) await work(batch);
+      };
+      await Promise.all(Array.from({ length: workerCount }, worker));
     };
-    await Promise.all(Array.from({ length: workerCount }, worker));
+    // First every row is built (as the tick's build jobs do ahead of the send moment), then sent.
+    const skipped = new Set<string>();
+    const toBuild = unfinished.filter((row) => row.status === 'pending' || row.status === 'building').map((row) => row.id);
+    await inParallel(inBatches(toBuild), async (batch) => {
+      let n = 0;
+      for (const [id, outcome] of await buildMany(batch)) {
+        if (outcome !== 'skipped') continue;
+        skipped.add(id);
+        n++;
+      }
+      if (n) onBatch(n);
+    });
+    onBuilt();
+    const toSend = unfinished.map((row) => row.id).filter((id) => !skipped.has(id));
+    await inParallel(inBatches(toSend), async (batch) => {
+      await sendMany(batch);
+      onBatch(batch.length);
+    });
     return await deps.mailer.availability();
   }
 
+  const notDue = (row: LedgerRow) => row.status === 'ready' && row.sendAt !== null && row.sendAt > now();
+
   /** A round's rows by what became of them, and when those left will be tried and given up. */
-  async function countRound(rows: DigestRow[], finishedBefore: Set<string>, created: number): Promise<RoundResult> {
-    const result: RoundResult = { created, sent: 0, skipped: 0, failed: 0, alreadyDone: 0, leftForRetry: 0, heldElsewhere: 0 };
+  async function countRound(rows: LedgerRow[], finishedBefore: Set<string>, created: number): Promise<RoundResult> {
+    const result: RoundResult = { created, sent: 0, skipped: 0, failed: 0, alreadyDone: 0, leftForRetry: 0, heldElsewhere: 0, notDue: 0 };
     const left: string[] = [];
     for (const row of rows) {
       if (finishedBefore.has(row.id)) result.alreadyDone++;
+      else if (notDue(row)) result.notDue++;
       else if (row.status === 'sent') result.sent++;
       else if (row.status === 'skipped') result.skipped++;
       else if (row.status === 'failed') result.failed++;
@@ -519,7 +593,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const smtp = await deps.mailer.availability();
       result.nextAttemptAt = smtp.ok ? now() : smtp.retryAt;
       const states = await findLedgerStates(db, left);
-      result.giveUpAt = new Date(Math.min(...states.map((r) => windowEnds(r.createdAt).getTime())));
+      result.giveUpAt = new Date(Math.min(...states.map((r) => windowEnds(r).getTime())));
     }
     return result;
   }
@@ -553,9 +627,13 @@ export function createDigestService(deps: DigestServiceDeps) {
       return created;
     },
 
-    /** The hourly tick: ledger rows and build jobs for every partner whose send time has come. */
+    /**
+     * The hourly tick: ledger rows and build jobs for every partner whose send time has come, and
+     * (build ahead) for those whose send time comes within `buildAheadMinutes`: their rows carry
+     * that moment, are built now and sent then.
+     */
     async tick(): Promise<{ created: number }> {
-      const ids = await startRound(await periodsFor(now(), { everyone: false }));
+      const ids = await startRound(await periodsFor(now(), { everyone: false, aheadMs: buildAheadMs }));
       await enqueueBuild(ids);
       if (ids.length) deps.log.info({ created: ids.length }, 'digest tick: rows created');
       return { created: ids.length };
@@ -568,11 +646,18 @@ export function createDigestService(deps: DigestServiceDeps) {
       return ids;
     },
 
-    /** A build job: builds its batch, and queues the digests that have something to send. */
+    /**
+     * A build job: builds its batch, and queues the digests that have something to send; those
+     * built ahead in a job delayed until their send moment.
+     */
     async buildJob(digestIds: string[]): Promise<void> {
       const built = await buildMany(digestIds);
       const ready = digestIds.filter((id) => built.get(id) === 'ready');
-      if (ready.length) await deps.queues.enqueue('digest-send', { digestIds: ready }, batchJobId('send', ready));
+      if (ready.length === 0) return;
+      const later = new Map((await findLedgerStates(db, ready)).flatMap((r) => (r.sendAt && r.sendAt > now() ? [[r.id, r.sendAt] as const] : [])));
+      const nowIds = ready.filter((id) => !later.has(id));
+      if (nowIds.length) await deps.queues.enqueue('digest-send', { digestIds: nowIds }, batchJobId('send', nowIds));
+      await enqueueAtSendMoment(later);
     },
 
     /**
@@ -583,6 +668,13 @@ export function createDigestService(deps: DigestServiceDeps) {
      */
     async sendJob(digestIds: string[], retryDelayMs = 2_000): Promise<void> {
       const results = await sendMany(digestIds);
+      // Arrived before the send moment (a job from elsewhere, a clock ahead): nothing was sent;
+      // the rows wait in a job delayed until their moment.
+      const early = [...results].filter(([, r]) => r.outcome === 'not-due').map(([id]) => id);
+      if (early.length) {
+        const states = await findLedgerStates(db, early);
+        await enqueueAtSendMoment(new Map(states.flatMap((r) => (r.sendAt && r.status === 'ready' ? [[r.id, r.sendAt] as const] : []))));
+      }
       const paused = [...results].filter((entry): entry is [string, Extract<SendResult, { outcome: 'paused' }>] => entry[1].outcome === 'paused');
       if (paused.length) {
         const ids = paused.map(([id]) => id);
@@ -608,7 +700,8 @@ export function createDigestService(deps: DigestServiceDeps) {
      * Job ids are per row and step, so a job still waiting in Redis is not duplicated.
      */
     async reconcile(graceSeconds = 120): Promise<{ builds: number; sends: number }> {
-      const stale = await takeStaleDigests(db, graceSeconds);
+      // Rows built ahead are not stale before their send moment (by the service's clock).
+      const stale = await takeStaleDigests(db, graceSeconds, undefined, now());
       const toBuild = stale.filter((r) => r.status === 'pending' || r.status === 'building');
       const toSend = stale.filter((r) => r.status === 'ready' || r.status === 'sending');
       // The job of a worker that died stays "active" in Redis until BullMQ notices it stalled (up
@@ -638,6 +731,8 @@ export function createDigestService(deps: DigestServiceDeps) {
       waitMs?: number;
       /** Told as each batch of a pass is handled: rows handled (or finished before) of the round's rows. */
       onProgress?: (handled: number, total: number) => void;
+      /** Told once, when the first pass has built every row and starts sending (the bench times the two parts). */
+      onBuilt?: () => void;
     }): Promise<RoundResult> {
       const groups = await periodsFor(now(), options);
       const created = await startRound(groups, options.partnerId);
@@ -651,9 +746,16 @@ export function createDigestService(deps: DigestServiceDeps) {
         const total = rows.length;
         let handled = total - unfinished.length;
         options.onProgress?.(handled, total);
-        const smtp = await sendRoundPass(unfinished, options.concurrency ?? DIGEST_RUN_CONCURRENCY, (count) => options.onProgress?.((handled += count), total));
+        const onBuilt = rows === initial ? options.onBuilt : undefined;
+        const smtp = await sendRoundPass(
+          unfinished,
+          options.concurrency ?? DIGEST_RUN_CONCURRENCY,
+          (count) => options.onProgress?.((handled += count), total),
+          onBuilt,
+        );
         rows = await ledger();
-        const left = rows.filter((row) => !FINISHED.has(row.status));
+        // Rows the tick built ahead wait for their send moment: a delayed job sends them then.
+        const left = rows.filter((row) => !FINISHED.has(row.status) && !notDue(row));
         if (left.length === 0 || Date.now() >= deadline) break;
         // Wake for the next SMTP probe, the first lease another process holds, or the backoff.
         const leaseEnds = left.flatMap((row) => (row.status === 'sending' && row.leaseUntil ? [row.leaseUntil.getTime() + 50] : []));

@@ -88,6 +88,7 @@ const envSchema = z.object({
   SMTP_RATE_PER_SECOND: z.coerce.number().int().min(0).default(0),
   DIGEST_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   DIGEST_SEND_WINDOW_HOURS: z.coerce.number().positive().max(31 * 24).default(24),
+  DIGEST_BUILD_AHEAD_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
   MAX_REACH_PER_ROUND: z.coerce.number().int().min(1).max(100_000).default(25),
   URGENT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(21),
   URGENT_ALERTS_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
@@ -194,8 +195,10 @@ const configSchema = envSchema.transform((e) => {
     smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
     /** How long a worker holds a digest it is sending before the reconciler may hand it to another. */
     digestLeaseSeconds: e.DIGEST_LEASE_SECONDS,
-    /** How long after its row was created a digest keeps waiting out SMTP trouble before it is failed. */
+    /** How long after its send moment (or its row's creation) a digest keeps waiting out SMTP trouble before it is failed. */
     digestSendWindowMs: e.DIGEST_SEND_WINDOW_HOURS * 3_600_000,
+    /** The tick creates and builds the rows of partners due within this many minutes; they are sent at their due moment (0: off). */
+    digestBuildAheadMinutes: e.DIGEST_BUILD_AHEAD_MINUTES,
     /** The most partners one digest round carries an opportunity to, best first (fair exposure). */
     maxReachPerRound: e.MAX_REACH_PER_ROUND,
     /** Urgent opportunities: how near the start date must be, alerts per partner per local day, quiet hours (local). */

@@ -116,6 +116,7 @@ export interface Digests {
   messageId: string | null;
   partnerId: string;
   period: string;
+  sendAt: Timestamp | null;
   sentAt: Timestamp | null;
   smtpResponse: string | null;
   status: Generated<DigestStatus>;

@@ -1,5 +1,5 @@
 SELECT d.id, d.partner_id AS "partnerId", d.period, d.status, d.lease_until AS "leaseUntil",
-           d.attempts, d.message_id AS "messageId"
+           d.attempts, d.message_id AS "messageId", d.send_at AS "sendAt"
       FROM unnest($1::text[], $2::digest_frequency[], $3::int[],
                   $4::int[], $5::text[]) AS g(timezone, frequency, day, hour, period)
       JOIN partners p
