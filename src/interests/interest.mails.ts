@@ -56,7 +56,8 @@ function interestNoticeCard(card: InterestCard, statusUrl: string): NoticeCard {
     noteLabel: 'Their note',
     // Straight to this partner's box on the status page (its id; :target highlights it). Opening
     // the link only shows the page: picking is still the page's POST, so a scanner changes nothing.
-    link: { label: `Choose ${card.company}`, url: `${statusUrl}#${pickAnchor(card.interestId)}` },
+    // A partner already introduced has no box left to tick (the page lists them as introduced).
+    link: card.introduced ? null : { label: `Choose ${card.company}`, url: `${statusUrl}#${pickAnchor(card.interestId)}` },
   };
 }
 

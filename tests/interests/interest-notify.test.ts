@@ -269,6 +269,21 @@ describe('the summary email', () => {
     expect(await t.c.db.selectFrom('introductions').select('id').where('opportunityId', '=', o.id).execute()).toEqual([]);
   });
 
+  it('gives a partner already introduced no "Choose" link: the status page has no box left to tick for them', async () => {
+    const other = await opportunity();
+    const a = await interest(other.id, kube, 30);
+    const b = await interest(other.id, entra, 30);
+    await t.c.introductions.introduce(other.id, [b]);
+    expect(await t.c.mail.send({ kind: 'interest-summary', opportunityId: other.id, interestIds: [a, b] }, 'mail-test-introduced')).toBe('sent');
+    const sent = await t.smtp.waitFor((m) => m.envelope.to.includes(other.email) && /are interested in/.test(m.parsed.subject ?? ''));
+    const html = String(sent.parsed.html);
+    expect(html).toContain('Already introduced to you');
+    expect(html).toMatch(/>\s*Choose kube Ltd\s*<\/a>/);
+    expect(html).not.toMatch(/Choose entra Ltd/);
+    expect(sent.parsed.text).toMatch(/Choose kube Ltd:/);
+    expect(sent.parsed.text).not.toMatch(/Choose entra Ltd/);
+  });
+
   it('leaves out an interest withdrawn between batching and sending, and sends nothing when none is left', async () => {
     const other = await opportunity();
     const a = await interest(other.id, kube, 30);
