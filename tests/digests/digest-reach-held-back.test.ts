@@ -55,6 +55,11 @@ it('keeps the partners held back from an introduced opportunity, and offers it t
   // Places: capped, r4, r3; r0–r2 held back. Capped's one card is the better opportunity.
   expect(inPeriod(await carriers(opportunity), '2027-W01')).toEqual([ranked[4]!, ranked[3]!].sort());
   expect(inPeriod(await carriers(better), '2027-W01')).toContain(capped);
+  // What the round start wrote for it: its places in digest_reach, who was held back in one row.
+  const places = await t.c.db.selectFrom('digestReach as r').innerJoin('digests as d', 'd.id', 'r.digestId').select('d.partnerId').where('r.opportunityId', '=', opportunity).execute();
+  expect(places.map((p) => p.partnerId).sort()).toEqual([capped, ranked[4]!, ranked[3]!].sort());
+  const heldBack = await t.c.db.selectFrom('digestHeldBack').select(['period', 'partnerIds']).where('opportunityId', '=', opportunity).execute();
+  expect(heldBack).toEqual([{ period: '2027-W01', partnerIds: ranked.slice(0, 3).sort() }]);
 
   const interest = await addInterest(t, opportunity, ranked[4]!);
   expect(await t.c.introductions.introduce(opportunity, [interest])).toBe(1);
