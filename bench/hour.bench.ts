@@ -157,6 +157,9 @@ interface HourRound {
   failed: number;
   cards: number;
   tickSeconds: number;
+  /** What the tick wrote for fair exposure: digest_reach rows (places given, and before 0024 every held-back candidate too), and the candidates held back. */
+  reachRows: number;
+  heldBack: number;
   /** From the tick's start until no row is pending or building, and until every row is finished. */
   builtSeconds: number;
   wallSeconds: number;
@@ -259,7 +262,10 @@ async function main(): Promise<void> {
     // ── The hour, once per worker count ───────────────────────────────────────────────────
     const rounds: HourRound[] = [];
     for (const count of WORKERS) {
+      // digest_held_back since migration 0024 (the bench also runs on code from before it, for comparisons).
+      const heldBackTable = (await sql<{ t: string | null }>`SELECT to_regclass('digest_held_back')::text AS t`.execute(c.db)).rows[0]?.t;
       await sql`TRUNCATE digest_items, digest_reach, digests`.execute(c.db);
+      if (heldBackTable) await sql`TRUNCATE digest_held_back`.execute(c.db);
       workers = [];
       for (let i = 0; i < count; i++) workers.push(await startWorkerProcess(env, i + 1));
       say(`${count} worker process${count > 1 ? 'es' : ''} started (pids ${workers.map((w) => w.pid).join(', ')})`);
@@ -277,6 +283,14 @@ async function main(): Promise<void> {
       const { created } = await c.digests.tick();
       const tickSeconds = seconds(started);
       if (created !== PARTNERS) say(`warning: the tick created ${created} rows, not ${PARTNERS}`);
+      const written = (
+        await sql<{ reachRows: number; heldBack: number }>`
+          SELECT (SELECT count(*) FROM digest_reach)::int AS "reachRows",
+                 ((SELECT count(*) FROM digest_reach WHERE held_back) +
+                  ${heldBackTable ? sql`(SELECT coalesce(sum(cardinality(partner_ids)), 0) FROM digest_held_back)` : sql`0`})::int AS "heldBack"
+        `.execute(c.db)
+      ).rows[0]!;
+      say(`the tick: ${created} ledger rows, ${written.reachRows} digest_reach rows (${written.heldBack} candidates held back) in ${tickSeconds.toFixed(1)} s`);
       let builtSeconds: number | undefined;
       let lastReport = performance.now();
       // Backends come and go with the pools: keep the last CPU figure of every one seen.
@@ -325,6 +339,7 @@ async function main(): Promise<void> {
         workers: count,
         ...n,
         tickSeconds,
+        ...written,
         builtSeconds: builtSeconds ?? wallSeconds,
         wallSeconds,
         workerCpu: workersBefore.map((before, i) => cpuDelta(before, workersAfter[i]!) / wallSeconds),
@@ -377,7 +392,7 @@ async function main(): Promise<void> {
       out.push(
         `  ${r.workers} worker process${r.workers > 1 ? 'es' : ''}: ${r.wallSeconds} s from tick to last row ` +
           `(${r.secondsPer10kPartners} s per 10,000 partners; ${r.sent} sent, ${r.skipped} skipped, ${r.failed} failed); ` +
-          `tick ${r.tickSeconds} s, built by ${r.builtSeconds} s; workers ${r.workerCpu.map(pct).join(' + ')} of a core, ` +
+          `tick ${r.tickSeconds} s (${r.reachRows} digest_reach rows, ${r.heldBack} held back), built by ${r.builtSeconds} s; workers ${r.workerCpu.map(pct).join(' + ')} of a core, ` +
           `postgres ${r.postgresCpu === undefined ? '?' : pct(r.postgresCpu)}, sink ${r.sinkCpu === undefined ? '?' : pct(r.sinkCpu)}`,
       );
     }

@@ -94,16 +94,31 @@ export async function lockRoundStart(trx: Executor): Promise<void> {
  * name; the id last so the order is total). Only partners who could receive it count: above
  * their minimum score, not carried to them before, not "not relevant", submitter not muted;
  * and not a partner an earlier round held back once the opportunity has an introduction (the
- * submitter is already talking to a partner). Written to digest_reach, the rest of the round's
- * candidates as held back; the builds read it, so batches built in any order, by any number of
- * workers, give an opportunity to at most `maxReach` partners of the round.
+ * submitter is already talking to a partner).
+ *
+ * The places given are written to digest_reach, a row each: the builds read them, so batches
+ * built in any order, by any number of workers, give an opportunity to at most `maxReach`
+ * partners of the round. The round's other candidates, held back, are written compactly to
+ * digest_held_back, one row per opportunity with their partner ids: only the rule above reads
+ * them, for the few opportunities with an introduction. At 100,000 partners that is 12,500 rows
+ * and 500 arrays, where a row per candidate was 2.2 million rows (docs/benchmark.md).
+ *
+ * The candidates are ranked on narrow rows: the partner's tie-breaks (skill count, company, id)
+ * as one number per partner of the round, a real skill match as a flag read from the reasons
+ * while scanning matches, so the sort of every candidate compares numbers, not names, and does
+ * not carry the reasons along. Returns how many places it gave and how many candidates it held back.
  */
-export async function chooseRoundReach(db: Executor, digestIds: readonly string[], maxReach: number): Promise<number> {
-  if (digestIds.length === 0) return 0;
-  const result = await sql`
+export async function chooseRoundReach(
+  db: Executor,
+  digestIds: readonly string[],
+  maxReach: number,
+): Promise<{ places: number; heldBack: number }> {
+  if (digestIds.length === 0) return { places: 0, heldBack: 0 };
+  const result = await sql<{ places: number; heldBack: number }>`
     WITH round AS (
-      SELECT d.id AS digest_id, d.period, p.id AS partner_id, p.min_score, p.company,
-             (SELECT count(*) FROM partner_skills ps WHERE ps.partner_id = p.id) AS skill_count
+      SELECT d.id AS digest_id, d.period, p.id AS partner_id, p.min_score,
+             -- Matching's order among partners of equal score, as one number: fewer skills, then name, then id.
+             row_number() OVER (ORDER BY (SELECT count(*) FROM partner_skills ps WHERE ps.partner_id = p.id), p.company, p.id) AS tiebreak
         FROM digests d
         JOIN partners p ON p.id = d.partner_id
        WHERE d.id = ANY(${digestIds}::uuid[])
@@ -112,39 +127,54 @@ export async function chooseRoundReach(db: Executor, digestIds: readonly string[
       SELECT d.period, gr.opportunity_id, count(*) AS n
         FROM digest_reach gr
         JOIN digests d ON d.id = gr.digest_id
-       WHERE NOT gr.held_back
-         AND d.period IN (SELECT DISTINCT period FROM round)
+       WHERE d.period IN (SELECT DISTINCT period FROM round)
          AND NOT d.id = ANY(${digestIds}::uuid[])
        GROUP BY d.period, gr.opportunity_id
+    ), barred AS (
+      -- Partners an earlier round held back for an opportunity that has an introduction since.
+      SELECT DISTINCT h.opportunity_id, held.partner_id
+        FROM digest_held_back h
+        CROSS JOIN LATERAL unnest(h.partner_ids) AS held(partner_id)
+       WHERE EXISTS (SELECT 1 FROM introductions n WHERE n.opportunity_id = h.opportunity_id)
     ), ranked AS (
-      SELECT r.digest_id, r.period, m.opportunity_id,
-             row_number() OVER (
-               PARTITION BY r.period, m.opportunity_id
-               ORDER BY NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m.reasons -> 'skills') AS s
-                                     WHERE s ->> 'role' = 'required' AND s ->> 'tier' <> 'designation'),
-                        m.score DESC, r.skill_count, r.company, r.partner_id
-             ) AS rank
+      SELECT r.period, r.partner_id, m.opportunity_id, ${maxReach} - coalesce(g.n, 0) AS places,
+             row_number() OVER (PARTITION BY r.period, m.opportunity_id ORDER BY NOT m.real, m.score DESC, r.tiebreak) AS rank
         FROM round r
-        JOIN matches m ON m.partner_id = r.partner_id AND m.score >= r.min_score
+        -- A real skill match: a required skill, not by designation alone.
+        JOIN (SELECT partner_id, opportunity_id, score,
+                     reasons @? '$.skills[*] ? (@.role == "required" && @.tier != "designation")' AS real
+                FROM matches OFFSET 0) m ON m.partner_id = r.partner_id AND m.score >= r.min_score
         JOIN opportunities o ON o.id = m.opportunity_id AND o.status = 'published' AND o.expires_at > now()
-       WHERE NOT (EXISTS (SELECT 1 FROM introductions n WHERE n.opportunity_id = m.opportunity_id)
-                  AND EXISTS (SELECT 1 FROM digest_reach held JOIN digests hd ON hd.id = held.digest_id
-                               WHERE held.opportunity_id = m.opportunity_id AND held.held_back
-                                 AND hd.partner_id = r.partner_id))
+        LEFT JOIN given g ON g.period = r.period AND g.opportunity_id = m.opportunity_id
+       WHERE NOT EXISTS (SELECT 1 FROM barred b WHERE b.opportunity_id = m.opportunity_id AND b.partner_id = r.partner_id)
          AND NOT EXISTS (SELECT 1 FROM digest_items di
                           WHERE di.partner_id = r.partner_id AND di.opportunity_id = m.opportunity_id)
          AND NOT EXISTS (SELECT 1 FROM not_relevant nr
                           WHERE nr.partner_id = r.partner_id AND nr.opportunity_id = m.opportunity_id)
          AND NOT EXISTS (SELECT 1 FROM muted_submitters ms
                           WHERE ms.partner_id = r.partner_id AND ms.submitter_email = lower(o.submitter_email))
+    ), chosen AS (
+      SELECT period, opportunity_id,
+             array_agg(partner_id) FILTER (WHERE rank <= places) AS given_to,
+             array_agg(partner_id ORDER BY partner_id) FILTER (WHERE rank > places) AS held_back
+        FROM ranked
+       GROUP BY period, opportunity_id
+    ), placed AS (
+      INSERT INTO digest_reach (digest_id, opportunity_id)
+      SELECT r.digest_id, c.opportunity_id
+        FROM chosen c
+        CROSS JOIN LATERAL unnest(c.given_to) AS u(partner_id)
+        JOIN round r ON r.partner_id = u.partner_id AND r.period = c.period
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ), held AS (
+      INSERT INTO digest_held_back (opportunity_id, period, partner_ids)
+      SELECT opportunity_id, period, held_back FROM chosen WHERE held_back IS NOT NULL
+      RETURNING cardinality(partner_ids) AS n
     )
-    INSERT INTO digest_reach (digest_id, opportunity_id, held_back)
-    SELECT k.digest_id, k.opportunity_id, k.rank > ${maxReach} - coalesce(g.n, 0)
-      FROM ranked k
-      LEFT JOIN given g ON g.period = k.period AND g.opportunity_id = k.opportunity_id
-    ON CONFLICT DO NOTHING
+    SELECT (SELECT count(*) FROM placed)::int AS places, (SELECT coalesce(sum(n), 0) FROM held)::int AS "heldBack"
   `.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  return result.rows[0] ?? { places: 0, heldBack: 0 };
 }
 
 const digestColumns = ['id', 'partnerId', 'period', 'status', 'leaseUntil', 'attempts', 'messageId'] as const;

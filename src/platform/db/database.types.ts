@@ -88,6 +88,14 @@ export interface AdminSignInRequests {
   usedAt: Timestamp | null;
 }
 
+export interface DigestHeldBack {
+  createdAt: Generated<Timestamp>;
+  id: Generated<Int8>;
+  opportunityId: string;
+  partnerIds: string[];
+  period: string;
+}
+
 export interface DigestItems {
   digestId: string;
   opportunityId: string;
@@ -98,6 +106,9 @@ export interface DigestItems {
 
 export interface DigestReach {
   digestId: string;
+  /**
+   * always false since 0024: digest_reach holds the places given; who was held back is in digest_held_back
+   */
   heldBack: Generated<boolean>;
   opportunityId: string;
 }
@@ -344,6 +355,7 @@ export interface DB {
   adminAudit: AdminAudit;
   adminSessions: AdminSessions;
   adminSignInRequests: AdminSignInRequests;
+  digestHeldBack: DigestHeldBack;
   digestItems: DigestItems;
   digestReach: DigestReach;
   digests: Digests;
