@@ -472,6 +472,42 @@ export async function finishDigest(
 }
 
 /**
+ * One round trip where two were: the previous row's SMTP answer recorded (FINISH_SQL as 'sent')
+ * and the next row's fence (HAND_OVER_SQL), in one statement. A claim's rows go to SMTP one after
+ * the other, so the finish of one and the fence of the next are due at the same moment; each
+ * keeps its own condition (the finish fenced by the token, the hand-over by the token and the
+ * lease), and neither depends on the other's outcome: a refused finish (the row taken over) does
+ * not stop the next row, and a lost next row does not undo the finish. Both commit together.
+ */
+const FINISH_AND_HAND_OVER_SQL = `
+  WITH finished AS (
+    UPDATE digests
+       SET status = 'sent', lease_until = NULL, subject = coalesce($3, subject), last_error = NULL,
+           sent_at = now(), smtp_response = $4, updated_at = now()
+     WHERE id = $1 AND claim_token = $2::uuid AND status = 'sending'
+    RETURNING id
+  ), handed AS (
+    UPDATE digests
+       SET handed_at = now(), lease_until = now() + make_interval(secs => $7::int), updated_at = now()
+     WHERE id = $5 AND claim_token = $6::uuid AND status = 'sending' AND lease_until > now()
+    RETURNING id
+  )
+  SELECT (SELECT count(*)::int FROM finished) AS finished, (SELECT count(*)::int FROM handed) AS handed`;
+
+export async function finishSentAndHandOver(
+  db: Executor,
+  sent: { row: { id: string; claimToken: string }; subject: string; smtpResponse: string | null },
+  next: { id: string; claimToken: string },
+  leaseSeconds: number,
+): Promise<{ finished: boolean; handed: boolean }> {
+  const result = await db.executeQuery<{ finished: number; handed: number }>(
+    CompiledQuery.raw(FINISH_AND_HAND_OVER_SQL, [sent.row.id, sent.row.claimToken, sent.subject, sent.smtpResponse, next.id, next.claimToken, leaseSeconds]),
+  );
+  const counts = result.rows[0];
+  return { finished: counts?.finished === 1, handed: counts?.handed === 1 };
+}
+
+/**
  * Finishes a claimed row as skipped without sending it (the partner unsubscribed, paused or was
  * suppressed, or every opportunity closed, after the row was built): in the same statement its
  * digest_items go, so nothing it never carried counts as carried, and an opportunity still open

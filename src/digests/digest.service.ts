@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database, Executor } from '../platform/db/database.ts';
 import type { Links } from '../platform/links/links.ts';
-import type { Mailer } from '../platform/mail/mailer.ts';
+import type { Mailer, OutgoingMail } from '../platform/mail/mailer.ts';
 import { smtpFailureKind } from '../platform/mail/mailer.ts';
 import { describeMatch, matchReasonsSchema } from '../matching/match-reasons.ts';
 import { formatBudget, formatWhere, shorten } from '../opportunities/opportunity-format.ts';
@@ -28,6 +28,7 @@ import {
   findLedgerStates,
   findRecipients,
   finishDigest,
+  finishSentAndHandOver,
   finishUnsent,
   keepOnlyItems,
   giveBackUnsent,
@@ -126,6 +127,20 @@ export type SendResult =
   | { outcome: 'transient'; error: TransientSendError }
   | { outcome: 'paused'; retryAt: Date };
 
+/** A claimed row checked, composed and rendered: what its fence and SMTP need. */
+interface ReadyMessage {
+  row: ClaimedRow;
+  partner: Recipient;
+  mail: OutgoingMail;
+}
+
+/** A row SMTP accepted whose finish ("sent", with SMTP's answer) is not yet written. */
+interface AcceptedMessage {
+  row: ClaimedRow;
+  subject: string;
+  smtpResponse: string | null;
+}
+
 /** A 4xx reply or a network failure: the row is released and the job retried with backoff. */
 export class TransientSendError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -203,7 +218,11 @@ export function createDigestService(deps: DigestServiceDeps) {
   /** Send jobs for rows built ahead: one per send moment, delayed until it (the job id names the moment). */
   async function enqueueAtSendMoment(sendAtOf: ReadonlyMap<string, Date>): Promise<void> {
     const byMoment = new Map<number, string[]>();
-    for (const [id, at] of sendAtOf) byMoment.set(at.getTime(), [...(byMoment.get(at.getTime()) ?? []), id]);
+    for (const [id, at] of sendAtOf) {
+      const ids = byMoment.get(at.getTime());
+      if (ids) ids.push(id);
+      else byMoment.set(at.getTime(), [id]);
+    }
     for (const [at, ids] of byMoment) {
       await deps.queues.enqueue('digest-send', { digestIds: ids }, batchJobId('send', ids, `-at${at}`), { delayMs: Math.max(1, at - now().getTime()) });
     }
@@ -374,29 +393,32 @@ export function createDigestService(deps: DigestServiceDeps) {
     };
   }
 
-  /**
-   * Renders one claimed digest and hands it to SMTP; the row is finished right after SMTP's
-   * answer. Right before SMTP, one statement checks the row is still this claim's and marks it
-   * handed over; from then until the finish, the lease keeper renews its lease.
-   *
-   * What can change between the build and the send (an hour, for a row built ahead) is checked
-   * again here: the partner (gone, no longer active, paused, suppressed: skipped, and the row's
-   * items released) and the opportunities (`items` holds only those still open; when some
-   * closed, their items go and the rest are numbered again, `closed`).
-   */
-  async function deliver(row: ClaimedRow, partner: Recipient | undefined, items: DigestItemContent[], closed = false): Promise<SendResult> {
-    const finish = async (
-      status: 'sent' | 'skipped' | 'failed',
-      extra: { lastError?: string | null; subject?: string; smtpResponse?: string | null } = {},
-    ) => {
-      const recorded = await finishDigest(db, row, status, extra);
-      // Only possible when the lease ran out without a heartbeat (Postgres unreachable meanwhile).
-      if (!recorded) deps.log.warn({ digestId: row.id, status }, 'digest outcome not recorded: another worker took the row over');
-      if (recorded) deps.metrics?.digestFinished(status);
-      deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status, reason: extra.lastError }, 'digest finished');
-      return { outcome: status };
-    };
+  /** Records a row's outcome after SMTP's answer (or its release), with its log line and metric. */
+  function recordFinish(row: ClaimedRow, status: 'sent' | 'skipped' | 'failed', recorded: boolean, reason?: string | null): SendResult {
+    // Only possible when the lease ran out without a heartbeat (Postgres unreachable meanwhile).
+    if (!recorded) deps.log.warn({ digestId: row.id, status }, 'digest outcome not recorded: another worker took the row over');
+    if (recorded) deps.metrics?.digestFinished(status);
+    deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status, reason }, 'digest finished');
+    return { outcome: status };
+  }
 
+  async function finish(
+    row: ClaimedRow,
+    status: 'sent' | 'skipped' | 'failed',
+    extra: { lastError?: string | null; subject?: string; smtpResponse?: string | null } = {},
+  ): Promise<SendResult> {
+    return recordFinish(row, status, await finishDigest(db, row, status, extra), extra.lastError);
+  }
+
+  /**
+   * Everything a claimed row needs before its fence: what can change between the build and the
+   * send (an hour, for a row built ahead) is checked again here: the partner (gone, no longer
+   * active, paused, suppressed: skipped, and the row's items released) and the opportunities
+   * (`items` holds only those still open; when some closed, their items go and the rest are
+   * numbered again, `closed`). Then the message is rendered. A row not to be sent comes back
+   * finished, as its SendResult.
+   */
+  async function prepare(row: ClaimedRow, partner: Recipient | undefined, items: DigestItemContent[], closed: boolean): Promise<ReadyMessage | SendResult> {
     // Not sent: the row is skipped and its items released in one fenced statement.
     const unsent = async (reason: string): Promise<SendResult> => {
       const recorded = await finishUnsent(db, row, reason);
@@ -417,41 +439,82 @@ export function createDigestService(deps: DigestServiceDeps) {
 
     const rendered = deps.renderer.render(composed.view);
     const unsubscribeUrl = composed.view.footer.unsubscribeUrl;
-    if (!(await markHandingToSmtp(db, row, settings.leaseSeconds))) {
-      // Taken over by another worker (then this does nothing), or our lease ran out before its turn.
-      // Given back to 'ready' (not taken over): nobody else will queue it before the reconciler's
-      // grace period, so the send job queues it again at once ('returned').
-      const returned = await giveBackUnsent(db, row);
-      deps.log.info({ digestId: row.id, returned }, 'digest not sent here: the claim lost it before its turn');
-      return { outcome: returned ? 'returned' : 'busy' };
-    }
-    leases.hold(row);
+    return {
+      row,
+      partner,
+      mail: {
+        to: partner.email,
+        subject: composed.view.subject,
+        html: rendered.html,
+        text: rendered.text,
+        messageId: row.messageId ?? messageIdOf(row.id),
+        ...(settings.replyAddress ? { replyTo: settings.replyAddress(row.id) } : {}),
+        headers: {
+          'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'List-Id': `p2p-digest opportunities <opportunities.${settings.mailDomain}>`,
+          'Auto-Submitted': 'auto-generated',
+          'X-Auto-Response-Suppress': 'All',
+          [LOOP_HEADER]: settings.mailDomain,
+        },
+      },
+    };
+  }
+
+  /**
+   * The fence of a prepared row, and the finish of the row SMTP accepted just before it (`sent`)
+   * in the same round trip: one statement checks the row is still this claim's and marks it
+   * handed over; from then until its finish, the lease keeper renews its lease. Returns whether
+   * the row may go to SMTP, and the earlier row's result.
+   */
+  async function handOver(ready: ReadyMessage, sent: AcceptedMessage | undefined): Promise<{ handed: boolean; sentResult?: SendResult }> {
+    if (!sent) return { handed: await markHandingToSmtp(db, ready.row, settings.leaseSeconds) };
     try {
-      let accepted: { response?: string };
-      try {
-        accepted = await deps.mailer.send({
-          to: partner.email,
-          subject: composed.view.subject,
-          html: rendered.html,
-          text: rendered.text,
-          messageId: row.messageId ?? messageIdOf(row.id),
-          ...(settings.replyAddress ? { replyTo: settings.replyAddress(row.id) } : {}),
-          headers: {
-            'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`,
-            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-            'List-Id': `p2p-digest opportunities <opportunities.${settings.mailDomain}>`,
-            'Auto-Submitted': 'auto-generated',
-            'X-Auto-Response-Suppress': 'All',
-            [LOOP_HEADER]: settings.mailDomain,
-          },
-        });
-      } catch (error) {
-        return await afterSmtpFailure(row, partner, error, finish);
-      }
-      // SMTP's "250 …" goes into the same statement that marks the row sent.
-      return await finish('sent', { subject: composed.view.subject, lastError: null, smtpResponse: accepted.response?.slice(0, 500) ?? null });
+      const both = await finishSentAndHandOver(db, sent, ready.row, settings.leaseSeconds);
+      return { handed: both.handed, sentResult: recordFinish(sent.row, 'sent', both.finished, null) };
     } finally {
-      leases.release(row);
+      leases.release(sent.row);
+    }
+  }
+
+  /**
+   * Hands one fenced message to SMTP. Accepted: its finish is left to the caller, to go with the
+   * next row's fence (`handOver`) or alone (`finishAccepted`), and its lease is held until then.
+   * Refused or unreachable: the row is finished or released here (afterSmtpFailure).
+   */
+  async function transmit(ready: ReadyMessage): Promise<AcceptedMessage | SendResult> {
+    const { row } = ready;
+    leases.hold(row);
+    let accepted: { response?: string };
+    try {
+      accepted = await deps.mailer.send(ready.mail);
+    } catch (error) {
+      try {
+        return await afterSmtpFailure(row, ready.partner, error);
+      } finally {
+        leases.release(row);
+      }
+    }
+    // SMTP's "250 …" goes into the same statement that marks the row sent.
+    return { row, subject: ready.mail.subject, smtpResponse: accepted.response?.slice(0, 500) ?? null };
+  }
+
+  /**
+   * The fence refused the row: taken over by another worker (then this does nothing), or our
+   * lease ran out before its turn. Given back to 'ready' (not taken over): nobody else will queue
+   * it before the reconciler's grace period, so the send job queues it again at once ('returned').
+   */
+  async function notHandedOver(row: ClaimedRow): Promise<SendResult> {
+    const returned = await giveBackUnsent(db, row);
+    deps.log.info({ digestId: row.id, returned }, 'digest not sent here: the claim lost it before its turn');
+    return { outcome: returned ? 'returned' : 'busy' };
+  }
+
+  async function finishAccepted(sent: AcceptedMessage): Promise<SendResult> {
+    try {
+      return await finish(sent.row, 'sent', { subject: sent.subject, lastError: null, smtpResponse: sent.smtpResponse });
+    } finally {
+      leases.release(sent.row);
     }
   }
 
@@ -464,7 +527,6 @@ export function createDigestService(deps: DigestServiceDeps) {
     row: ClaimedRow,
     partner: Recipient,
     error: unknown,
-    finish: (status: 'failed', extra: { lastError: string }) => Promise<SendResult>,
   ): Promise<SendResult> {
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     if (smtpFailureKind(error) === 'permanent') {
@@ -478,7 +540,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       deps.log.info({ digestId: row.id, partnerId: row.partnerId, period: row.period, status: 'failed', reason }, 'digest finished');
       return { outcome: 'failed' };
     }
-    if (windowEnds(row) <= now()) return finish('failed', { lastError: `send window ended: ${reason}`.slice(0, 500) });
+    if (windowEnds(row) <= now()) return finish(row, 'failed', { lastError: `send window ended: ${reason}`.slice(0, 500) });
     // Release the claim so the retry (BullMQ backoff, or the reconciler) can take it again.
     await releaseDigest(db, row, reason);
     deps.metrics?.digestFinished('deferred');
@@ -523,7 +585,33 @@ export function createDigestService(deps: DigestServiceDeps) {
       findRecipients(db, [...new Set(claimed.map((r) => r.partnerId))]),
       openDigestItems(db, [...claimedIds], closed),
     ]);
-    for (const row of claimed) results.set(row.id, await deliver(row, recipients.get(row.partnerId), items.get(row.id) ?? [], closed.has(row.id)));
+    // The claim's rows go to SMTP one after the other; the finish of each accepted row waits for
+    // the next row's fence, so a row costs one statement, not two (the last one's finish alone).
+    let sent: AcceptedMessage | undefined;
+    try {
+      for (const row of claimed) {
+        const ready = await prepare(row, recipients.get(row.partnerId), items.get(row.id) ?? [], closed.has(row.id));
+        if (!('mail' in ready)) {
+          results.set(row.id, ready);
+          continue;
+        }
+        const { handed, sentResult } = await handOver(ready, sent);
+        if (sent) results.set(sent.row.id, sentResult!);
+        sent = undefined;
+        if (!handed) {
+          results.set(row.id, await notHandedOver(row));
+          continue;
+        }
+        const outcome = await transmit(ready);
+        if ('outcome' in outcome) results.set(row.id, outcome);
+        else sent = outcome;
+      }
+    } catch (error) {
+      // SMTP's answer is the truth to keep, whatever failed after it (the original error wins).
+      if (sent) await finishAccepted(sent).catch((err: unknown) => deps.log.warn({ err, digestId: sent!.row.id }, 'digest outcome not recorded'));
+      throw error;
+    }
+    if (sent) results.set(sent.row.id, await finishAccepted(sent));
     return results;
   }
 
