@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { buildMimeMessage } from '../../src/platform/mail/mime-message.ts';
@@ -46,5 +47,28 @@ describe('a message built as raw bytes for nodemailer', () => {
       expect(mail.subject).toBe(`Über ${words}`);
       expect(mail.from?.value).toEqual([{ name: 'Jürgen Müller', address: 'j@digest.example' }]);
     }
+  });
+
+  it('reads back any text given as quoted-printable, in lines of at most 76 characters', { timeout: 60_000 }, async () => {
+    const piece = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 90 }),
+      fc.constantFrom('=', ' ', '\t', '  indented', 'ends in a space ', 'ends in a tab\t', '='.repeat(90), 'é'.repeat(50), '–·…', '🚀x'.repeat(30)),
+    );
+    const texts = fc
+      .array(fc.array(piece, { maxLength: 4 }).map((parts) => parts.join('')), { minLength: 1, maxLength: 8 })
+      // Line ends are the message's (CRLF on the wire, LF as read back); a bare CR is not text.
+      .map((lines) => `é ${lines.join('\n').replace(/\r/g, '')}`);
+    await fc.assert(
+      fc.asyncProperty(texts, async (text) => {
+        const raw = buildMimeMessage({ ...base, text });
+        const source = raw.toString('latin1');
+        const boundary = /boundary="([^"]+)"/.exec(source)![1]!;
+        const body = source.split('Content-Transfer-Encoding: quoted-printable\r\n\r\n')[1]!.split(`\r\n--${boundary}`)[0]!;
+        expect(Math.max(...body.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(76);
+        expect(body).not.toMatch(/[ \t](\r\n|$)/);
+        expect((await simpleParser(raw)).text).toBe(text);
+      }),
+      { numRuns: 150, seed: 20261205 },
+    );
   });
 });

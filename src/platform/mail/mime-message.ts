@@ -1,5 +1,5 @@
 import MimeNode from 'nodemailer/lib/mime-node';
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { wrap as qpWrap } from 'nodemailer/lib/qp';
 
 /**
  * One email as the bytes that go on the wire (ASCII: one byte a character), built here in one
@@ -58,19 +58,40 @@ function base64Lines(body: string): string {
   return lines.join('\r\n');
 }
 
-/** A line quoted-printable leaves as it is: printable ASCII without "=", at most 76 long, no space at its end. */
-const QP_SAFE_LINE = /^[\x21-\x3c\x3e-\x7e]([\x20-\x3c\x3e-\x7e]{0,74}[\x21-\x3c\x3e-\x7e])?$/;
+/**
+ * Runs of what quoted-printable must encode wherever it is (RFC 2045, 6.7): characters past
+ * ASCII, controls but tab and LF (a CR left once CRLF became LF is a bare one), and "=". A
+ * character class without look-arounds, scanned once: alternatives with look-aheads took twice
+ * as long over a 15 KB text part.
+ */
+const QP_ENCODE = /[^\t\n\x20-\x3c\x3e-\x7e]+/g;
+
+const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
+
+/** "=XX" for each UTF-8 byte (a lone surrogate becomes U+FFFD's bytes, as nodemailer's encoder makes it). */
+function qpEscape(run: string): string {
+  let out = '';
+  for (const byte of Buffer.from(run, 'utf8')) out += HEX[byte];
+  return out;
+}
 
 /**
- * Quoted-printable, line by line: most lines of a text part are short ASCII and pass as they
- * are; only the others go through nodemailer's encoder (a per-character loop over the whole
- * text cost a quarter of a millisecond a digest).
+ * Quoted-printable in one pass over the whole text and one over its lines: the regex replaces
+ * only what must be encoded (a digest's text part has a few "·", "–" and "=" among 15 KB of
+ * ASCII), then each line's last character is encoded when it is a space or a tab (the only
+ * whitespace that must be), and only lines still longer than 76 characters get soft line breaks
+ * (nodemailer's wrap, which never splits an "=XX"). nodemailer's encoder walks every byte, and
+ * called line by line it cost 0.13 ms a digest; this is a fifth of that.
  */
 function quotedPrintable(body: string): string {
-  return body
-    .split(/\r?\n/)
-    .map((line) => (line === '' || QP_SAFE_LINE.test(line) ? line : qpWrap(qpEncode(line), 76)))
-    .join('\r\n');
+  const lines = (body.includes('\r\n') ? body.replaceAll('\r\n', '\n') : body).replace(QP_ENCODE, qpEscape).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    const last = line.charCodeAt(line.length - 1);
+    if (last === 0x20 || last === 0x09) line = line.slice(0, -1) + HEX[last]!;
+    lines[i] = line.length > 76 ? qpWrap(line, 76) : line;
+  }
+  return lines.join('\r\n');
 }
 
 function part(contentType: string, body: string, fallback: 'quoted-printable' | 'base64'): string {
@@ -100,9 +121,11 @@ export function buildMimeMessage(input: MimeMessageInput): Buffer {
   // Every piece is ASCII by now (encoded words, 7bit or encoded bodies): latin1 copies it byte for
   // byte. A Buffer, not the string: handed a 60 KB string per message, nodemailer kept it on the V8
   // heap, which then peaked at 200-240 MB in a round instead of 130 (RSS +25-50 MB).
-  return Buffer.concat([
-    Buffer.from(`${head}\r\n\r\n--${boundary}\r\n${text}\r\n--${boundary}\r\n`, 'latin1'),
-    Buffer.from(html, 'latin1'),
-    Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1'),
-  ]);
+  // Written into one allocation: copies of the pieces joined afterwards doubled the bytes
+  // allocated outside the heap per message (and a round's peak RSS with them).
+  const pieces = [`${head}\r\n\r\n--${boundary}\r\n`, text, `\r\n--${boundary}\r\n`, html, `\r\n--${boundary}--\r\n`];
+  const raw = Buffer.allocUnsafe(pieces.reduce((n, piece) => n + piece.length, 0));
+  let offset = 0;
+  for (const piece of pieces) offset += raw.write(piece, offset, 'latin1');
+  return raw;
 }
