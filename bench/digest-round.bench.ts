@@ -110,6 +110,12 @@ function rssSampler(intervalMs = 200) {
   }, intervalMs);
   return {
     peakHeap: () => peakHeap,
+    /** The peak so far; from now on the peak counts anew (the round's parts: build ahead, the send hour). */
+    split() {
+      const sofar = Math.max(peak, process.memoryUsage().rss);
+      peak = process.memoryUsage().rss;
+      return sofar;
+    },
     stop() {
       clearInterval(timer);
       peak = Math.max(peak, process.memoryUsage().rss);
@@ -124,6 +130,7 @@ interface PartStats {
   nodeCpu: number;
   eventLoopBusy: number;
   postgresCpu: number | undefined;
+  peakRssMb: number;
 }
 
 interface RoundStats {
@@ -356,27 +363,42 @@ async function main(): Promise<void> {
     }
 
     const realSend = c.mailer.send.bind(c.mailer);
+    const realSendComposed = c.mailer.sendComposed.bind(c.mailer);
+    const realCompose = c.mailer.compose.bind(c.mailer);
     let captured: OutgoingMail | undefined;
     let largest: OutgoingMail | undefined;
     let sendAwaitMs = 0;
     let sentChars = 0;
     let sentCount = 0;
-    c.mailer.send = async (mail) => {
+    // Every digest's email as it is rendered: composed ahead by the build (mailer.compose), or
+    // rendered at its send moment when what it was made from changed (mailer.send).
+    const seen = (mail: OutgoingMail) => {
+      // The largest 10-card digest: the size target is about the worst one, whatever order the round rendered them in.
+      if (/^10 new|\+ 9 more /.test(mail.subject) && (!captured || mail.html.length + mail.text.length > captured.html.length + captured.text.length)) {
+        captured = mail;
+        if (DIGEST_VIEW_FILE) capturedView = recentViews.get(mail.html);
+      }
+      if (!largest || mail.html.length > largest.html.length) largest = mail;
+    };
+    c.mailer.compose = (mail) => {
+      seen(mail);
+      return realCompose(mail);
+    };
+    const timed = async <T>(send: () => Promise<T>, chars: number): Promise<T> => {
       const started = performance.now();
       try {
-        return await realSend(mail);
+        return await send();
       } finally {
         sendAwaitMs += performance.now() - started;
-        sentChars += mail.html.length + mail.text.length;
+        sentChars += chars;
         sentCount++;
-        // The largest 10-card digest: the size target is about the worst one, whatever order the round sent them in.
-        if (/^10 new|\+ 9 more /.test(mail.subject) && (!captured || mail.html.length + mail.text.length > captured.html.length + captured.text.length)) {
-          captured = mail;
-          if (DIGEST_VIEW_FILE) capturedView = recentViews.get(mail.html);
-        }
-        if (!largest || mail.html.length > largest.html.length) largest = mail;
       }
     };
+    c.mailer.send = (mail) => {
+      seen(mail);
+      return timed(() => realSend(mail), mail.html.length + mail.text.length);
+    };
+    c.mailer.sendComposed = (mail) => timed(() => realSendComposed(mail), mail.composed.length);
 
     const runOneRound = async (concurrency: number, onBuilt: () => void = () => undefined): Promise<RoundStats> => {
       // Every round starts from an empty ledger, as the first one did.
@@ -394,11 +416,13 @@ async function main(): Promise<void> {
       const started = performance.now();
       // The round builds every row first, then sends (as the tick builds ahead of the send hour):
       // the moment between the two splits the figures (Postgres: the backends there at the start).
+      let buildPeakRss = 0;
       let builtAt: { at: number; cpu: NodeJS.CpuUsage; elu: ReturnType<typeof performance.eventLoopUtilization>; pg: Promise<Map<number, number>> } | undefined;
       const result = await container.digests.runRound({
         everyone: true,
         concurrency,
         onBuilt: () => {
+          buildPeakRss = rss.split();
           builtAt = { at: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), pg: cpuSecondsOfAll(pgPids) };
           onBuilt();
         },
@@ -417,15 +441,18 @@ async function main(): Promise<void> {
         nodeCpu: (cpuOf(builtAt.cpu) - cpuOf(cpuBefore)) / buildWall,
         eventLoopBusy: performance.eventLoopUtilization(builtAt.elu, eluBefore).utilization,
         postgresCpu: pgBuilt.size ? cpuDelta(pgBefore, pgBuilt) / buildWall : undefined,
+        peakRssMb: buildPeakRss / 1024 / 1024,
       };
+      const sendPeakRss = rss.stop();
       const send = {
         seconds: sendWall,
         perSecond: result.sent / sendWall,
         nodeCpu: (cpuOf(process.cpuUsage()) - cpuOf(builtAt.cpu)) / sendWall,
         eventLoopBusy: performance.eventLoopUtilization(performance.eventLoopUtilization(), builtAt.elu).utilization,
         postgresCpu: pgEnd.size ? cpuDelta(pgBuilt, pgEnd) / sendWall : undefined,
+        peakRssMb: sendPeakRss / 1024 / 1024,
       };
-      const peakRss = rss.stop();
+      const peakRss = Math.max(buildPeakRss, sendPeakRss);
       const pgAfter = await cpuSecondsOfAll(await postgresPids(container, dbName));
       const sinkAfter = await cpuSecondsOfAll([sink!.pid]);
       const items = await sql<{ items: number; sent: number }>`
@@ -470,9 +497,9 @@ async function main(): Promise<void> {
       const pct = (v: number | undefined) => (v === undefined ? '?' : `${(v * 100).toFixed(0)}%`);
       say(
         `  build ahead: ${r.digests + r.skipped} rows created and built in ${r.build.seconds.toFixed(1)} s (node CPU ${pct(r.build.nodeCpu)}, ` +
-          `event loop busy ${pct(r.build.eventLoopBusy)}, postgres CPU ${pct(r.build.postgresCpu)}); ` +
+          `event loop busy ${pct(r.build.eventLoopBusy)}, postgres CPU ${pct(r.build.postgresCpu)}, RSS peak ${r.build.peakRssMb.toFixed(0)} MB); ` +
           `the send hour: ${r.digests} sent in ${r.send.seconds.toFixed(1)} s = ${r.send.perSecond.toFixed(0)}/s (node CPU ${pct(r.send.nodeCpu)}, ` +
-          `event loop busy ${pct(r.send.eventLoopBusy)}, postgres CPU ${pct(r.send.postgresCpu)})`,
+          `event loop busy ${pct(r.send.eventLoopBusy)}, postgres CPU ${pct(r.send.postgresCpu)}, RSS peak ${r.send.peakRssMb.toFixed(0)} MB)`,
       );
       if (r.failed) say(`warning: ${r.failed} digests failed in the round at concurrency ${concurrency}`);
     }
@@ -508,6 +535,8 @@ async function main(): Promise<void> {
       dkim: config.dkim,
     });
     const sinkCountBefore = sink.accepted();
+    // The same bytes for every recipient (the envelope differs): SMTP alone, as the send hour hands it stored messages.
+    const transportComposed = transportMailer.compose({ ...sample, messageId: '<transport@p2p-digest.example>' });
     let next = 0;
     const transportRss = rssSampler();
     const transportCpuBefore = process.cpuUsage();
@@ -515,7 +544,7 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: best.concurrency }, async () => {
         for (let i = next++; i < transportCount; i = next++) {
-          await transportMailer.send({ ...sample, to: `partner${i + 1}@bench.example`, messageId: `<transport.${i}@p2p-digest.example>` });
+          await transportMailer.sendComposed({ to: `partner${i + 1}@bench.example`, messageId: `<transport.${i}@p2p-digest.example>`, composed: transportComposed });
         }
       }),
     );

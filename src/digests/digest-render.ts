@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { compileEmailTemplate, emailEta, safeUrl, type CompiledEmailTemplate } from '../platform/mail/mail-templates.ts';
 import { formatDay } from '../platform/text/dates.ts';
 import { shortTitle } from '../platform/text/short-title.ts';
@@ -11,6 +12,8 @@ import { TEXT_WIDTH, wrapWords } from '../platform/text/wrap-words.ts';
  */
 export interface DigestRenderer {
   render(view: DigestView): RenderedDigest;
+  /** Names the templates it renders with: a message composed ahead with others is rendered again. */
+  readonly version: string;
 }
 
 /**
@@ -22,6 +25,8 @@ export interface DigestRenderer {
 export async function loadDigestRenderer(options: { slim?: boolean; compiled?: CompiledEmailTemplate } = {}): Promise<DigestRenderer> {
   const template = options.compiled ?? (await compileEmailTemplate('digest.mjml', options));
   return {
+    // The compiled template's source holds every byte of markup it writes, and this file's code the text part's layout.
+    version: createHash('sha256').update(template.toString()).update(digestText.toString()).update(cardText.toString()).digest('base64url'),
     render(view) {
       return { html: emailEta.render(template, prepare(safeView(view))), text: digestText(view) };
     },

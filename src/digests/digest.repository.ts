@@ -366,7 +366,13 @@ export async function takeStaleDigests(db: Executor, graceSeconds: number, limit
 }
 
 /** A row claimed for sending, with the token of the claim that holds it. */
-export type ClaimedRow = DigestRow & { claimToken: string; createdAt: Date; sendAt: Date | null };
+export type ClaimedRow = DigestRow & {
+  claimToken: string;
+  createdAt: Date;
+  sendAt: Date | null;
+  /** What the stored message was composed from (storeComposed); null when none is stored. */
+  composedFingerprint: string | null;
+};
 
 /**
  * Claims built rows for sending in one statement: ready, or sending with an expired lease (their
@@ -397,7 +403,8 @@ export async function claimForSending(
        AND (send_at IS NULL OR send_at <= coalesce(${settings.at ?? null}::timestamptz, now()))
        AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
     RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId",
-              claim_token AS "claimToken", created_at AS "createdAt", send_at AS "sendAt"
+              claim_token AS "claimToken", created_at AS "createdAt", send_at AS "sendAt",
+              composed_fingerprint AS "composedFingerprint"
   `.execute(db);
   return result.rows;
 }
@@ -410,11 +417,26 @@ export async function claimForSending(
 const HAND_OVER_SQL = `
   UPDATE digests
      SET handed_at = now(), lease_until = now() + make_interval(secs => $3::int), updated_at = now()
-   WHERE id = $1 AND claim_token = $2::uuid AND status = 'sending' AND lease_until > now()`;
+   WHERE id = $1 AND claim_token = $2::uuid AND status = 'sending' AND lease_until > now()
+  RETURNING CASE WHEN $4::boolean THEN composed_message END AS composed`;
 
-export async function markHandingToSmtp(db: Executor, row: { id: string; claimToken: string }, leaseSeconds: number): Promise<boolean> {
-  const result = await db.executeQuery(CompiledQuery.raw(HAND_OVER_SQL, [row.id, row.claimToken, leaseSeconds]));
-  return Number(result.numAffectedRows ?? 0) === 1;
+/**
+ * Whether the row may go to SMTP; with `withComposed`, also the message stored for it
+ * (storeComposed), read in the same round trip (null when none is stored).
+ */
+export interface HandOver {
+  handed: boolean;
+  composed: string | null;
+}
+
+export async function markHandingToSmtp(
+  db: Executor,
+  row: { id: string; claimToken: string },
+  leaseSeconds: number,
+  withComposed = false,
+): Promise<HandOver> {
+  const result = await db.executeQuery<{ composed: string | null }>(CompiledQuery.raw(HAND_OVER_SQL, [row.id, row.claimToken, leaseSeconds, withComposed]));
+  return { handed: result.rows.length === 1, composed: result.rows[0]?.composed ?? null };
 }
 
 /**
@@ -455,7 +477,7 @@ const FINISH_SQL = `
   UPDATE digests
      SET status = $2::digest_status, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
          sent_at = CASE WHEN $2::digest_status = 'sent' THEN now() ELSE sent_at END, smtp_response = $6,
-         updated_at = now()
+         composed_message = NULL, composed_fingerprint = NULL, updated_at = now()
    WHERE id = $1 AND claim_token = $5::uuid AND status = 'sending'`;
 
 /** Finishes a claimed row; false when the claim had lost the row to another. */
@@ -483,28 +505,60 @@ const FINISH_AND_HAND_OVER_SQL = `
   WITH finished AS (
     UPDATE digests
        SET status = 'sent', lease_until = NULL, subject = coalesce($3, subject), last_error = NULL,
-           sent_at = now(), smtp_response = $4, updated_at = now()
+           sent_at = now(), smtp_response = $4, composed_message = NULL, composed_fingerprint = NULL, updated_at = now()
      WHERE id = $1 AND claim_token = $2::uuid AND status = 'sending'
     RETURNING id
   ), handed AS (
     UPDATE digests
        SET handed_at = now(), lease_until = now() + make_interval(secs => $7::int), updated_at = now()
      WHERE id = $5 AND claim_token = $6::uuid AND status = 'sending' AND lease_until > now()
-    RETURNING id
+    RETURNING CASE WHEN $8::boolean THEN composed_message END AS composed
   )
-  SELECT (SELECT count(*)::int FROM finished) AS finished, (SELECT count(*)::int FROM handed) AS handed`;
+  SELECT (SELECT count(*)::int FROM finished) AS finished, (SELECT count(*)::int FROM handed) AS handed,
+         (SELECT composed FROM handed) AS composed`;
 
 export async function finishSentAndHandOver(
   db: Executor,
-  sent: { row: { id: string; claimToken: string }; subject: string; smtpResponse: string | null },
+  sent: { row: { id: string; claimToken: string }; subject: string | null; smtpResponse: string | null },
   next: { id: string; claimToken: string },
   leaseSeconds: number,
-): Promise<{ finished: boolean; handed: boolean }> {
-  const result = await db.executeQuery<{ finished: number; handed: number }>(
-    CompiledQuery.raw(FINISH_AND_HAND_OVER_SQL, [sent.row.id, sent.row.claimToken, sent.subject, sent.smtpResponse, next.id, next.claimToken, leaseSeconds]),
+  withComposed = false,
+): Promise<HandOver & { finished: boolean }> {
+  const result = await db.executeQuery<{ finished: number; handed: number; composed: string | null }>(
+    CompiledQuery.raw(FINISH_AND_HAND_OVER_SQL, [
+      sent.row.id,
+      sent.row.claimToken,
+      sent.subject,
+      sent.smtpResponse,
+      next.id,
+      next.claimToken,
+      leaseSeconds,
+      withComposed,
+    ]),
   );
   const counts = result.rows[0];
-  return { finished: counts?.finished === 1, handed: counts?.handed === 1 };
+  return { finished: counts?.finished === 1, handed: counts?.handed === 1, composed: counts?.composed ?? null };
+}
+
+/**
+ * Keeps the messages composed ahead for built rows, with the subject each carries and the
+ * fingerprint of what it was made from. Only rows still ready: one claimed meanwhile is
+ * rendered by its sender. One statement for a few rows, each message a parameter of its own:
+ * passed as an array, every message was escaped into one Postgres array literal (the HTML's
+ * quotes), which cost more CPU and memory than the round trips it saved.
+ */
+export async function storeComposed(db: Executor, rows: ReadonlyArray<{ id: string; subject: string; fingerprint: string; composed: string }>): Promise<number> {
+  if (rows.length === 0) return 0;
+  const values = rows.map((_, i) => `($${i * 4 + 1}::uuid, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ');
+  const result = await db.executeQuery(
+    CompiledQuery.raw(
+      `UPDATE digests d SET composed_message = c.composed, composed_fingerprint = c.fingerprint, subject = c.subject
+         FROM (VALUES ${values}) AS c(id, composed, fingerprint, subject)
+        WHERE d.id = c.id AND d.status = 'ready'`,
+      rows.flatMap((r) => [r.id, r.composed, r.fingerprint, r.subject]),
+    ),
+  );
+  return Number(result.numAffectedRows ?? 0);
 }
 
 /**
@@ -518,7 +572,8 @@ export async function finishUnsent(db: Executor, row: { id: string; claimToken: 
   const result = await sql<{ id: string }>`
     WITH finished AS (
       UPDATE digests
-         SET status = 'skipped', lease_until = NULL, last_error = ${reason}, updated_at = now()
+         SET status = 'skipped', lease_until = NULL, last_error = ${reason},
+             composed_message = NULL, composed_fingerprint = NULL, updated_at = now()
        WHERE id = ${row.id} AND claim_token = ${row.claimToken}::uuid AND status = 'sending'
       RETURNING id
     ), dropped AS (
@@ -582,7 +637,8 @@ export async function touchQueuedDigests(db: Executor, ids: readonly string[]): 
 export async function giveUpDigest(db: Executor, id: string, reason: string): Promise<boolean> {
   const result = await sql`
     UPDATE digests
-       SET status = 'failed', lease_until = NULL, last_error = ${reason}, updated_at = now()
+       SET status = 'failed', lease_until = NULL, last_error = ${reason},
+           composed_message = NULL, composed_fingerprint = NULL, updated_at = now()
      WHERE id = ${id} AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
   `.execute(db);
   return Number(result.numAffectedRows ?? 0) === 1;

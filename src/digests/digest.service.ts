@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database, Executor } from '../platform/db/database.ts';
 import type { Links } from '../platform/links/links.ts';
@@ -10,7 +10,8 @@ import type { Queues } from '../platform/queue/queues.ts';
 import type { digestJobs } from './digest.jobs.ts';
 import type { SkillCatalogue } from '../skills/skill-catalogue.ts';
 import { currentPeriod, duePeriod, dueWithin, periodLabel } from './digest-period.ts';
-import type { DigestCard, DigestView, RenderedDigest } from './digest-view.ts';
+import type { DigestCard, DigestView } from './digest-view.ts';
+import type { DigestRenderer } from './digest-render.ts';
 import { DEFAULT_MAX_REACH_PER_ROUND, DIGEST_BATCH_SIZE, DIGEST_RUN_CONCURRENCY } from './digest-limits.ts';
 import { createLeaseKeeper } from './digest-lease-keeper.ts';
 import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
@@ -29,6 +30,7 @@ import {
   findRecipients,
   finishDigest,
   finishSentAndHandOver,
+  storeComposed,
   finishUnsent,
   keepOnlyItems,
   giveBackUnsent,
@@ -57,13 +59,10 @@ import {
   type ReopenFilter,
   type DigestRow,
   type LedgerRow,
+  type HandOver,
   type Recipient,
   type RoundGroup,
 } from './digest.repository.ts';
-
-export interface DigestRenderer {
-  render(view: DigestView): RenderedDigest;
-}
 
 export interface DigestServiceDeps {
   db: Database;
@@ -127,17 +126,21 @@ export type SendResult =
   | { outcome: 'transient'; error: TransientSendError }
   | { outcome: 'paused'; retryAt: Date };
 
-/** A claimed row checked, composed and rendered: what its fence and SMTP need. */
-interface ReadyMessage {
-  row: ClaimedRow;
-  partner: Recipient;
-  mail: OutgoingMail;
-}
+/** Messages composed ahead stored by one statement (see composeAhead). */
+const COMPOSED_PER_STATEMENT = 10;
+
+/**
+ * A claimed row checked and ready for its fence and SMTP: rendered now (`mail`), or to go as the
+ * message composed ahead for it (`stored`: its fingerprint still matches what it is made from;
+ * the fence reads the message, and `mail` renders it again should it be missing).
+ */
+type ReadyMessage = { row: ClaimedRow; partner: Recipient } & ({ mail: OutgoingMail; stored?: undefined } | { stored: true; mail: () => OutgoingMail });
 
 /** A row SMTP accepted whose finish ("sent", with SMTP's answer) is not yet written. */
 interface AcceptedMessage {
   row: ClaimedRow;
-  subject: string;
+  /** The subject sent; null when the row's stored one (composed ahead) went. */
+  subject: string | null;
   smtpResponse: string | null;
 }
 
@@ -206,6 +209,8 @@ export function createDigestService(deps: DigestServiceDeps) {
   const { db, catalogue, links, settings } = deps;
   const now = deps.now ?? (() => new Date());
   const messageIdOf = (digestId: string) => `<digest.${digestId}@${settings.mailDomain}>`;
+  // What every digest's message is rendered with besides its own data (see fingerprintOf).
+  const composeVersion = JSON.stringify([deps.renderer.version, settings.operator, settings.mailDomain, settings.unsubscribeMailto]);
   const sendWindowMs = settings.sendWindowMs ?? 24 * 3_600_000;
   const claimSize = Math.max(1, settings.claimSize ?? DIGEST_BATCH_SIZE);
   const leases = createLeaseKeeper({ db, leaseSeconds: settings.leaseSeconds, log: deps.log });
@@ -275,6 +280,7 @@ export function createDigestService(deps: DigestServiceDeps) {
   async function buildMany(ids: readonly string[]): Promise<Map<string, 'ready' | 'skipped'>> {
     const built = await buildDigests(db, ids);
     deps.log.debug({ requested: ids.length, built: built.size }, 'digests built');
+    await composeAhead([...built].filter(([, outcome]) => outcome === 'ready').map(([id]) => id));
     // Nothing new for the partner: the build finishes the row as skipped, no email.
     deps.metrics?.digestFinished('skipped', [...built.values()].filter((outcome) => outcome === 'skipped').length);
     return built;
@@ -430,6 +436,10 @@ export function createDigestService(deps: DigestServiceDeps) {
     if (!partner || partner.status !== 'active') return unsent(`partner is ${partner?.status ?? 'gone'}`);
     if (partner.suppressed) return unsent('address is suppressed');
     if (partner.paused) return unsent('partner paused their digests');
+    // Composed ahead from the same partner, cards and templates: the stored message goes as it is.
+    if (!closed && row.composedFingerprint && row.composedFingerprint === fingerprintOf(row, partner, items)) {
+      return { row, partner, stored: true, mail: () => mailOf(row, partner, compose(row, partner, items)!) };
+    }
     const composed = compose(row, partner, items);
     if (!composed) return unsent('every opportunity closed before sending');
     if (closed && !(await keepOnlyItems(db, row, items.map((i) => i.opportunityId)))) {
@@ -437,28 +447,74 @@ export function createDigestService(deps: DigestServiceDeps) {
       return { outcome: 'busy' };
     }
 
+    return { row, partner, mail: mailOf(row, partner, composed) };
+  }
+
+  /** The email of a composed digest: rendered, with the headers every digest carries. */
+  function mailOf(row: DigestRow, partner: Recipient, composed: { view: DigestView }): OutgoingMail & { messageId: string } {
     const rendered = deps.renderer.render(composed.view);
     const unsubscribeUrl = composed.view.footer.unsubscribeUrl;
     return {
-      row,
-      partner,
-      mail: {
-        to: partner.email,
-        subject: composed.view.subject,
-        html: rendered.html,
-        text: rendered.text,
-        messageId: row.messageId ?? messageIdOf(row.id),
-        ...(settings.replyAddress ? { replyTo: settings.replyAddress(row.id) } : {}),
-        headers: {
-          'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          'List-Id': `p2p-digest opportunities <opportunities.${settings.mailDomain}>`,
-          'Auto-Submitted': 'auto-generated',
-          'X-Auto-Response-Suppress': 'All',
-          [LOOP_HEADER]: settings.mailDomain,
-        },
+      to: partner.email,
+      subject: composed.view.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: row.messageId ?? messageIdOf(row.id),
+      ...(settings.replyAddress ? { replyTo: settings.replyAddress(row.id) } : {}),
+      headers: {
+        'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'List-Id': `p2p-digest opportunities <opportunities.${settings.mailDomain}>`,
+        'Auto-Submitted': 'auto-generated',
+        'X-Auto-Response-Suppress': 'All',
+        [LOOP_HEADER]: settings.mailDomain,
       },
     };
+  }
+
+  /**
+   * What a digest's message is made from, as one hash: the templates and settings it is rendered
+   * with, the row, the partner (address, names, skills) and every card's content (the opportunity
+   * as stored, the match's reasons). Equal at the send moment: the message composed ahead is
+   * still the one to send. Anything else (an edited opportunity, a closed one, a changed address)
+   * renders it again.
+   */
+  function fingerprintOf(row: DigestRow, partner: Recipient, items: readonly DigestItemContent[]): string {
+    const skills = [...partner.skillIds].sort((a, b) => a - b);
+    const inputs = [row.id, row.period, row.messageId ?? messageIdOf(row.id), partner.id, partner.email, partner.contactName, partner.company, skills, items];
+    return createHash('sha256').update(composeVersion).update(JSON.stringify(inputs)).digest('base64url');
+  }
+
+  /**
+   * Composes the messages of freshly built rows and stores them (composed ahead), so that the
+   * send moment hands SMTP stored bytes. Rows whose partner cannot be mailed now are left to the
+   * send's checks. An optimisation only: when it fails, the rows are built all the same and
+   * their sender renders them.
+   */
+  async function composeAhead(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      const rows = await findLedgerStates(db, ids);
+      const [recipients, items] = await Promise.all([findRecipients(db, [...new Set(rows.map((r) => r.partnerId))]), openDigestItems(db, ids)]);
+      let stored = 0;
+      // A few at a time: a message of 60 KB is held only until its statement is sent.
+      for (const chunk of batches(rows, COMPOSED_PER_STATEMENT)) {
+        const messages = [];
+        for (const row of chunk) {
+          const partner = recipients.get(row.partnerId);
+          const cards = items.get(row.id) ?? [];
+          if (row.status !== 'ready' || !partner || partner.status !== 'active' || partner.suppressed || partner.paused) continue;
+          const composed = compose(row, partner, cards);
+          if (!composed) continue;
+          const mail = mailOf(row, partner, composed);
+          messages.push({ id: row.id, subject: mail.subject, fingerprint: fingerprintOf(row, partner, cards), composed: deps.mailer.compose(mail) });
+        }
+        stored += await storeComposed(db, messages);
+      }
+      deps.log.debug({ built: ids.length, composed: stored }, 'digests composed ahead');
+    } catch (err) {
+      deps.log.warn({ err, digestIds: ids.length }, 'digests not composed ahead; their senders render them');
+    }
   }
 
   /**
@@ -467,11 +523,12 @@ export function createDigestService(deps: DigestServiceDeps) {
    * handed over; from then until its finish, the lease keeper renews its lease. Returns whether
    * the row may go to SMTP, and the earlier row's result.
    */
-  async function handOver(ready: ReadyMessage, sent: AcceptedMessage | undefined): Promise<{ handed: boolean; sentResult?: SendResult }> {
-    if (!sent) return { handed: await markHandingToSmtp(db, ready.row, settings.leaseSeconds) };
+  async function handOver(ready: ReadyMessage, sent: AcceptedMessage | undefined): Promise<HandOver & { sentResult?: SendResult }> {
+    const withComposed = ready.stored === true;
+    if (!sent) return await markHandingToSmtp(db, ready.row, settings.leaseSeconds, withComposed);
     try {
-      const both = await finishSentAndHandOver(db, sent, ready.row, settings.leaseSeconds);
-      return { handed: both.handed, sentResult: recordFinish(sent.row, 'sent', both.finished, null) };
+      const both = await finishSentAndHandOver(db, sent, ready.row, settings.leaseSeconds, withComposed);
+      return { ...both, sentResult: recordFinish(sent.row, 'sent', both.finished, null) };
     } finally {
       leases.release(sent.row);
     }
@@ -482,12 +539,20 @@ export function createDigestService(deps: DigestServiceDeps) {
    * next row's fence (`handOver`) or alone (`finishAccepted`), and its lease is held until then.
    * Refused or unreachable: the row is finished or released here (afterSmtpFailure).
    */
-  async function transmit(ready: ReadyMessage): Promise<AcceptedMessage | SendResult> {
+  async function transmit(ready: ReadyMessage, composed: string | null): Promise<AcceptedMessage | SendResult> {
     const { row } = ready;
     leases.hold(row);
     let accepted: { response?: string };
+    let subject: string | null = null;
     try {
-      accepted = await deps.mailer.send(ready.mail);
+      if (ready.stored && composed !== null) {
+        accepted = await deps.mailer.sendComposed({ to: ready.partner.email, messageId: row.messageId ?? messageIdOf(row.id), composed });
+      } else {
+        // Rendered now; or composed ahead but no longer stored (cleared by hand): rendered again.
+        const mail = ready.stored ? ready.mail() : ready.mail;
+        subject = mail.subject;
+        accepted = await deps.mailer.send(mail);
+      }
     } catch (error) {
       try {
         return await afterSmtpFailure(row, ready.partner, error);
@@ -496,7 +561,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       }
     }
     // SMTP's "250 …" goes into the same statement that marks the row sent.
-    return { row, subject: ready.mail.subject, smtpResponse: accepted.response?.slice(0, 500) ?? null };
+    return { row, subject, smtpResponse: accepted.response?.slice(0, 500) ?? null };
   }
 
   /**
@@ -512,7 +577,7 @@ export function createDigestService(deps: DigestServiceDeps) {
 
   async function finishAccepted(sent: AcceptedMessage): Promise<SendResult> {
     try {
-      return await finish(sent.row, 'sent', { subject: sent.subject, lastError: null, smtpResponse: sent.smtpResponse });
+      return await finish(sent.row, 'sent', { ...(sent.subject ? { subject: sent.subject } : {}), lastError: null, smtpResponse: sent.smtpResponse });
     } finally {
       leases.release(sent.row);
     }
@@ -591,18 +656,18 @@ export function createDigestService(deps: DigestServiceDeps) {
     try {
       for (const row of claimed) {
         const ready = await prepare(row, recipients.get(row.partnerId), items.get(row.id) ?? [], closed.has(row.id));
-        if (!('mail' in ready)) {
+        if ('outcome' in ready) {
           results.set(row.id, ready);
           continue;
         }
-        const { handed, sentResult } = await handOver(ready, sent);
+        const { handed, composed, sentResult } = await handOver(ready, sent);
         if (sent) results.set(sent.row.id, sentResult!);
         sent = undefined;
         if (!handed) {
           results.set(row.id, await notHandedOver(row));
           continue;
         }
-        const outcome = await transmit(ready);
+        const outcome = await transmit(ready, composed);
         if ('outcome' in outcome) results.set(row.id, outcome);
         else sent = outcome;
       }

@@ -29,7 +29,7 @@ beforeAll(async () => {
   sentRenderer = slim;
   // Assertions read the styles as MJML wrote them, inline: the sent HTML carries repeated ones as
   // classes (email-html.ts), which digest-screenshots.test.ts shows to render the same, pixel for pixel.
-  renderer = { render: (view) => { const r = slim.render(view); return { ...r, html: inlineClassStyles(r.html) }; } };
+  renderer = { version: slim.version, render: (view) => { const r = slim.render(view); return { ...r, html: inlineClassStyles(r.html) }; } };
 });
 
 describe('digest email', () => {

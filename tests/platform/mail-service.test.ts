@@ -26,7 +26,7 @@ function draft(to: string, replyTo?: string) {
 
 async function serviceWith(suppressed: Record<string, string>) {
   const sent: OutgoingMail[] = [];
-  const mailer: Mailer = { mode: 'outbox', close: () => {}, availability: async () => ({ ok: true }), send: async (mail) => (sent.push(mail), { messageId: mail.messageId ?? '' }) };
+  const mailer: Pick<Mailer, 'send'> = { send: async (mail) => (sent.push(mail), { messageId: mail.messageId ?? '' }) };
   const mail = createMailService({
     kinds,
     mailer,

@@ -117,4 +117,49 @@ describe('the mailer', () => {
     const dkim = (result as { dkim: { results: Array<{ signingDomain: string; status: { result: string } }> } }).dkim.results;
     expect(dkim.map((r) => [r.signingDomain, r.status.result])).toEqual([['digest.example', 'pass']]);
   });
+
+  it('sends a message composed ahead (compose, then sendComposed) dated as it goes, DKIM signed and verifying', async () => {
+    const key = dkimKeyFor('digest.example', 'p2p');
+    const view = digestFixture();
+    const rendered = (await loadDigestRenderer()).render(view);
+    const mailer = createMailer({
+      smtpUrl: sink.url,
+      outboxDir: '/nonexistent',
+      from: 'p2p-digest <digest@digest.example>',
+      dkim: { domainName: key.domain, keySelector: key.selector, privateKey: key.privateKey },
+    });
+    const mail = {
+      to: 'anna@partners.example',
+      subject: view.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: '<digest.ahead-1@digest.example>',
+      headers: { 'List-Unsubscribe': `<${view.footer.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    };
+    let composed: string;
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    try {
+      composed = mailer.compose(mail);
+      await mailer.sendComposed({ to: mail.to, messageId: mail.messageId, composed });
+    } finally {
+      mailer.close();
+    }
+    expect(composed).not.toMatch(/^Date:/m);
+    const received = await sink.waitFor((m) => m.parsed.messageId === '<digest.ahead-1@digest.example>');
+    expect(received.raw.match(/^Date: /gm)).toHaveLength(1);
+    expect(received.parsed.date!.getTime()).toBeGreaterThanOrEqual(before);
+    expect(received.envelope.to).toEqual(['anna@partners.example']);
+    expect(received.parsed.html).toBe(rendered.html.replace(/\r?\n/g, '\n'));
+    expect((received.parsed.text ?? '').trimEnd()).toBe(rendered.text.trimEnd());
+    expect(received.raw).not.toMatch(/\r(?!\n)|(?<!\r)\n/); // CRLF only
+    const result = await authenticate(Buffer.from(received.raw), {
+      ip: '127.0.0.1',
+      helo: 'localhost',
+      sender: 'digest@digest.example',
+      resolver: stubResolver({ [`${key.selector}._domainkey.${key.domain}`]: key.record }),
+      trustReceived: false,
+    });
+    const dkim = (result as { dkim: { results: Array<{ signingDomain: string; status: { result: string } }> } }).dkim.results;
+    expect(dkim.map((r) => [r.signingDomain, r.status.result])).toEqual([['digest.example', 'pass']]);
+  });
 });

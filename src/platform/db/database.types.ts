@@ -117,6 +117,8 @@ export interface Digests {
   attempts: Generated<number>;
   builtAt: Timestamp | null;
   claimToken: string | null;
+  composedFingerprint: string | null;
+  composedMessage: string | null;
   createdAt: Generated<Timestamp>;
   deferrals: Generated<number>;
   handedAt: Timestamp | null;

@@ -7,7 +7,7 @@ import type { Mailer } from './mailer.ts';
 export interface MailServiceDeps<J extends MailJob> {
   /** Every kind the service sends, drafted by the feature it belongs to (wired in src/app/). */
   kinds: MailKinds<J>;
-  mailer: Mailer;
+  mailer: Pick<Mailer, 'send'>;
   templates: MailTemplates;
   /** The one-click unsubscribe URL for an address (List-Unsubscribe and the footer). */
   unsubscribeUrl(email: string): string;

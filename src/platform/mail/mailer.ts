@@ -4,7 +4,7 @@ import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Metrics } from '../metrics/metrics.ts';
-import { buildMimeMessage } from './mime-message.ts';
+import { buildMimeMessage, buildMimeText, withDate, type MimeMessageInput } from './mime-message.ts';
 import { RETURN_PATH_HEADER, type ReturnPaths } from './return-path.ts';
 import { createSmtpBreaker, type SmtpAvailability } from './smtp-breaker.ts';
 
@@ -22,10 +22,24 @@ export interface OutgoingMail {
   replyTo?: string;
 }
 
+/** A message `compose` built, with what its envelope needs. */
+export interface ComposedMail {
+  to: string;
+  messageId: string;
+  composed: string;
+}
+
 export interface Mailer {
   /** Rejects with SmtpUnavailableError, without touching the network, while SMTP is known to be down. */
   /** `response` is the SMTP server's answer ("250 2.0.0 Ok: queued as …"); absent in outbox mode. */
   send(mail: OutgoingMail): Promise<{ messageId: string; response?: string }>;
+  /**
+   * The message built now, as it will go but for its Date (added by `sendComposed` as it goes):
+   * for mail composed ahead of its send moment and stored (ASCII text). Needs its Message-ID.
+   */
+  compose(mail: OutgoingMail & { messageId: string }): string;
+  /** Sends what `compose` built, dated now; otherwise as `send`. */
+  sendComposed(mail: ComposedMail): Promise<{ messageId: string; response?: string }>;
   /** Whether SMTP is worth trying now, or when it will be probed again (see smtp-breaker.ts). */
   availability(): Promise<SmtpAvailability>;
   close(): void;
@@ -141,26 +155,30 @@ export function createMailer(settings: MailerSettings): Mailer {
     return {
       mode: 'smtp',
       availability: () => breaker.availability(),
-      async send(mail) {
-        const available = await breaker.availability();
-        if (!available.ok) throw new SmtpUnavailableError(available.retryAt);
-        const started = performance.now();
-        const seconds = () => (performance.now() - started) / 1000;
-        try {
-          const { messageId, options } = message(settings, fromAddress, mail);
-          const info = (await transport.sendMail(options)) as { response?: string };
-          settings.metrics?.smtpSent(seconds());
-          breaker.reached();
-          return { messageId, ...(info.response ? { response: info.response } : {}) };
-        } catch (error) {
-          settings.metrics?.smtpFailed(seconds(), error);
-          if (smtpUnreachable(error)) breaker.unreachable(error);
-          else breaker.reached();
-          throw error;
-        }
-      },
+      send: (mail) => transmit(() => message(settings, fromAddress, mail)),
+      compose: (mail) => composeAhead(settings, mail),
+      sendComposed: (mail) => transmit(() => composedMessage(settings, fromAddress, mail)),
       close: () => transport.close(),
     };
+
+    async function transmit(build: () => BuiltMessage): Promise<{ messageId: string; response?: string }> {
+      const available = await breaker.availability();
+      if (!available.ok) throw new SmtpUnavailableError(available.retryAt);
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      try {
+        const { messageId, options } = build();
+        const info = (await transport.sendMail(options)) as { response?: string };
+        settings.metrics?.smtpSent(seconds());
+        breaker.reached();
+        return { messageId, ...(info.response ? { response: info.response } : {}) };
+      } catch (error) {
+        settings.metrics?.smtpFailed(seconds(), error);
+        if (smtpUnreachable(error)) breaker.unreachable(error);
+        else breaker.reached();
+        throw error;
+      }
+    }
   }
   const transport: Transporter = nodemailer.createTransport({
     streamTransport: true,
@@ -171,19 +189,22 @@ export function createMailer(settings: MailerSettings): Mailer {
   return {
     mode: 'outbox',
     availability: async () => ({ ok: true }),
-    async send(mail) {
-      const { messageId, options } = message(settings, fromAddress, mail);
-      const info = (await transport.sendMail(options)) as { message: Buffer };
-      await mkdir(settings.outboxDir, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const safeTo = mail.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
-      // The random part keeps two mails to one address in the same millisecond apart ('wx': never overwrite).
-      const name = `${stamp}-${randomBytes(3).toString('hex')}-${safeTo}.eml`;
-      await writeFile(path.join(settings.outboxDir, name), info.message, { flag: 'wx' });
-      return { messageId };
-    },
+    send: (mail) => writeEml(message(settings, fromAddress, mail)),
+    compose: (mail) => composeAhead(settings, mail),
+    sendComposed: (mail) => writeEml(composedMessage(settings, fromAddress, mail)),
     close: () => transport.close(),
   };
+
+  async function writeEml({ messageId, options, to }: BuiltMessage): Promise<{ messageId: string }> {
+    const info = (await transport.sendMail(options)) as { message: Buffer };
+    await mkdir(settings.outboxDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const safeTo = to.replace(/[^a-zA-Z0-9@._-]/g, '_');
+    // The random part keeps two mails to one address in the same millisecond apart ('wx': never overwrite).
+    const name = `${stamp}-${randomBytes(3).toString('hex')}-${safeTo}.eml`;
+    await writeFile(path.join(settings.outboxDir, name), info.message, { flag: 'wx' });
+    return { messageId };
+  }
 }
 
 /** The address part of a From such as `p2p-digest <digest@example.com>`. */
@@ -197,10 +218,38 @@ function addressOf(from: string): string {
  * The message as nodemailer's `raw`, built once (mime-message.ts), with its envelope: the
  * per-recipient return path when there is one, else our From address.
  */
-function message(settings: MailerSettings, fromAddress: string, mail: OutgoingMail) {
-  const returnPath = settings.returnPaths?.returnPathFor(mail.to);
+interface BuiltMessage {
+  messageId: string;
+  to: string;
+  options: { envelope: { from: string; to: string[] }; raw: Buffer };
+}
+
+function message(settings: MailerSettings, fromAddress: string, mail: OutgoingMail): BuiltMessage {
   const messageId = mail.messageId ?? `<${randomUUID()}@${fromAddress.slice(fromAddress.lastIndexOf('@') + 1)}>`;
-  const raw = buildMimeMessage({
+  return { messageId, to: mail.to, options: { envelope: envelopeOf(settings, fromAddress, mail.to), raw: mimeOf(settings, mail, messageId) } };
+}
+
+/** What `compose` builds: the message without its Date, as text (ASCII, one byte a character). */
+function composeAhead(settings: MailerSettings, mail: OutgoingMail & { messageId: string }): string {
+  return buildMimeText(mimeInput(settings, mail, mail.messageId, null));
+}
+
+function composedMessage(settings: MailerSettings, fromAddress: string, mail: ComposedMail): BuiltMessage {
+  return { messageId: mail.messageId, to: mail.to, options: { envelope: envelopeOf(settings, fromAddress, mail.to), raw: withDate(mail.composed) } };
+}
+
+/** The envelope: the per-recipient return path when there is one, else our From address. */
+function envelopeOf(settings: MailerSettings, fromAddress: string, to: string) {
+  return { from: settings.returnPaths?.returnPathFor(to) ?? fromAddress, to: [to] };
+}
+
+function mimeOf(settings: MailerSettings, mail: OutgoingMail, messageId: string): Buffer {
+  return buildMimeMessage(mimeInput(settings, mail, messageId));
+}
+
+function mimeInput(settings: MailerSettings, mail: OutgoingMail, messageId: string, date?: null): MimeMessageInput {
+  const returnPath = settings.returnPaths?.returnPathFor(mail.to);
+  return {
     from: settings.from,
     to: mail.to,
     subject: mail.subject,
@@ -210,6 +259,6 @@ function message(settings: MailerSettings, fromAddress: string, mail: OutgoingMa
     headers: returnPath ? { ...mail.headers, [RETURN_PATH_HEADER]: returnPath } : mail.headers,
     html: mail.html,
     text: mail.text,
-  });
-  return { messageId, options: { envelope: { from: returnPath ?? fromAddress, to: [mail.to] }, raw } };
+    ...(date === null ? { date } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 WITH finished AS (
       UPDATE digests
-         SET status = 'skipped', lease_until = NULL, last_error = $1, updated_at = now()
+         SET status = 'skipped', lease_until = NULL, last_error = $1,
+             composed_message = NULL, composed_fingerprint = NULL, updated_at = now()
        WHERE id = $2 AND claim_token = $3::uuid AND status = 'sending'
       RETURNING id
     ), dropped AS (
