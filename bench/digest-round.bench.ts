@@ -75,7 +75,7 @@ const MIN_TRANSPORT_MESSAGES = 2_000;
 /** Issue 14's targets; messageBytes: a 10-card digest on the wire. */
 const TARGETS = { ratio: 0.85, roundSeconds: 45, incrementalSeconds: 0.3, rssMb: 400, messageBytes: 60 * 1024 };
 
-const log = pino({ level: 'silent' });
+const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const round2 = (n: number) => Math.round(n * 100) / 100;

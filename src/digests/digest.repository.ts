@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Executor } from '../platform/db/database.ts';
 import { OPPORTUNITY_CARD_COLUMNS, type OpportunityCard } from '../opportunities/opportunity-columns.ts';
@@ -426,7 +427,8 @@ const HAND_OVER_SQL = `
  */
 export interface HandOver {
   handed: boolean;
-  composed: string | null;
+  /** The stored message, inflated (the mailer's `compose` bytes). */
+  composed: Buffer | null;
 }
 
 export async function markHandingToSmtp(
@@ -435,8 +437,8 @@ export async function markHandingToSmtp(
   leaseSeconds: number,
   withComposed = false,
 ): Promise<HandOver> {
-  const result = await db.executeQuery<{ composed: string | null }>(CompiledQuery.raw(HAND_OVER_SQL, [row.id, row.claimToken, leaseSeconds, withComposed]));
-  return { handed: result.rows.length === 1, composed: result.rows[0]?.composed ?? null };
+  const result = await db.executeQuery<{ composed: Buffer | null }>(CompiledQuery.raw(HAND_OVER_SQL, [row.id, row.claimToken, leaseSeconds, withComposed]));
+  return { handed: result.rows.length === 1, composed: inflated(result.rows[0]?.composed) };
 }
 
 /**
@@ -524,7 +526,7 @@ export async function finishSentAndHandOver(
   leaseSeconds: number,
   withComposed = false,
 ): Promise<HandOver & { finished: boolean }> {
-  const result = await db.executeQuery<{ finished: number; handed: number; composed: string | null }>(
+  const result = await db.executeQuery<{ finished: number; handed: number; composed: Buffer | null }>(
     CompiledQuery.raw(FINISH_AND_HAND_OVER_SQL, [
       sent.row.id,
       sent.row.claimToken,
@@ -537,8 +539,16 @@ export async function finishSentAndHandOver(
     ]),
   );
   const counts = result.rows[0];
-  return { finished: counts?.finished === 1, handed: counts?.handed === 1, composed: counts?.composed ?? null };
+  return { finished: counts?.finished === 1, handed: counts?.handed === 1, composed: inflated(counts?.composed) };
 }
+
+/**
+ * Stored messages are raw DEFLATE at level 1 (60 KB → about 9 KB, 0.2 ms to deflate at the
+ * build, 0.06 ms to inflate at the send): each message passes through the driver twice, and
+ * whole messages took a round's peak RSS from about 420 to 560 MB.
+ */
+const deflated = (message: Buffer) => deflateRawSync(message, { level: 1 });
+const inflated = (stored: Buffer | null | undefined) => (stored ? inflateRawSync(stored) : null);
 
 /**
  * Keeps the messages composed ahead for built rows, with the subject each carries and the
@@ -547,15 +557,15 @@ export async function finishSentAndHandOver(
  * passed as an array, every message was escaped into one Postgres array literal (the HTML's
  * quotes), which cost more CPU and memory than the round trips it saved.
  */
-export async function storeComposed(db: Executor, rows: ReadonlyArray<{ id: string; subject: string; fingerprint: string; composed: string }>): Promise<number> {
+export async function storeComposed(db: Executor, rows: ReadonlyArray<{ id: string; subject: string; fingerprint: string; composed: Buffer }>): Promise<number> {
   if (rows.length === 0) return 0;
-  const values = rows.map((_, i) => `($${i * 4 + 1}::uuid, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ');
+  const values = rows.map((_, i) => `($${i * 4 + 1}::uuid, $${i * 4 + 2}::bytea, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ');
   const result = await db.executeQuery(
     CompiledQuery.raw(
       `UPDATE digests d SET composed_message = c.composed, composed_fingerprint = c.fingerprint, subject = c.subject
          FROM (VALUES ${values}) AS c(id, composed, fingerprint, subject)
         WHERE d.id = c.id AND d.status = 'ready'`,
-      rows.flatMap((r) => [r.id, r.composed, r.fingerprint, r.subject]),
+      rows.flatMap((r) => [r.id, deflated(r.composed), r.fingerprint, r.subject]),
     ),
   );
   return Number(result.numAffectedRows ?? 0);

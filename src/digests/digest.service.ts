@@ -404,7 +404,7 @@ export function createDigestService(deps: DigestServiceDeps) {
    * next row's fence (`handOver`) or alone (`finishAccepted`), and its lease is held until then.
    * Refused or unreachable: the row is finished or released here (afterSmtpFailure).
    */
-  async function transmit(ready: ReadyMessage, composed: string | null): Promise<AcceptedMessage | SendResult> {
+  async function transmit(ready: ReadyMessage, composed: Buffer | null): Promise<AcceptedMessage | SendResult> {
     const { row } = ready;
     leases.hold(row);
     let accepted: { response?: string };

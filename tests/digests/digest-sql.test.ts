@@ -36,7 +36,7 @@ it.each([
   ['digest-claim', (db) => claimForSending(db, DIGEST_IDS, { token: CLAIM.claimToken, leaseSeconds: 300, maxAttempts: 5, mailDomain: 'p2p.test', windowSeconds: 86_400 })],
   ['digest-hand-over', (db) => markHandingToSmtp(db, CLAIM, 300)],
   ['digest-finish-and-hand-over', (db) => finishSentAndHandOver(db, { row: CLAIM, subject: 'Your digest', smtpResponse: '250 OK' }, { ...CLAIM, id: DIGEST_IDS[1]! }, 300)],
-  ['digest-store-composed', (db) => storeComposed(db, [0, 1].map((i) => ({ id: DIGEST_IDS[i]!, subject: 'Your digest', fingerprint: `f${i}`, composed: 'To: x\r\n\r\nbody' })))],
+  ['digest-store-composed', (db) => storeComposed(db, [0, 1].map((i) => ({ id: DIGEST_IDS[i]!, subject: 'Your digest', fingerprint: `f${i}`, composed: Buffer.from('To: x\r\n\r\nbody') })))],
   ['digest-heartbeat', (db) => renewLeases(db, [CLAIM], 300)],
   ['digest-finish', (db) => finishDigest(db, CLAIM, 'sent', { subject: 'Your digest', lastError: null })],
   ['digest-release', (db) => releaseDigest(db, CLAIM, '451 try again later')],

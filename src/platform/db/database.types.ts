@@ -118,7 +118,7 @@ export interface Digests {
   builtAt: Timestamp | null;
   claimToken: string | null;
   composedFingerprint: string | null;
-  composedMessage: string | null;
+  composedMessage: Buffer | null;
   createdAt: Generated<Timestamp>;
   deferrals: Generated<number>;
   handedAt: Timestamp | null;

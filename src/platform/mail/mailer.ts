@@ -4,7 +4,7 @@ import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Metrics } from '../metrics/metrics.ts';
-import { buildMimeMessage, buildMimeText, withDate, type MimeMessageInput } from './mime-message.ts';
+import { buildMimeMessage, withDate, type MimeMessageInput } from './mime-message.ts';
 import { RETURN_PATH_HEADER, type ReturnPaths } from './return-path.ts';
 import { createSmtpBreaker, type SmtpAvailability } from './smtp-breaker.ts';
 
@@ -26,7 +26,8 @@ export interface OutgoingMail {
 export interface ComposedMail {
   to: string;
   messageId: string;
-  composed: string;
+  /** The message without its Date, as `compose` built it. */
+  composed: Buffer;
 }
 
 export interface Mailer {
@@ -35,9 +36,9 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string; response?: string }>;
   /**
    * The message built now, as it will go but for its Date (added by `sendComposed` as it goes):
-   * for mail composed ahead of its send moment and stored (ASCII text). Needs its Message-ID.
+   * for mail composed ahead of its send moment and stored (ASCII bytes). Needs its Message-ID.
    */
-  compose(mail: OutgoingMail & { messageId: string }): string;
+  compose(mail: OutgoingMail & { messageId: string }): Buffer;
   /** Sends what `compose` built, dated now; otherwise as `send`. */
   sendComposed(mail: ComposedMail): Promise<{ messageId: string; response?: string }>;
   /** Whether SMTP is worth trying now, or when it will be probed again (see smtp-breaker.ts). */
@@ -229,9 +230,9 @@ function message(settings: MailerSettings, fromAddress: string, mail: OutgoingMa
   return { messageId, to: mail.to, options: { envelope: envelopeOf(settings, fromAddress, mail.to), raw: mimeOf(settings, mail, messageId) } };
 }
 
-/** What `compose` builds: the message without its Date, as text (ASCII, one byte a character). */
-function composeAhead(settings: MailerSettings, mail: OutgoingMail & { messageId: string }): string {
-  return buildMimeText(mimeInput(settings, mail, mail.messageId, null));
+/** What `compose` builds: the message without its Date (ASCII, one byte a character). */
+function composeAhead(settings: MailerSettings, mail: OutgoingMail & { messageId: string }): Buffer {
+  return buildMimeMessage(mimeInput(settings, mail, mail.messageId, null));
 }
 
 function composedMessage(settings: MailerSettings, fromAddress: string, mail: ComposedMail): BuiltMessage {

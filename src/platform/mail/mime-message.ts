@@ -113,11 +113,6 @@ export function buildMimeMessage(input: MimeMessageInput): Buffer {
   return raw;
 }
 
-/** The same message as text (ASCII): what a message composed ahead is stored as, with no Buffer in between. */
-export function buildMimeText(input: MimeMessageInput): string {
-  return mimePieces(input).join('');
-}
-
 function mimePieces(input: MimeMessageInput): string[] {
   const root = new MimeNode('multipart/alternative', { textEncoding: 'Q' });
   if (input.date) root.date = input.date;
@@ -150,13 +145,13 @@ function withoutDate(head: string): string {
 }
 
 /**
- * A message composed ahead (`date: null`, stored as text) with its Date header in front, as
- * the bytes for SMTP: one allocation, the stored text copied in once.
+ * A message composed ahead (`date: null`) with its Date header in front, as the bytes for SMTP:
+ * one allocation, the stored message copied in once.
  */
-export function withDate(composed: string, date: Date = new Date()): Buffer {
+export function withDate(composed: Buffer, date: Date = new Date()): Buffer {
   const header = `Date: ${date.toUTCString().replace(/GMT/, '+0000')}\r\n`;
   const raw = Buffer.allocUnsafe(header.length + composed.length);
   raw.write(header, 0, 'latin1');
-  raw.write(composed, header.length, 'latin1');
+  composed.copy(raw, header.length);
   return raw;
 }
