@@ -74,12 +74,7 @@ describe('the mailer', () => {
     const key = dkimKeyFor('digest.example', 'p2p');
     const view = digestFixture();
     const rendered = (await loadDigestRenderer()).render(view);
-    const mailer = createMailer({
-      smtpUrl: sink.url,
-      outboxDir: '/nonexistent',
-      from: 'p2p-digest <digest@digest.example>',
-      dkim: { domainName: key.domain, keySelector: key.selector, privateKey: key.privateKey },
-    });
+    const mailer = signingMailer(key);
     try {
       await mailer.send({
         to: 'anna@partners.example',
@@ -107,27 +102,14 @@ describe('the mailer', () => {
     expect((mail.parsed.text ?? '').trimEnd()).toBe(rendered.text.trimEnd());
     expect(mail.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
     // A receiver checking the signature against the published key finds it intact.
-    const result = await authenticate(Buffer.from(mail.raw), {
-      ip: '127.0.0.1',
-      helo: 'localhost',
-      sender: 'digest@digest.example',
-      resolver: stubResolver({ [`${key.selector}._domainkey.${key.domain}`]: key.record }),
-      trustReceived: false,
-    });
-    const dkim = (result as { dkim: { results: Array<{ signingDomain: string; status: { result: string } }> } }).dkim.results;
-    expect(dkim.map((r) => [r.signingDomain, r.status.result])).toEqual([['digest.example', 'pass']]);
+    expect(await dkimResults(mail.raw, key)).toEqual([['digest.example', 'pass']]);
   });
 
   it('sends a message composed ahead (compose, then sendComposed) dated as it goes, DKIM signed and verifying', async () => {
     const key = dkimKeyFor('digest.example', 'p2p');
     const view = digestFixture();
     const rendered = (await loadDigestRenderer()).render(view);
-    const mailer = createMailer({
-      smtpUrl: sink.url,
-      outboxDir: '/nonexistent',
-      from: 'p2p-digest <digest@digest.example>',
-      dkim: { domainName: key.domain, keySelector: key.selector, privateKey: key.privateKey },
-    });
+    const mailer = signingMailer(key);
     const mail = {
       to: 'anna@partners.example',
       subject: view.subject,
@@ -152,14 +134,29 @@ describe('the mailer', () => {
     expect(received.parsed.html).toBe(rendered.html.replace(/\r?\n/g, '\n'));
     expect((received.parsed.text ?? '').trimEnd()).toBe(rendered.text.trimEnd());
     expect(received.raw).not.toMatch(/\r(?!\n)|(?<!\r)\n/); // CRLF only
-    const result = await authenticate(Buffer.from(received.raw), {
-      ip: '127.0.0.1',
-      helo: 'localhost',
-      sender: 'digest@digest.example',
-      resolver: stubResolver({ [`${key.selector}._domainkey.${key.domain}`]: key.record }),
-      trustReceived: false,
-    });
-    const dkim = (result as { dkim: { results: Array<{ signingDomain: string; status: { result: string } }> } }).dkim.results;
-    expect(dkim.map((r) => [r.signingDomain, r.status.result])).toEqual([['digest.example', 'pass']]);
+    expect(await dkimResults(received.raw, key)).toEqual([['digest.example', 'pass']]);
   });
 });
+
+/** A mailer to the test's SMTP server that signs with `key` (DKIM). */
+function signingMailer(key: ReturnType<typeof dkimKeyFor>) {
+  return createMailer({
+    smtpUrl: sink.url,
+    outboxDir: '/nonexistent',
+    from: 'p2p-digest <digest@digest.example>',
+    dkim: { domainName: key.domain, keySelector: key.selector, privateKey: key.privateKey },
+  });
+}
+
+/** What a receiver checking the DKIM signatures against the published key finds: [domain, result] each. */
+async function dkimResults(raw: string, key: ReturnType<typeof dkimKeyFor>): Promise<Array<[string, string]>> {
+  const result = await authenticate(Buffer.from(raw), {
+    ip: '127.0.0.1',
+    helo: 'localhost',
+    sender: 'digest@digest.example',
+    resolver: stubResolver({ [`${key.selector}._domainkey.${key.domain}`]: key.record }),
+    trustReceived: false,
+  });
+  const dkim = (result as { dkim: { results: Array<{ signingDomain: string; status: { result: string } }> } }).dkim.results;
+  return dkim.map((r) => [r.signingDomain, r.status.result]);
+}
