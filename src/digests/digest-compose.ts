@@ -162,8 +162,24 @@ export function createDigestComposer(deps: DigestComposerDeps) {
    */
   function fingerprintOf(row: DigestRow, partner: Recipient, items: readonly DigestItemContent[]): string {
     const skills = [...partner.skillIds].sort((a, b) => a - b);
-    const inputs = [row.id, row.period, row.messageId ?? messageIdOf(row.id), partner.id, partner.email, partner.contactName, partner.company, skills, items];
+    const cards = items.map((i) => [i.opportunityId, i.score, i.reasons, opportunityHash(i.opportunity)]);
+    const inputs = [row.id, row.period, row.messageId ?? messageIdOf(row.id), partner.id, partner.email, partner.contactName, partner.company, skills, cards];
     return createHash('sha256').update(composeVersion).update(JSON.stringify(inputs)).digest('base64url');
+  }
+
+  /**
+   * An opportunity's content as a hash, once per loaded opportunity: the items of a batch share
+   * one object per opportunity, so its text (the description most of all) is serialised once
+   * for the batch instead of once for every digest that carries it.
+   */
+  const opportunityHashes = new WeakMap<CardOpportunity, string>();
+  function opportunityHash(o: CardOpportunity): string {
+    let hash = opportunityHashes.get(o);
+    if (!hash) {
+      hash = createHash('sha256').update(JSON.stringify(o)).digest('base64url');
+      opportunityHashes.set(o, hash);
+    }
+    return hash;
   }
 
   return { compose, mailOf, fingerprintOf, messageIdOf };
