@@ -36,4 +36,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 
 # Every role, and no demo data: a deployment starts empty. Ask for demo data explicitly with
 # `start --demo` (docker-compose.yml does, for a local try-out).
-CMD ["node", "bin/p2p-digest.mjs", "start"]
+CMD ["node", "--max-semi-space-size=16", "bin/p2p-digest.mjs", "start"]

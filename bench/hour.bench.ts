@@ -106,7 +106,8 @@ interface WorkerProcess {
 
 /** `p2p-digest start --role worker` in a process of its own; resolves once it logged "started". */
 async function startWorkerProcess(env: Record<string, string>, index: number): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, 'start', '--role', 'worker'], {
+  // The worker processes run with this process's Node flags (npm run bench:hour gives the service's).
+  const child = spawn(process.execPath, [...process.execArgv, CLI, 'start', '--role', 'worker'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
