@@ -16,7 +16,8 @@ import type { DigestRenderer } from './digest-render.ts';
 import { LOOP_HEADER } from '../platform/mail/loop-header.ts';
 import { formatDayShort } from '../platform/text/dates.ts';
 import { shortTitle } from '../platform/text/short-title.ts';
-import type { CardOpportunity, DigestItemContent, DigestRow, Recipient } from './digest.repository.ts';
+import type { DigestRow } from './digest-ledger.repository.ts';
+import type { CardOpportunity, DigestItemContent, Recipient } from './digest-build.repository.ts';
 
 /** What a message is made from besides its row: the parts of the service's deps (DigestServiceDeps) it reads. */
 export interface DigestComposerDeps {

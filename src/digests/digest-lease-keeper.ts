@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Executor } from '../platform/db/database.ts';
-import { renewLeases } from './digest.repository.ts';
+import { renewLeases } from './digest-send.repository.ts';
 
 /**
  * The heartbeat of the rows this process is handing to SMTP. A server that holds its "250" for

@@ -14,36 +14,11 @@ import { createLeaseKeeper } from './digest-lease-keeper.ts';
 import { createDigestComposer } from './digest-compose.ts';
 import type { Metrics } from '../platform/metrics/metrics.ts';
 import {
-  buildDigests,
-  chooseRoundReach,
-  claimForSending,
   digestsSentPerDay,
   findDigest,
   findItemAt,
-  findLedgerRows,
   findLedgerStates,
-  findRecipients,
-  finishDigest,
-  finishSentAndHandOver,
-  storeComposed,
-  finishUnsent,
-  keepOnlyItems,
-  giveBackUnsent,
-  giveUpDigest,
-  insertLedgerRows,
-  insertAlertRows,
-  insertDailyRows,
-  lockUrgentStart,
-  type UrgentRules,
-  listScheduleGroups,
-  lockRoundStart,
-  markHandingToSmtp,
-  releaseDigest,
   takeStaleDigests,
-  touchQueuedDigests,
-  openDigestItems,
-  type ClaimedRow,
-  type DigestItemContent,
   countDigestsByStatus,
   listDigestsOfPartner,
   listFailedDigests,
@@ -52,11 +27,44 @@ import {
   reopenFailedDigests,
   type ReopenFilter,
   type DigestRow,
+} from './digest-ledger.repository.ts';
+import {
+  chooseRoundReach,
+  findLedgerRows,
+  insertLedgerRows,
+  listScheduleGroups,
+  lockRoundStart,
   type LedgerRow,
-  type HandOver,
-  type Recipient,
   type RoundGroup,
-} from './digest.repository.ts';
+} from './digest-rounds.repository.ts';
+import {
+  buildDigests,
+  findRecipients,
+  openDigestItems,
+  type DigestItemContent,
+  type Recipient,
+} from './digest-build.repository.ts';
+import {
+  claimForSending,
+  finishDigest,
+  finishSentAndHandOver,
+  storeComposed,
+  finishUnsent,
+  keepOnlyItems,
+  giveBackUnsent,
+  giveUpDigest,
+  markHandingToSmtp,
+  releaseDigest,
+  touchQueuedDigests,
+  type ClaimedRow,
+  type HandOver,
+} from './digest-send.repository.ts';
+import {
+  insertAlertRows,
+  insertDailyRows,
+  lockUrgentStart,
+  type UrgentRules,
+} from './digest-urgent.repository.ts';
 
 export interface DigestServiceDeps {
   db: Database;
@@ -825,4 +833,4 @@ export function createDigestService(deps: DigestServiceDeps) {
 
 export type DigestService = ReturnType<typeof createDigestService>;
 
-export type { DigestHistoryRow } from './digest.repository.ts';
+export type { DigestHistoryRow } from './digest-ledger.repository.ts';

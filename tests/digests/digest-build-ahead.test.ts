@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDigestService } from '../../src/digests/digest.service.ts';
 import { dueWithin } from '../../src/digests/digest-period.ts';
 import { digestSubject, loadDigestRenderer } from '../../src/digests/digest-render.ts';
-import { finishUnsent, keepOnlyItems } from '../../src/digests/digest.repository.ts';
+import { finishUnsent, keepOnlyItems } from '../../src/digests/digest-send.repository.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { addOpportunity, addPartner, digestMailsTo, settle } from '../support/digest-fixtures.ts';
 import { captureStatement } from '../support/sql-capture.ts';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimForSending } from '../../src/digests/digest.repository.ts';
+import { claimForSending } from '../../src/digests/digest-send.repository.ts';
 import { runCliWithEnv } from '../support/cli-process.ts';
 import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';

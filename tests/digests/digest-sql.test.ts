@@ -1,25 +1,20 @@
 import { expect, it } from 'vitest';
+import { takeStaleDigests } from '../../src/digests/digest-ledger.repository.ts';
+import { chooseRoundReach, findLedgerRows, insertLedgerRows } from '../../src/digests/digest-rounds.repository.ts';
+import { buildDigests, findRecipients, openDigestItems } from '../../src/digests/digest-build.repository.ts';
 import {
-  buildDigests,
-  chooseRoundReach,
   claimForSending,
-  findLedgerRows,
-  findRecipients,
   finishDigest,
   giveBackUnsent,
   giveUpDigest,
-  insertAlertRows,
-  insertDailyRows,
-  insertLedgerRows,
   finishSentAndHandOver,
   storeComposed,
   markHandingToSmtp,
-  openDigestItems,
   releaseDigest,
   renewLeases,
-  takeStaleDigests,
   touchQueuedDigests,
-} from '../../src/digests/digest.repository.ts';
+} from '../../src/digests/digest-send.repository.ts';
+import { insertAlertRows, insertDailyRows } from '../../src/digests/digest-urgent.repository.ts';
 import { captureStatement } from '../support/sql-capture.ts';
 
 // The digest ledger's raw statements, kept under review: a change to one shows as a diff of its

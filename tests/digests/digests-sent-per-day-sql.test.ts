@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { digestsSentPerDay } from '../../src/digests/digest.repository.ts';
+import { digestsSentPerDay } from '../../src/digests/digest-ledger.repository.ts';
 import { captureStatement } from '../support/sql-capture.ts';
 
 // The submitter's "sent in N digests per day" count: a change shows as a diff in __snapshots__/.

@@ -5,7 +5,7 @@
  * time zone, and the ledger carries an opportunity to a partner once, whatever path carried it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { UrgentRules } from '../../src/digests/digest.repository.ts';
+import type { UrgentRules } from '../../src/digests/digest-urgent.repository.ts';
 import { addOpportunity, addPartner, digestServiceWith } from '../support/digest-fixtures.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
 

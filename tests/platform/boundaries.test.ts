@@ -10,6 +10,15 @@ import { boundaries, FEATURES } from '../../eslint.boundaries.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The digest ledger's SQL, split by concern: each file is a repository of the digests feature. */
+const DIGEST_REPOSITORIES = [
+  'digest-ledger.repository.ts',
+  'digest-rounds.repository.ts',
+  'digest-build.repository.ts',
+  'digest-send.repository.ts',
+  'digest-urgent.repository.ts',
+];
+
 const eslint = new ESLint({
   cwd: ROOT,
   overrideConfigFile: true,
@@ -43,10 +52,19 @@ describe('lint keeps the rooms', () => {
     expect(await problems('src/inbound/intake/example.ts', "import { x } from '../../suppressions/suppression.repository.ts';\n")).toEqual([
       expect.stringMatching(/repository is private to it/),
     ]);
+    for (const repository of DIGEST_REPOSITORIES) {
+      expect(await problems('src/admin/example.ts', `import { x } from '../digests/${repository}';\n`)).toEqual([
+        expect.stringMatching(/repository is private to it/),
+      ]);
+    }
   });
 
   it('lets a feature use its own repository and another feature’s service', async () => {
-    expect(await problems('src/digests/example.service.ts', "import { x } from './digest.repository.ts';\n")).toEqual([]);
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(`${ROOT}src/digests`).filter((f) => f.endsWith('.repository.ts')).sort()).toEqual([...DIGEST_REPOSITORIES].sort());
+    for (const repository of DIGEST_REPOSITORIES) {
+      expect(await problems('src/digests/example.service.ts', `import { x } from './${repository}';\n`)).toEqual([]);
+    }
     expect(await problems('src/inbound/intake/example.ts', "import { x } from '../inbound.repository.ts';\n")).toEqual([]);
     expect(await problems('src/digests/example.service.ts', "import { x } from '../partners/partner.service.ts';\n")).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { createDigestService } from '../../src/digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../../src/digests/digest-render.ts';
-import type { UrgentRules } from '../../src/digests/digest.repository.ts';
+import type { UrgentRules } from '../../src/digests/digest-urgent.repository.ts';
 import { matchOpportunity, matchPartner } from '../../src/matching/match.service.ts';
 import type { OpportunityInput } from '../../src/opportunities/opportunity.schemas.ts';
 import type { PartnerInput } from '../../src/partners/partner.schemas.ts';
