@@ -123,4 +123,16 @@ describe('a digest composed ahead', () => {
     expect(sending.renders).toHaveLength(1);
     expect(digestMailsTo(t, 'redeployed@partners.example')).toHaveLength(1);
   });
+
+  it('is rendered again when its fingerprint still matches but the stored message is gone', { timeout: 30_000 }, async () => {
+    const { digests, renders } = service();
+    const { id } = await builtFor('cleared', 'Exchange Online', 'Mailbox migration for a notary', digests);
+    await t.c.db.updateTable('digests').set({ composedMessage: null }).where('id', '=', id).execute();
+    expect((await rowOf(id)).composedFingerprint).not.toBeNull();
+    expect(await digests.sendMany([id])).toEqual(new Map([[id, { outcome: 'sent' }]]));
+    expect(renders).toHaveLength(2);
+    const [mail] = digestMailsTo(t, 'cleared@partners.example');
+    expect(mail!.parsed.text).toContain('Mailbox migration for a notary');
+    expect(await rowOf(id)).toMatchObject({ status: 'sent', subject: mail!.parsed.subject });
+  });
 });

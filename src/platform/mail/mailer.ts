@@ -215,10 +215,7 @@ function addressOf(from: string): string {
   return parsed.address;
 }
 
-/**
- * The message as nodemailer's `raw`, built once (mime-message.ts), with its envelope: the
- * per-recipient return path when there is one, else our From address.
- */
+/** A message as nodemailer's `raw` (built once, mime-message.ts), with its envelope. */
 interface BuiltMessage {
   messageId: string;
   to: string;
@@ -227,29 +224,27 @@ interface BuiltMessage {
 
 function message(settings: MailerSettings, fromAddress: string, mail: OutgoingMail): BuiltMessage {
   const messageId = mail.messageId ?? `<${randomUUID()}@${fromAddress.slice(fromAddress.lastIndexOf('@') + 1)}>`;
-  return { messageId, to: mail.to, options: { envelope: envelopeOf(settings, fromAddress, mail.to), raw: mimeOf(settings, mail, messageId) } };
+  const returnPath = settings.returnPaths?.returnPathFor(mail.to);
+  const raw = buildMimeMessage(mimeInput(settings, mail, messageId, returnPath));
+  return { messageId, to: mail.to, options: { envelope: envelopeOf(fromAddress, mail.to, returnPath), raw } };
 }
 
 /** What `compose` builds: the message without its Date (ASCII, one byte a character). */
 function composeAhead(settings: MailerSettings, mail: OutgoingMail & { messageId: string }): Buffer {
-  return buildMimeMessage(mimeInput(settings, mail, mail.messageId, null));
+  return buildMimeMessage({ ...mimeInput(settings, mail, mail.messageId, settings.returnPaths?.returnPathFor(mail.to)), date: null });
 }
 
 function composedMessage(settings: MailerSettings, fromAddress: string, mail: ComposedMail): BuiltMessage {
-  return { messageId: mail.messageId, to: mail.to, options: { envelope: envelopeOf(settings, fromAddress, mail.to), raw: withDate(mail.composed) } };
+  const envelope = envelopeOf(fromAddress, mail.to, settings.returnPaths?.returnPathFor(mail.to));
+  return { messageId: mail.messageId, to: mail.to, options: { envelope, raw: withDate(mail.composed) } };
 }
 
 /** The envelope: the per-recipient return path when there is one, else our From address. */
-function envelopeOf(settings: MailerSettings, fromAddress: string, to: string) {
-  return { from: settings.returnPaths?.returnPathFor(to) ?? fromAddress, to: [to] };
+function envelopeOf(fromAddress: string, to: string, returnPath: string | undefined) {
+  return { from: returnPath ?? fromAddress, to: [to] };
 }
 
-function mimeOf(settings: MailerSettings, mail: OutgoingMail, messageId: string): Buffer {
-  return buildMimeMessage(mimeInput(settings, mail, messageId));
-}
-
-function mimeInput(settings: MailerSettings, mail: OutgoingMail, messageId: string, date?: null): MimeMessageInput {
-  const returnPath = settings.returnPaths?.returnPathFor(mail.to);
+function mimeInput(settings: MailerSettings, mail: OutgoingMail, messageId: string, returnPath: string | undefined): MimeMessageInput {
   return {
     from: settings.from,
     to: mail.to,
@@ -260,6 +255,5 @@ function mimeInput(settings: MailerSettings, mail: OutgoingMail, messageId: stri
     headers: returnPath ? { ...mail.headers, [RETURN_PATH_HEADER]: returnPath } : mail.headers,
     html: mail.html,
     text: mail.text,
-    ...(date === null ? { date } : {}),
   };
 }
