@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CompiledQuery, sql } from 'kysely';
-import type { Executor } from '../platform/db/database.ts';
+import { type Executor, prepared } from '../platform/db/database.ts';
 import type { DigestRow } from './digest-ledger.repository.ts';
 
 /** A row claimed for sending, with the token of the claim that holds it. */
@@ -52,11 +52,11 @@ export async function claimForSending(
  * marked as being handed to SMTP, with a fresh lease that the holder's heartbeat keeps alive.
  * False when another worker took the row over meanwhile: the caller must not send it.
  */
-const HAND_OVER_SQL = `
+const HAND_OVER_SQL = prepared(`
   UPDATE digests
      SET handed_at = now(), lease_until = now() + make_interval(secs => $3::int), updated_at = now()
    WHERE id = $1 AND claim_token = $2::uuid AND status = 'sending' AND lease_until > now()
-  RETURNING CASE WHEN $4::boolean THEN composed_message END AS composed`;
+  RETURNING CASE WHEN $4::boolean THEN composed_message END AS composed`);
 
 /**
  * Whether the row may go to SMTP; with `withComposed`, also the message stored for it
@@ -112,12 +112,12 @@ export async function renewLeases(db: Executor, held: ReadonlyArray<{ id: string
  * lease: once SMTP has answered, the truth is recorded even if the lease ran out meanwhile, as
  * long as nobody took the row over.
  */
-const FINISH_SQL = `
+const FINISH_SQL = prepared(`
   UPDATE digests
      SET status = $2::digest_status, lease_until = NULL, subject = coalesce($3, subject), last_error = $4,
          sent_at = CASE WHEN $2::digest_status = 'sent' THEN now() ELSE sent_at END, smtp_response = $6,
          composed_message = NULL, composed_fingerprint = NULL, updated_at = now()
-   WHERE id = $1 AND claim_token = $5::uuid AND status = 'sending'`;
+   WHERE id = $1 AND claim_token = $5::uuid AND status = 'sending'`);
 
 /** Finishes a claimed row; false when the claim had lost the row to another. */
 export async function finishDigest(
@@ -140,7 +140,7 @@ export async function finishDigest(
  * lease), and neither depends on the other's outcome: a refused finish (the row taken over) does
  * not stop the next row, and a lost next row does not undo the finish. Both commit together.
  */
-const FINISH_AND_HAND_OVER_SQL = `
+const FINISH_AND_HAND_OVER_SQL = prepared(`
   WITH finished AS (
     UPDATE digests
        SET status = 'sent', lease_until = NULL, subject = coalesce($3, subject), last_error = NULL,
@@ -154,7 +154,7 @@ const FINISH_AND_HAND_OVER_SQL = `
     RETURNING CASE WHEN $8::boolean THEN composed_message END AS composed
   )
   SELECT (SELECT count(*)::int FROM finished) AS finished, (SELECT count(*)::int FROM handed) AS handed,
-         (SELECT composed FROM handed) AS composed`;
+         (SELECT composed FROM handed) AS composed`);
 
 export async function finishSentAndHandOver(
   db: Executor,
