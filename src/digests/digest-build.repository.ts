@@ -79,6 +79,8 @@ export interface DigestItemContent {
   score: number;
   reasons: unknown;
   opportunity: CardOpportunity;
+  /** The card columns of the opportunity as Postgres hashed them (what a fingerprint needs of it). */
+  opportunityHash: string;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function openDigestItems(
 ): Promise<Map<string, DigestItemContent[]>> {
   const byDigest = new Map<string, DigestItemContent[]>();
   if (digestIds.length === 0) return byDigest;
-  const items = await sql<Omit<DigestItemContent, 'opportunity'>>`
+  const items = await sql<Omit<DigestItemContent, 'opportunity' | 'opportunityHash'>>`
     SELECT di.digest_id AS "digestId", di.opportunity_id AS "opportunityId", di.score,
            (SELECT m.reasons FROM matches m
              WHERE m.opportunity_id = di.opportunity_id AND m.partner_id = di.partner_id) AS reasons
@@ -109,22 +111,25 @@ export async function openDigestItems(
   `.execute(db);
   const opportunityIds = [...new Set(items.rows.map((i) => i.opportunityId))];
   if (opportunityIds.length === 0) return byDigest;
+  // The hash is Postgres's work, on its own core: hashed here, each opportunity's text was
+  // serialised and hashed again for every claim that carried it.
   const open = await db
     .selectFrom('opportunities')
     .select(OPPORTUNITY_CARD_COLUMNS)
+    .select(sql<string>`encode(sha256(convert_to(ROW(${sql.join(OPPORTUNITY_CARD_COLUMNS.map((c) => sql.ref(c)))})::text, 'UTF8')), 'base64')`.as('contentHash'))
     .where('id', 'in', opportunityIds)
     .where('status', '=', 'published')
     .where('expiresAt', '>', sql<Date>`now()`)
     .execute();
-  const byId = new Map(open.map((o) => [o.id, o]));
+  const byId = new Map(open.map(({ contentHash, ...opportunity }) => [opportunity.id, { opportunity, opportunityHash: contentHash }]));
   for (const item of items.rows) {
-    const opportunity = byId.get(item.opportunityId);
-    if (!opportunity) {
+    const card = byId.get(item.opportunityId);
+    if (!card) {
       closedIn?.add(item.digestId); // closed, withdrawn or expired since the digest was built
       continue;
     }
     const list = byDigest.get(item.digestId);
-    const entry = { ...item, opportunity };
+    const entry = { ...item, ...card };
     if (list) list.push(entry);
     else byDigest.set(item.digestId, [entry]);
   }

@@ -157,30 +157,15 @@ export function createDigestComposer(deps: DigestComposerDeps) {
   /**
    * What a digest's message is made from, as one hash: the templates and settings it is rendered
    * with, the row, the partner (address, names, skills) and every card's content (the opportunity
-   * as stored, the match's reasons). Equal at the send moment: the message composed ahead is
-   * still the one to send. Anything else (an edited opportunity, a closed one, a changed address)
-   * renders it again.
+   * as stored, hashed by Postgres as it was loaded; the match's reasons). Equal at the send
+   * moment: the message composed ahead is still the one to send. Anything else (an edited
+   * opportunity, a closed one, a changed address) renders it again.
    */
   function fingerprintOf(row: DigestRow, partner: Recipient, items: readonly DigestItemContent[]): string {
     const skills = [...partner.skillIds].sort((a, b) => a - b);
-    const cards = items.map((i) => [i.opportunityId, i.score, i.reasons, opportunityHash(i.opportunity)]);
+    const cards = items.map((i) => [i.opportunityId, i.score, i.reasons, i.opportunityHash]);
     const inputs = [row.id, row.period, row.messageId ?? messageIdOf(row.id), partner.id, partner.email, partner.contactName, partner.company, skills, cards];
     return createHash('sha256').update(composeVersion).update(JSON.stringify(inputs)).digest('base64url');
-  }
-
-  /**
-   * An opportunity's content as a hash, once per loaded opportunity: the items of a batch share
-   * one object per opportunity, so its text (the description most of all) is serialised once
-   * for the batch instead of once for every digest that carries it.
-   */
-  const opportunityHashes = new WeakMap<CardOpportunity, string>();
-  function opportunityHash(o: CardOpportunity): string {
-    let hash = opportunityHashes.get(o);
-    if (!hash) {
-      hash = createHash('sha256').update(JSON.stringify(o)).digest('base64url');
-      opportunityHashes.set(o, hash);
-    }
-    return hash;
   }
 
   return { compose, mailOf, fingerprintOf, messageIdOf };
