@@ -170,6 +170,8 @@ interface RoundStats {
   /** Time spent awaiting mailer.send (summed over workers) and the average message size. */
   sendAwaitSeconds: number;
   avgMessageChars: number;
+  /** Each message's size as the send hour handed it to the mailer, in order: the transport test sends the same mix. */
+  messageSizes: number[];
 }
 
 /** Backend pids of the bench database plus Postgres's own background writers. */
@@ -380,6 +382,11 @@ async function main(): Promise<void> {
     let sendAwaitMs = 0;
     let sentChars = 0;
     let sentCount = 0;
+    // The round's mix of sizes (issue 14 compares at the same message sizes): each message's size
+    // as sent, and one real stored message for each KB of size seen (a few dozen), from which
+    // the transport test takes, for each message of the round, the one nearest its size.
+    let messageSizes: number[] = [];
+    const storedBySize = new Map<number, Buffer>();
     // Every digest's email as it is rendered: composed ahead by the build (mailer.compose), or
     // rendered at its send moment when what it was made from changed (mailer.send).
     const seen = (mail: OutgoingMail) => {
@@ -406,9 +413,15 @@ async function main(): Promise<void> {
     };
     c.mailer.send = (mail) => {
       seen(mail);
+      messageSizes.push(mail.html.length + mail.text.length);
       return timed(() => realSend(mail), mail.html.length + mail.text.length);
     };
-    c.mailer.sendComposed = (mail) => timed(() => realSendComposed(mail), mail.composed.length);
+    c.mailer.sendComposed = (mail) => {
+      messageSizes.push(mail.composed.length);
+      const kb = Math.round(mail.composed.length / 1024);
+      if (!storedBySize.has(kb)) storedBySize.set(kb, mail.composed);
+      return timed(() => realSendComposed(mail), mail.composed.length);
+    };
 
     const runOneRound = async (concurrency: number, onBuilt: () => void = () => undefined): Promise<RoundStats> => {
       // Every round starts from an empty ledger, as the first one did.
@@ -416,6 +429,7 @@ async function main(): Promise<void> {
       sendAwaitMs = 0;
       sentChars = 0;
       sentCount = 0;
+      messageSizes = [];
       const pgPids = await postgresPids(container, dbName);
       const pgBefore = await cpuSecondsOfAll(pgPids);
       const sinkBefore = await cpuSecondsOfAll([sink!.pid]);
@@ -491,6 +505,7 @@ async function main(): Promise<void> {
         sinkCpu: sinkAfter.size ? cpuDelta(sinkBefore, sinkAfter) / wall : undefined,
         sendAwaitSeconds: sendAwaitMs / 1000,
         avgMessageChars: sentCount ? sentChars / sentCount : 0,
+        messageSizes,
       };
     };
 
@@ -547,11 +562,24 @@ async function main(): Promise<void> {
       dkim: config.dkim,
     });
     const sinkCountBefore = sink.accepted();
-    // The same bytes for every recipient (the envelope differs): SMTP alone, as the send hour hands
-    // it stored messages. 'built': the mailer builds each message first, the transport test until
-    // 2026-12-05 (printed once, for comparison with the figures before).
+    // SMTP alone, as the send hour hands it stored messages: 'same sizes' (the ceiling the ratio is
+    // measured against), for each message of the round a stored message of the round nearest its
+    // size, so both send the same mix of sizes; 'ten-card', the round's largest 10-card digest
+    // to every recipient (the transport test of 2026-12-05, about 2.5 times the average digest);
+    // 'built', that digest built by the mailer for each recipient (the test until 2026-12-05).
+    // The last two are printed once, for comparison with the figures before.
     const transportComposed = transportMailer.compose({ ...sample, messageId: '<transport@p2p-digest.example>' });
-    const measureTransport = async (kind: 'stored' | 'built' = 'stored') => {
+    const storedSizes = [...storedBySize.keys()].sort((a, b) => a - b);
+    const nearestStored = (bytes: number) => {
+      const kb = bytes / 1024;
+      const best = storedSizes.reduce((a, b) => (Math.abs(b - kb) < Math.abs(a - kb) ? b : a), storedSizes[0]!);
+      return storedBySize.get(best)!;
+    };
+    type TransportKind = 'same sizes' | 'ten-card' | 'built';
+    const measureTransport = async (round: RoundStats, kind: TransportKind = 'same sizes') => {
+      if (kind === 'same sizes' && storedSizes.length === 0) throw new Error('the round sent no stored message: no sizes to send');
+      const plan = kind === 'same sizes' ? Array.from({ length: transportCount }, (_, i) => nearestStored(round.messageSizes[i % round.messageSizes.length]!)) : [];
+      const bytes = kind === 'same sizes' ? plan.reduce((sum, b) => sum + b.length, 0) / plan.length : transportComposed.length;
       let next = 0;
       const sampler = rssSampler();
       const cpuBefore = process.cpuUsage();
@@ -560,15 +588,24 @@ async function main(): Promise<void> {
         Array.from({ length: best.concurrency }, async () => {
           for (let i = next++; i < transportCount; i = next++) {
             const to = `partner${i + 1}@bench.example`;
-            const messageId = `<transport.${kind}.${i}@p2p-digest.example>`;
-            if (kind === 'stored') await transportMailer.sendComposed({ to, messageId, composed: transportComposed });
+            const messageId = `<transport.${kind.replace(' ', '-')}.${i}@p2p-digest.example>`;
+            if (kind === 'same sizes') await transportMailer.sendComposed({ to, messageId, composed: plan[i]! });
+            else if (kind === 'ten-card') await transportMailer.sendComposed({ to, messageId, composed: transportComposed });
             else await transportMailer.send({ ...sample, to, messageId });
           }
         }),
       );
       const wall = seconds(started);
       const cpu = process.cpuUsage(cpuBefore);
-      return { seconds: wall, perSecond: transportCount / wall, cpuMs: (cpu.user + cpu.system) / 1000 / transportCount, nodeCpu: (cpu.user + cpu.system) / 1e6 / wall, peakRss: sampler.stop() };
+      return {
+        kind,
+        averageBytes: bytes,
+        seconds: wall,
+        perSecond: transportCount / wall,
+        cpuMs: (cpu.user + cpu.system) / 1000 / transportCount,
+        nodeCpu: (cpu.user + cpu.system) / 1e6 / wall,
+        peakRss: sampler.stop(),
+      };
     };
 
     // Pairs of a round and a transport test, back to back (BENCH_PAIRS): on a machine whose speed
@@ -583,23 +620,26 @@ async function main(): Promise<void> {
       sendCpuMs: (round.send.nodeCpu * round.send.seconds * 1000) / Math.max(1, round.digests),
       transportCpuMs: tr.cpuMs,
     });
-    const firstTransport = await measureTransport();
+    const firstTransport = await measureTransport(best);
     const pairs = [pairOf(best, firstTransport)];
     const transportPeaks = [firstTransport.peakRss];
     const say2 = (tr: Awaited<ReturnType<typeof measureTransport>>, label: string) =>
       say(
-        `${label}: ${transportCount} messages of ${messageBytes} bytes (html ${sample.html.length} + text ${sample.text.length} chars, ` +
-          `"${sample.subject}") in ${tr.seconds.toFixed(1)} s = ${Math.round(tr.perSecond)}/s (node CPU ${(tr.nodeCpu * 100).toFixed(0)}%, ` +
-          `${tr.cpuMs.toFixed(3)} ms a message)`,
+        `${label}: ${transportCount} messages of ${Math.round(tr.averageBytes)} bytes on average before the Date ` +
+          (tr.kind === 'same sizes' ? `(the send hour's mix, from ${storedSizes.length} of its messages)` : `("${sample.subject}", ${messageBytes} bytes on the wire)`) +
+          ` in ${tr.seconds.toFixed(1)} s = ${Math.round(tr.perSecond)}/s (node CPU ${(tr.nodeCpu * 100).toFixed(0)}%, ${tr.cpuMs.toFixed(3)} ms a message)`,
       );
-    say2(firstTransport, 'transport (stored messages: SMTP alone)');
-    const builtTransport = await measureTransport('built');
+    say2(firstTransport, 'transport (stored messages of the send hour\'s sizes: SMTP alone)');
+    const tenCardTransport = await measureTransport(best, 'ten-card');
+    transportPeaks.push(tenCardTransport.peakRss);
+    say2(tenCardTransport, 'transport (one stored 10-card digest to all: the measure of 2026-12-05)');
+    const builtTransport = await measureTransport(best, 'built');
     transportPeaks.push(builtTransport.peakRss);
-    say2(builtTransport, 'transport (each message built first: the measure until 2026-12-05)');
+    say2(builtTransport, 'transport (that digest built first for each: the measure until 2026-12-05)');
     for (let p = 1; p < PAIRS; p++) {
       const round = await runOneRound(best.concurrency);
       rounds.push(round);
-      const tr = await measureTransport();
+      const tr = await measureTransport(round);
       transportPeaks.push(tr.peakRss);
       pairs.push(pairOf(round, tr));
       const last = pairs[pairs.length - 1]!;
@@ -608,7 +648,6 @@ async function main(): Promise<void> {
           `node CPU a digest / a message ${last.sendCpuMs.toFixed(3)} / ${last.transportCpuMs.toFixed(3)} ms; RSS peak ${round.peakRssMb.toFixed(0)} MB`,
       );
     }
-    transportMailer.close();
     say(`sink counted ${sink.accepted() ?? '?'} messages in all (${sinkCountBefore ?? '?'} before the transport tests)`);
     const median = (values: number[]) => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -619,7 +658,10 @@ async function main(): Promise<void> {
       messages: transportCount,
       seconds: round2(firstTransport.seconds),
       perSecond: Math.round(median(pairs.map((x) => x.transportPerSecond))),
+      averageBytes: Math.round(firstTransport.averageBytes),
       messageBytes,
+      tenCardPerSecond: Math.round(tenCardTransport.perSecond),
+      tenCardRatio: round2(best.send.perSecond / tenCardTransport.perSecond),
       builtEachPerSecond: Math.round(builtTransport.perSecond),
     };
     // The target: the send hour (the rows built ahead) against the transport ceiling, the median
@@ -638,6 +680,7 @@ async function main(): Promise<void> {
     let sendProfile: CpuProfileSummary | undefined;
     let profileFile: string | undefined;
     let sendProfileFile: string | undefined;
+    let perMessage: { sendHour: number; transport: number; transportProfile: CpuProfileSummary } | undefined;
     const missedRound = ratio < TARGETS.ratio || best.seconds >= TARGETS.roundSeconds;
     if (PROFILE) {
       say(`profiling one more round at concurrency ${best.concurrency}…`);
@@ -659,7 +702,13 @@ async function main(): Promise<void> {
       sendProfileFile = path.join(os.tmpdir(), `p2p-bench-send-hour-${Date.now()}.cpuprofile`);
       await writeFile(sendProfileFile, JSON.stringify(rawSend));
       say(`profiled send hour: ${sendOnly.send.perSecond.toFixed(0)}/s (profiler overhead included); profile: ${sendProfileFile}`);
+      // And the transport test of the same sizes, so that the two can be set side by side, a
+      // message at a time: what the send hour spends beyond SMTP, category by category.
+      const profiledTransport = await withCpuProfile(() => measureTransport(sendOnly));
+      perMessage = { sendHour: sendOnly.digests, transport: transportCount, transportProfile: summarizeProfile(profiledTransport.profile) };
+      say(`profiled transport: ${Math.round(profiledTransport.result.perSecond)}/s (profiler overhead included)`);
     }
+    transportMailer.close();
 
     // ── Incremental matching at scale ─────────────────────────────────────────────────────
     t = performance.now();
@@ -717,6 +766,12 @@ async function main(): Promise<void> {
     const mark = (ok: boolean) => (ok ? 'pass' : 'MISS');
     const rows: Array<[string, string, string, string]> = [
       [`send hour/transport ratio (median of ${pairs.length})`, `${summary.ratio} (${summary.round.sendHourPerSecond}/s vs ${transport.perSecond}/s; pairs ${pairs.map((x) => x.ratio.toFixed(2)).join(', ')})`, `≥ ${TARGETS.ratio}`, mark(ratio >= TARGETS.ratio)],
+      [
+        'send hour/transport of one 10-card digest (first pair)',
+        `${transport.tenCardRatio} (${Math.round(best.send.perSecond)}/s vs ${transport.tenCardPerSecond}/s)`,
+        '(the measure of 2026-12-05)',
+        '',
+      ],
       [
         'whole round/transport (build + send)',
         `${summary.wholeRoundRatio} (${summary.round.perSecond}/s; built ${summary.round.buildAheadSeconds} s, sent ${summary.round.sendHourSeconds} s)`,
@@ -778,6 +833,27 @@ async function main(): Promise<void> {
         out.push(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
       }
       out.push(`(open ${sendProfileFile} in Chrome DevTools → Performance for the flame chart)`);
+    }
+    if (sendProfile && perMessage) {
+      const transportMs = new Map(perMessage.transportProfile.byCategory.map((p) => [p.category, p.ms]));
+      const categories = [...new Set([...sendProfile.byCategory.map((p) => p.category), ...transportMs.keys()])];
+      const sendMs = new Map(sendProfile.byCategory.map((p) => [p.category, p.ms]));
+      const rowsPer = categories
+        .map((category) => {
+          const a = (sendMs.get(category) ?? 0) / perMessage.sendHour;
+          const b = (transportMs.get(category) ?? 0) / perMessage.transport;
+          return { category, a, b };
+        })
+        .filter((r) => r.a >= 0.005 || r.b >= 0.005)
+        .sort((x, y) => y.a - y.b - (x.a - x.b));
+      out.push('', 'main thread a message, the send hour against the transport test of the same sizes (ms; profiled runs):');
+      out.push(`  ${'send hour'.padStart(9)}  ${'transport'.padStart(9)}  ${'more'.padStart(6)}`);
+      for (const r of rowsPer) out.push(`  ${r.a.toFixed(3).padStart(9)}  ${r.b.toFixed(3).padStart(9)}  ${(r.a - r.b).toFixed(3).padStart(6)}  ${r.category}`);
+      const total = (p: CpuProfileSummary, n: number) => p.totalMs / n;
+      out.push(
+        `  ${total(sendProfile, perMessage.sendHour).toFixed(3).padStart(9)}  ${total(perMessage.transportProfile, perMessage.transport).toFixed(3).padStart(9)}  ` +
+          `${(total(sendProfile, perMessage.sendHour) - total(perMessage.transportProfile, perMessage.transport)).toFixed(3).padStart(6)}  all (idle included)`,
+      );
     }
     if (missedRound && !profile) out.push('', 'the round missed a target: BENCH_PROFILE=1 npm run bench shows where its main-thread time goes');
     if (explainFile) out.push('', `EXPLAIN ANALYZE of the incremental matching statement: ${explainFile}`);
