@@ -10,6 +10,8 @@ export type ClaimedRow = DigestRow & {
   sendAt: Date | null;
   /** What the stored message was composed from (storeComposed); null when none is stored. */
   composedFingerprint: string | null;
+  /** The stored message as kept (deflated; `storedMessage` gives the bytes to send); null when none. */
+  composedMessage: Buffer | null;
 };
 
 /**
@@ -18,7 +20,9 @@ export type ClaimedRow = DigestRow & {
  * clock; now() without it), within the send window (from the send moment, or from the row's creation when it has
  * none), and with claims left that did not end in a transient failure. Every row gets the claim's
  * token, a lease, attempts + 1 and its deterministic Message-ID; rows that were not claimable are
- * not in the result.
+ * not in the result. Each comes with its stored message (composed ahead), read here for the whole
+ * claim rather than by each row's fence: a claimed row's message cannot change under it (only
+ * ready rows are stored), and the fence, one statement a digest, then reads nothing out of line.
  */
 export async function claimForSending(
   db: Executor,
@@ -42,7 +46,7 @@ export async function claimForSending(
        AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
     RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId",
               claim_token AS "claimToken", created_at AS "createdAt", send_at AS "sendAt",
-              composed_fingerprint AS "composedFingerprint"
+              composed_fingerprint AS "composedFingerprint", composed_message AS "composedMessage"
   `.execute(db);
   return result.rows;
 }
@@ -55,27 +59,16 @@ export async function claimForSending(
 const HAND_OVER_SQL = prepared(`
   UPDATE digests
      SET handed_at = now(), lease_until = now() + make_interval(secs => $3::int), updated_at = now()
-   WHERE id = $1 AND claim_token = $2::uuid AND status = 'sending' AND lease_until > now()
-  RETURNING CASE WHEN $4::boolean THEN composed_message END AS composed`);
+   WHERE id = $1 AND claim_token = $2::uuid AND status = 'sending' AND lease_until > now()`);
 
-/**
- * Whether the row may go to SMTP; with `withComposed`, also the message stored for it
- * (storeComposed), read in the same round trip (null when none is stored).
- */
+/** Whether the row may go to SMTP. */
 export interface HandOver {
   handed: boolean;
-  /** The stored message, inflated (the mailer's `compose` bytes). */
-  composed: Buffer | null;
 }
 
-export async function markHandingToSmtp(
-  db: Executor,
-  row: { id: string; claimToken: string },
-  leaseSeconds: number,
-  withComposed = false,
-): Promise<HandOver> {
-  const result = await db.executeQuery<{ composed: Buffer | null }>(CompiledQuery.raw(HAND_OVER_SQL, [row.id, row.claimToken, leaseSeconds, withComposed]));
-  return { handed: result.rows.length === 1, composed: inflated(result.rows[0]?.composed) };
+export async function markHandingToSmtp(db: Executor, row: { id: string; claimToken: string }, leaseSeconds: number): Promise<HandOver> {
+  const result = await db.executeQuery(CompiledQuery.raw(HAND_OVER_SQL, [row.id, row.claimToken, leaseSeconds]));
+  return { handed: Number(result.numAffectedRows ?? 0) === 1 };
 }
 
 /**
@@ -151,19 +144,17 @@ const FINISH_AND_HAND_OVER_SQL = prepared(`
     UPDATE digests
        SET handed_at = now(), lease_until = now() + make_interval(secs => $7::int), updated_at = now()
      WHERE id = $5 AND claim_token = $6::uuid AND status = 'sending' AND lease_until > now()
-    RETURNING CASE WHEN $8::boolean THEN composed_message END AS composed
+    RETURNING id
   )
-  SELECT (SELECT count(*)::int FROM finished) AS finished, (SELECT count(*)::int FROM handed) AS handed,
-         (SELECT composed FROM handed) AS composed`);
+  SELECT (SELECT count(*)::int FROM finished) AS finished, (SELECT count(*)::int FROM handed) AS handed`);
 
 export async function finishSentAndHandOver(
   db: Executor,
   sent: { row: { id: string; claimToken: string }; subject: string | null; smtpResponse: string | null },
   next: { id: string; claimToken: string },
   leaseSeconds: number,
-  withComposed = false,
 ): Promise<HandOver & { finished: boolean }> {
-  const result = await db.executeQuery<{ finished: number; handed: number; composed: Buffer | null }>(
+  const result = await db.executeQuery<{ finished: number; handed: number }>(
     CompiledQuery.raw(FINISH_AND_HAND_OVER_SQL, [
       sent.row.id,
       sent.row.claimToken,
@@ -172,11 +163,10 @@ export async function finishSentAndHandOver(
       next.id,
       next.claimToken,
       leaseSeconds,
-      withComposed,
     ]),
   );
   const counts = result.rows[0];
-  return { finished: counts?.finished === 1, handed: counts?.handed === 1, composed: inflated(counts?.composed) };
+  return { finished: counts?.finished === 1, handed: counts?.handed === 1 };
 }
 
 /**
@@ -185,7 +175,9 @@ export async function finishSentAndHandOver(
  * whole messages took a round's peak RSS from about 420 to 560 MB.
  */
 const deflated = (message: Buffer) => deflateRawSync(message, { level: 1 });
-const inflated = (stored: Buffer | null | undefined) => (stored ? inflateRawSync(stored) : null);
+
+/** The bytes of a claimed row's stored message (`composedMessage`), as the mailer's `compose` made them. */
+export const storedMessage = (kept: Buffer): Buffer => inflateRawSync(kept);
 
 /**
  * Keeps the messages composed ahead for built rows, with the subject each carries and the

@@ -49,6 +49,7 @@ import {
   finishDigest,
   finishSentAndHandOver,
   storeComposed,
+  storedMessage,
   finishUnsent,
   keepOnlyItems,
   giveBackUnsent,
@@ -133,10 +134,10 @@ const COMPOSED_PER_STATEMENT = 10;
 
 /**
  * A claimed row checked and ready for its fence and SMTP: rendered now (`mail`), or to go as the
- * message composed ahead for it (`stored`: its fingerprint still matches what it is made from;
- * the fence reads the message, and `mail` renders it again should it be missing).
+ * message composed ahead for it (`stored`: the claim read it, and its fingerprint still matches
+ * what it is made from).
  */
-type ReadyMessage = { row: ClaimedRow; partner: Recipient } & ({ mail: OutgoingMail; stored?: undefined } | { stored: true; mail: () => OutgoingMail });
+type ReadyMessage = { row: ClaimedRow; partner: Recipient } & ({ mail: OutgoingMail; stored?: undefined } | { stored: Buffer });
 
 /** A row SMTP accepted whose finish ("sent", with SMTP's answer) is not yet written. */
 interface AcceptedMessage {
@@ -345,8 +346,8 @@ export function createDigestService(deps: DigestServiceDeps) {
     if (partner.suppressed) return unsent('address is suppressed');
     if (partner.paused) return unsent('partner paused their digests');
     // Composed ahead from the same partner, cards and templates: the stored message goes as it is.
-    if (!closed && row.composedFingerprint && row.composedFingerprint === fingerprintOf(row, partner, items)) {
-      return { row, partner, stored: true, mail: () => mailOf(row, partner, compose(row, partner, items)!) };
+    if (!closed && row.composedMessage && row.composedFingerprint === fingerprintOf(row, partner, items)) {
+      return { row, partner, stored: row.composedMessage };
     }
     const composed = compose(row, partner, items);
     if (!composed) return unsent('every opportunity closed before sending');
@@ -397,10 +398,9 @@ export function createDigestService(deps: DigestServiceDeps) {
    * the row may go to SMTP, and the earlier row's result.
    */
   async function handOver(ready: ReadyMessage, sent: AcceptedMessage | undefined): Promise<HandOver & { sentResult?: SendResult }> {
-    const withComposed = ready.stored === true;
-    if (!sent) return await markHandingToSmtp(db, ready.row, settings.leaseSeconds, withComposed);
+    if (!sent) return await markHandingToSmtp(db, ready.row, settings.leaseSeconds);
     try {
-      const both = await finishSentAndHandOver(db, sent, ready.row, settings.leaseSeconds, withComposed);
+      const both = await finishSentAndHandOver(db, sent, ready.row, settings.leaseSeconds);
       return { ...both, sentResult: recordFinish(sent.row, 'sent', both.finished, null) };
     } finally {
       leases.release(sent.row);
@@ -412,19 +412,18 @@ export function createDigestService(deps: DigestServiceDeps) {
    * next row's fence (`handOver`) or alone (`finishAccepted`), and its lease is held until then.
    * Refused or unreachable: the row is finished or released here (afterSmtpFailure).
    */
-  async function transmit(ready: ReadyMessage, composed: Buffer | null): Promise<AcceptedMessage | SendResult> {
+  async function transmit(ready: ReadyMessage): Promise<AcceptedMessage | SendResult> {
     const { row } = ready;
     leases.hold(row);
     let accepted: { response?: string };
     let subject: string | null = null;
     try {
-      if (ready.stored && composed !== null) {
+      if (ready.stored) {
+        const composed = storedMessage(ready.stored);
         accepted = await deps.mailer.sendComposed({ to: ready.partner.email, messageId: row.messageId ?? messageIdOf(row.id), composed });
       } else {
-        // Rendered now; or composed ahead but no longer stored (cleared by hand): rendered again.
-        const mail = ready.stored ? ready.mail() : ready.mail;
-        subject = mail.subject;
-        accepted = await deps.mailer.send(mail);
+        subject = ready.mail.subject;
+        accepted = await deps.mailer.send(ready.mail);
       }
     } catch (error) {
       try {
@@ -533,14 +532,14 @@ export function createDigestService(deps: DigestServiceDeps) {
           results.set(row.id, ready);
           continue;
         }
-        const { handed, composed, sentResult } = await handOver(ready, sent);
+        const { handed, sentResult } = await handOver(ready, sent);
         if (sent) results.set(sent.row.id, sentResult!);
         sent = undefined;
         if (!handed) {
           results.set(row.id, await notHandedOver(row));
           continue;
         }
-        const outcome = await transmit(ready, composed);
+        const outcome = await transmit(ready);
         if ('outcome' in outcome) results.set(row.id, outcome);
         else sent = outcome;
       }

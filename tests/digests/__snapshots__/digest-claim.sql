@@ -13,6 +13,6 @@ UPDATE digests
        AND (status = 'ready' OR (status = 'sending' AND lease_until < now()))
     RETURNING id, partner_id AS "partnerId", period, status, lease_until AS "leaseUntil", attempts, message_id AS "messageId",
               claim_token AS "claimToken", created_at AS "createdAt", send_at AS "sendAt",
-              composed_fingerprint AS "composedFingerprint"
+              composed_fingerprint AS "composedFingerprint", composed_message AS "composedMessage"
 
 -- parameters: ["00000000-0000-4000-8000-0000000000cc",300,"p2p.test",["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"],5,86400,null]
