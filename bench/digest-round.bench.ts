@@ -554,12 +554,16 @@ async function main(): Promise<void> {
     const sampleCards = sample.html.match(/class="digest-card[" ]/g)?.length ?? 0;
 
     const transportCount = Math.max(MIN_TRANSPORT_MESSAGES, best.digests);
+    // Configured as the service's mailer is (container.ts): the same pool, signing and return paths.
     const transportMailer = createMailer({
       smtpUrl: config.smtpUrl,
       outboxDir: config.outboxDir,
       from: config.mailFrom,
       ratePerSecond: config.smtpRatePerSecond,
       dkim: config.dkim,
+      returnPaths: c.returnPaths,
+      timeouts: config.smtpTimeouts,
+      metrics: c.metrics,
     });
     const sinkCountBefore = sink.accepted();
     // SMTP alone, as the send hour hands it stored messages: 'same sizes' (the ceiling the ratio is
@@ -706,7 +710,9 @@ async function main(): Promise<void> {
       // message at a time: what the send hour spends beyond SMTP, category by category.
       const profiledTransport = await withCpuProfile(() => measureTransport(sendOnly));
       perMessage = { sendHour: sendOnly.digests, transport: transportCount, transportProfile: summarizeProfile(profiledTransport.profile) };
-      say(`profiled transport: ${Math.round(profiledTransport.result.perSecond)}/s (profiler overhead included)`);
+      const transportProfileFile = path.join(os.tmpdir(), `p2p-bench-transport-${Date.now()}.cpuprofile`);
+      await writeFile(transportProfileFile, JSON.stringify(profiledTransport.profile));
+      say(`profiled transport: ${Math.round(profiledTransport.result.perSecond)}/s (profiler overhead included); profile: ${transportProfileFile}`);
     }
     transportMailer.close();
 
