@@ -2,7 +2,6 @@
  * Connections that Postgres or Redis end under a running process: each must fail only the work in
  * flight and be replaced, never raise an 'error' event nobody hears (which ends the process).
  */
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { createDatabase, type Database } from '../../src/platform/db/database.ts
 import { isConnectionError } from '../../src/platform/errors/connection-errors.ts';
 import { nextDelayMs, poll } from '../../src/platform/queue/poller.ts';
 import { pino } from 'pino';
-import { createDatabaseFromTemplate, databaseUrl, dropTestDatabase, TEST_SERVER_URL, uniqueName } from '../support/test-databases.ts';
+import { createDatabaseFromTemplate, databaseUrl, dropTestDatabase, terminateConnections, uniqueName } from '../support/test-databases.ts';
 import { eventually } from '../support/test-stack.ts';
 
 const APPLICATION_NAME = 'p2p-lost-connections';
@@ -32,19 +31,7 @@ afterAll(async () => {
 });
 
 /** What a Postgres restart does to our connections: every backend of this pool is terminated. */
-async function terminatePool(): Promise<number> {
-  const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-  await admin.connect();
-  try {
-    const result = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [
-      dbName,
-      APPLICATION_NAME,
-    ]);
-    return result.rowCount ?? 0;
-  } finally {
-    await admin.end();
-  }
-}
+const terminatePool = () => terminateConnections(dbName, APPLICATION_NAME);
 
 describe('the Postgres pool', () => {
   it('reports idle connections that Postgres ends, and serves the next query from a new one', async () => {

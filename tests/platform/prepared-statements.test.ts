@@ -2,12 +2,11 @@
  * Statements marked `prepared` (the send hour's, one a digest) are parsed and planned once per
  * connection: pg names them, Postgres keeps them. Everything else goes as before, unnamed.
  */
-import pg from 'pg';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createDatabase, prepared, type Database } from '../../src/platform/db/database.ts';
-import { createDatabaseFromTemplate, databaseUrl, dropTestDatabase, TEST_SERVER_URL, uniqueName } from '../support/test-databases.ts';
+import { createDatabaseFromTemplate, databaseUrl, dropTestDatabase, terminateConnections, uniqueName } from '../support/test-databases.ts';
 
 const APPLICATION_NAME = 'p2p-prepared-statements';
 const dbName = uniqueName('p2p_prepared');
@@ -56,17 +55,7 @@ describe('statements marked prepared', () => {
 
   it('are prepared again on the connection that replaces a lost one', async () => {
     await run(MARKED, [1, 'a']);
-    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    try {
-      const ended = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [
-        dbName,
-        APPLICATION_NAME,
-      ]);
-      expect(ended.rowCount).toBe(1);
-    } finally {
-      await admin.end();
-    }
+    expect(await terminateConnections(dbName, APPLICATION_NAME)).toBe(1);
     // The query in flight on the lost connection fails; the pool's next connection serves the rest.
     await run(MARKED, [1, 'a']).catch(() => undefined);
     expect(await run(MARKED, [5, 'b'])).toEqual([{ next: 6, n: 1 }]);

@@ -59,3 +59,14 @@ export async function dropTestDatabase(name: string): Promise<void> {
   }
   await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
+
+/**
+ * What a Postgres restart does to a pool's connections: every backend of the database opened with
+ * this application_name is terminated. Returns how many were.
+ */
+export async function terminateConnections(database: string, applicationName: string): Promise<number> {
+  const result = await admin((c) =>
+    c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [database, applicationName]),
+  );
+  return result.rowCount ?? 0;
+}
