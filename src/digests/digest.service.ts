@@ -134,8 +134,8 @@ const COMPOSED_PER_STATEMENT = 10;
 
 /**
  * A claimed row checked and ready for its fence and SMTP: rendered now (`mail`), or to go as the
- * message composed ahead for it (`stored`: the claim read it, and its fingerprint still matches
- * what it is made from).
+ * message composed ahead for it (`stored`, its bytes: the claim read it, and its fingerprint
+ * still matches what it is made from).
  */
 type ReadyMessage = { row: ClaimedRow; partner: Recipient } & ({ mail: OutgoingMail; stored?: undefined } | { stored: Buffer });
 
@@ -347,7 +347,8 @@ export function createDigestService(deps: DigestServiceDeps) {
     if (partner.paused) return unsent('partner paused their digests');
     // Composed ahead from the same partner, cards and templates: the stored message goes as it is.
     if (!closed && row.composedMessage && row.composedFingerprint === fingerprintOf(row, partner, items)) {
-      return { row, partner, stored: row.composedMessage };
+      const stored = readStored(row);
+      if (stored) return { row, partner, stored };
     }
     const composed = compose(row, partner, items);
     if (!composed) return unsent('every opportunity closed before sending');
@@ -357,6 +358,16 @@ export function createDigestService(deps: DigestServiceDeps) {
     }
 
     return { row, partner, mail: mailOf(row, partner, composed) };
+  }
+
+  /** The row's stored message as bytes to send; null (it is rendered again) when it cannot be read. */
+  function readStored(row: ClaimedRow): Buffer | null {
+    try {
+      return storedMessage(row.composedMessage!);
+    } catch (err) {
+      deps.log.warn({ err, digestId: row.id }, 'stored digest message unreadable; rendering it again');
+      return null;
+    }
   }
 
   /**
@@ -419,8 +430,7 @@ export function createDigestService(deps: DigestServiceDeps) {
     let subject: string | null = null;
     try {
       if (ready.stored) {
-        const composed = storedMessage(ready.stored);
-        accepted = await deps.mailer.sendComposed({ to: ready.partner.email, messageId: row.messageId ?? messageIdOf(row.id), composed });
+        accepted = await deps.mailer.sendComposed({ to: ready.partner.email, messageId: row.messageId ?? messageIdOf(row.id), composed: ready.stored });
       } else {
         subject = ready.mail.subject;
         accepted = await deps.mailer.send(ready.mail);

@@ -124,6 +124,18 @@ describe('a digest composed ahead', () => {
     expect(digestMailsTo(t, 'redeployed@partners.example')).toHaveLength(1);
   });
 
+  it('is rendered again when its stored message cannot be read', { timeout: 30_000 }, async () => {
+    const { digests, renders } = service();
+    const { id } = await builtFor('garbled', 'Microsoft Sentinel', 'SIEM tuning for a logistics firm', digests);
+    // Not raw DEFLATE: inflating it throws.
+    await t.c.db.updateTable('digests').set({ composedMessage: Buffer.from([0xff, 0xff, 0xff, 0xff]) }).where('id', '=', id).execute();
+    expect(await digests.sendMany([id])).toEqual(new Map([[id, { outcome: 'sent' }]]));
+    expect(renders).toHaveLength(2);
+    const [mail] = digestMailsTo(t, 'garbled@partners.example');
+    expect(mail!.parsed.text).toContain('SIEM tuning for a logistics firm');
+    expect(await rowOf(id)).toMatchObject({ status: 'sent', subject: mail!.parsed.subject, composedMessage: null });
+  });
+
   it('is rendered again when its fingerprint still matches but the stored message is gone', { timeout: 30_000 }, async () => {
     const { digests, renders } = service();
     const { id } = await builtFor('cleared', 'Exchange Online', 'Mailbox migration for a notary', digests);
