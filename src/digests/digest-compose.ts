@@ -51,8 +51,19 @@ type CardBase = Omit<DigestCard, 'skills' | 'reasons' | 'interestUrl' | 'notRele
 export function createDigestComposer(deps: DigestComposerDeps) {
   const { catalogue, links, settings } = deps;
   const messageIdOf = (digestId: string) => `<digest.${digestId}@${settings.mailDomain}>`;
-  // What every digest's message is rendered with besides its own data (see fingerprintOf).
-  const composeVersion = JSON.stringify([deps.renderer.version, settings.operator, settings.mailDomain, settings.unsubscribeMailto]);
+  // What every digest's message is rendered with besides its own data (see fingerprintOf): the
+  // templates, the settings it quotes, where its links lead (a link without its signed token: a
+  // new public URL must not go out in messages composed before it) and how its Reply-To is made.
+  const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
+  const linkBase = (link: string) => link.slice(0, link.lastIndexOf('/'));
+  const composeVersion = JSON.stringify([
+    deps.renderer.version,
+    settings.operator,
+    settings.mailDomain,
+    settings.unsubscribeMailto,
+    linkBase(links.preferences(SAMPLE_ID)),
+    settings.replyAddress?.(SAMPLE_ID) ?? null,
+  ]);
 
   /** What a card shows of an opportunity whoever gets it; worked out once per batch. */
   const cardBases = new WeakMap<CardOpportunity, CardBase>();

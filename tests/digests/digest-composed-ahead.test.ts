@@ -8,6 +8,7 @@ import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestService } from '../../src/digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer, type DigestRenderer } from '../../src/digests/digest-render.ts';
+import { createLinks } from '../../src/platform/links/links.ts';
 import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -22,8 +23,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** The digest service with a renderer that counts its renders (and names its templates `version`). */
-function service(version = base.version) {
+/** The digest service with a renderer that counts its renders (and names its templates `version`); `links` where its links lead. */
+function service(version = base.version, links = t.c.links) {
   const renders: string[] = [];
   const renderer: DigestRenderer = {
     version,
@@ -34,6 +35,7 @@ function service(version = base.version) {
   };
   const digests = createDigestService({
     ...t.c,
+    links,
     renderer,
     subjectFor: digestSubject,
     settings: { mailDomain: 'p2p.test', unsubscribeMailto: 'u@p2p.test', operator: 'p2p-digest test operator', leaseSeconds: 60, maxSendAttempts: 3 },
@@ -122,6 +124,16 @@ describe('a digest composed ahead', () => {
     expect(building.renders).toHaveLength(1);
     expect(sending.renders).toHaveLength(1);
     expect(digestMailsTo(t, 'redeployed@partners.example')).toHaveLength(1);
+  });
+
+  it('is rendered again by a service whose links lead to another public URL', { timeout: 30_000 }, async () => {
+    const building = service();
+    const { id } = await builtFor('rehomed', 'Microsoft Defender for Endpoint', 'EDR rollout for a clinic', building.digests);
+    const sending = service(base.version, createLinks('https://digest.moved.example', t.c.signer));
+    expect(await sending.digests.sendMany([id])).toEqual(new Map([[id, { outcome: 'sent' }]]));
+    expect(sending.renders).toHaveLength(1);
+    const [mail] = digestMailsTo(t, 'rehomed@partners.example');
+    expect(mail!.parsed.text).toContain('https://digest.moved.example/');
   });
 
   it('is rendered again when its stored message cannot be read', { timeout: 30_000 }, async () => {
