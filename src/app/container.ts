@@ -14,6 +14,7 @@ import { createInterestService } from '../interests/interest.service.ts';
 import { createIntroductionService } from '../interests/introduction.service.ts';
 import { createLinkSigner } from '../platform/links/link-tokens.ts';
 import { createLinks } from '../platform/links/links.ts';
+import { codeVersion } from './code-version.ts';
 import { createDigestService } from '../digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer } from '../digests/digest-render.ts';
 import { createMailService } from '../platform/mail/mail.service.ts';
@@ -145,6 +146,7 @@ export async function createContainer(config: Config, log: Logger) {
     db,
     queues,
     mailer,
+    codeVersion: await codeVersion(),
     renderer: await loadDigestRenderer({ compiled: digestTemplate! }),
     subjectFor: digestSubject,
     links,
@@ -237,6 +239,7 @@ export async function createContainer(config: Config, log: Logger) {
     metrics,
     outboxRoutes: outboxRoutes(queues),
     mailDomain,
+    codeVersion: await codeVersion(),
     catalogue,
     signer,
     links,

@@ -21,6 +21,8 @@ import type { CardOpportunity, DigestItemContent, Recipient } from './digest-bui
 
 /** What a message is made from besides its row: the parts of the service's deps (DigestServiceDeps) it reads. */
 export interface DigestComposerDeps {
+  /** Which build of the code composes (src/app/code-version.ts): a message composed by another is rendered again. */
+  codeVersion: string;
   catalogue: SkillCatalogue;
   links: Links;
   renderer: DigestRenderer;
@@ -52,12 +54,15 @@ export function createDigestComposer(deps: DigestComposerDeps) {
   const { catalogue, links, settings } = deps;
   const messageIdOf = (digestId: string) => `<digest.${digestId}@${settings.mailDomain}>`;
   // What every digest's message is rendered with besides its own data (see fingerprintOf): the
-  // templates, the settings it quotes, where its links lead (a link without its signed token: a
-  // new public URL must not go out in messages composed before it) and how its Reply-To is made.
+  // build of the code, the templates, the skills' names and designations as the cards show them,
+  // the settings it quotes, where its links lead (a link without its signed token: a new public
+  // URL must not go out in messages composed before it) and how its Reply-To is made.
   const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
   const linkBase = (link: string) => link.slice(0, link.lastIndexOf('/'));
   const composeVersion = JSON.stringify([
+    deps.codeVersion,
     deps.renderer.version,
+    catalogueVersion(catalogue),
     settings.operator,
     settings.mailDomain,
     settings.unsubscribeMailto,
@@ -180,6 +185,12 @@ export function createDigestComposer(deps: DigestComposerDeps) {
   }
 
   return { compose, mailOf, fingerprintOf, messageIdOf };
+}
+
+/** The skills as cards name them (label, designation and its slug, which picks the subject's topic), as one hash. */
+function catalogueVersion(catalogue: SkillCatalogue): string {
+  const shown = catalogue.skills.map((s) => [s.id, s.label, s.kind, s.slug, s.designationId]);
+  return createHash('sha256').update(JSON.stringify(shown)).digest('base64url');
 }
 
 /** Which kind of ledger row a period key names: `alert:<opportunity id>`, `daily:<local date>`, or a digest period. */

@@ -71,6 +71,8 @@ export interface DigestServiceDeps {
   db: Database;
   queues: Pick<Queues<typeof digestJobs>, 'enqueue' | 'enqueueMany'>;
   mailer: Mailer;
+  /** Which build of the code this process runs (src/app/code-version.ts): part of a composed message's fingerprint. */
+  codeVersion: string;
   renderer: DigestRenderer;
   /** The digest's subject from its best card's title (cards come best first), the count and the partner's topics. */
   subjectFor: (bestTitle: string, count: number, topics: string[]) => string;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestService } from '../../src/digests/digest.service.ts';
 import { digestSubject, loadDigestRenderer, type DigestRenderer } from '../../src/digests/digest-render.ts';
 import { createLinks } from '../../src/platform/links/links.ts';
+import { SkillCatalogue } from '../../src/skills/skill-catalogue.ts';
 import { addOpportunity, addPartner, digestMailsTo } from '../support/digest-fixtures.ts';
 import { createTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -23,8 +24,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** The digest service with a renderer that counts its renders (and names its templates `version`); `links` where its links lead. */
-function service(version = base.version, links = t.c.links) {
+/**
+ * The digest service with a renderer that counts its renders (and names its templates `version`);
+ * `links` where its links lead; `deploy` the build of the code and the skills it knows.
+ */
+function service(version = base.version, links = t.c.links, deploy: { codeVersion?: string; catalogue?: SkillCatalogue } = {}) {
   const renders: string[] = [];
   const renderer: DigestRenderer = {
     version,
@@ -35,6 +39,7 @@ function service(version = base.version, links = t.c.links) {
   };
   const digests = createDigestService({
     ...t.c,
+    ...deploy,
     links,
     renderer,
     subjectFor: digestSubject,
@@ -134,6 +139,28 @@ describe('a digest composed ahead', () => {
     expect(sending.renders).toHaveLength(1);
     const [mail] = digestMailsTo(t, 'rehomed@partners.example');
     expect(mail!.parsed.text).toContain('https://digest.moved.example/');
+  });
+
+  it('is rendered again by another build of the code (a deploy between the build and the send)', { timeout: 30_000 }, async () => {
+    const building = service();
+    const { id } = await builtFor('upgraded', 'Azure Virtual Desktop', 'AVD pilot for an architects\' office', building.digests);
+    const sending = service(base.version, t.c.links, { codeVersion: `${t.c.codeVersion}-next` });
+    expect(await sending.digests.sendMany([id])).toEqual(new Map([[id, { outcome: 'sent' }]]));
+    expect(building.renders).toHaveLength(1);
+    expect(sending.renders).toHaveLength(1);
+    expect(digestMailsTo(t, 'upgraded@partners.example')).toHaveLength(1);
+  });
+
+  it('is rendered again, with the new name, when a skill on it was renamed in the taxonomy since', { timeout: 30_000 }, async () => {
+    const building = service();
+    const { id } = await builtFor('renamed', 'Power BI', 'Power BI dashboards for a brewery', building.digests);
+    const powerBi = t.c.catalogue.resolve('Power BI')!;
+    const renamed = new SkillCatalogue(t.c.catalogue.skills.map((s) => (s.id === powerBi.id ? { ...s, label: 'Power BI (Fabric)' } : s)));
+    const sending = service(base.version, t.c.links, { catalogue: renamed });
+    expect(await sending.digests.sendMany([id])).toEqual(new Map([[id, { outcome: 'sent' }]]));
+    expect(sending.renders).toHaveLength(1);
+    const [mail] = digestMailsTo(t, 'renamed@partners.example');
+    expect(mail!.parsed.text).toContain('Power BI (Fabric)');
   });
 
   it('is rendered again when its stored message cannot be read', { timeout: 30_000 }, async () => {
