@@ -47,6 +47,16 @@ describe.concurrent('a server that cannot be reached at start', { timeout: 90_00
     expect(stdout + lines.join('\n')).not.toContain(PASSWORD);
   });
 
+  it('a DATABASE_URL without a user, where neither PGUSER nor USER is set: one line saying where to name it', async () => {
+    const url = new URL(t.config.databaseUrl);
+    url.username = '';
+    url.password = '';
+    const { code, lines } = await run({ DATABASE_URL: url.toString(), PGUSER: '', USER: '' }, 'migrate');
+    expect(code).toBe(69);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^p2p-digest: Postgres at postgres:\/\/[^@]+ refused the login \(no PostgreSQL user name specified in startup packet\): name the user in DATABASE_URL \(postgres:\/\/USER@host\/database\) or set PGUSER\.$/);
+  });
+
   it('a REDIS_URL whose host does not exist stops `start` at once: one line, not a stack trace per connection', async () => {
     const { code, stdout, lines } = await run({ REDIS_URL: `redis://:${PASSWORD}@redis.invalid:6379` }, 'start', '--role', 'api,worker,scheduler');
     expect(code).toBe(69);

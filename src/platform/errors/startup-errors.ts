@@ -59,6 +59,10 @@ function advice(server: Server, url: string, error: unknown): { what: string; tr
   if (code === '28P01' || /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
     return { what: `${server} at ${shown} refused the login`, tryThis: `check the user and password in ${variable}`, transient: false };
   }
+  if (code === '28000' && /no PostgreSQL user name/i.test(message)) {
+    // The URL names no user and neither PGUSER nor USER is set (root in a container, say).
+    return { what: `${server} at ${shown} refused the login`, tryThis: `name the user in ${variable} (postgres://USER@host/database) or set PGUSER`, transient: false };
+  }
   if (code === '28000') {
     const user = userOf(url);
     return {
