@@ -77,6 +77,7 @@ export async function createContainer(config: Config, log: Logger) {
     loopThisMonth: () => outcomes.thisMonth(),
   });
   const catalogue = await loadSkillCatalogue(db);
+  const build = await codeVersion();
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
   const links = createLinks(config.publicBaseUrl, signer);
   // Digest replies (`reply+<token>@`) and bounces (`bounce+<token>@`) go to the first intake
@@ -146,7 +147,7 @@ export async function createContainer(config: Config, log: Logger) {
     db,
     queues,
     mailer,
-    codeVersion: await codeVersion(),
+    codeVersion: build,
     renderer: await loadDigestRenderer({ compiled: digestTemplate! }),
     subjectFor: digestSubject,
     links,
@@ -239,7 +240,7 @@ export async function createContainer(config: Config, log: Logger) {
     metrics,
     outboxRoutes: outboxRoutes(queues),
     mailDomain,
-    codeVersion: await codeVersion(),
+    codeVersion: build,
     catalogue,
     signer,
     links,
