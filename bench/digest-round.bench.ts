@@ -751,6 +751,7 @@ async function main(): Promise<void> {
         sendHourPerSecond: Math.round(sendHourPerSecond),
       },
       transport,
+      smtpSink: sink.kind,
       ratio: round2(ratio),
       pairs: pairs.map((x) => ({ sendHour: Math.round(x.sendHourPerSecond), transport: Math.round(x.transportPerSecond), ratio: round2(x.ratio), cpuRatio: round2(x.transportCpuMs / x.sendCpuMs) })),
       wholeRoundRatio: round2(wholeRatio),
@@ -771,7 +772,8 @@ async function main(): Promise<void> {
 
     const mark = (ok: boolean) => (ok ? 'pass' : 'MISS');
     const rows: Array<[string, string, string, string]> = [
-      [`send hour/transport ratio (median of ${pairs.length})`, `${summary.ratio} (${summary.round.sendHourPerSecond}/s vs ${transport.perSecond}/s; pairs ${pairs.map((x) => x.ratio.toFixed(2)).join(', ')})`, `≥ ${TARGETS.ratio}`, mark(ratio >= TARGETS.ratio)],
+      // The sink decides what the ceiling measures (docs/benchmark.md): ratios compare only within one.
+      [`send hour/transport ratio (median of ${pairs.length}, ${sink.kind})`, `${summary.ratio} (${summary.round.sendHourPerSecond}/s vs ${transport.perSecond}/s; pairs ${pairs.map((x) => x.ratio.toFixed(2)).join(', ')})`, `≥ ${TARGETS.ratio}`, mark(ratio >= TARGETS.ratio)],
       [
         'send hour/transport of one 10-card digest (first pair)',
         `${transport.tenCardRatio} (${Math.round(best.send.perSecond)}/s vs ${transport.tenCardPerSecond}/s)`,
