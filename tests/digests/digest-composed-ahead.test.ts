@@ -121,14 +121,18 @@ describe('a digest composed ahead', () => {
     expect(mail!.parsed.text).toMatch(/joined p2p-digest with\s+moved-new@partners\.example/);
   });
 
-  it('is rendered again by a service whose templates differ from those it was composed with', { timeout: 30_000 }, async () => {
+  // A deploy between the build and the send: what the sending process composes with differs.
+  it.each([
+    ['whose templates differ from those it was composed with', 'redeployed', 'Azure Arc', () => service(`${base.version}-next`)],
+    ['of another build of the code', 'upgraded', 'Azure Virtual Desktop', () => service(base.version, t.c.links, { codeVersion: `${t.c.codeVersion}-next` })],
+  ])('is rendered again by a service %s', { timeout: 30_000 }, async (_, key, skill, sendingService) => {
     const building = service();
-    const { id } = await builtFor('redeployed', 'Azure Arc', 'Sentinel for a city council', building.digests);
-    const sending = service(`${base.version}-next`);
+    const { id } = await builtFor(key, skill, `${skill} work for a city council`, building.digests);
+    const sending = sendingService();
     expect(await sending.digests.sendMany([id])).toEqual(new Map([[id, { outcome: 'sent' }]]));
     expect(building.renders).toHaveLength(1);
     expect(sending.renders).toHaveLength(1);
-    expect(digestMailsTo(t, 'redeployed@partners.example')).toHaveLength(1);
+    expect(digestMailsTo(t, `${key}@partners.example`)).toHaveLength(1);
   });
 
   it('is rendered again by a service whose links lead to another public URL', { timeout: 30_000 }, async () => {
@@ -139,16 +143,6 @@ describe('a digest composed ahead', () => {
     expect(sending.renders).toHaveLength(1);
     const [mail] = digestMailsTo(t, 'rehomed@partners.example');
     expect(mail!.parsed.text).toContain('https://digest.moved.example/');
-  });
-
-  it('is rendered again by another build of the code (a deploy between the build and the send)', { timeout: 30_000 }, async () => {
-    const building = service();
-    const { id } = await builtFor('upgraded', 'Azure Virtual Desktop', 'AVD pilot for an architects\' office', building.digests);
-    const sending = service(base.version, t.c.links, { codeVersion: `${t.c.codeVersion}-next` });
-    expect(await sending.digests.sendMany([id])).toEqual(new Map([[id, { outcome: 'sent' }]]));
-    expect(building.renders).toHaveLength(1);
-    expect(sending.renders).toHaveLength(1);
-    expect(digestMailsTo(t, 'upgraded@partners.example')).toHaveLength(1);
   });
 
   it('is rendered again, with the new name, when a skill on it was renamed in the taxonomy since', { timeout: 30_000 }, async () => {
