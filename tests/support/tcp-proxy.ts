@@ -47,10 +47,44 @@ export async function startTcpProxy(targetPort = 0): Promise<TcpProxy> {
     async restore() {
       if (listening) return;
       server = net.createServer(relay);
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      await listenAgain(server, port);
       listening = true;
     },
     close: stop,
   };
   return proxy;
+}
+
+/** How long restore() waits for its port while something else holds it. */
+const RELISTEN_TRIES = 20;
+const RELISTEN_PAUSE_MS = 100;
+
+/**
+ * Listens on the proxy's port again. While the proxy was cut the port was free, and anything on
+ * the machine may have taken it (an outgoing connection's ephemeral port, another test run): the
+ * listen is retried for a couple of seconds, then fails naming the port, where it used to wait
+ * for a "listening" that never came until the test's timeout.
+ */
+async function listenAgain(server: net.Server, port: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const failed = (error: Error) => {
+          server.off('listening', listening);
+          reject(error);
+        };
+        const listening = () => {
+          server.off('error', failed);
+          resolve();
+        };
+        server.once('error', failed).once('listening', listening).listen(port, '127.0.0.1');
+      });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= RELISTEN_TRIES) {
+        throw new Error(`tcp proxy: port ${port} could not be listened on again after the cut (${(error as Error).message})`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, RELISTEN_PAUSE_MS));
+    }
+  }
 }
