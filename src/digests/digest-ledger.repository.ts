@@ -5,8 +5,8 @@ import type { Digests, DigestStatus } from '../platform/db/database.types.ts';
 // The digest's statements read other features' tables (partners, partner_skills, matches,
 // opportunities, not_relevant, muted_submitters, introductions, suppressions) in SQL on purpose: a round builds,
 // claims and reads its batches in one statement each, which calls through other services would
-// split into many round trips. They only read those tables; every write here is to digests,
-// digest_reach and digest_items.
+// split into many round trips. They only read those tables; every write is to the digest's own:
+// digests, digest_items, digest_reach and digest_held_back.
 
 export type { DigestStatus };
 
