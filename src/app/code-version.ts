@@ -38,11 +38,13 @@ async function hashTree(root: URL): Promise<string> {
   }
   if ((await readdir(rootDir)).includes(LOCK_FILE)) files.push(LOCK_FILE);
   files.sort();
+  // Read side by side (a few hundred small files; one after the other took most of the time).
+  const contents = await Promise.all(files.map((file) => readFile(path.join(rootDir, file))));
   const hash = createHash('sha256');
-  for (const file of files) {
-    const content = await readFile(path.join(rootDir, file));
+  files.forEach((file, i) => {
+    const content = contents[i]!;
     // Length-prefixed: no two different trees hash the same bytes.
     hash.update(`${file}\0${content.length}\0`).update(content);
-  }
+  });
   return hash.digest('base64url');
 }

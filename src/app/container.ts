@@ -76,8 +76,8 @@ export async function createContainer(config: Config, log: Logger) {
     // Built below; only read at scrape time, once the container is built.
     loopThisMonth: () => outcomes.thisMonth(),
   });
-  const catalogue = await loadSkillCatalogue(db);
-  const build = await codeVersion();
+  // The code's hash reads files while Postgres answers for the catalogue.
+  const [catalogue, build] = await Promise.all([loadSkillCatalogue(db), codeVersion()]);
   const signer = createLinkSigner([config.appSecret, ...config.previousAppSecrets]);
   const links = createLinks(config.publicBaseUrl, signer);
   // Digest replies (`reply+<token>@`) and bounces (`bounce+<token>@`) go to the first intake
